@@ -1,0 +1,1 @@
+"""Skolebro backend: the HTTP API, the scheduler and the command line."""

@@ -1,0 +1,1 @@
+"""Absence reports from guardians and adult pupils."""

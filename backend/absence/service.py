@@ -1,0 +1,162 @@
+"""The rules of absence reports (api.md, product.md: the morning routine)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, datetime, timedelta
+
+import asyncpg
+
+from backend.absence import queries as q
+from backend.audit import record_staff_read
+from backend.auth.policy import PupilAccess
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.pagination import decode_cursor, encode_cursor
+from backend.schools.calendar import SchoolCalendar
+from backend.schools.localtime import at_local, format_hhmm, local_now, parse_hhmm
+from schemas.absence import AbsenceReason, AbsenceReport, AbsenceReportCreate, AbsenceReportPage
+
+log = logging.getLogger("skolebro.absence")
+
+MAX_DAYS_AHEAD = 60
+MAX_SCHOOL_DAYS = 10
+# Who may read the free-text note besides the person who wrote it (product.md).
+NOTE_READERS = frozenset({"contact_teacher", "class_team", "school_leader"})
+
+
+def _check_shape(data: AbsenceReportCreate, today: date) -> date:
+    last_day = data.last_day or data.first_day
+    if last_day < data.first_day:
+        raise Invalid("absence.last_before_first")
+    has_from, has_to = data.from_time is not None, data.to_time is not None
+    if has_from != has_to:
+        raise Invalid("absence.times_together")
+    if has_from:
+        assert data.from_time is not None and data.to_time is not None
+        if last_day != data.first_day or parse_hhmm(data.from_time) >= parse_hhmm(data.to_time):
+            raise Invalid("absence.times_together")
+    elif data.reason is AbsenceReason.other:
+        raise Invalid("absence.times_required")
+    if data.first_day < today:
+        raise Invalid("absence.past_day")
+    if data.first_day > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise Invalid("absence.too_far_ahead", days=MAX_DAYS_AHEAD)
+    if last_day > data.first_day + timedelta(days=MAX_DAYS_AHEAD):
+        raise Invalid("absence.span_too_long", days=MAX_SCHOOL_DAYS)
+    return last_day
+
+
+async def create_report(
+    conn: asyncpg.Connection,
+    access: PupilAccess,
+    submitter: uuid.UUID,
+    data: AbsenceReportCreate,
+    now: datetime,
+) -> AbsenceReport:
+    """File a report. Runs inside the caller's transaction."""
+    access.require_report_absence()
+    last_day = _check_shape(data, access.local_today)
+    row = await conn.fetchrow(
+        q.LOCK_PUPIL_AND_CLOSED_DAYS, str(access.pupil_id), access.school_id, data.first_day, last_day
+    )
+    calendar = SchoolCalendar(frozenset(row["closed"]))
+    school_days = len(calendar.school_days(data.first_day, last_day))
+    if school_days == 0:
+        raise Invalid("absence.no_school_day")
+    if school_days > MAX_SCHOOL_DAYS:
+        raise Invalid("absence.span_too_long", days=MAX_SCHOOL_DAYS)
+
+    deadline = at_local(data.first_day, access.report_deadline, access.timezone)
+    late = now > deadline
+    report_id = uuid.uuid4()
+    from_time = parse_hhmm(data.from_time) if data.from_time else None
+    to_time = parse_hhmm(data.to_time) if data.to_time else None
+    inserted = await conn.fetchval(
+        q.INSERT_REPORT, report_id, access.school_id, access.pupil_id, data.first_day, last_day,
+        from_time, to_time, data.reason.value, data.note, now, submitter, deadline, late,
+    )
+    if inserted is None:
+        raise Conflict("absence.overlap")
+    log.info(
+        "absence report %s for pupil %s %s..%s (%s)%s",
+        report_id, access.pupil_id, data.first_day, last_day, data.reason.value,
+        " late" if late else "",
+    )
+    return AbsenceReport(
+        id=report_id,
+        pupil_id=access.pupil_id,
+        first_day=data.first_day,
+        last_day=last_day,
+        from_time=data.from_time,
+        to_time=data.to_time,
+        reason=data.reason,
+        note=data.note,
+        submitted_at=local_now(now, access.timezone),
+        submitted_by=submitter,
+        deadline=local_now(deadline, access.timezone),
+        late=late,
+    )
+
+
+def _to_report(row: asyncpg.Record, access: PupilAccess, viewer: uuid.UUID) -> AbsenceReport:
+    show_note = row["submitted_by"] == viewer or access.relation in NOTE_READERS
+    return AbsenceReport(
+        id=row["id"],
+        pupil_id=row["pupil_id"],
+        first_day=row["first_day"],
+        last_day=row["last_day"],
+        from_time=format_hhmm(row["from_time"]),
+        to_time=format_hhmm(row["to_time"]),
+        reason=AbsenceReason(row["reason"]),
+        note=row["note"] if show_note else None,
+        submitted_at=local_now(row["submitted_at"], access.timezone),
+        submitted_by=row["submitted_by"],
+        deadline=local_now(row["deadline"], access.timezone),
+        late=row["late"],
+    )
+
+
+async def list_reports(
+    conn: asyncpg.Connection,
+    access: PupilAccess,
+    viewer: uuid.UUID,
+    first: date | None,
+    last: date | None,
+    cursor: str | None,
+    limit: int,
+    now: datetime,
+) -> AbsenceReportPage:
+    after = decode_cursor(cursor, 2)
+    after_day = date.fromisoformat(after[0]) if after else None
+    after_id = uuid.UUID(after[1]) if after else None
+    rows = await conn.fetch(
+        q.LIST_REPORTS, access.pupil_id, first, last, after_day, after_id, limit + 1
+    )
+    await record_staff_read(conn, access, viewer, "absence_reports.read", now)
+    items = [_to_report(r, access, viewer) for r in rows[:limit]]
+    next_cursor = (
+        encode_cursor(rows[limit - 1]["first_day"], rows[limit - 1]["id"])
+        if len(rows) > limit
+        else None
+    )
+    return AbsenceReportPage(items=items, next_cursor=next_cursor)
+
+
+async def withdraw_report(
+    conn: asyncpg.Connection,
+    access: PupilAccess,
+    viewer: uuid.UUID,
+    report_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    async with conn.transaction():
+        row = await conn.fetchrow(q.REPORT_FOR_WITHDRAW, report_id, access.pupil_id)
+        if row is None:
+            raise NotFound()
+        if row["submitted_by"] != viewer:
+            raise Forbidden("absence.not_submitter")
+        if now >= row["deadline"]:
+            raise Conflict("absence.withdraw_too_late")
+        await conn.execute(q.DELETE_REPORT, report_id)
+    log.info("absence report %s withdrawn by %s", report_id, viewer)

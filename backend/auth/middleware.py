@@ -1,0 +1,31 @@
+"""Bearer-token authentication for everything under /api/v1 but sign-in.
+
+Mounted on the /api/v1 router only, so operations and web pages are untouched.
+"""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from backend.auth.tokens import InvalidToken
+
+# Logout needs the caller, so only token and dev-login go without a bearer token.
+EXCLUDE = [r"^/api/v1/auth/(token|dev-login)$"]
+
+
+class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        header = connection.headers.get("authorization")
+        if not header:
+            raise NotAuthorizedException("missing token")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException("missing token")
+        rt = connection.app.state.runtime
+        try:
+            principal = rt.tokens.verify(token.strip(), rt.clock.now())
+        except InvalidToken as exc:
+            raise NotAuthorizedException("invalid token") from exc
+        return AuthenticationResult(user=principal, auth=token)

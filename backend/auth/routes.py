@@ -1,0 +1,60 @@
+"""HTTP for sign-in (api.md: Auth)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import asyncpg
+from litestar import Controller, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from backend.auth import service
+from backend.auth.tokens import Principal
+from backend.errors import Invalid
+from backend.runtime import Runtime
+from schemas.auth import DevLogin, Logout, TokenRequest, TokenResponse
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["auth"]
+
+    @post("/token", status_code=200, summary="Exchange an ID token or rotate a refresh token")
+    async def token(
+        self,
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> TokenResponse:
+        return await service.token(conn, rt, data)
+
+    @post("/logout", status_code=204, summary="Revoke the refresh-token family")
+    async def logout(
+        self,
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        data: Logout | None = None,
+    ) -> None:
+        device_id = None
+        if data is not None and data.device_id:
+            try:
+                device_id = uuid.UUID(data.device_id)
+            except ValueError as exc:
+                raise Invalid("request.invalid") from exc
+        await service.logout(
+            conn, rt, principal.person_id, data.refresh_token if data else None, device_id
+        )
+
+
+class DevLoginController(Controller):
+    path = "/auth"
+    tags = ["dev"]
+
+    @post("/dev-login", status_code=200, summary="Dev/test only: sign in as a roster user")
+    async def dev_login(self, conn: asyncpg.Connection, rt: Runtime, data: DevLogin) -> TokenResponse:
+        async with conn.transaction():
+            return await service.dev_login(conn, rt, data.username, data.client.value)
+

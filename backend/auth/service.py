@@ -1,0 +1,132 @@
+"""Sign-in use cases: dev login, token exchange, refresh rotation, logout."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from backend.auth import queries as q
+from backend.auth.idp import IdentityError
+from backend.errors import DomainError, Unauthorized
+from backend.runtime import Runtime
+from schemas.auth import TOKEN_EXCHANGE, TokenRequest, TokenResponse
+
+log = logging.getLogger("skolebro.auth")
+
+
+class InvalidGrant(DomainError):
+    status = 400
+    default_code = "auth.invalid_grant"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("auth.invalid_grant", reason=reason)
+
+
+def _hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def _issue_pair(
+    conn: asyncpg.Connection,
+    rt: Runtime,
+    person_id: uuid.UUID,
+    client: str,
+    now: datetime,
+    family: tuple[uuid.UUID, datetime] | None = None,
+) -> TokenResponse:
+    refresh = secrets.token_urlsafe(32)
+    family_id, family_expires = family or (
+        uuid.uuid4(),
+        now + timedelta(days=rt.settings.refresh_token_days),
+    )
+    await conn.execute(
+        q.INSERT_REFRESH, uuid.uuid4(), family_id, person_id, client, _hash(refresh), now,
+        family_expires,
+    )
+    return TokenResponse(
+        access_token=rt.tokens.issue(person_id, client, now),
+        refresh_token=refresh,
+        expires_in=rt.tokens.lifetime_seconds,
+    )
+
+
+async def dev_login(conn: asyncpg.Connection, rt: Runtime, username: str, client: str) -> TokenResponse:
+    person_id = await conn.fetchval(q.PERSON_BY_USERNAME, username)
+    if person_id is None:
+        raise Unauthorized("auth.unknown_user")
+    log.info("dev login as %s (%s)", username, client)
+    return await _issue_pair(conn, rt, person_id, client, rt.clock.now())
+
+
+async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest) -> TokenResponse:
+    now = rt.clock.now()
+    if form.grant_type == TOKEN_EXCHANGE:
+        if not form.subject_token or form.client is None:
+            raise InvalidGrant("token exchange needs subject_token and client (app or web)")
+        try:
+            identity = await rt.identity.verify(form.subject_token, now)
+        except IdentityError as exc:
+            log.info("token exchange refused: %s", exc)
+            raise InvalidGrant(str(exc)) from exc
+        person_id = await conn.fetchval(q.PERSON_BY_IDENTITY, identity.provider, identity.subject)
+        if person_id is None:
+            log.info("token exchange: %s subject not in the roster", identity.provider)
+            raise Unauthorized("auth.unknown_user")
+        async with conn.transaction():
+            return await _issue_pair(conn, rt, person_id, form.client.value, now)
+    if form.grant_type == "refresh_token":
+        if not form.refresh_token:
+            raise InvalidGrant("refresh_token is required")
+        return await refresh(conn, rt, form.refresh_token, now)
+    raise InvalidGrant(
+        f"grant_type must be {TOKEN_EXCHANGE} or refresh_token"
+    )
+
+
+async def refresh(
+    conn: asyncpg.Connection, rt: Runtime, refresh_token: str, now: datetime
+) -> TokenResponse:
+    revoked_family: uuid.UUID | None = None
+    async with conn.transaction():
+        row = await conn.fetchrow(q.LOCK_REFRESH, _hash(refresh_token))
+        if row is None:
+            raise InvalidGrant("the refresh token is not known")
+        if row["revoked_at"] is not None:
+            raise InvalidGrant("the refresh token has been revoked; sign in again")
+        if row["used_at"] is not None:
+            # A spent token used again means it leaked: end the whole family.
+            await conn.execute(q.REVOKE_FAMILY, row["family_id"], now)
+            revoked_family = row["family_id"]
+        elif row["family_expires_at"] <= now:
+            raise InvalidGrant("the sign-in has expired; sign in again")
+        else:
+            await conn.execute(q.MARK_USED, row["id"], now)
+            return await _issue_pair(
+                conn, rt, row["person_id"], row["client"], now,
+                (row["family_id"], row["family_expires_at"]),
+            )
+    log.warning("refresh token reuse: family %s revoked", revoked_family)
+    raise InvalidGrant("the refresh token was already used; every session of it is signed out")
+
+
+async def logout(
+    conn: asyncpg.Connection,
+    rt: Runtime,
+    person_id: uuid.UUID,
+    refresh_token: str | None,
+    device_id: uuid.UUID | None,
+) -> None:
+    now = rt.clock.now()
+    async with conn.transaction():
+        if refresh_token:
+            family = await conn.fetchval(q.FAMILY_OF, _hash(refresh_token), person_id)
+            if family is not None:
+                await conn.execute(q.REVOKE_FAMILY, family, now)
+        if device_id is not None:
+            await conn.execute(q.DELETE_DEVICE, device_id, person_id)
+    log.info("logout of %s", person_id)

@@ -1,0 +1,139 @@
+"""The ``skolebro`` command line (api.md: Command line and environment)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from backend.settings import Settings, SettingsError
+
+log = logging.getLogger("skolebro.cli")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(f"skolebro: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+async def _with_database(settings: Settings, work):  # type: ignore[no-untyped-def]
+    from backend.app import build_runtime
+    from backend.db.pool import close_pool
+    from backend.lifecycle import open_database
+
+    rt = build_runtime(settings)
+    await open_database(rt)
+    try:
+        return await work(rt)
+    finally:
+        if rt.pool is not None:
+            await close_pool(rt.pool)
+
+
+def _print_demo_users(host: str, port: int) -> None:
+    from backend.roster.demo import DEMO_USERS
+
+    print("\nDemo school: Vassenden skule. Sign in as any of these users:\n")
+    for username, who in DEMO_USERS.items():
+        print(f"  {username:<18} {who}")
+    print(
+        "\nGet a token:\n"
+        f"  curl -s -X POST http://{host}:{port}/api/v1/auth/dev-login \\\n"
+        "       -H 'content-type: application/json' \\\n"
+        "       -d '{\"username\": \"guardian.hansen\", \"client\": \"app\"}'\n"
+        f"Then: curl -H 'Authorization: Bearer <access_token>' http://{host}:{port}/api/v1/me\n"
+        f"API description: http://{host}:{port}/schema/openapi.json\n",
+        flush=True,
+    )
+
+
+async def _seed(rt):  # type: ignore[no-untyped-def]
+    from backend.roster.demo import seed_demo
+
+    async with rt.pool.acquire() as conn:
+        return await seed_demo(conn, rt.clock.now())
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    async def noop(rt):  # type: ignore[no-untyped-def]
+        return None
+
+    asyncio.run(_with_database(_settings(), noop))
+    print("migrations applied")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings.is_production:
+        print("skolebro: the demo school is not seeded in production", file=sys.stderr)
+        return 2
+    seeded = asyncio.run(_with_database(settings, _seed))
+    print("demo school seeded" if seeded else "demo school already present; nothing changed")
+    _print_demo_users("127.0.0.1", 8000)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from backend.app import build_runtime, create_app
+    from backend.background import background_tasks
+
+    settings = _settings()
+    if args.demo:
+        if settings.is_production:
+            print("skolebro: --demo is not available in production", file=sys.stderr)
+            return 2
+        seeded = asyncio.run(_with_database(settings, _seed))
+        log.info("demo school %s", "seeded" if seeded else "already present")
+    rt = build_runtime(settings)
+    app = create_app(
+        runtime=rt,
+        background=background_tasks(scheduler=not args.no_scheduler,
+                                    dispatcher=not args.no_dispatcher),
+    )
+    if args.demo:
+        _print_demo_users(args.host, args.port)
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, log_config=None, access_log=False,
+        timeout_graceful_shutdown=10, loop="auto", http="auto", lifespan="on",
+    )
+    # uvicorn turns SIGTERM/SIGINT into a graceful shutdown: requests drain, the
+    # lifespan closes the pool, and pgserver's exit handler stops the embedded server.
+    uvicorn.Server(config).run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from backend.logs import configure_logging
+
+    configure_logging()
+    parser = argparse.ArgumentParser(prog="skolebro", description="Skolebro school–home service")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the API (with scheduler and dispatcher)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="seed the demo school if missing")
+    serve.add_argument("--no-scheduler", action="store_true")
+    serve.add_argument("--no-dispatcher", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply migrations and exit").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="seed the demo school").set_defaults(func=cmd_demo)
+
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"skolebro: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

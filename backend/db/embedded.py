@@ -1,0 +1,31 @@
+"""The embedded PostgreSQL used when no ``DATABASE_URL`` is set.
+
+pgserver starts a real server from a wheel, with data in a local folder and
+a Unix socket only. A server left running by a killed process is found
+through its ``postmaster.pid`` and reused.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import quote
+
+log = logging.getLogger("skolebro.db")
+
+
+def start_embedded(data_dir: Path, database: str = "skolebro") -> str:
+    """Start (or reuse) the embedded server and return a DSN for ``database``."""
+    import pgserver
+
+    pgdata = data_dir / "pgdata"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    log.info("starting embedded PostgreSQL in %s", pgdata)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    info = server.get_postmaster_info()
+    socket_dir = info.socket_dir
+    existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in existing:
+        server.psql(f'CREATE DATABASE "{database}";')
+    port = info.port or 5432
+    return f"postgresql://postgres@/{database}?host={quote(str(socket_dir))}&port={port}"

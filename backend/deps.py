@@ -1,0 +1,34 @@
+"""Dependencies every controller shares."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import asyncpg
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from backend.auth.tokens import Principal
+from backend.runtime import Runtime
+
+
+def provide_runtime(state: State) -> Runtime:
+    return state.runtime  # type: ignore[no-any-return]
+
+
+async def provide_conn(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    async with state.runtime.require_pool().acquire() as conn:
+        yield conn
+
+
+def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+    return request.user  # type: ignore[no-any-return]
+
+
+DEPENDENCIES = {
+    "rt": Provide(provide_runtime, sync_to_thread=False),
+    "conn": Provide(provide_conn),
+    "principal": Provide(provide_principal, sync_to_thread=False),
+}

@@ -1,0 +1,1 @@
+"""Dev/test-only routes: never registered in production."""

@@ -1,0 +1,189 @@
+"""Domain errors and their mapping to RFC 9457 problem documents.
+
+Services raise domain errors; this module alone turns them into HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+    ValidationException,
+)
+
+from backend.texts import negotiate_locale, problem_text
+from schemas.problem import FieldError, Problem
+
+log = logging.getLogger("skolebro.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    status = 400
+    default_code = "request.invalid"
+
+    def __init__(self, code: str | None = None, **params: object) -> None:
+        self.code = code or self.default_code
+        self.params = params
+        super().__init__(self.code)
+
+
+class NotFound(DomainError):
+    status = 404
+    default_code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    default_code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Invalid(DomainError):
+    """A rule of the contract refused the request (422)."""
+
+    status = 422
+
+
+class Unauthorized(DomainError):
+    status = 401
+    default_code = "auth.invalid_token"
+
+
+def request_locale(request: Request[Any, Any, Any]) -> str:
+    return negotiate_locale(request.headers.get("accept-language"))
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    code: str,
+    *,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    **params: object,
+) -> Response[bytes]:
+    title, detail = problem_text(code, request_locale(request), **params)
+    body = Problem(
+        type=f"https://skolebro.no/problems/{code}",
+        title=title,
+        status=status,
+        detail=detail,
+        code=code,
+        errors=errors,
+    )
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem_response(request, exc.status, exc.code, headers=headers, **exc.params)
+
+
+def _validation_handler(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[bytes]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    text = " ".join(str(e.get("message", "")) for e in extra if isinstance(e, dict))
+    detail = str(exc.detail or "")
+    if "malformed" in text.lower() or "malformed" in detail.lower() or "JSON" in detail:
+        if not extra or all("malformed" in str(e.get("message", "")).lower() for e in extra):
+            return problem_response(request, 400, "request.malformed")
+    errors = [
+        FieldError(
+            field=_field_name(e),
+            message=str(e.get("message", "invalid value")),
+        )
+        for e in extra
+        if isinstance(e, dict)
+    ] or [FieldError(field="", message=detail or "invalid value")]
+    return problem_response(request, 422, "request.invalid", errors=errors)
+
+
+def _field_name(entry: dict[str, Any]) -> str:
+    key = entry.get("key")
+    message = str(entry.get("message", ""))
+    if key:
+        return str(key)
+    # msgspec says "... - at `$.first_day`"
+    if "at `$." in message:
+        return message.split("at `$.", 1)[1].rstrip("`")
+    if "`$." in message:
+        return message.split("`$.", 1)[1].split("`", 1)[0]
+    return ""
+
+
+def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    headers = dict(exc.headers or {})
+    if isinstance(exc, NotAuthorizedException):
+        headers.setdefault("WWW-Authenticate", "Bearer")
+        code = "auth.missing_token" if "missing" in str(exc.detail).lower() else "auth.invalid_token"
+        return problem_response(request, 401, code, headers=headers)
+    if isinstance(exc, NotFoundException):
+        return problem_response(request, 404, "not_found")
+    if isinstance(exc, MethodNotAllowedException):
+        return problem_response(request, 405, "method_not_allowed", headers=headers)
+    if isinstance(exc, PermissionDeniedException):
+        return problem_response(request, 403, "forbidden")
+    if isinstance(exc, TooManyRequestsException):
+        return problem_response(request, 429, "rate_limited", headers=headers)
+    if exc.status_code == 413:
+        return problem_response(request, 413, "request.invalid",
+                                errors=[FieldError(field="", message="body too large")])
+    if exc.status_code >= 500:
+        return _internal(request, exc)
+    if exc.status_code == 400:
+        return problem_response(request, 400, "request.invalid",
+                                errors=[FieldError(field="", message=str(exc.detail))])
+    return problem_response(request, exc.status_code, "request.invalid",
+                            errors=[FieldError(field="", message=str(exc.detail))])
+
+
+def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    request_id = request.scope.get("state", {}).get("request_id", "-")
+    log.error(
+        "unhandled error on %s %s (request %s)",
+        request.method,
+        request.url.path,
+        request_id,
+        exc_info=exc,
+    )
+    return problem_response(request, 500, "internal", request_id=request_id)
+
+
+def _unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(request, 503, "unavailable", headers={"Retry-After": "5"})
+
+
+def exception_handlers() -> dict[Any, Any]:
+    import asyncpg
+
+    return {
+        DomainError: _domain_handler,
+        ValidationException: _validation_handler,
+        HTTPException: _http_handler,
+        OSError: _unavailable_handler,
+        asyncpg.exceptions.CannotConnectNowError: _unavailable_handler,
+        asyncpg.exceptions.ConnectionDoesNotExistError: _unavailable_handler,
+        asyncpg.exceptions.TooManyConnectionsError: _unavailable_handler,
+        Exception: _internal,
+    }

@@ -1,0 +1,72 @@
+"""``Idempotency-Key`` on POST: a retry gets the first answer, nothing new.
+
+The key row is inserted first in the use case's own transaction. A
+concurrent duplicate blocks on that row until the first commits and then
+reads its answer; if the first rolled back, the duplicate does the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar import Request, Response
+
+from backend.errors import Invalid
+
+MAX_KEY_LENGTH = 64
+
+_CLAIM = """
+INSERT INTO idempotency_keys (person_id, key, fingerprint) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING RETURNING true
+"""
+_EXISTING = "SELECT fingerprint, status, response FROM idempotency_keys WHERE person_id=$1 AND key=$2"
+_STORE = "UPDATE idempotency_keys SET status = $3, response = $4 WHERE person_id = $1 AND key = $2"
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    person_id: uuid.UUID
+    key: str
+    fingerprint: str
+
+
+async def key_of(request: Request[Any, Any, Any], person_id: uuid.UUID) -> IdempotencyKey | None:
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise Invalid("idempotency.key_too_long")
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.url.path}\n".encode())
+    digest.update(await request.body())
+    return IdempotencyKey(person_id, key, digest.hexdigest())
+
+
+async def claim(conn: asyncpg.Connection, key: IdempotencyKey | None) -> Response[bytes] | None:
+    """Own the key (None) or get the first answer to replay. Call inside the transaction."""
+    if key is None:
+        return None
+    if await conn.fetchval(_CLAIM, key.person_id, key.key, key.fingerprint):
+        return None
+    row = await conn.fetchrow(_EXISTING, key.person_id, key.key)
+    if row["fingerprint"] != key.fingerprint:
+        raise Invalid("idempotency.key_reused")
+    return Response(
+        content=msgspec.json.encode(row["response"]),
+        status_code=row["status"],
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+async def store(
+    conn: asyncpg.Connection, key: IdempotencyKey | None, status: int, body: object
+) -> None:
+    if key is None:
+        return
+    await conn.execute(_STORE, key.person_id, key.key, status, msgspec.to_builtins(body))

@@ -1,0 +1,1 @@
+"""The signed-in person: roles, children, classes, groups, schools."""

@@ -1,0 +1,21 @@
+"""HTTP for the signed-in person (api.md: Me)."""
+
+from __future__ import annotations
+
+import asyncpg
+from litestar import Controller, get
+
+from backend.auth.tokens import Principal
+from backend.me import service
+from backend.openapi import problems
+from backend.runtime import Runtime
+from schemas.me import Me
+
+
+class MeController(Controller):
+    path = "/me"
+    tags = ["me"]
+
+    @get("/", summary="Who I am: roles, children, classes, groups", responses=problems(401))
+    async def me(self, conn: asyncpg.Connection, rt: Runtime, principal: Principal) -> Me:
+        return await service.me(conn, principal.person_id, rt.clock.now())

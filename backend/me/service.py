@@ -1,0 +1,49 @@
+"""Who the signed-in person is, from the roster."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import asyncpg
+
+from backend.auth.policy import ADULT_AGE, age_on
+from backend.errors import Unauthorized
+from backend.me import queries as q
+from backend.schools.localtime import local_now
+from schemas.common import Access, Role
+from schemas.me import Child, Me, MyClass, MyGroup, MySchool
+
+
+async def me(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> Me:
+    row = await conn.fetchrow(q.ME, person_id, now)
+    if row is None:
+        # A valid token for a person removed from the roster.
+        raise Unauthorized("auth.unknown_user")
+    children = []
+    for c in row["children"]:
+        today = local_now(now, c["timezone"]).date()
+        adult = age_on(date.fromisoformat(c["birth_date"]) if c["birth_date"] else None,
+                       today) >= ADULT_AGE
+        if adult and not c["adult_consent"]:
+            continue
+        access = Access.read_only if adult else Access(c["access"])
+        children.append(Child(pupil_id=uuid.UUID(c["pupil_id"]), name=c["name"],
+                              class_name=c["class_name"], grade=c["grade"], access=access))
+    classes = [MyClass(class_id=uuid.UUID(c["class_id"]), name=c["name"], grade=c["grade"],
+                       is_contact_teacher=c["is_contact_teacher"]) for c in row["classes"]]
+    groups = [MyGroup(group_id=uuid.UUID(g["group_id"]), name=g["name"], subject=g["subject"],
+                      class_id=uuid.UUID(g["class_id"]) if g["class_id"] else None)
+              for g in row["groups"]]
+    schools = [MySchool(school_id=uuid.UUID(s["school_id"]), name=s["name"], role=Role(s["role"]))
+               for s in row["schools"]]
+    roles: list[Role] = []
+    if children:
+        roles.append(Role.guardian)
+    for role in (Role.pupil, Role.teacher, Role.school_leader):
+        if any(s.role is role for s in schools):
+            roles.append(role)
+    if row["is_system_admin"]:
+        roles.append(Role.system_admin)
+    return Me(id=row["id"], name=row["name"], locale=row["locale"], roles=roles,
+              children=children, classes=classes, groups=groups, schools=schools)

@@ -1,0 +1,48 @@
+"""Health, readiness and metrics (api.md: Operations)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from litestar import Controller, MediaType, Response, get
+
+from backend.db.migrate import pending_migrations
+from backend.ops.metrics import METRICS
+from backend.runtime import Runtime
+
+log = logging.getLogger("skolebro.ops")
+
+
+class OpsController(Controller):
+    path = "/"
+    tags = ["operations"]
+    include_in_schema = True
+
+    @get("/health", summary="The process is up", media_type=MediaType.JSON)
+    async def health(self) -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/ready", summary="Database reachable and migrations applied (else 503)")
+    async def ready(self, rt: Runtime) -> Response[dict[str, str]]:
+        try:
+            pool = rt.require_pool()
+            async with asyncio.timeout(3):
+                async with pool.acquire() as conn:
+                    pending = await pending_migrations(conn)
+        except Exception as exc:  # any failure to reach the database means not ready
+            log.warning("not ready: %s", exc)
+            return Response({"status": "unavailable", "reason": "database unreachable"},
+                            status_code=503)
+        if pending:
+            return Response({"status": "unavailable", "reason": "migrations pending"},
+                            status_code=503)
+        return Response({"status": "ready"}, status_code=200)
+
+    @get("/metrics", summary="Prometheus metrics", media_type=MediaType.TEXT)
+    async def metrics(self, rt: Runtime) -> str:
+        gauges: dict[str, float] = {}
+        if rt.pool is not None:
+            gauges["db_pool_size"] = rt.pool.get_size()
+            gauges["db_pool_idle"] = rt.pool.get_idle_size()
+        return METRICS.render(gauges)

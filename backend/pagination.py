@@ -1,0 +1,30 @@
+"""Opaque cursors for paginated lists."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from backend.errors import Invalid
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def encode_cursor(*values: Any) -> str:
+    raw = json.dumps([str(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, arity: int) -> list[str] | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError) as exc:
+        raise Invalid("request.invalid") from exc
+    if not isinstance(values, list) or len(values) != arity:
+        raise Invalid("request.invalid")
+    return [str(v) for v in values]

@@ -1,0 +1,1 @@
+"""The roster: schools, classes, groups, people and their relations."""

@@ -1,0 +1,206 @@
+"""The demo school of the contract (api.md: Demo roster).
+
+Vassenden skule, grades 1–10, classes 1A–10B of 20 pupils each, the fixed
+demo users, and generated pupils, guardians and staff. Seeded only into a
+database that does not already hold it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import asyncpg
+
+log = logging.getLogger("skolebro.roster")
+
+DEMO_SOURCE_ID = "demo-vassenden"
+PUPILS_PER_CLASS = 20
+_NS = uuid.UUID("6f1f2f5e-3c0a-4a55-9d0e-5b1c2c8b7a10")
+
+DEMO_USERS = {
+    "guardian.hansen": "guardian, full access, of pupil.ola (3A) and pupil.kari (9B)",
+    "guardian.nilsen": "guardian, full access, of pupil.ola",
+    "guardian.readonly": "guardian, read-only access, of pupil.kari",
+    "guardian.blocked": "guardian relation with access none to pupil.ola",
+    "pupil.ola": "pupil in 3A, age 8",
+    "pupil.kari": "pupil in 9B, age 14",
+    "teacher.3a": "contact teacher of 3A",
+    "teacher.9b": "contact teacher of 9B, teaches Norwegian in 9B",
+    "teacher.math9b": "subject teacher, maths group of 9B",
+    "leader": "school leader of Vassenden skule",
+}
+
+
+def demo_id(name: str) -> uuid.UUID:
+    """Stable ids, so the demo school looks the same on every machine."""
+    return uuid.uuid5(_NS, name)
+
+
+def school_year_of(day: date) -> tuple[date, date]:
+    """Norwegian school years run from mid-August to about 20 June."""
+    start_year = day.year if day.month >= 8 else day.year - 1
+    return date(start_year, 8, 15), date(start_year + 1, 6, 20)
+
+
+def birth_date_for(grade: int, start_year: int, rng: random.Random) -> date:
+    # Pupils start grade 1 in the calendar year they turn 6.
+    year = start_year - 5 - grade
+    return date(year, rng.randint(1, 12), rng.randint(1, 28))
+
+
+@dataclass
+class RosterBatch:
+    """Rows to insert, gathered first so they go in with a few bulk statements."""
+
+    people: list[tuple[object, ...]] = field(default_factory=list)
+    identities: list[tuple[object, ...]] = field(default_factory=list)
+    classes: list[tuple[object, ...]] = field(default_factory=list)
+    groups: list[tuple[object, ...]] = field(default_factory=list)
+    class_enrollments: list[tuple[object, ...]] = field(default_factory=list)
+    group_enrollments: list[tuple[object, ...]] = field(default_factory=list)
+    guardians: list[tuple[object, ...]] = field(default_factory=list)
+    staff: list[tuple[object, ...]] = field(default_factory=list)
+
+    def person(self, username: str, name: str, birth: date | None = None,
+               locale: str = "nb") -> uuid.UUID:
+        pid = demo_id(f"person:{username}")
+        self.people.append((pid, f"demo:{username}", username, name, birth, locale))
+        self.identities.append(("feide", f"{username}@vassenden.no", pid))
+        return pid
+
+
+async def write_batch(conn: asyncpg.Connection, school_id: uuid.UUID, b: RosterBatch) -> None:
+    await conn.copy_records_to_table(
+        "people", records=b.people,
+        columns=["id", "source_id", "username", "name", "birth_date", "locale"])
+    await conn.copy_records_to_table(
+        "identities", records=b.identities, columns=["provider", "subject", "person_id"])
+    await conn.copy_records_to_table(
+        "classes", records=b.classes,
+        columns=["id", "school_id", "school_year_id", "source_id", "name", "grade"])
+    await conn.copy_records_to_table(
+        "teaching_groups", records=b.groups,
+        columns=["id", "school_id", "school_year_id", "class_id", "source_id", "name", "subject"])
+    await conn.copy_records_to_table(
+        "class_enrollments", records=b.class_enrollments,
+        columns=["class_id", "pupil_id", "school_id"])
+    await conn.copy_records_to_table(
+        "group_enrollments", records=b.group_enrollments,
+        columns=["group_id", "pupil_id", "school_id"])
+    await conn.copy_records_to_table(
+        "guardian_relations", records=b.guardians, columns=["guardian_id", "pupil_id", "access"])
+    await conn.copy_records_to_table(
+        "staff_assignments", records=b.staff,
+        columns=["id", "person_id", "school_id", "school_year_id", "role", "class_id",
+                 "group_id"])
+
+
+async def seed_demo(conn: asyncpg.Connection, now: datetime) -> bool:
+    """Seed the demo school; False when it is already there."""
+    async with conn.transaction():
+        await conn.execute("LOCK TABLE schools IN SHARE ROW EXCLUSIVE MODE")
+        if await conn.fetchval("SELECT 1 FROM schools WHERE source_id = $1", DEMO_SOURCE_ID):
+            return False
+        starts, ends = school_year_of(now.date())
+        school_id = demo_id("school")
+        year_id = demo_id(f"year:{starts.year}")
+        await conn.execute(
+            "INSERT INTO schools (id, source_id, name) VALUES ($1, $2, 'Vassenden skule')",
+            school_id, DEMO_SOURCE_ID)
+        await conn.execute(
+            "INSERT INTO school_years (id, school_id, source_id, name, starts_on, ends_on)"
+            " VALUES ($1, $2, $3, $4, $5, $6)",
+            year_id, school_id, f"demo-year-{starts.year}", f"{starts.year}–{ends.year}",
+            starts, ends)
+        batch = build_demo_batch(school_id, year_id, starts.year)
+        await write_batch(conn, school_id, batch)
+    log.info("seeded the demo school Vassenden skule (%d people)", len(batch.people))
+    return True
+
+
+def build_demo_batch(school_id: uuid.UUID, year_id: uuid.UUID, start_year: int) -> RosterBatch:
+    from backend.roster.names import FIRST_NAMES, SURNAMES
+
+    rng = random.Random(20260817)
+    b = RosterBatch()
+
+    def staff(person: uuid.UUID, role: str, class_id: uuid.UUID | None = None,
+              group_id: uuid.UUID | None = None) -> None:
+        b.staff.append((uuid.uuid4(), person, school_id, year_id, role, class_id, group_id))
+
+    fixed_pupils = {
+        (3, "A"): ("pupil.ola", "Ola Hansen", date(start_year - 8, 3, 14)),
+        (9, "B"): ("pupil.kari", "Kari Hansen", date(start_year - 14, 5, 2)),
+    }
+    ola = kari = None
+    for grade in range(1, 11):
+        for letter in ("A", "B"):
+            cname = f"{grade}{letter}"
+            class_id = demo_id(f"class:{cname}")
+            b.classes.append((class_id, school_id, year_id, f"demo-class-{cname}", cname, grade))
+            norsk = demo_id(f"group:{cname}:norsk")
+            maths = demo_id(f"group:{cname}:matematikk")
+            b.groups.append((norsk, school_id, year_id, class_id, f"demo-group-{cname}-nor",
+                             f"{cname} norsk", "Norsk"))
+            b.groups.append((maths, school_id, year_id, class_id, f"demo-group-{cname}-mat",
+                             f"{cname} matematikk", "Matematikk"))
+            if cname == "3A":
+                contact = b.person("teacher.3a", "Ingrid Lærar")
+            elif cname == "9B":
+                contact = b.person("teacher.9b", "Torstein Kontaktlærar")
+            else:
+                contact = b.person(f"laerer.{cname.lower()}",
+                                   f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}")
+            staff(contact, "contact_teacher", class_id=class_id)
+            staff(contact, "subject_teacher", group_id=norsk)
+            team = b.person(f"team.{cname.lower()}",
+                            f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}")
+            staff(team, "class_team", class_id=class_id)
+            if cname == "9B":
+                staff(b.person("teacher.math9b", "Sigrid Matematikk"), "subject_teacher",
+                      group_id=maths)
+            else:
+                staff(contact, "subject_teacher", group_id=maths)
+
+            pupils = []
+            fixed = fixed_pupils.get((grade, letter))
+            if fixed:
+                pupils.append(b.person(fixed[0], fixed[1], fixed[2]))
+            while len(pupils) < PUPILS_PER_CLASS:
+                n = len(pupils) + 1
+                surname = rng.choice(SURNAMES)
+                pid = b.person(f"elev.{cname.lower()}.{n:02d}",
+                               f"{rng.choice(FIRST_NAMES)} {surname}",
+                               birth_date_for(grade, start_year, rng))
+                pupils.append(pid)
+                guardian = b.person(f"foresatt.{cname.lower()}.{n:02d}",
+                                    f"{rng.choice(FIRST_NAMES)} {surname}")
+                b.guardians.append((guardian, pid, "full"))
+                b.identities.append(("idporten", f"demo-pid-{cname.lower()}-{n:02d}", guardian))
+            for pid in pupils:
+                b.class_enrollments.append((class_id, pid, school_id))
+                b.group_enrollments.append((norsk, pid, school_id))
+                b.group_enrollments.append((maths, pid, school_id))
+            if fixed and fixed[0] == "pupil.ola":
+                ola = pupils[0]
+            if fixed and fixed[0] == "pupil.kari":
+                kari = pupils[0]
+
+    assert ola is not None and kari is not None
+    hansen = b.person("guardian.hansen", "Kari Nordmann Hansen")
+    nilsen = b.person("guardian.nilsen", "Per Nilsen")
+    readonly = b.person("guardian.readonly", "Ragnhild Hansen")
+    blocked = b.person("guardian.blocked", "Bjørn Hansen")
+    for gid, nid in ((hansen, "01017012345"), (nilsen, "02027012345"),
+                     (readonly, "03037012345"), (blocked, "04047012345")):
+        b.identities.append(("idporten", nid, gid))
+    b.guardians += [
+        (hansen, ola, "full"), (hansen, kari, "full"), (nilsen, ola, "full"),
+        (readonly, kari, "read_only"), (blocked, ola, "none"),
+    ]
+    staff(b.person("leader", "Astrid Rektor"), "school_leader")
+    return b

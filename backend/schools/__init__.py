@@ -1,0 +1,1 @@
+"""Schools: settings and the calendar of school days."""

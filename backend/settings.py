@@ -1,0 +1,126 @@
+"""Process settings, read once from the environment."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+ENVIRONMENTS = ("dev", "test", "production")
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or wrong; the message names the fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityProvider:
+    """A trusted identity provider whose ID tokens are exchanged for ours.
+
+    ``subject_claim`` names the ID-token claim that identifies the person;
+    its value is looked up in the ``identities`` table under ``name``
+    (filled by the roster import).
+    """
+
+    name: str
+    issuer: str
+    audience: str
+    jwks_url: str
+    subject_claim: str = "sub"
+    algorithms: tuple[str, ...] = ("RS256", "ES256")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    env: str = "dev"
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("skolebro")))
+    now: str | None = None
+    fcm_credentials: str | None = None
+    signing_key_path: str | None = None
+    token_issuer: str = "skolebro"
+    token_audience: str = "skolebro-api"
+    access_token_seconds: int = 900
+    refresh_token_days: int = 30
+    identity_providers: tuple[IdentityProvider, ...] = ()
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    cookie_secure: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def dev_routes(self) -> bool:
+        return self.env in ("dev", "test")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        name = env.get("SKOLEBRO_ENV", "dev")
+        if name not in ENVIRONMENTS:
+            raise SettingsError(
+                f"SKOLEBRO_ENV={name!r} is not known; use one of {', '.join(ENVIRONMENTS)}."
+            )
+        data_dir = env.get("SKOLEBRO_DATA_DIR")
+        settings = cls(
+            env=name,
+            database_url=env.get("DATABASE_URL") or None,
+            data_dir=Path(data_dir) if data_dir else Path(platformdirs.user_data_dir("skolebro")),
+            now=env.get("SKOLEBRO_NOW") or None,
+            fcm_credentials=env.get("SKOLEBRO_FCM_CREDENTIALS") or None,
+            signing_key_path=env.get("SKOLEBRO_SIGNING_KEY") or None,
+            token_issuer=env.get("SKOLEBRO_TOKEN_ISSUER", "skolebro"),
+            token_audience=env.get("SKOLEBRO_TOKEN_AUDIENCE", "skolebro-api"),
+            identity_providers=_parse_providers(env.get("SKOLEBRO_IDENTITY_PROVIDERS")),
+            pool_max_size=int(env.get("SKOLEBRO_POOL_SIZE", "10")),
+            cookie_secure=name == "production",
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if not self.is_production:
+            if self.now is not None and self.env == "production":
+                raise SettingsError("SKOLEBRO_NOW is for dev and test only.")
+            return
+        missing = []
+        if not self.signing_key_path:
+            missing.append("SKOLEBRO_SIGNING_KEY (path to an Ed25519 private key in PEM)")
+        if not self.identity_providers:
+            missing.append("SKOLEBRO_IDENTITY_PROVIDERS (JSON list of issuer/audience/jwks_url)")
+        if not self.database_url:
+            missing.append("DATABASE_URL (production does not use the embedded database)")
+        if self.now:
+            missing.append("unset SKOLEBRO_NOW (the clock cannot be moved in production)")
+        if missing:
+            raise SettingsError(
+                "Refusing to start in production; set " + "; ".join(missing) + "."
+            )
+
+
+def _parse_providers(raw: str | None) -> tuple[IdentityProvider, ...]:
+    if not raw:
+        return ()
+    try:
+        items = json.loads(raw)
+        return tuple(
+            IdentityProvider(
+                name=i["name"],
+                issuer=i["issuer"],
+                audience=i["audience"],
+                jwks_url=i["jwks_url"],
+                subject_claim=i.get("subject_claim", "sub"),
+                algorithms=tuple(i.get("algorithms", ("RS256", "ES256"))),
+            )
+            for i in items
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SettingsError(
+            "SKOLEBRO_IDENTITY_PROVIDERS must be a JSON list of objects with name, issuer, "
+            f"audience and jwks_url: {exc}"
+        ) from exc

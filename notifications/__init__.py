@@ -1,0 +1,1 @@
+"""The push service: inbox, outbox, dispatcher and transports."""
