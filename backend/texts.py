@@ -134,6 +134,15 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+def register_problems(entries: dict[str, dict[str, tuple[str, str]]]) -> None:
+    """Let a domain package add its own problem texts (each in nb, nn and en)."""
+    for code, texts in entries.items():
+        missing = {"nb", "nn", "en"} - texts.keys()
+        if missing:
+            raise ValueError(f"problem {code} lacks texts in {sorted(missing)}")
+        PROBLEMS[code] = texts
+
+
 def negotiate_locale(accept_language: str | None, default: str = "nb") -> str:
     """Pick nb, nn or en from an Accept-Language header (``no`` means nb)."""
     if not accept_language:

@@ -1,7 +1,8 @@
 """Notification texts in nb, nn and en, chosen by the recipient's locale.
 
 The visible text never carries a health reason or a message body: those
-are shown in the app after sign-in (api.md).
+are shown in the app after sign-in (api.md). Each kind lists the params its
+templates use.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 # kind -> locale -> (title, body)
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
+    # params: pupil
     "missing_pupil": {
         "nb": ("{pupil} er ikke på skolen",
                "{pupil} er ikke på skolen, og det er ikke meldt fravær. Finn ut hvor "
@@ -21,6 +23,87 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{pupil} is not at school",
                "{pupil} is not at school and no absence was reported. Find out where "
                "{pupil} is and tell the school."),
+    },
+    # params: pupil
+    "missing_pupil_escalation": {
+        "nb": ("{pupil} er fortsatt ikke funnet",
+               "Skolen har ikke fått svar om hvor {pupil} er. Vurder å kontakte politiet "
+               "på 02800 hvis dere ikke vet hvor {pupil} er."),
+        "nn": ("{pupil} er framleis ikkje funnen",
+               "Skulen har ikkje fått svar om kvar {pupil} er. Vurder å kontakte politiet "
+               "på 02800 om de ikkje veit kvar {pupil} er."),
+        "en": ("{pupil} has still not been found",
+               "The school has had no answer about where {pupil} is. Consider contacting "
+               "the police on 02800 if you do not know where {pupil} is."),
+    },
+    # params: pupil
+    "missing_pupil_resolved": {
+        "nb": ("{pupil} er gjort rede for", "Saken om {pupil} er lukket. Se detaljer i appen."),
+        "nn": ("{pupil} er gjort greie for", "Saka om {pupil} er lukka. Sjå detaljar i appen."),
+        "en": ("{pupil} is accounted for", "The case about {pupil} is closed. See the app."),
+    },
+    # params: class_name, reported, unaccounted
+    "absence_check_reminder": {
+        "nb": ("Fraværssjekk {class_name}",
+               "Fraværet i {class_name} er ikke sjekket. {reported} meldt fravær, "
+               "{unaccounted} ikke gjort rede for."),
+        "nn": ("Fråværssjekk {class_name}",
+               "Fråværet i {class_name} er ikkje sjekka. {reported} meldt fråvær, "
+               "{unaccounted} ikkje gjort greie for."),
+        "en": ("Absence check {class_name}",
+               "The absence in {class_name} has not been checked. {reported} reported "
+               "absent, {unaccounted} unaccounted for."),
+    },
+    # params: pupil, class_name
+    "late_absence_report": {
+        "nb": ("Sen fraværsmelding: {pupil}",
+               "Det er meldt fravær for {pupil} ({class_name}) etter fristen. "
+               "Etterlysningen er avsluttet."),
+        "nn": ("Sein fråværsmelding: {pupil}",
+               "Det er meldt fråvær for {pupil} ({class_name}) etter fristen. "
+               "Etterlysinga er avslutta."),
+        "en": ("Late absence report: {pupil}",
+               "Absence for {pupil} ({class_name}) was reported after the deadline. "
+               "The search is called off."),
+    },
+    # params: sender
+    "message": {
+        "nb": ("Ny melding fra {sender}", "Åpne appen for å lese meldingen."),
+        "nn": ("Ny melding frå {sender}", "Opne appen for å lese meldinga."),
+        "en": ("New message from {sender}", "Open the app to read the message."),
+    },
+    # params: pupil, subject
+    "assessment_published": {
+        "nb": ("Ny vurdering i {subject}", "{pupil} har fått en ny vurdering i {subject}."),
+        "nn": ("Ny vurdering i {subject}", "{pupil} har fått ei ny vurdering i {subject}."),
+        "en": ("New assessment in {subject}", "{pupil} has a new assessment in {subject}."),
+    },
+    # params: pupil
+    "leave_decision": {
+        "nb": ("Svar på permisjonssøknad", "Søknaden om permisjon for {pupil} er behandlet."),
+        "nn": ("Svar på permisjonssøknad", "Søknaden om permisjon for {pupil} er handsama."),
+        "en": ("Leave request decided", "The leave request for {pupil} has been decided."),
+    },
+    # params: pupil, class_name
+    "leave_request": {
+        "nb": ("Ny permisjonssøknad", "Det er søkt om permisjon for {pupil} ({class_name})."),
+        "nn": ("Ny permisjonssøknad", "Det er søkt om permisjon for {pupil} ({class_name})."),
+        "en": ("New leave request", "Leave has been requested for {pupil} ({class_name})."),
+    },
+    # params: pupil
+    "still_sick": {
+        "nb": ("Er {pupil} fortsatt syk?", "Meld dagens fravær i appen før fristen."),
+        "nn": ("Er {pupil} framleis sjuk?", "Meld dagens fråvær i appen før fristen."),
+        "en": ("Is {pupil} still sick?", "Report today's absence in the app before the deadline."),
+    },
+    # params: pupil, subject
+    "absence_warning": {
+        "nb": ("Fravær i {subject}",
+               "{pupil} nærmer seg fraværsgrensen i {subject}. Se detaljer i appen."),
+        "nn": ("Fråvær i {subject}",
+               "{pupil} nærmar seg fråværsgrensa i {subject}. Sjå detaljar i appen."),
+        "en": ("Absence in {subject}",
+               "{pupil} is nearing the absence limit in {subject}. See the app."),
     },
 }
 

@@ -28,8 +28,11 @@ from backend.db.pool import _init_connection
 from backend.roster.demo import demo_id, seed_demo
 from backend.runtime import Runtime
 from backend.settings import Settings, _parse_providers
+from tests.factories import seed_other_school
 from tests.fakes.identity_provider import FakeIdentityProvider
 
+# Outsiders for the authorization matrix: demo users plus Fjellheim skule
+# (tests/factories.py: leader.other, teacher.other, pupil.other, guardian.other).
 # Monday 23 November 2026, 07:00 in Oslo: a school day before the 08:30 deadline.
 DEFAULT_NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 TEMPLATE = "skolebro_test_template"
@@ -94,6 +97,7 @@ async def template_dsn(server_dsn: str) -> str:
         await _init_connection(conn)
         await apply_migrations(conn)
         await seed_demo(conn, DEFAULT_NOW)
+        await seed_other_school(conn)
     finally:
         await conn.close()
     return dsn
