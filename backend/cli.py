@@ -109,6 +109,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from backend.roster.importer import import_roster
+    from backend.roster.oneroster import RosterError, read_roster
+
+    started = time.monotonic()
+
+    def say(text: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
+
+    try:
+        say(f"reading {args.folder}")
+        roster = read_roster(Path(args.folder),
+                             progress=lambda name, n: say(f"read {n:,} rows ({name})"))
+        say(f"OneRoster {roster.version}: {len(roster.schools):,} schools, "
+            f"{len(roster.classes):,} classes, {len(roster.users):,} users, "
+            f"{len(roster.enrollments):,} enrollments")
+
+        async def work(rt):  # type: ignore[no-untyped-def]
+            async with rt.pool.acquire() as conn:
+                return await import_roster(conn, roster, dry_run=args.dry_run, progress=say)
+
+        summary = asyncio.run(_with_database(_settings(), work))
+    except RosterError as exc:
+        print(f"skolebro: roster import failed, nothing was changed: {exc}", file=sys.stderr)
+        return 1
+    for line in summary.lines():
+        print(line)
+    say("done")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from backend.logs import configure_logging
 
@@ -126,6 +160,13 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("migrate", help="apply migrations and exit").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="seed the demo school").set_defaults(func=cmd_demo)
+
+    roster = sub.add_parser("roster", help="roster import").add_subparsers(
+        dest="roster_command", required=True)
+    imp = roster.add_parser("import", help="import OneRoster 1.1 or 1.2 CSV files")
+    imp.add_argument("folder", help="folder with orgs.csv, users.csv, classes.csv, ...")
+    imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    imp.set_defaults(func=cmd_roster_import)
 
     args = parser.parse_args(argv)
     try:
