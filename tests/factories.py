@@ -44,7 +44,9 @@ async def create_person(
     return pid
 
 
-async def create_class(conn: asyncpg.Connection, school: School, name: str, grade: int) -> uuid.UUID:
+async def create_class(
+    conn: asyncpg.Connection, school: School, name: str, grade: int
+) -> uuid.UUID:
     cid = uuid.uuid4()
     await conn.execute(
         "INSERT INTO classes (id, school_id, school_year_id, name, grade)"

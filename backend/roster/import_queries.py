@@ -155,7 +155,8 @@ WHERE s.role IN ('teacher', 'aide')
 DELETE_ASSIGNMENTS = """
 DELETE FROM staff_assignments a
 WHERE a.role <> 'school_leader'
-  AND (a.class_id IN (SELECT id FROM classes WHERE source_id IN (SELECT source_id FROM stage_classes))
+  AND (a.class_id IN (SELECT id FROM classes
+                      WHERE source_id IN (SELECT source_id FROM stage_classes))
        OR a.group_id IN (SELECT id FROM teaching_groups
                          WHERE source_id IN (SELECT source_id FROM stage_classes)))
   AND NOT EXISTS (
