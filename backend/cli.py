@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 
 from backend.settings import Settings, SettingsError
@@ -103,10 +104,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app, host=args.host, port=args.port, log_config=None, access_log=False,
         timeout_graceful_shutdown=10, loop="auto", http="auto", lifespan="on",
     )
-    # uvicorn turns SIGTERM/SIGINT into a graceful shutdown: requests drain, the
-    # lifespan closes the pool, and pgserver's exit handler stops the embedded server.
+    # uvicorn turns SIGTERM/SIGINT into a graceful shutdown (requests drain, the
+    # lifespan closes the pool) and then re-raises the signal with the handler that
+    # was installed before it. Without a Python handler SIGTERM would kill the
+    # process there and skip pgserver's exit handler, leaving the embedded
+    # PostgreSQL running; this one turns it into a normal exit.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     uvicorn.Server(config).run()
     return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def cmd_roster_import(args: argparse.Namespace) -> int:

@@ -7,11 +7,34 @@ through its ``postmaster.pid`` and reused.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from urllib.parse import quote
 
 log = logging.getLogger("skolebro.db")
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop processes that died without saying goodbye from pgserver's handle list.
+
+    pgserver stops the server when its last handle exits; a killed process stays
+    on the list for ever, and then no later process would ever stop the server.
+    """
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    import psutil
+
+    try:
+        pids = json.loads(handles.read_text())
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+    if alive != pids:
+        log.info("embedded PostgreSQL: forgetting handles of ended processes %s",
+                 sorted(set(pids) - set(alive)))
+        handles.write_text(json.dumps(alive))
 
 
 def start_embedded(data_dir: Path, database: str = "skolebro") -> str:
@@ -20,6 +43,7 @@ def start_embedded(data_dir: Path, database: str = "skolebro") -> str:
 
     pgdata = data_dir / "pgdata"
     pgdata.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(pgdata)
     log.info("starting embedded PostgreSQL in %s", pgdata)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
     info = server.get_postmaster_info()
