@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -85,7 +86,5 @@ def create_app(
     )
 
 
-def _state(rt: Runtime):  # type: ignore[no-untyped-def]
-    from litestar.datastructures import State
-
+def _state(rt: Runtime) -> State:
     return State({"runtime": rt})

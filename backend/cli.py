@@ -7,8 +7,15 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from backend.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from backend.runtime import Runtime
+
+T = TypeVar("T")
 
 log = logging.getLogger("skolebro.cli")
 
@@ -21,7 +28,7 @@ def _settings() -> Settings:
         raise SystemExit(2) from exc
 
 
-async def _with_database(settings: Settings, work):  # type: ignore[no-untyped-def]
+async def _with_database(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
     from backend.app import build_runtime
     from backend.db.pool import close_pool
     from backend.lifecycle import open_database
@@ -52,15 +59,15 @@ def _print_demo_users(host: str, port: int) -> None:
     )
 
 
-async def _seed(rt):  # type: ignore[no-untyped-def]
+async def _seed(rt: Runtime) -> bool:
     from backend.roster.demo import seed_demo
 
-    async with rt.pool.acquire() as conn:
+    async with rt.require_pool().acquire() as conn:
         return await seed_demo(conn, rt.clock.now())
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    async def noop(rt):  # type: ignore[no-untyped-def]
+    async def noop(rt: Runtime) -> None:
         return None
 
     asyncio.run(_with_database(_settings(), noop))
@@ -122,7 +129,7 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
-    from backend.roster.importer import import_roster
+    from backend.roster.importer import ImportSummary, import_roster
     from backend.roster.oneroster import RosterError, read_roster
 
     started = time.monotonic()
@@ -138,8 +145,8 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
             f"{len(roster.classes):,} classes, {len(roster.users):,} users, "
             f"{len(roster.enrollments):,} enrollments")
 
-        async def work(rt):  # type: ignore[no-untyped-def]
-            async with rt.pool.acquire() as conn:
+        async def work(rt: Runtime) -> ImportSummary:
+            async with rt.require_pool().acquire() as conn:
                 return await import_roster(conn, roster, dry_run=args.dry_run, progress=say)
 
         summary = asyncio.run(_with_database(_settings(), work))

@@ -15,7 +15,7 @@ from backend.runtime import Runtime
 
 
 def provide_runtime(state: State) -> Runtime:
-    return state.runtime  # type: ignore[no-any-return]
+    return state.runtime
 
 
 async def provide_conn(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
@@ -24,7 +24,7 @@ async def provide_conn(state: State) -> AsyncGenerator[asyncpg.Connection, None]
 
 
 def provide_principal(request: Request[Any, Any, Any]) -> Principal:
-    return request.user  # type: ignore[no-any-return]
+    return request.user
 
 
 DEPENDENCIES = {

@@ -77,6 +77,17 @@ def problem_response(
     **params: object,
 ) -> Response[bytes]:
     title, detail = problem_text(code, request_locale(request), **params)
+    return _problem(status, code, title, detail, errors, headers)
+
+
+def _problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[FieldError] | None,
+    headers: dict[str, str] | None,
+) -> Response[bytes]:
     body = Problem(
         type=f"https://skolebro.no/problems/{code}",
         title=title,
@@ -95,7 +106,8 @@ def problem_response(
 
 def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return problem_response(request, exc.status, exc.code, headers=headers, **exc.params)
+    title, detail = problem_text(exc.code, request_locale(request), **exc.params)
+    return _problem(exc.status, exc.code, title, detail, None, headers)
 
 
 def _validation_handler(

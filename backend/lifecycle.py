@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 
@@ -16,7 +17,7 @@ from backend.runtime import Runtime
 
 log = logging.getLogger("skolebro")
 
-BackgroundTask = Callable[[Runtime], Awaitable[None]]
+BackgroundTask = Callable[[Runtime], Coroutine[Any, Any, None]]
 
 
 async def resolve_dsn(rt: Runtime) -> str:
@@ -40,7 +41,9 @@ async def open_database(rt: Runtime) -> None:
         log.info("database migrated: %s", ", ".join(applied))
 
 
-def lifespan_for(rt: Runtime, background: list[BackgroundTask]):  # type: ignore[no-untyped-def]
+def lifespan_for(
+    rt: Runtime, background: list[BackgroundTask]
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await open_database(rt)

@@ -52,7 +52,8 @@ def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             pass
         if proc.poll() is not None:
-            raise AssertionError(f"serve exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise AssertionError(f"serve exited: {err}")
         time.sleep(0.3)
     proc.kill()
     raise AssertionError("the service did not become ready within 60 s")

@@ -27,11 +27,11 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asy
     return pool
 
 
-async def close_pool(pool: asyncpg.Pool, timeout: float = 10.0) -> None:
+async def close_pool(pool: asyncpg.Pool, grace_seconds: float = 10.0) -> None:
     try:
         import asyncio
 
-        await asyncio.wait_for(pool.close(), timeout)
+        await asyncio.wait_for(pool.close(), grace_seconds)
     except TimeoutError:
         pool.terminate()
 
