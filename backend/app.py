@@ -24,6 +24,7 @@ from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
+from backend.ratelimit import sign_in_rate_limit
 from backend.runtime import Runtime
 from backend.settings import Settings
 
@@ -52,9 +53,13 @@ def create_app(
     background: list[BackgroundTask] | None = None,
 ) -> Litestar:
     rt = runtime or build_runtime(settings or Settings.from_env())
-    api: list[type] = [AuthController, MeController, AbsenceController]
+    sign_in: list[type] = [AuthController]
+    api: list[type | Router] = [MeController, AbsenceController]
     if rt.settings.dev_routes:
-        api += [DevLoginController, DevController]
+        sign_in.append(DevLoginController)
+        api.append(DevController)
+    api.append(Router(path="/", route_handlers=sign_in,
+                      middleware=[sign_in_rate_limit(rt.settings).middleware]))
     api_router = Router(
         path="/api/v1",
         route_handlers=api,

@@ -156,6 +156,7 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     if isinstance(exc, PermissionDeniedException):
         return problem_response(request, 403, "forbidden")
     if isinstance(exc, TooManyRequestsException):
+        headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
         return problem_response(request, 429, "rate_limited", headers=headers)
     if exc.status_code == 413:
         return problem_response(request, 413, "request.invalid",

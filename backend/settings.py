@@ -49,6 +49,7 @@ class Settings:
     pool_min_size: int = 2
     pool_max_size: int = 10
     cookie_secure: bool = False
+    auth_rate_limit_per_minute: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -79,6 +80,7 @@ class Settings:
             identity_providers=_parse_providers(env.get("SKOLEBRO_IDENTITY_PROVIDERS")),
             pool_max_size=int(env.get("SKOLEBRO_POOL_SIZE", "10")),
             cookie_secure=name == "production",
+            auth_rate_limit_per_minute=int(env.get("SKOLEBRO_AUTH_RATE_LIMIT", "60")),
         )
         settings.check()
         return settings

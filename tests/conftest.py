@@ -140,6 +140,8 @@ def settings(data_dir: Path, signing_key: str, idporten: FakeIdentityProvider,
         ),
         pool_min_size=1,
         pool_max_size=5,
+        # Tests sign in many users from one address; tests/test_rate_limit.py checks the limit.
+        auth_rate_limit_per_minute=10_000,
     )
 
 
