@@ -37,32 +37,29 @@ INSERT INTO assessments
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 """
 
-# The school year asked for ($2 = its first calendar year), or the latest that
-# has started at the pupil's school ($2 NULL). $1 school, $3 the instant.
-SCHOOL_YEAR = """
-SELECT sy.id, sy.name, sy.starts_on, sy.ends_on
-FROM school_years sy JOIN schools s ON s.id = sy.school_id
-WHERE sy.school_id = $1
-  AND CASE WHEN $2::int IS NULL
-           THEN sy.starts_on <= (($3::timestamptz) AT TIME ZONE s.timezone)::date
-           ELSE extract(year FROM sy.starts_on) = $2::int END
-ORDER BY sy.starts_on DESC
-LIMIT 1
-"""
-
-# A pupil's assessments in one school year, per group. $1 pupil, $2 year,
-# $3 the instant, $4 include unpublished, $5 subjects filter (NULL = all).
-# Unpublished items are returned only when $4 says the caller is staff.
+# A pupil's assessments in one school year, per group. $1 pupil, $2 the
+# pupil's school, $3 first calendar year of the school year (NULL = the latest
+# that has started), $4 the instant, $5 include unpublished (staff only),
+# $6 subjects filter (NULL = all).
 LIST_FOR_PUPIL = """
+WITH yr AS (
+    SELECT sy.id FROM school_years sy JOIN schools s ON s.id = sy.school_id
+    WHERE sy.school_id = $2
+      AND CASE WHEN $3::int IS NULL
+               THEN sy.starts_on <= (($4::timestamptz) AT TIME ZONE s.timezone)::date
+               ELSE extract(year FROM sy.starts_on) = $3::int END
+    ORDER BY sy.starts_on DESC
+    LIMIT 1
+)
 SELECT a.id, a.group_id, tg.subject, a.kind, a.grade, a.comment, a.published_at,
-       a.published_at <= $3 AS published, t.name AS teacher_name
-FROM assessments a
-JOIN teaching_groups tg ON tg.id = a.group_id
+       a.published_at <= $4 AS published, t.name AS teacher_name
+FROM yr
+JOIN teaching_groups tg ON tg.school_year_id = yr.id
+JOIN assessments a ON a.group_id = tg.id
 JOIN people t ON t.id = a.teacher_id
 WHERE a.pupil_id = $1
-  AND tg.school_year_id = $2
-  AND (a.published_at <= $3 OR $4::boolean)
-  AND ($5::text[] IS NULL OR tg.subject = any($5::text[]))
+  AND (a.published_at <= $4 OR $5::boolean)
+  AND ($6::text[] IS NULL OR tg.subject = any($6::text[]))
 ORDER BY tg.subject, a.group_id, a.published_at DESC, a.id
 """
 
