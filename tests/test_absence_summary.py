@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from backend.absence.summary import RollCallAbsence, _tally, _tally_days
 from backend.absence.summary_jobs import push_absence_warnings
 from backend.roster.demo import demo_id
 from tests.conftest import KARI, SCHOOL, person
@@ -305,3 +306,37 @@ async def test_school_year_parameter(client, tokens):
                              headers=await tokens.headers("guardian.hansen"))
         assert r.status_code == 422, bad
         assert r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_year_without_records_shows_the_schools_limits(client, tokens, db):
+    v = await upper_secondary(db, absence_limit_percent=12, absence_warning_percent=9)
+    s = await summary(client, tokens, "elev.vgs", v.pupil, "?school_year=2024-2025")
+    assert (s["days"]["total"], s["limit_percent"], s["warning_percent"]) == (0, 12.0, 9.0)
+
+
+# --- roll call marks (the seam to the attendance domain) ----------------------
+
+def test_roll_call_marks_are_unexplained_unless_a_report_or_leave_covers_them():
+    """The summary's rule for roll-call marks, fed as the attendance seam will feed it."""
+    facts = {
+        "first_day": date(2026, 11, 2), "last_day": date(2026, 11, 13),
+        "starts_on": date(2026, 8, 15), "ends_on": date(2027, 6, 20),
+        "closed": [date(2026, 11, 6)],
+        "reports": [["2026-11-03", "2026-11-03", None, None],
+                    ["2026-11-10", "2026-11-10", "08:30:00", "10:30:00"]],
+        "leave": [[date(2026, 11, 4), date(2026, 11, 4)]],
+        "lessons": [],
+    }
+    marks = [
+        RollCallAbsence(date(2026, 11, 2)),  # absent, nothing filed: unexplained day
+        RollCallAbsence(date(2026, 11, 3)),  # reported sick: counted once, as reported
+        RollCallAbsence(date(2026, 11, 4)),  # approved leave
+        RollCallAbsence(date(2026, 11, 6)),  # a closed day is no absence
+        RollCallAbsence(date(2026, 11, 9), hours=1.5),  # hours without a report
+        RollCallAbsence(date(2026, 11, 10), hours=2.0),  # hours a timed report explains
+    ]
+    tally = _tally(_tally_days(facts, marks), facts["first_day"], facts["last_day"])
+    days = tally.days()
+    assert (days.total, days.reported, days.unexplained) == (3, 2, 1)
+    hours = tally.hours()
+    assert (hours.total, hours.reported, hours.unexplained) == (3.5, 2.0, 1.5)

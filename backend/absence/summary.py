@@ -184,12 +184,19 @@ def _subjects(facts: Any) -> list[SubjectAbsence]:
     return result
 
 
-def _empty(access: PupilAccess, name: str, first: date, last: date) -> AbsenceSummary:
+async def _empty(
+    conn: asyncpg.Connection, access: PupilAccess, school_year: str | None
+) -> AbsenceSummary:
+    """A year the school has no record of: nothing to count, the school's limits."""
+    limits = await conn.fetchrow(q.SCHOOL_LIMITS, access.school_id)
+    year = first_year_of(school_year)
+    day = date(year, 8, 1) if year else access.local_today
     zero = _Tally()
     return AbsenceSummary(
-        pupil_id=access.pupil_id, school_year=name, first_day=first, last_day=last,
-        days=zero.days(), hours=zero.hours(), terms=[], limit_percent=10.0,
-        warning_percent=8.0, subjects=None,
+        pupil_id=access.pupil_id, school_year=school_year or "", first_day=day, last_day=day,
+        days=zero.days(), hours=zero.hours(), terms=[],
+        limit_percent=limits["limit_percent"], warning_percent=limits["warning_percent"],
+        subjects=None,
     )
 
 
@@ -206,10 +213,7 @@ async def absence_summary(
     )
     await record_staff_read(conn, access, viewer, "absence_summary.read", now)
     if facts is None:
-        year = first_year_of(school_year)
-        name = school_year or ""
-        start = date(year, 8, 1) if year else access.local_today
-        return _empty(access, name, start, start)
+        return await _empty(conn, access, school_year)
     first, last = facts["first_day"], facts["last_day"]
     marks = await roll_call_absences(conn, access.pupil_id, first, last) if first <= last else []
     per_day = _tally_days(facts, marks) if first <= last else {}

@@ -134,3 +134,10 @@ WITH scope AS (
 )
 SELECT pupil_id, subject, percent::float8 AS percent FROM claimed
 """
+
+# The school's limits, for a summary of a year the school has no record of.
+SCHOOL_LIMITS = """
+SELECT absence_limit_percent::float8 AS limit_percent,
+       absence_warning_percent::float8 AS warning_percent
+FROM schools WHERE id = $1
+"""
