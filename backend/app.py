@@ -11,6 +11,8 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.absence.routes import AbsenceController
+from backend.absence.summary_routes import AbsenceSummaryController
+from backend.assessments.routes import AssessmentController
 from backend.auth.idp import IdentityVerifier
 from backend.auth.keys import load_signing_key
 from backend.auth.middleware import EXCLUDE, BearerAuthMiddleware
@@ -54,7 +56,12 @@ def create_app(
 ) -> Litestar:
     rt = runtime or build_runtime(settings or Settings.from_env())
     sign_in: list[type] = [AuthController]
-    api: list[type | Router] = [MeController, AbsenceController]
+    api: list[type | Router] = [
+        MeController,
+        AbsenceController,
+        AbsenceSummaryController,
+        AssessmentController,
+    ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)
         api.append(DevController)

@@ -1,0 +1,143 @@
+"""SQL for the absence summary and the upper secondary subject warnings.
+
+The per-subject figures are computed by one set of CTEs (LESSONS_CTE,
+SUBJECTS_CTE) that both the summary and the warning job use, so the
+percentage a pupil sees and the one that triggers the push never disagree.
+Both expect a CTE `scope(pupil_id, year_id, first_day, last_day)` before them.
+"""
+
+# Each missed lesson in scope with how it is accounted for: `reported` when an
+# absence report covers its day (and time, for a timed report); `documented`
+# when the school holds documentation or approved leave covers the day.
+LESSONS_CTE = """
+lessons AS (
+    SELECT sc.pupil_id, sc.year_id, a.group_id, tg.subject, a.day, a.starts_at, a.ends_at,
+           extract(epoch FROM a.ends_at - a.starts_at) / 3600.0 AS hours,
+           a.documented OR EXISTS (
+               SELECT 1 FROM leave_requests l
+               WHERE l.pupil_id = a.pupil_id AND l.status = 'approved'
+                 AND a.day BETWEEN l.first_day AND l.last_day) AS documented,
+           EXISTS (
+               SELECT 1 FROM absence_reports r
+               WHERE r.pupil_id = a.pupil_id AND a.day BETWEEN r.first_day AND r.last_day
+                 AND (r.from_time IS NULL
+                      OR (r.from_time < a.ends_at AND r.to_time > a.starts_at))) AS reported
+    FROM scope sc
+    JOIN subject_absences a
+      ON a.pupil_id = sc.pupil_id AND a.day BETWEEN sc.first_day AND sc.last_day
+    JOIN teaching_groups tg ON tg.id = a.group_id AND tg.school_year_id = sc.year_id
+)"""
+
+# Per subject the pupil takes: planned hours (sum over their groups in it) and
+# missed hours. `ratio` = undocumented / planned (NULL without a plan): the
+# share that counts toward the school's limit.
+SUBJECTS_CTE = """
+subjects AS (
+    SELECT pl.pupil_id, pl.year_id, pl.subject, pl.group_id, pl.planned_hours,
+           coalesce(ls.absent, 0) AS absent_hours,
+           coalesce(ls.explained, 0) AS reported_hours,
+           coalesce(ls.absent, 0) - coalesce(ls.explained, 0) AS unexplained_hours,
+           coalesce(ls.undocumented, 0) AS undocumented_hours,
+           coalesce(ls.undocumented, 0) / nullif(pl.planned_hours, 0) AS ratio
+    FROM (
+        SELECT sc.pupil_id, sc.year_id, tg.subject,
+               (array_agg(tg.id ORDER BY tg.name, tg.id))[1] AS group_id,
+               sum(tg.planned_hours)::int AS planned_hours
+        FROM scope sc
+        JOIN group_enrollments ge ON ge.pupil_id = sc.pupil_id
+        JOIN teaching_groups tg ON tg.id = ge.group_id AND tg.school_year_id = sc.year_id
+        GROUP BY sc.pupil_id, sc.year_id, tg.subject
+    ) pl
+    LEFT JOIN (
+        SELECT pupil_id, year_id, subject, sum(hours) AS absent,
+               sum(hours) FILTER (WHERE reported OR documented) AS explained,
+               sum(hours) FILTER (WHERE NOT documented) AS undocumented
+        FROM lessons GROUP BY pupil_id, year_id, subject
+    ) ls USING (pupil_id, year_id, subject)
+)"""
+
+# Everything the summary needs in one round trip. $1 pupil, $2 school,
+# $3 first calendar year of the school year (NULL = the latest started),
+# $4 the instant. No row: the school has no such year.
+SUMMARY_FACTS = f"""
+WITH yr AS (
+    SELECT sy.id, sy.name, sy.starts_on, sy.ends_on,
+           s.absence_limit_percent, s.absence_warning_percent,
+           (($4::timestamptz) AT TIME ZONE s.timezone)::date AS today
+    FROM school_years sy JOIN schools s ON s.id = sy.school_id
+    WHERE sy.school_id = $2
+      AND CASE WHEN $3::int IS NULL
+               THEN sy.starts_on <= (($4::timestamptz) AT TIME ZONE s.timezone)::date
+               ELSE extract(year FROM sy.starts_on) = $3::int END
+    ORDER BY sy.starts_on DESC
+    LIMIT 1
+), scope AS (
+    SELECT $1::uuid AS pupil_id, yr.id AS year_id, yr.starts_on AS first_day,
+           least(yr.ends_on, yr.today) AS last_day
+    FROM yr
+), {LESSONS_CTE}, {SUBJECTS_CTE}
+SELECT yr.id AS year_id, yr.name AS year_name, yr.starts_on, yr.ends_on,
+       sc.first_day, sc.last_day,
+       yr.absence_limit_percent::float8 AS limit_percent,
+       yr.absence_warning_percent::float8 AS warning_percent,
+       (SELECT c.grade FROM class_enrollments ce JOIN classes c ON c.id = ce.class_id
+        WHERE ce.pupil_id = $1 AND c.school_year_id = yr.id LIMIT 1) AS grade,
+       ARRAY(SELECT day FROM closed_days
+             WHERE school_id = $2 AND day BETWEEN sc.first_day AND sc.last_day) AS closed,
+       ARRAY(SELECT ARRAY[r.first_day::text, r.last_day::text,
+                          r.from_time::text, r.to_time::text]
+             FROM absence_reports r
+             WHERE r.pupil_id = $1 AND r.first_day <= sc.last_day
+               AND r.last_day >= sc.first_day) AS reports,
+       ARRAY(SELECT ARRAY[l.first_day, l.last_day] FROM leave_requests l
+             WHERE l.pupil_id = $1 AND l.status = 'approved'
+               AND l.first_day <= sc.last_day AND l.last_day >= sc.first_day) AS leave,
+       (SELECT coalesce(json_agg(json_build_object(
+                   'day', ls.day, 'hours', ls.hours,
+                   'explained', ls.reported OR ls.documented)), '[]')
+        FROM lessons ls) AS lessons,
+       (SELECT coalesce(json_agg(json_build_object(
+                   'subject', su.subject, 'group_id', su.group_id,
+                   'planned_hours', su.planned_hours, 'absent_hours', su.absent_hours,
+                   'reported_hours', su.reported_hours,
+                   'unexplained_hours', su.unexplained_hours,
+                   'undocumented_hours', su.undocumented_hours,
+                   'percent', su.ratio * 100) ORDER BY su.subject), '[]')
+        FROM subjects su) AS subjects
+FROM yr CROSS JOIN scope sc
+"""
+
+# The warning job, set-based: every upper secondary pupil of a running year
+# (or only $2's pupils) whose undocumented share in a subject has reached the
+# school's warning level gets a warning row; the insert is the claim, so only
+# subjects warned for the first time come back. $1 the instant.
+CLAIM_WARNINGS = f"""
+WITH scope AS (
+    SELECT ce.pupil_id, c.school_year_id AS year_id, sy.starts_on AS first_day,
+           least(sy.ends_on, (($1::timestamptz) AT TIME ZONE s.timezone)::date) AS last_day,
+           s.id AS school_id, s.absence_warning_percent
+    FROM class_enrollments ce
+    JOIN classes c ON c.id = ce.class_id AND c.grade BETWEEN 11 AND 13
+    JOIN school_years sy ON sy.id = c.school_year_id
+    JOIN schools s ON s.id = c.school_id
+    WHERE (($1::timestamptz) AT TIME ZONE s.timezone)::date BETWEEN sy.starts_on AND sy.ends_on
+      AND ($2::uuid[] IS NULL OR ce.pupil_id = any($2::uuid[]))
+      AND EXISTS (SELECT 1 FROM subject_absences a
+                  WHERE a.pupil_id = ce.pupil_id AND a.day >= sy.starts_on)
+), {LESSONS_CTE}, {SUBJECTS_CTE}, claimed AS (
+    INSERT INTO absence_warnings (pupil_id, school_year_id, subject, school_id, percent, warned_at)
+    SELECT su.pupil_id, su.year_id, su.subject, sc.school_id, round(su.ratio * 100, 2), $1
+    FROM subjects su JOIN scope sc USING (pupil_id, year_id)
+    WHERE su.ratio * 100 >= sc.absence_warning_percent
+    ON CONFLICT DO NOTHING
+    RETURNING pupil_id, subject, percent
+)
+SELECT pupil_id, subject, percent::float8 AS percent FROM claimed
+"""
+
+# The school's limits, for a summary of a year the school has no record of.
+SCHOOL_LIMITS = """
+SELECT absence_limit_percent::float8 AS limit_percent,
+       absence_warning_percent::float8 AS warning_percent
+FROM schools WHERE id = $1
+"""

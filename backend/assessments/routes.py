@@ -1,0 +1,85 @@
+"""HTTP for assessments and grades (api.md: Assessments and grades)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from backend import idempotency
+from backend.assessments import service
+from backend.auth.policy import pupil_access
+from backend.auth.tokens import Principal
+from backend.openapi import problems
+from backend.runtime import Runtime
+from schemas.assessments import AssessmentCreate, AssessmentCreated, SubjectAssessments
+
+SchoolYearParam = Annotated[
+    str | None,
+    Parameter(pattern=r"^[0-9]{4}-[0-9]{4}$",
+              description="e.g. 2026-2027; default: the pupil's current school year"),
+]
+
+
+class AssessmentController(Controller):
+    tags = ("assessments",)
+
+    @post(
+        "/groups/{group_id:uuid}/assessments",
+        status_code=201,
+        summary="Assess a pupil of the group (teacher of the group)",
+        description=(
+            "Grades only from grade 8; a pupil not in the group is 422 "
+            "`assessment.pupil_not_in_group`. Publication is immediate unless `publish_at` "
+            "is in the future; publishing pushes `assessment_published` once."
+        ),
+        responses=problems(400, 401, 403, 404, 422),
+    )
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        group_id: uuid.UUID,
+        data: AssessmentCreate,
+    ) -> AssessmentCreated:
+        now = rt.clock.now()
+        key = await idempotency.key_of(request, principal.person_id)
+        async with conn.transaction():
+            replay = await idempotency.claim(conn, key)
+            if replay is not None:
+                return replay  # type: ignore[return-value]
+            created = await service.create_assessment(
+                conn, principal.person_id, group_id, data, now
+            )
+            await idempotency.store(conn, key, 201, created)
+        return created
+
+    @get(
+        "/pupils/{pupil_id:uuid}/assessments",
+        summary="A pupil's assessments per subject",
+        description=(
+            "Pupils and guardians see published items only; a subject teacher sees their "
+            "own subjects, the contact teacher and school leaders all. Staff reads are "
+            "audit-logged."
+        ),
+        responses=problems(401, 404, 422),
+    )
+    async def list_for_pupil(
+        self,
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        pupil_id: uuid.UUID,
+        school_year: SchoolYearParam = None,
+    ) -> list[SubjectAssessments]:
+        now = rt.clock.now()
+        access = await pupil_access(conn, principal.person_id, pupil_id, now)
+        return await service.list_for_pupil(conn, access, principal.person_id, school_year, now)
+
+
+__all__ = ["AssessmentController"]
