@@ -21,6 +21,7 @@ from backend.dev.routes import DevController
 from backend.errors import exception_handlers
 from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
+from backend.messaging.routes import MessagingController, OfficeHoursController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.runtime import Runtime
@@ -51,7 +52,10 @@ def create_app(
     background: list[BackgroundTask] | None = None,
 ) -> Litestar:
     rt = runtime or build_runtime(settings or Settings.from_env())
-    api: list[type] = [AuthController, MeController, AbsenceController]
+    api: list[type] = [
+        AuthController, MeController, AbsenceController, MessagingController,
+        OfficeHoursController,
+    ]
     if rt.settings.dev_routes:
         api += [DevLoginController, DevController]
     api_router = Router(
