@@ -211,7 +211,8 @@ async def test_administration_expands_to_leaders_at_send_time(client, tokens, db
     newcomer = await create_person(db, "leader.new", "Nina Inspektør")
     await assign(db, DEMO, newcomer, "school_leader")
     # The new leader does not join the thread started before they took office...
-    r = await client.get(f"/api/v1/threads/{first['id']}", headers=await tokens.headers("leader.new"))
+    r = await client.get(f"/api/v1/threads/{first['id']}",
+                         headers=await tokens.headers("leader.new"))
     assert r.status_code == 404
     reply = await client.post(f"/api/v1/threads/{first['id']}/messages",
                               headers=await tokens.headers("guardian.hansen"), json={"body": "?"})
@@ -460,7 +461,8 @@ async def test_office_hours_are_for_staff_and_must_make_sense(client, tokens):
                          json={"office_hours": {"start": "25:00", "end": "26:00"}})
     assert r.status_code == 422
     hours = {"office_hours": {"start": "07:45", "end": "15:15"}}
-    assert (await client.put("/api/v1/me/office-hours", headers=teacher, json=hours)).json() == hours
+    put = await client.put("/api/v1/me/office-hours", headers=teacher, json=hours)
+    assert put.json() == hours
     assert (await client.get("/api/v1/me/office-hours", headers=teacher)).json() == hours
     cleared = await client.put("/api/v1/me/office-hours", headers=teacher,
                                json={"office_hours": None})

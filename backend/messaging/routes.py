@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 import asyncpg
 import msgspec
@@ -36,7 +36,7 @@ def _language(request: Request[Any, Any, Any]) -> str | None:
 
 
 class MessagingController(Controller):
-    tags: ClassVar[list[str]] = ["messaging"]
+    tags = ("messaging",)
 
     @get(
         "/messaging/recipients",
@@ -179,7 +179,7 @@ class MessagingController(Controller):
 
 class OfficeHoursController(Controller):
     path = "/me/office-hours"
-    tags: ClassVar[list[str]] = ["messaging"]
+    tags = ("messaging",)
 
     @get("/", summary="My office hours (staff)", responses=problems(401))
     async def get_office_hours(

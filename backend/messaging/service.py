@@ -288,7 +288,7 @@ class OpenThread:
 
     @property
     def id(self) -> uuid.UUID:
-        return self.row["id"]  # type: ignore[no-any-return]
+        return self.row["id"]
 
 
 async def open_thread(
