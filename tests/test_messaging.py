@@ -189,6 +189,12 @@ async def test_staff_write_to_guardians_of_pupils_they_teach_only(client, tokens
     assert r.json()[2]["name"] == "Foresatte til Ola Hansen"
     thread = await started(client, tokens, "teacher.3a", OLA, [{"kind": "guardians"}],
                            subject="Tur fredag")
+    shown = await client.get(f"/api/v1/threads/{thread['id']}",
+                             headers=await tokens.headers("guardian.nilsen"))
+    # Starter first, then by name, the same when started and when read later.
+    assert [p["name"] for p in thread["participants"]] == [
+        "Ingrid Lærar", "Kari Nordmann Hansen", "Per Nilsen"]
+    assert shown.json()["participants"] == thread["participants"]
     # Both guardians with access, never the blocked one.
     assert participant_ids(thread) == {TEACHER_3A, HANSEN, NILSEN}
     assert len(await pushes_to(db, HANSEN)) == 1

@@ -116,7 +116,7 @@ SELECT t.id, t.subject, t.pupil_id, t.school_id, t.created_at, s.timezone,
        (SELECT json_agg(json_build_object(
                 'user_id', p.person_id, 'name', pe.name, 'role', p.role,
                 'last_read_at', p.last_read_at, 'office_hours', pe.office_hours)
-                ORDER BY p.joined_at, pe.name)
+                ORDER BY p.person_id <> t.created_by, pe.name COLLATE "C", p.person_id::text)
         FROM thread_participants p JOIN people pe ON pe.id = p.person_id
         WHERE p.thread_id = t.id) AS participants
 FROM message_threads t

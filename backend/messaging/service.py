@@ -247,7 +247,10 @@ async def create_thread(
     c = await _candidates(conn, access, caller)
     members = _expand(access, c, data.recipients)
     sender_role = _sender_role(access)
-    participants = {caller: sender_role, **members}
+    names = {**c.contact, **c.teachers, **c.leaders, **c.guardians, caller: c.caller_name}
+    # The starter first, then by name: the order a thread is shown in later.
+    participants = {caller: sender_role}
+    participants.update(sorted(members.items(), key=lambda m: (names[m[0]], str(m[0]))))
     thread_id, message_id = uuid.uuid4(), uuid.uuid4()
     await conn.execute(
         q.CREATE_THREAD, thread_id, access.school_id, access.pupil_id, data.subject, caller, now,
@@ -260,7 +263,6 @@ async def create_thread(
     )
     log.info("thread %s about pupil %s started by %s (%s) with %d recipients",
              thread_id, access.pupil_id, caller, sender_role.value, len(members))
-    names = {**c.contact, **c.teachers, **c.leaders, **c.guardians, caller: c.caller_name}
     sent_at = local_now(now, access.timezone)
     return Thread(
         id=thread_id,
