@@ -24,6 +24,7 @@ from backend.dev.routes import DevController
 from backend.errors import exception_handlers
 from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
+from backend.messaging.routes import MessagingController, OfficeHoursController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.ratelimit import sign_in_rate_limit
@@ -61,6 +62,8 @@ def create_app(
         AbsenceController,
         AbsenceSummaryController,
         AssessmentController,
+        MessagingController,
+        OfficeHoursController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)

@@ -1,0 +1,1 @@
+"""Messaging between home and school."""
