@@ -26,6 +26,7 @@ from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.runtime import Runtime
 from backend.settings import Settings
+from backend.web.routes import template_config, web_router
 
 
 def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
@@ -62,7 +63,8 @@ def create_app(
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=[OpsController, api_router],
+        route_handlers=[OpsController, api_router, web_router()],
+        template_config=template_config(),
         dependencies=DEPENDENCIES,
         exception_handlers=exception_handlers(),
         middleware=[request_log_middleware],
