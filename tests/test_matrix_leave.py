@@ -143,8 +143,11 @@ async def test_web_pages_refuse_outsiders(client, db, requests, outsider):
                           data={"csrf_token": csrf, "date": "2026-11-23"})
     assert r.status_code == 404
     assert await db.fetchval("SELECT count(*) FROM leave_requests WHERE status = 'pending'") == 2
-    assert await db.fetchval("SELECT count(*) FROM web_board_marks") == 0
-    assert await db.fetchval("SELECT count(*) FROM web_board_checks") == 0
+    # The class's own teacher (in another browser) finds the board untouched.
+    client.cookies.clear()
+    await sign_in(client, "teacher.3a")
+    untouched = (await client.get(board)).text
+    assert "20 ikke registrert" in untouched and "Kontrollen er ikke fullført." in untouched
 
 
 @pytest.mark.parametrize("username", ["guardian.hansen", "pupil.ola", "teacher.math9b"])

@@ -149,6 +149,7 @@ async def test_guardian_applies_and_what_they_wrote_is_escaped(client, db):
     assert escaped in page.text
     assert "<script>" not in page.text and "<b>fet" not in page.text
     assert "Venter på svar" in page.text
+    assert "24.11.2026 – 25.11.2026 (2 skoledager)" in page.text
     row = await db.fetchrow("SELECT status, requested_by FROM leave_requests")
     assert row["status"] == "pending"
     assert row["requested_by"] == person("guardian.hansen")

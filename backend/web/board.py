@@ -75,7 +75,7 @@ class ApiBoard:
             answer = await c.request(method, f"/api/v1{path}", json=json, params=params,
                                      headers={"authorization": f"Bearer {token}"})
         if answer.status_code == 200:
-            return answer.json()  # type: ignore[no-any-return]
+            return answer.json()
         _raise_problem(answer)
         raise AssertionError("unreachable")
 

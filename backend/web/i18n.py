@@ -7,6 +7,7 @@ cookie, then the signed-in person's own setting, then Bokmål.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 LOCALES = ("nb", "nn", "en")
 LANG_COOKIE = "skolebro_lang"
@@ -122,10 +123,20 @@ TEXTS: dict[str, tuple[str, str, str]] = {
 }
 
 
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_day(day: date, locale: str) -> str:
+    """24.11.2026 in Norwegian, 24 Nov 2026 in English."""
+    if locale == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"
+
+
 def pick_locale(query: str | None, cookie: str | None, person: str | None = None) -> str:
     for candidate in (query, cookie, person):
         if candidate in LOCALES:
-            return candidate  # type: ignore[return-value]
+            return candidate
     return "nb"
 
 

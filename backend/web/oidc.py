@@ -114,10 +114,11 @@ async def _exchange(client: WebOidcClient, code: str, verifier: str) -> str:
         "client_id": client.client_id,
         "code_verifier": verifier,
     }
-    auth = (client.client_id, client.client_secret) if client.client_secret else None
+    # A confidential client authenticates with HTTP Basic (client_secret_basic).
+    auth = httpx.BasicAuth(client.client_id, client.client_secret) if client.client_secret else None
     try:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.post(client.token_url, data=form, auth=auth,
+        async with httpx.AsyncClient(timeout=10, auth=auth) as http:
+            answer = await http.post(client.token_url, data=form,
                                      headers={"accept": "application/json"})
     except httpx.HTTPError as exc:
         raise LoginFailed(f"token endpoint unreachable: {exc.__class__.__name__}") from exc

@@ -109,3 +109,7 @@ JOIN classes c ON c.id = ce.class_id JOIN schools s ON s.id = c.school_id
 WHERE ce.pupil_id = any($1::uuid[])
 ORDER BY c.school_year_id DESC LIMIT 1
 """
+
+CLASS_TIMEZONE = """
+SELECT s.timezone FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.id = $1
+"""

@@ -36,7 +36,14 @@ from backend.texts import problem_text
 from backend.web import oidc
 from backend.web import queries as q
 from backend.web.board import MARKS, board_source
-from backend.web.i18n import LANG_COOKIE, LOCALE_NAMES, LOCALES, pick_locale, translator
+from backend.web.i18n import (
+    LANG_COOKIE,
+    LOCALE_NAMES,
+    LOCALES,
+    format_day,
+    pick_locale,
+    translator,
+)
 from backend.web.session import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -99,6 +106,7 @@ def page(
         template_name=name,
         context={
             "t": t, "lang": lang, "locales": list(LOCALE_NAMES.items()), "user": session,
+            "day": lambda d: format_day(d, lang),
             "csrf": session.csrf_token if session else "", **context,
         },
         status_code=status,
@@ -360,12 +368,13 @@ class WebController(Controller):
         for p in board["pupils"]:
             if p["status"] in counts:
                 counts[p["status"]] += 1
+        timezone = await conn.fetchval(q.CLASS_TIMEZONE, class_id) or "Europe/Oslo"
         completed = board.get("check_completed_at")
-        completed_at = (datetime.fromisoformat(completed).strftime("%H:%M")
+        completed_at = (local_now(datetime.fromisoformat(completed), timezone).strftime("%H:%M")
                         if completed else None)
         return page(request, rt, session, "attendance.html", board=board,
                     class_name=class_name, counts=counts, completed_at=completed_at,
-                    marks=MARKS, today=local_now(rt.clock.now(), "Europe/Oslo").date().isoformat())
+                    marks=MARKS, today=local_now(rt.clock.now(), timezone).date().isoformat())
 
     @post("/classes/{class_id:uuid}/attendance", status_code=303)
     async def roll_call(
