@@ -125,6 +125,9 @@ async def test_last_day_before_first_and_bad_input_write_nothing(client, tokens,
     r = await apply(client, tokens, reason="")
     assert r.status_code == 422
     assert r.json()["errors"]
+    r = await apply(client, tokens, reason="   ")
+    assert r.status_code == 422
+    assert r.json()["code"] == "leave.reason_blank"
     r = await apply(client, tokens, reason="x" * 1001)
     assert r.status_code == 422
     h = await tokens.headers("guardian.hansen", "web")
@@ -303,3 +306,21 @@ async def test_unknown_request_is_404(client, tokens):
     assert r.status_code == 404
 
 
+
+
+async def test_concurrent_decisions_and_applications_do_not_both_win(client, tokens, db):
+    import asyncio
+
+    req = (await apply(client, tokens)).json()
+    answers = await asyncio.gather(
+        decide(client, tokens, req["id"], "teacher.3a", approved=True),
+        decide(client, tokens, req["id"], "leader", approved=False),
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    assert len(await inbox(db, "guardian.hansen", "leave_decision")) == 1
+    await tokens.headers("guardian.nilsen", "web")
+    answers = await asyncio.gather(
+        apply(client, tokens, first="2026-11-30", last="2026-11-30"),
+        apply(client, tokens, "guardian.nilsen", first="2026-11-30", last="2026-12-01"),
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409]

@@ -305,6 +305,15 @@ async def test_no_open_redirect_after_sign_in(client):
     assert r.headers["location"] == "/web/"
 
 
+async def test_pages_forbid_scripts_and_framing(client):
+    await web_login(client, "guardian.hansen")
+    for path in ("/web/leave", "/web/login", f"/web/classes/{CLASS_3A}/attendance"):
+        r = await client.get(path)
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'none'" in csp and "frame-ancestors 'none'" in csp, path
+        assert r.headers["cache-control"] == "no-store"
+
+
 async def test_static_css_is_served(client):
     r = await client.get("/web/static/web.css")
     assert r.status_code == 200

@@ -29,6 +29,11 @@ register_problems({
         "en": ("Cannot apply", "Only guardians with full access and pupils aged 18 or over can "
                                "apply for leave."),
     },
+    "leave.reason_blank": {
+        "nb": ("Begrunnelse mangler", "Skriv hvorfor eleven trenger permisjon."),
+        "nn": ("Grunngiving manglar", "Skriv kvifor eleven treng permisjon."),
+        "en": ("Reason missing", "Write why the pupil needs leave."),
+    },
     "leave.past_day": {
         "nb": ("Dagen er passert", "Permisjon kan ikke søkes for en dag som har vært."),
         "nn": ("Dagen er passert", "Permisjon kan ikkje søkjast for ein dag som har vore."),

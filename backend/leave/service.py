@@ -58,6 +58,8 @@ def _require_applicant(access: PupilAccess) -> None:
 
 
 def _check_span(data: LeaveRequestCreate, today: date) -> None:
+    if not data.reason.strip():
+        raise Invalid("leave.reason_blank")
     if data.last_day < data.first_day:
         raise Invalid("leave.last_before_first")
     if data.first_day < today:

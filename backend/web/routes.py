@@ -66,6 +66,15 @@ from schemas.leave import LeaveDecisionCreate, LeaveRequestCreate
 log = logging.getLogger("skolebro.web")
 
 HERE = Path(__file__).parent
+# Defence in depth behind autoescaping: no script runs on these pages at all,
+# they cannot be framed (clickjacking), and forms post only to us.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 DONE_NOTICES = {"applied": "done_applied", "decided": "done_decided", "marked": "done_marked",
                 "completed": "done_completed"}
 
@@ -111,7 +120,7 @@ def page(
         },
         status_code=status,
         cookies=[*(cookies or []), *_lang_cookie(request, rt)],
-        headers={"Cache-Control": "no-store"},
+        headers=SECURITY_HEADERS,
     )
 
 
@@ -207,8 +216,12 @@ class WebController(Controller):
             log.info("web sign-in came back without a code (%s)", error or "no code")
             return await self._login_page(request, conn, rt, None, status=400,
                                           error="login_failed")
-        # Only the browser that started the sign-in may finish it.
-        check_csrf(request.cookies.get(OIDC_STATE_COOKIE), state)
+        # Only the browser that started the sign-in may finish it (no login CSRF).
+        try:
+            check_csrf(request.cookies.get(OIDC_STATE_COOKIE), state)
+        except Forbidden:
+            return await self._login_page(request, conn, rt, None, status=403,
+                                          error="login_failed")
         try:
             finished = await oidc.finish(conn, rt, state, code)
         except oidc.LoginFailed as exc:
@@ -429,7 +442,7 @@ def _error_page(request: Request[Any, Any, Any], status: int, code: str,
                  "user": None, "csrf": "", "notice": None, "error": None,
                  "title": title, "detail": detail},
         status_code=status,
-        headers={"Cache-Control": "no-store"},
+        headers=SECURITY_HEADERS,
     )
 
 
