@@ -324,3 +324,15 @@ async def test_concurrent_decisions_and_applications_do_not_both_win(client, tok
         apply(client, tokens, "guardian.nilsen", first="2026-11-30", last="2026-12-01"),
     )
     assert sorted(a.status_code for a in answers) == [201, 409]
+
+
+async def test_the_past_is_judged_by_the_schools_local_date(client, tokens, clock):
+    from datetime import UTC, datetime
+
+    # 23:30 UTC on Sunday 22 November is already 00:30 on Monday in Oslo.
+    clock.set(datetime(2026, 11, 22, 23, 30, tzinfo=UTC))
+    r = await apply(client, tokens, first="2026-11-22", last="2026-11-23")
+    assert r.status_code == 422
+    assert r.json()["code"] == "leave.past_day"
+    r = await apply(client, tokens, first="2026-11-23", last="2026-11-23")
+    assert r.status_code == 201

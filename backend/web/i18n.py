@@ -58,6 +58,7 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "leave_pupil": ("Elev", "Elev", "Pupil"),
     "leave_first_day": ("Første dag", "Første dag", "First day"),
     "leave_last_day": ("Siste dag", "Siste dag", "Last day"),
+    "leave_period": ("Periode", "Periode", "Period"),
     "leave_reason": ("Begrunnelse", "Grunngiving", "Reason"),
     "leave_submit": ("Send søknad", "Send søknad", "Send request"),
     "leave_none_to_apply": ("Du kan ikke søke permisjon for noen elev.",
