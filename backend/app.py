@@ -22,6 +22,7 @@ from backend.clock import Clock, parse_instant
 from backend.deps import DEPENDENCIES
 from backend.dev.routes import DevController
 from backend.errors import exception_handlers
+from backend.leave.routes import LeaveController
 from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
 from backend.messaging.routes import MessagingController, OfficeHoursController
@@ -30,6 +31,7 @@ from backend.ops.routes import OpsController
 from backend.ratelimit import sign_in_rate_limit
 from backend.runtime import Runtime
 from backend.settings import Settings
+from backend.web.routes import template_config, web_router
 
 
 def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
@@ -64,6 +66,7 @@ def create_app(
         AssessmentController,
         MessagingController,
         OfficeHoursController,
+        LeaveController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)
@@ -77,7 +80,8 @@ def create_app(
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=[OpsController, api_router],
+        route_handlers=[OpsController, api_router, web_router()],
+        template_config=template_config(),
         dependencies=DEPENDENCIES,
         exception_handlers=exception_handlers(),
         middleware=[request_log_middleware],

@@ -34,6 +34,31 @@ class IdentityProvider:
 
 
 @dataclass(frozen=True, slots=True)
+class WebOidcClient:
+    """The web portal as an OpenID Connect client of one identity provider.
+
+    Sign-in is the authorization-code flow with PKCE, state and nonce. The
+    ID token is verified against ``issuer``/``jwks_url`` with ``client_id``
+    as audience, and ``subject_claim`` is looked up in ``identities`` under
+    ``name`` (``idporten`` for guardians, ``feide`` for staff and pupils).
+    ``redirect_uri`` is this service's ``/web/login/callback`` as registered
+    with the provider.
+    """
+
+    name: str
+    label: str
+    issuer: str
+    authorize_url: str
+    token_url: str
+    jwks_url: str
+    client_id: str
+    redirect_uri: str
+    client_secret: str | None = None
+    scope: str = "openid"
+    subject_claim: str = "sub"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     env: str = "dev"
     database_url: str | None = None
@@ -50,6 +75,7 @@ class Settings:
     pool_max_size: int = 10
     cookie_secure: bool = False
     auth_rate_limit_per_minute: int = 60
+    web_oidc: tuple[WebOidcClient, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +107,7 @@ class Settings:
             pool_max_size=int(env.get("SKOLEBRO_POOL_SIZE", "10")),
             cookie_secure=name == "production",
             auth_rate_limit_per_minute=int(env.get("SKOLEBRO_AUTH_RATE_LIMIT", "60")),
+            web_oidc=_parse_web_oidc(env.get("SKOLEBRO_WEB_OIDC")),
         )
         settings.check()
         return settings
@@ -99,6 +126,9 @@ class Settings:
             missing.append("DATABASE_URL (production does not use the embedded database)")
         if self.now:
             missing.append("unset SKOLEBRO_NOW (the clock cannot be moved in production)")
+        for client in self.web_oidc:
+            if not client.redirect_uri.startswith("https://"):
+                missing.append(f"an https redirect_uri for the web sign-in with {client.name}")
         if missing:
             raise SettingsError(
                 "Refusing to start in production; set " + "; ".join(missing) + "."
@@ -125,4 +155,33 @@ def _parse_providers(raw: str | None) -> tuple[IdentityProvider, ...]:
         raise SettingsError(
             "SKOLEBRO_IDENTITY_PROVIDERS must be a JSON list of objects with name, issuer, "
             f"audience and jwks_url: {exc}"
+        ) from exc
+
+
+def _parse_web_oidc(raw: str | None) -> tuple[WebOidcClient, ...]:
+    if not raw:
+        return ()
+    try:
+        items = json.loads(raw)
+        return tuple(
+            WebOidcClient(
+                name=i["name"],
+                label=i.get("label", i["name"]),
+                issuer=i["issuer"],
+                authorize_url=i["authorize_url"],
+                token_url=i["token_url"],
+                jwks_url=i["jwks_url"],
+                client_id=i["client_id"],
+                redirect_uri=i["redirect_uri"],
+                client_secret=i.get("client_secret"),
+                scope=i.get("scope", "openid"),
+                subject_claim=i.get("subject_claim", "sub"),
+            )
+            for i in items
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SettingsError(
+            "SKOLEBRO_WEB_OIDC must be a JSON list of objects with name, issuer, "
+            "authorize_url, token_url, jwks_url, client_id and redirect_uri "
+            f"(client_secret, label, scope, subject_claim optional): {exc}"
         ) from exc

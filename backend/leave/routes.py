@@ -1,0 +1,106 @@
+"""HTTP for leave requests (api.md: Leave (web portal only))."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from backend import idempotency
+from backend.auth.tokens import Principal
+from backend.leave import service
+from backend.openapi import problems
+from backend.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.runtime import Runtime
+from schemas.leave import (
+    LeaveDecisionCreate,
+    LeaveListFilter,
+    LeaveRequest,
+    LeaveRequestCreate,
+    LeaveRequestPage,
+)
+
+Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
+
+
+class LeaveController(Controller):
+    tags = ("leave",)
+
+    @post(
+        "/pupils/{pupil_id:uuid}/leave-requests",
+        status_code=201,
+        summary="Apply for leave (web client only; an app token gets 403 leave.web_only)",
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        pupil_id: uuid.UUID,
+        data: LeaveRequestCreate,
+    ) -> LeaveRequest:
+        now = rt.clock.now()
+        # Refused before the key is taken, so an app retry never stores an answer.
+        service.require_web_client(principal.client)
+        key = await idempotency.key_of(request, principal.person_id)
+        async with conn.transaction():
+            replay = await idempotency.claim(conn, key)
+            if replay is not None:
+                return replay  # type: ignore[return-value]
+            created = await service.create_request(
+                conn, principal.client, principal.person_id, pupil_id, data, now
+            )
+            await idempotency.store(conn, key, 201, created)
+        return created
+
+    @get(
+        "/leave-requests",
+        summary="Leave requests the caller may see (guardians: their children's; staff: "
+        "their classes' and schools')",
+        responses=problems(401, 422),
+    )
+    async def list_requests(
+        self,
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        status: LeaveListFilter | None = None,
+        cursor: str | None = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> LeaveRequestPage:
+        return await service.list_requests(
+            conn, principal.person_id, status, cursor, limit, rt.clock.now()
+        )
+
+    @post(
+        "/leave-requests/{request_id:uuid}/decision",
+        status_code=200,
+        summary="Approve or reject (contact teacher up to the school's day limit, leaders any)",
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
+    async def decide(
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        request_id: uuid.UUID,
+        data: LeaveDecisionCreate,
+    ) -> LeaveRequest:
+        now = rt.clock.now()
+        key = await idempotency.key_of(request, principal.person_id)
+        async with conn.transaction():
+            replay = await idempotency.claim(conn, key)
+            if replay is not None:
+                return replay  # type: ignore[return-value]
+            decided = await service.decide(conn, principal.person_id, request_id, data, now)
+            await idempotency.store(conn, key, 200, decided)
+        return decided
+
+
+__all__ = ["LeaveController"]
