@@ -10,6 +10,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.absence.routes import AbsenceController
+from backend.attendance.routes import AttendanceController
 from backend.auth.idp import IdentityVerifier
 from backend.auth.keys import load_signing_key
 from backend.auth.middleware import EXCLUDE, BearerAuthMiddleware
@@ -21,9 +22,11 @@ from backend.dev.routes import DevController
 from backend.errors import exception_handlers
 from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
+from backend.missing.routes import MissingCaseController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.runtime import Runtime
+from backend.schools.routes import SchoolController
 from backend.settings import Settings
 
 
@@ -52,6 +55,7 @@ def create_app(
 ) -> Litestar:
     rt = runtime or build_runtime(settings or Settings.from_env())
     api: list[type] = [AuthController, MeController, AbsenceController]
+    api += [SchoolController, AttendanceController, MissingCaseController]
     if rt.settings.dev_routes:
         api += [DevLoginController, DevController]
     api_router = Router(
