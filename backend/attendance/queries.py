@@ -31,7 +31,8 @@ FROM c
 # same instant either closes the new case or prevents it. Also names the
 # pupils who are not in the class. $1 class, $2 day, $3 all pupils, $4 absent.
 LOCK_AND_CHECK = """
-SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text || $2::date::text, 2)) IS NOT NULL AS class_lock,
+SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text || $2::date::text, 2))
+           IS NOT NULL AS class_lock,
        (SELECT count(pg_advisory_xact_lock(hashtextextended(x.p::text, 1)))
         FROM (SELECT p FROM unnest($4::uuid[]) AS p ORDER BY p) x) AS pupil_locks,
        ARRAY(SELECT x.p FROM unnest($3::uuid[]) AS x(p)

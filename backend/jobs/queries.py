@@ -47,7 +47,7 @@ WITH claimed AS (
     ORDER BY u.class_id
     ON CONFLICT DO NOTHING
     RETURNING unit_id, local_date
-), pupils AS (
+), pupils AS MATERIALIZED (
     SELECT cl.unit_id AS class_id, m.status AS mark,
            EXISTS (SELECT 1 FROM absence_reports r
                    WHERE r.pupil_id = ce.pupil_id

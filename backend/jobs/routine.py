@@ -20,7 +20,7 @@ from backend.jobs import queries as q
 from backend.jobs.registry import register
 from backend.missing import service as missing
 from backend.schools.calendar import norwegian_holidays
-from notifications.outbox import notify
+from notifications.outbox import Notice, notify_many
 
 log = logging.getLogger("skolebro.jobs")
 
@@ -88,14 +88,14 @@ async def absence_check_reminders(
     async def remind(conn: asyncpg.Connection, batch: Sequence[tuple[Any, Any]]) -> dict[str, int]:
         won = await conn.fetch(q.REMINDERS_CLAIM, [u[0] for u in batch], [u[1] for u in batch],
                                now)
-        sent = 0
-        for c in won:
-            sent += len(await notify(
-                conn, recipients=c["team"], kind="absence_check_reminder",
-                data={"class_id": c["class_id"], "date": c["day"].isoformat()},
-                params={"class_name": c["name"], "reported": c["reported"],
-                        "unaccounted": c["unaccounted"]},
-                now=now, collapse_key=f"check-{c['class_id']}-{c['day'].isoformat()}"))
+        # The whole batch's reminders in one statement, in the claims' transaction.
+        sent = await notify_many(conn, [
+            Notice(recipients=c["team"], kind="absence_check_reminder",
+                   data={"class_id": c["class_id"], "date": c["day"].isoformat()},
+                   params={"class_name": c["name"], "reported": c["reported"],
+                           "unaccounted": c["unaccounted"]},
+                   collapse_key=f"check-{c['class_id']}-{c['day'].isoformat()}")
+            for c in won], now=now)
         return {"classes_reminded": len(won), "notifications": sent}
 
     totals = await _in_batches(pool, units, batch_size, remind)
@@ -137,13 +137,11 @@ async def still_sick(
     async def ask(conn: asyncpg.Connection, batch: Sequence[tuple[Any, Any]]) -> dict[str, int]:
         won = await conn.fetch(q.STILL_SICK_CLAIM, [u[0] for u in batch],
                                [u[1] for u in batch], now)
-        sent = 0
-        for p in won:
-            sent += len(await notify(
-                conn, recipients=p["recipients"], kind="still_sick",
-                data={"pupil_id": p["pupil_id"], "date": p["day"].isoformat()},
-                params={"pupil": p["name"]}, now=now,
-                collapse_key=f"still-sick-{p['pupil_id']}"))
+        sent = await notify_many(conn, [
+            Notice(recipients=p["recipients"], kind="still_sick",
+                   data={"pupil_id": p["pupil_id"], "date": p["day"].isoformat()},
+                   params={"pupil": p["name"]}, collapse_key=f"still-sick-{p['pupil_id']}")
+            for p in won], now=now)
         return {"pupils": len(won), "notifications": sent}
 
     totals = await _in_batches(pool, units, batch_size, ask)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 import asyncpg
@@ -52,8 +52,8 @@ class SchoolController(Controller):
     async def list_closed_days(
         self, conn: asyncpg.Connection, rt: Runtime, principal: Principal,
         school_id: uuid.UUID,
-        from_: Annotated[date | None, Parameter(query="from")] = None,
-        to: date | None = None,
+        from_: Annotated[dt.date | None, Parameter(query="from")] = None,
+        to: dt.date | None = None,
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> ClosedDayPage:
@@ -83,20 +83,21 @@ class SchoolController(Controller):
             responses=problems(401, 403, 404, 422))
     async def remove_closed_day_by_query(
         self, conn: asyncpg.Connection, rt: Runtime, principal: Principal,
-        school_id: uuid.UUID, date_: Annotated[date, Parameter(query="date")],
+        school_id: uuid.UUID, date_: Annotated[dt.date, Parameter(query="date")],
     ) -> None:
         await service.remove_closed_day(
             conn, principal.person_id, school_id, date_, rt.clock.now()
         )
 
-    @delete("/closed-days/{day:date}", status_code=204,
+    @delete("/closed-days/{date:date}", status_code=204,
             summary="Remove a closed day (school leaders)",
             responses=problems(401, 403, 404))
     async def remove_closed_day(
         self, conn: asyncpg.Connection, rt: Runtime, principal: Principal,
-        school_id: uuid.UUID, day: date,
+        school_id: uuid.UUID, date: dt.date,
     ) -> None:
-        await service.remove_closed_day(conn, principal.person_id, school_id, day, rt.clock.now())
+        await service.remove_closed_day(conn, principal.person_id, school_id, date,
+                                        rt.clock.now())
 
 
 __all__ = ["SchoolController"]
