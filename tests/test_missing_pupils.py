@@ -391,3 +391,67 @@ async def test_yesterdays_unsought_case_is_not_sought_today(client, tokens, db, 
     clock.set(oslo(MONDAY + timedelta(days=1), 10, 0))
     assert (await run_job(client, tokens, "missing-pupil-sweep"))["sought"] == 0
     assert await kinds_by_user(db, "missing_pupil") == {}
+
+
+async def test_changed_seek_policy_takes_effect_the_same_day(client, tokens, db, clock):
+    await _open_case(client, tokens, db, clock, CLASS_9B, KARI, "teacher.9b")
+    clock.set(oslo(MONDAY, 8, 45))
+    r = await client.put(f"/api/v1/schools/{await _school(db)}/settings",
+                         headers=await tokens.headers("leader"),
+                         json={"seek_policy": {"1-7": "first_lesson", "8-10": "09:00",
+                                               "11-13": "first_recess"}})
+    assert r.status_code == 200, r.text
+    clock.set(oslo(MONDAY, 8, 59))
+    assert (await run_job(client, tokens, "missing-pupil-sweep"))["sought"] == 0
+    clock.set(oslo(MONDAY, 9, 0))
+    assert (await run_job(client, tokens, "missing-pupil-sweep"))["sought"] == 1
+    assert await kinds_by_user(db, "missing_pupil") == {
+        "guardian.hansen": 1, "guardian.readonly": 1}
+
+
+async def test_guardian_answers_on_the_way_then_pupil_arrives(client, tokens, db, clock):
+    case_id = await _open_case(client, tokens, db, clock, CLASS_3A, OLA, "teacher.3a")
+    clock.set(oslo(MONDAY, 8, 45))
+    r = await client.post(f"/api/v1/missing-cases/{case_id}/resolve",
+                          headers=await tokens.headers("guardian.nilsen"),
+                          json={"outcome": "on_the_way"})
+    assert r.status_code == 200
+    assert await kinds_by_user(db, "missing_pupil_resolved") == {
+        "teacher.3a": 1, "team.3a": 1, "guardian.hansen": 1}
+    resolved = (await inbox(db, "teacher.3a", "missing_pupil_resolved"))[0]
+    assert resolved["data"]["outcome"] == "on_the_way"
+    # No report was filed for "on the way"; the late mark later needs no new case.
+    assert await db.fetchval("SELECT count(*) FROM absence_reports") == 0
+    clock.set(oslo(MONDAY, 9, 5))
+    r = await roll_call(client, await tokens.headers("teacher.3a"), db, CLASS_3A, MONDAY, set(),
+                        late=frozenset({OLA}))
+    assert pupil_row(r.json(), OLA)["status"] == "late"
+    assert await db.fetchval("SELECT count(*) FROM missing_cases") == 1
+
+
+async def test_resolve_is_idempotent_with_a_key(client, tokens, db, clock):
+    case_id = await _open_case(client, tokens, db, clock, CLASS_3A, OLA, "teacher.3a")
+    h = {**await tokens.headers("guardian.hansen"), "Idempotency-Key": "answer-1"}
+    first = await client.post(f"/api/v1/missing-cases/{case_id}/resolve", headers=h,
+                              json={"outcome": "sick_at_home"})
+    again = await client.post(f"/api/v1/missing-cases/{case_id}/resolve", headers=h,
+                              json={"outcome": "sick_at_home"})
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert await db.fetchval("SELECT count(*) FROM absence_reports") == 1
+    assert await kinds_by_user(db, "missing_pupil_resolved") == {
+        "teacher.3a": 1, "team.3a": 1, "guardian.nilsen": 1}
+
+
+async def test_leave_approved_for_a_sought_case_closes_it(client, tokens, db, clock):
+    from backend.missing.service import leave_approved
+
+    case_id = await _open_case(client, tokens, db, clock, CLASS_3A, OLA, "teacher.3a")
+    async with db.transaction():
+        await leave_approved(db, pupil_id=OLA, first_day=MONDAY, last_day=MONDAY,
+                             actor=person("leader"), now=oslo(MONDAY, 8, 50))
+    case = (await client.get(f"/api/v1/missing-cases/{case_id}",
+                             headers=await tokens.headers("guardian.hansen"))).json()
+    assert case["status"] == "resolved"
+    assert case["resolution"]["outcome"] == "leave"
+    assert await kinds_by_user(db, "missing_pupil_resolved") == {
+        "teacher.3a": 1, "team.3a": 1, "guardian.hansen": 1, "guardian.nilsen": 1}

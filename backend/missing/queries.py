@@ -73,9 +73,10 @@ WITH target AS (
 SELECT cl.*, p.name AS pupil_name FROM closed cl JOIN people p ON p.id = cl.pupil_id
 """
 
-# Close the open cases a new report accounts for.
-# $1 pupil, $2 first day, $3 last day, $4 from, $5 to, $6 submitter, $7 instant.
-CLOSE_REPORTED = """
+# Close the open cases a new report (or approved leave) accounts for.
+# $1 pupil, $2 first day, $3 last day, $4 from, $5 to (NULL: whole days),
+# $6 actor, $7 instant, $8 outcome ('reported' or 'leave').
+CLOSE_ACCOUNTED = """
 WITH target AS (
     SELECT id, status FROM missing_cases
     WHERE pupil_id = $1 AND day BETWEEN $2 AND $3 AND status <> 'resolved'
@@ -83,12 +84,12 @@ WITH target AS (
     ORDER BY id FOR UPDATE
 ), closed AS (
     UPDATE missing_cases mc
-    SET status = 'resolved', resolved_at = $7, resolved_by = $6, outcome = 'reported'
+    SET status = 'resolved', resolved_at = $7, resolved_by = $6, outcome = $8
     FROM target t WHERE mc.id = t.id
     RETURNING mc.id, mc.pupil_id, mc.class_id, mc.school_id, mc.day, t.status AS was
 ), events AS (
     INSERT INTO missing_case_events (case_id, event, actor_id, at, outcome)
-    SELECT id, 'resolved', $6, $7, 'reported' FROM closed
+    SELECT id, 'resolved', $6, $7, $8 FROM closed
 )
 SELECT * FROM closed
 """

@@ -180,8 +180,8 @@ async def report_filed(
     one is called off and the class team told at once (``late_absence_report``).
     """
     closed = await conn.fetch(
-        q.CLOSE_REPORTED, access.pupil_id, first_day, last_day, from_time, to_time,
-        submitter, now)
+        q.CLOSE_ACCOUNTED, access.pupil_id, first_day, last_day, from_time, to_time,
+        submitter, now, "reported")
     for c in closed:
         alerted = c["was"] in ALERTED
         log.info("missing case %s resolved by an absence report%s", c["id"],
@@ -191,6 +191,26 @@ async def report_filed(
                 conn, case_id=c["id"], pupil_id=c["pupil_id"], class_id=c["class_id"],
                 school_id=c["school_id"], day=c["day"], was=c["was"], outcome="reported",
                 actor=submitter, now=now, late_report=True)
+
+
+async def leave_approved(
+    conn: asyncpg.Connection, *, pupil_id: uuid.UUID, first_day: date, last_day: date,
+    actor: uuid.UUID, now: datetime,
+) -> None:
+    """Approved leave accounts for the days it covers: close their open cases.
+
+    For the leave service to call inside the decision's transaction. Cases not
+    yet sought close silently (the sweep would also close them at seek time);
+    a sought case is closed and whoever was alerted told.
+    """
+    closed = await conn.fetch(q.CLOSE_ACCOUNTED, pupil_id, first_day, last_day, None, None,
+                              actor, now, "leave")
+    for c in closed:
+        log.info("missing case %s resolved by approved leave", c["id"])
+        await _tell_resolved(
+            conn, case_id=c["id"], pupil_id=c["pupil_id"], class_id=c["class_id"],
+            school_id=c["school_id"], day=c["day"], was=c["was"], outcome="leave",
+            actor=actor, now=now)
 
 
 # --- reading and answering cases -----------------------------------------------------
@@ -316,6 +336,6 @@ async def resolve(
 
 
 __all__ = [
-    "after_roll_call", "escalate_due", "get_case", "list_cases", "report_filed", "resolve",
-    "seek_due",
+    "after_roll_call", "escalate_due", "get_case", "leave_approved", "list_cases",
+    "report_filed", "resolve", "seek_due",
 ]

@@ -51,7 +51,7 @@ class SchoolAccess:
 
     @property
     def school_id(self) -> uuid.UUID:
-        return self.row["id"]  # type: ignore[no-any-return]
+        return self.row["id"]
 
 
 async def school_access(
