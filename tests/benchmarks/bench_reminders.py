@@ -120,6 +120,8 @@ async def main(schools: int, classes: int) -> None:
             print(f"09:01 idle tick: {idle} in {time.perf_counter() - started:.2f}s")
         finally:
             await pool.close()
+            # Stop the server before its data folder is removed.
+            server.cleanup()
 
 
 if __name__ == "__main__":
