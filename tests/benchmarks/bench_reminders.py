@@ -97,31 +97,36 @@ async def main(schools: int, classes: int) -> None:
 
     with tempfile.TemporaryDirectory(prefix="skolebro-bench-") as tmp:
         server = pgserver.get_server(Path(tmp) / "pgdata", cleanup_mode="stop")
-        dsn = str(server.get_uri())
-        conn = await asyncpg.connect(dsn)
-        await _init_connection(conn)
-        await apply_migrations(conn)
-        started = time.perf_counter()
-        sizes = await generate(conn, schools, classes)
-        print(f"generated {sizes} in {time.perf_counter() - started:.1f}s")
-        await conn.close()
-        pool = await create_pool(dsn, min_size=2, max_size=10)
         try:
-            started = time.perf_counter()
-            effects = await absence_check_reminders(pool, NINE)
-            first = time.perf_counter() - started
-            async with pool.acquire() as c:
-                inbox = await c.fetchval("SELECT count(*) FROM notifications")
-                queued = await c.fetchval("SELECT count(*) FROM deliveries")
-            print(f"09:00 reminders: {effects} -> {inbox} inbox rows, {queued} deliveries "
-                  f"in {first:.2f}s")
-            started = time.perf_counter()
-            idle = await absence_check_reminders(pool, NINE.replace(minute=1))
-            print(f"09:01 idle tick: {idle} in {time.perf_counter() - started:.2f}s")
+            await run(str(server.get_uri()), schools, classes)
         finally:
-            await pool.close()
             # Stop the server before its data folder is removed.
             server.cleanup()
+
+
+async def run(dsn: str, schools: int, classes: int) -> None:
+    conn = await asyncpg.connect(dsn)
+    await _init_connection(conn)
+    await apply_migrations(conn)
+    started = time.perf_counter()
+    sizes = await generate(conn, schools, classes)
+    print(f"generated {sizes} in {time.perf_counter() - started:.1f}s")
+    await conn.close()
+    pool = await create_pool(dsn, min_size=2, max_size=10)
+    try:
+        started = time.perf_counter()
+        effects = await absence_check_reminders(pool, NINE)
+        first = time.perf_counter() - started
+        async with pool.acquire() as c:
+            inbox = await c.fetchval("SELECT count(*) FROM notifications")
+            queued = await c.fetchval("SELECT count(*) FROM deliveries")
+        print(f"09:00 reminders: {effects} -> {inbox} inbox rows, {queued} deliveries "
+              f"in {first:.2f}s")
+        started = time.perf_counter()
+        idle = await absence_check_reminders(pool, NINE.replace(minute=1))
+        print(f"09:01 idle tick: {idle} in {time.perf_counter() - started:.2f}s")
+    finally:
+        await pool.close()
 
 
 if __name__ == "__main__":
