@@ -13,6 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from backend.absence.routes import AbsenceController
 from backend.absence.summary_routes import AbsenceSummaryController
 from backend.assessments.routes import AssessmentController
+from backend.attendance.routes import AttendanceController
 from backend.auth.idp import IdentityVerifier
 from backend.auth.keys import load_signing_key
 from backend.auth.middleware import EXCLUDE, BearerAuthMiddleware
@@ -26,10 +27,12 @@ from backend.leave.routes import LeaveController
 from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
 from backend.messaging.routes import MessagingController, OfficeHoursController
+from backend.missing.routes import MissingCaseController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.ratelimit import sign_in_rate_limit
 from backend.runtime import Runtime
+from backend.schools.routes import SchoolController
 from backend.settings import Settings
 from backend.web.routes import template_config, web_router
 
@@ -67,6 +70,9 @@ def create_app(
         MessagingController,
         OfficeHoursController,
         LeaveController,
+        SchoolController,
+        AttendanceController,
+        MissingCaseController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)

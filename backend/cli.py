@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, TypeVar
 from backend.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from backend.runtime import Runtime
 
 T = TypeVar("T")
@@ -159,6 +161,32 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    import json
+
+    from backend.clock import parse_instant
+    from backend.jobs.registry import job_names, run_job
+
+    if args.name not in job_names():
+        print(f"skolebro: no job {args.name!r}; known: {', '.join(job_names())}",
+              file=sys.stderr)
+        return 2
+    try:
+        at = parse_instant(args.at) if args.at else None
+    except ValueError as exc:
+        print(f"skolebro: --at needs an RFC 3339 instant with an offset ({exc})",
+              file=sys.stderr)
+        return 2
+
+    async def work(rt: Runtime) -> tuple[datetime, dict[str, object]]:
+        now = at or rt.clock.now()
+        return now, await run_job(rt.require_pool(), args.name, now)
+
+    now, effects = asyncio.run(_with_database(_settings(), work))
+    print(json.dumps({"job": args.name, "ran_at": now.isoformat(), "effects": effects}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from backend.logs import configure_logging
 
@@ -183,6 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("folder", help="folder with orgs.csv, users.csv, classes.csv, ...")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imp.set_defaults(func=cmd_roster_import)
+    jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command",
+                                                                       required=True)
+    run = jobs.add_parser("run", help="run a scheduled job once, as if at --at (default: now)")
+    run.add_argument("name", help="absence-check-reminders, missing-pupil-sweep, still-sick, "
+                                  "note-retention")
+    run.add_argument("--at", help="RFC 3339 instant, e.g. 2026-11-23T09:00:00+01:00")
+    run.set_defaults(func=cmd_jobs_run)
 
     args = parser.parse_args(argv)
     try:

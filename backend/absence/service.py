@@ -12,6 +12,7 @@ from backend.absence import queries as q
 from backend.audit import record_staff_read
 from backend.auth.policy import PupilAccess
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.missing import service as missing_cases
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import at_local, format_hhmm, local_now, parse_hhmm
@@ -82,6 +83,11 @@ async def create_report(
         "absence report %s for pupil %s %s..%s (%s)%s",
         report_id, access.pupil_id, data.first_day, last_day, data.reason.value,
         " late" if late else "",
+    )
+    # The report may answer an open missing-pupil case (api.md: a late report resolves it).
+    await missing_cases.report_filed(
+        conn, access, first_day=data.first_day, last_day=last_day, from_time=from_time,
+        to_time=to_time, submitter=submitter, now=now,
     )
     return AbsenceReport(
         id=report_id,

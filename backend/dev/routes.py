@@ -6,10 +6,10 @@ import logging
 
 from litestar import Controller, post
 
-from backend.errors import Invalid
+from backend.errors import Invalid, NotFound
 from backend.openapi import problems
 from backend.runtime import Runtime
-from schemas.dev import ClockSet, ClockState
+from schemas.dev import ClockSet, ClockState, JobRun
 
 log = logging.getLogger("skolebro.dev")
 
@@ -26,3 +26,17 @@ class DevController(Controller):
         rt.clock.set(data.now)
         log.warning("service clock moved to %s", data.now.isoformat())
         return ClockState(now=rt.clock.now())
+
+    @post("/jobs/{job:str}/run", status_code=200,
+          summary="Dev/test only: run a scheduled job now, at the service clock",
+          responses=problems(401, 404))
+    async def run_job(self, rt: Runtime, job: str) -> JobRun:
+        from backend.jobs.registry import run_job
+
+        ran_at = rt.clock.now()
+        try:
+            effects = await run_job(rt.require_pool(), job, ran_at)
+        except KeyError as exc:
+            raise NotFound("jobs.unknown") from exc
+        log.warning("job %s run by hand at %s: %s", job, ran_at.isoformat(), effects)
+        return JobRun(job=job, ran_at=ran_at, effects=effects)

@@ -104,7 +104,8 @@ LIMIT $6
 ONE_REQUEST = _SELECT + "WHERE lr.id = $3"
 
 LOCK_REQUEST = """
-SELECT id, pupil_id, school_id, status, school_days FROM leave_requests WHERE id = $1 FOR UPDATE
+SELECT id, pupil_id, school_id, status, school_days, first_day, last_day
+FROM leave_requests WHERE id = $1 FOR UPDATE
 """
 
 DECIDE = """

@@ -19,6 +19,7 @@ import backend.leave.problems  # noqa: F401  (registers the problem texts)
 from backend.auth.policy import PupilAccess, pupil_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.leave import queries as q
+from backend.missing import service as missing_cases
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
@@ -220,6 +221,12 @@ async def decide(
         )
     status = LeaveStatus.approved if data.approved else LeaveStatus.rejected
     await conn.execute(q.DECIDE, request_id, status.value, viewer, now, data.comment)
+    if data.approved:
+        # Approved leave accounts for those days: open missing-pupil cases close.
+        await missing_cases.leave_approved(
+            conn, pupil_id=row["pupil_id"], first_day=row["first_day"],
+            last_day=row["last_day"], actor=viewer, now=now,
+        )
     guardians = await conn.fetch(q.GUARDIANS_WITH_ACCESS, row["pupil_id"], access.is_adult)
     recipients = [g["guardian_id"] for g in guardians]
     if access.is_adult:

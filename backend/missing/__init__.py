@@ -1,0 +1,1 @@
+"""Missing-pupil cases (etterlysning): opened by roll call, sought, escalated, resolved."""

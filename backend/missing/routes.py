@@ -1,0 +1,65 @@
+"""HTTP for missing-pupil cases (api.md: Missing-pupil cases)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from backend import idempotency
+from backend.auth.tokens import Principal
+from backend.missing import service
+from backend.openapi import problems
+from backend.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.runtime import Runtime
+from schemas.missing import CaseFilter, MissingCase, MissingCasePage, ResolveCase
+
+Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
+
+
+class MissingCaseController(Controller):
+    path = "/missing-cases"
+    tags = ("missing-cases",)
+
+    @get("/", summary="Cases: staff for their classes/school, guardians their children's",
+         responses=problems(401, 422))
+    async def list_cases(
+        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal,
+        status: CaseFilter | None = None,
+        date_: Annotated[date | None, Parameter(query="date")] = None,
+        cursor: str | None = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> MissingCasePage:
+        return await service.list_cases(conn, principal.person_id, status, date_, cursor, limit,
+                                        rt.clock.now())
+
+    @get("/{case_id:uuid}", summary="One case with its history", responses=problems(401, 404))
+    async def get_case(
+        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal, case_id: uuid.UUID
+    ) -> MissingCase:
+        return await service.get_case(conn, principal.person_id, case_id, rt.clock.now())
+
+    @post("/{case_id:uuid}/resolve", status_code=200,
+          summary="Answer a case (guardians: sick_at_home/on_the_way/found_other; "
+                  "staff: arrived/other)",
+          responses=problems(400, 401, 403, 404, 409, 422))
+    async def resolve(
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
+        principal: Principal, case_id: uuid.UUID, data: ResolveCase,
+    ) -> MissingCase:
+        key = await idempotency.key_of(request, principal.person_id)
+        async with conn.transaction():
+            replay = await idempotency.claim(conn, key)
+            if replay is not None:
+                return replay  # type: ignore[return-value]
+            result = await service.resolve(conn, principal.person_id, case_id, data,
+                                           rt.clock.now())
+            await idempotency.store(conn, key, 200, result)
+        return result
+
+
+__all__ = ["MissingCaseController"]

@@ -1,0 +1,341 @@
+"""The rules of missing-pupil cases (product.md: the morning routine, steps 3–4).
+
+A pupil marked absent at roll call with nothing accounting for the time gets
+a *pending* case. At the seek time of the pupil's level the case is *sought*:
+an urgent push to every guardian with access. Unanswered for
+``escalate_after_minutes`` it is *escalated*: a second urgent push to the
+guardians and an alert to the school leaders. A guardian's or staff answer,
+a present/late mark or an absence report *resolves* it. Each transition is
+one conditional UPDATE in the same transaction as its pushes, so it happens
+once however many schedulers race, and is recorded with who and when.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+import asyncpg
+
+import backend.schools.problems  # noqa: F401  (registers the problem texts)
+from backend.auth.policy import PupilAccess, pupil_access
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.missing import queries as q
+from backend.pagination import decode_cursor, encode_cursor
+from backend.schools.localtime import local_now
+from notifications.outbox import notify
+from schemas.absence import AbsenceReason, AbsenceReportCreate
+from schemas.missing import (
+    CaseEvent,
+    CaseFilter,
+    CaseStatus,
+    MissingCase,
+    MissingCasePage,
+    Outcome,
+    Resolution,
+    ResolveCase,
+)
+
+log = logging.getLogger("skolebro.missing")
+
+GUARDIAN_OUTCOMES = frozenset({Outcome.sick_at_home, Outcome.on_the_way, Outcome.found_other})
+STAFF_OUTCOMES = frozenset({Outcome.arrived, Outcome.other})
+CASE_STAFF = frozenset({"contact_teacher", "class_team", "school_leader"})
+ALERTED = frozenset({"sought", "escalated"})
+
+
+def _collapse(case_id: uuid.UUID) -> str:
+    # Every push about one case replaces the previous one on the phone.
+    return f"case-{case_id}"
+
+
+def _minus(people: Iterable[uuid.UUID], *excluded: uuid.UUID | None) -> list[uuid.UUID]:
+    skip = {e for e in excluded if e is not None}
+    return [p for p in dict.fromkeys(people) if p not in skip]
+
+
+async def _tell_resolved(
+    conn: asyncpg.Connection, *, case_id: uuid.UUID, pupil_id: uuid.UUID,
+    class_id: uuid.UUID, school_id: uuid.UUID, day: date, was: str, outcome: str,
+    actor: uuid.UUID | None, now: datetime, late_report: bool = False,
+) -> int:
+    """Tell whoever knew about the case that it is closed.
+
+    The class team always; guardians once they were alerted; leaders once
+    they were alerted by the escalation. A late report tells the class team
+    with its own kind (``late_absence_report``). A case closed before it was
+    sought closes silently: nobody outside the school was alarmed.
+    """
+    if was not in ALERTED:
+        return 0
+    r = await conn.fetchrow(q.RECIPIENTS, pupil_id, class_id, school_id, day)
+    data = {"case_id": case_id, "pupil_id": pupil_id, "class_id": class_id,
+            "outcome": outcome}
+    sent = 0
+    team = _minus(r["team"], actor)
+    others: list[uuid.UUID] = list(r["guardians"])
+    if was == "escalated":
+        others += r["leaders"]
+    if late_report:
+        sent += len(await notify(
+            conn, recipients=team, kind="late_absence_report", data=data,
+            params={"pupil": r["pupil_name"], "class_name": r["class_name"]}, now=now,
+            collapse_key=_collapse(case_id)))
+        others = _minus(others, *team)
+    else:
+        others = team + others
+    sent += len(await notify(
+        conn, recipients=_minus(others, actor), kind="missing_pupil_resolved", data=data,
+        params={"pupil": r["pupil_name"]}, now=now, collapse_key=_collapse(case_id)))
+    return sent
+
+
+# --- transitions driven by roll call, reports and the sweep ---------------------------
+
+
+async def after_roll_call(
+    conn: asyncpg.Connection, *, school_id: uuid.UUID, class_id: uuid.UUID, day: date,
+    today: date, roll_time: time, arrived: Sequence[uuid.UUID],
+    newly_absent: Sequence[uuid.UUID], actor: uuid.UUID, now: datetime,
+) -> None:
+    """Close the cases of pupils who turned up; open cases for the newly absent.
+
+    Runs inside the roll call's transaction, which holds the pupils' locks.
+    Cases open only for today: a correction of an earlier day's register
+    does not send anyone looking for a child.
+    """
+    if arrived:
+        for c in await conn.fetch(q.CLOSE_ARRIVED, list(arrived), day, actor, now):
+            log.info("missing case %s closed: pupil %s marked present by %s",
+                     c["id"], c["pupil_id"], actor)
+            await _tell_resolved(
+                conn, case_id=c["id"], pupil_id=c["pupil_id"], class_id=c["class_id"],
+                school_id=c["school_id"], day=c["day"], was=c["was"], outcome="arrived",
+                actor=actor, now=now)
+    if newly_absent and day == today:
+        opened = await conn.fetch(
+            q.OPEN_CASES, school_id, class_id, day, roll_time, sorted(newly_absent), actor, now)
+        for c in opened:
+            log.info("missing case %s opened for pupil %s by %s", c["id"], c["pupil_id"], actor)
+        if opened:
+            # Grades 1–7 are sought at once during the first lesson.
+            await seek_due(conn, now, [c["id"] for c in opened])
+
+
+async def seek_due(
+    conn: asyncpg.Connection, now: datetime, case_ids: list[uuid.UUID] | None = None
+) -> dict[str, int]:
+    """Seek every pending case whose time has come (or close it if now accounted for)."""
+    sought = closed = pushed = 0
+    for row in await conn.fetch(q.SEEK_DUE, now, case_ids):
+        if row["change"] == "closed":
+            closed += 1
+            log.info("missing case %s closed before seeking: now accounted for", row["id"])
+            continue
+        sought += 1
+        pushed += len(await notify(
+            conn, recipients=row["guardians"], kind="missing_pupil",
+            data={"case_id": row["id"], "pupil_id": row["pupil_id"],
+                  "class_id": row["class_id"]},
+            params={"pupil": row["pupil_name"]}, urgent=True, now=now,
+            collapse_key=_collapse(row["id"])))
+        log.warning("missing case %s: pupil %s sought, %d guardian(s) alerted",
+                    row["id"], row["pupil_id"], len(row["guardians"]))
+    return {"sought": sought, "closed_before_seeking": closed, "notifications": pushed}
+
+
+async def escalate_due(conn: asyncpg.Connection, now: datetime) -> dict[str, int]:
+    """Escalate sought cases nobody answered within the school's limit."""
+    escalated = pushed = 0
+    for row in await conn.fetch(q.ESCALATE_DUE, now):
+        escalated += 1
+        data = {"case_id": row["id"], "pupil_id": row["pupil_id"], "class_id": row["class_id"]}
+        params = {"pupil": row["pupil_name"]}
+        pushed += len(await notify(
+            conn, recipients=row["guardians"], kind="missing_pupil_escalation",
+            data={**data, "audience": "guardian"}, params=params, urgent=True, now=now,
+            collapse_key=_collapse(row["id"])))
+        # The leaders' alert is the same kind: its text ("the school has had no
+        # answer ... consider the police") is what a leader needs to act on.
+        pushed += len(await notify(
+            conn, recipients=_minus(row["leaders"], *row["guardians"]),
+            kind="missing_pupil_escalation", data={**data, "audience": "school_leader"},
+            params=params, urgent=True, now=now, collapse_key=_collapse(row["id"])))
+        log.warning("missing case %s escalated: no answer about pupil %s; %d leader(s) alerted",
+                    row["id"], row["pupil_id"], len(row["leaders"]))
+    return {"escalated": escalated, "notifications": pushed}
+
+
+async def report_filed(
+    conn: asyncpg.Connection, access: PupilAccess, *, first_day: date, last_day: date,
+    from_time: time | None, to_time: time | None, submitter: uuid.UUID, now: datetime,
+) -> None:
+    """A new absence report answers the open cases it accounts for.
+
+    Called by the absence service inside the report's transaction (which holds
+    the pupil's lock). A pending case closes silently; a sought or escalated
+    one is called off and the class team told at once (``late_absence_report``).
+    """
+    closed = await conn.fetch(
+        q.CLOSE_ACCOUNTED, access.pupil_id, first_day, last_day, from_time, to_time,
+        submitter, now, "reported")
+    for c in closed:
+        alerted = c["was"] in ALERTED
+        log.info("missing case %s resolved by an absence report%s", c["id"],
+                 " (search called off)" if alerted else " before seeking")
+        if alerted:
+            await _tell_resolved(
+                conn, case_id=c["id"], pupil_id=c["pupil_id"], class_id=c["class_id"],
+                school_id=c["school_id"], day=c["day"], was=c["was"], outcome="reported",
+                actor=submitter, now=now, late_report=True)
+
+
+async def leave_approved(
+    conn: asyncpg.Connection, *, pupil_id: uuid.UUID, first_day: date, last_day: date,
+    actor: uuid.UUID, now: datetime,
+) -> None:
+    """Approved leave accounts for the days it covers: close their open cases.
+
+    For the leave service to call inside the decision's transaction. Cases not
+    yet sought close silently (the sweep would also close them at seek time);
+    a sought case is closed and whoever was alerted told.
+    """
+    closed = await conn.fetch(q.CLOSE_ACCOUNTED, pupil_id, first_day, last_day, None, None,
+                              actor, now, "leave")
+    for c in closed:
+        log.info("missing case %s resolved by approved leave", c["id"])
+        await _tell_resolved(
+            conn, case_id=c["id"], pupil_id=c["pupil_id"], class_id=c["class_id"],
+            school_id=c["school_id"], day=c["day"], was=c["was"], outcome="leave",
+            actor=actor, now=now)
+
+
+# --- reading and answering cases -----------------------------------------------------
+
+
+def _to_case(row: asyncpg.Record, events: list[CaseEvent] | None = None) -> MissingCase:
+    tz = row["timezone"]
+
+    def local(v: datetime | None) -> datetime | None:
+        return local_now(v, tz) if v is not None else None
+
+    resolution = None
+    if row["outcome"] is not None:
+        resolution = Resolution(
+            outcome=Outcome(row["outcome"]), note=row["resolution_note"],
+            resolved_by=row["resolved_by"], resolved_by_name=row["resolved_by_name"])
+    return MissingCase(
+        id=row["id"], pupil_id=row["pupil_id"], pupil_name=row["pupil_name"],
+        class_id=row["class_id"], class_name=row["class_name"], date=row["day"],
+        status=CaseStatus(row["status"]), opened_at=local_now(row["opened_at"], tz),
+        sought_at=local(row["sought_at"]), escalated_at=local(row["escalated_at"]),
+        resolved_at=local(row["resolved_at"]), resolution=resolution, events=events)
+
+
+async def _audit(conn: asyncpg.Connection, viewer: uuid.UUID, rows: Sequence[Any],
+                 now: datetime) -> None:
+    # A case tells staff about a pupil's absence: staff reads go to the audit log.
+    staff_rows = [r for r in rows if r["staff"]]
+    if staff_rows:
+        await conn.execute(q.AUDIT_READS, viewer, now, [r["school_id"] for r in staff_rows],
+                           [r["pupil_id"] for r in staff_rows])
+
+
+async def list_cases(
+    conn: asyncpg.Connection, viewer: uuid.UUID, status: CaseFilter | None, day: date | None,
+    cursor: str | None, limit: int, now: datetime,
+) -> MissingCasePage:
+    after = decode_cursor(cursor, 2)
+    try:
+        after_at = datetime.fromisoformat(after[0]) if after else None
+        after_id = uuid.UUID(after[1]) if after else None
+    except ValueError as exc:
+        raise Invalid("request.invalid") from exc
+    rows = await conn.fetch(q.VISIBLE_CASES, viewer, now, status.value if status else None,
+                            day, after_at, after_id, limit + 1, None)
+    await _audit(conn, viewer, rows[:limit], now)
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(last["opened_at"].isoformat(), last["id"])
+    return MissingCasePage(items=[_to_case(r) for r in rows[:limit]], next_cursor=next_cursor)
+
+
+async def _visible(conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID,
+                   now: datetime) -> asyncpg.Record:
+    row = await conn.fetchrow(q.VISIBLE_CASES, viewer, now, None, None, None, None, 1, case_id)
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def get_case(conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID,
+                   now: datetime) -> MissingCase:
+    row = await _visible(conn, viewer, case_id, now)
+    await _audit(conn, viewer, [row], now)
+    events = [CaseEvent(event=e["event"], at=local_now(e["at"], row["timezone"]),
+                        actor_id=e["actor_id"], actor_name=e["actor_name"], outcome=e["outcome"])
+              for e in await conn.fetch(q.CASE_EVENTS, case_id)]
+    return _to_case(row, events)
+
+
+def _answering_role(access: PupilAccess, row: asyncpg.Record) -> str:
+    """'guardian' or 'staff' for who answers; refuse everyone else."""
+    if row["staff"] and access.relation in CASE_STAFF:
+        return "staff"
+    if access.relation == "guardian":
+        # Only a guardian who may report the child's absence answers for the
+        # family; a read-only guardian (or one reading an adult's data by
+        # consent) sees the case but cannot close it.
+        if not access.can_report_absence:
+            raise Forbidden("missing.read_only")
+        return "guardian"
+    if row["staff"]:
+        return "staff"
+    raise NotFound()
+
+
+async def resolve(
+    conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID, data: ResolveCase,
+    now: datetime,
+) -> MissingCase:
+    """A guardian or the class team/leaders answer a case. Runs in the caller's transaction."""
+    from backend.absence import service as absence  # imported here: absence calls us too
+
+    row = await _visible(conn, viewer, case_id, now)
+    access = await pupil_access(conn, viewer, row["pupil_id"], now)
+    role = _answering_role(access, row)
+    allowed = GUARDIAN_OUTCOMES if role == "guardian" else STAFF_OUTCOMES
+    if data.outcome not in allowed:
+        raise Invalid("missing.outcome_not_allowed")
+    status = await conn.fetchval(q.LOCK_CASE, case_id, str(row["pupil_id"]))
+    if status == "resolved":
+        raise Conflict("missing.already_resolved")
+    await conn.execute(q.RESOLVE, case_id, now, viewer, data.outcome.value, data.note)
+    log.info("missing case %s resolved by %s %s: %s", case_id, role, viewer, data.outcome.value)
+    if data.outcome is Outcome.sick_at_home and row["day"] == access.local_today:
+        try:
+            await absence.create_report(
+                conn, access, viewer,
+                AbsenceReportCreate(first_day=row["day"], reason=AbsenceReason.sick,
+                                    note=data.note), now)
+        except Conflict:
+            # A report for part of the day exists already; the answer still stands.
+            log.info("missing case %s: a report already covers the day", case_id)
+        except Invalid as exc:
+            # Not a day a report can be filed for (e.g. closed since); keep the answer.
+            log.info("missing case %s: no sick report filed (%s)", case_id, exc.code)
+    await _tell_resolved(
+        conn, case_id=case_id, pupil_id=row["pupil_id"], class_id=row["class_id"],
+        school_id=row["school_id"], day=row["day"], was=status, outcome=data.outcome.value,
+        actor=viewer, now=now)
+    return await get_case(conn, viewer, case_id, now)
+
+
+__all__ = [
+    "after_roll_call", "escalate_due", "get_case", "leave_approved", "list_cases",
+    "report_filed", "resolve", "seek_due",
+]

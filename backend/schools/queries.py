@@ -1,0 +1,44 @@
+"""SQL for school settings and closed days."""
+
+# $1 viewer, $2 school, $3 instant. The viewer's roles at the school count
+# while their school year has not ended (as in the access policy).
+SCHOOL_ACCESS = """
+WITH s AS (
+    SELECT s.*, (($3::timestamptz) AT TIME ZONE s.timezone)::date AS local_today
+    FROM schools s WHERE s.id = $2
+)
+SELECT s.id, s.name, s.timezone, s.report_deadline, s.check_reminder_at,
+       s.first_lesson_start, s.first_lesson_end, s.first_recess_start, s.seek_policy,
+       s.escalate_after_minutes, s.leave_teacher_max_days, s.still_sick_at,
+       s.note_retention_days, s.local_today,
+       ARRAY(SELECT DISTINCT sa.role FROM staff_assignments sa
+             JOIN school_years sy ON sy.id = sa.school_year_id
+             WHERE sa.person_id = $1 AND sa.school_id = s.id
+               AND sy.ends_on >= s.local_today) AS roles
+FROM s
+"""
+
+UPDATE_SETTINGS = """
+UPDATE schools SET timezone = $2, report_deadline = $3, check_reminder_at = $4,
+       first_lesson_start = $5, first_lesson_end = $6, first_recess_start = $7,
+       seek_policy = $8::jsonb, escalate_after_minutes = $9, leave_teacher_max_days = $10,
+       still_sick_at = $11, note_retention_days = $12
+WHERE id = $1
+"""
+
+LIST_CLOSED_DAYS = """
+SELECT day, label FROM closed_days
+WHERE school_id = $1
+  AND ($2::date IS NULL OR day >= $2)
+  AND ($3::date IS NULL OR day <= $3)
+  AND ($4::date IS NULL OR day > $4)
+ORDER BY day
+LIMIT $5
+"""
+
+INSERT_CLOSED_DAY = """
+INSERT INTO closed_days (school_id, day, label) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING RETURNING day
+"""
+
+DELETE_CLOSED_DAY = "DELETE FROM closed_days WHERE school_id = $1 AND day = $2 RETURNING day"

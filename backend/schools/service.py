@@ -1,0 +1,182 @@
+"""School settings and closed days: leaders write, staff of the school read closed days."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import available_timezones
+
+import asyncpg
+import msgspec
+
+import backend.schools.problems  # noqa: F401  (registers the problem texts)
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.pagination import decode_cursor, encode_cursor
+from backend.schools import queries as q
+from backend.schools.localtime import format_hhmm, parse_hhmm
+from schemas.problem import FieldError
+from schemas.schools import (
+    ClosedDay,
+    ClosedDayCreate,
+    ClosedDayPage,
+    SchoolSettings,
+    SchoolSettingsUpdate,
+    SeekPolicy,
+)
+
+log = logging.getLogger("skolebro.schools")
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolAccess:
+    row: asyncpg.Record
+    roles: frozenset[str]
+
+    @property
+    def is_leader(self) -> bool:
+        return "school_leader" in self.roles
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles)
+
+    @property
+    def school_id(self) -> uuid.UUID:
+        return self.row["id"]
+
+
+async def school_access(
+    conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID, now: datetime
+) -> SchoolAccess:
+    """The viewer's roles at the school; NotFound for anyone without one."""
+    row = await conn.fetchrow(q.SCHOOL_ACCESS, viewer, school_id, now)
+    if row is None or not row["roles"]:
+        raise NotFound()
+    return SchoolAccess(row, frozenset(row["roles"]))
+
+
+def _settings_of(row: Any) -> SchoolSettings:
+    policy = row["seek_policy"]
+    return SchoolSettings(
+        timezone=row["timezone"],
+        report_deadline=format_hhmm(row["report_deadline"]) or "",
+        check_reminder_at=format_hhmm(row["check_reminder_at"]) or "",
+        first_lesson_start=format_hhmm(row["first_lesson_start"]) or "",
+        first_lesson_end=format_hhmm(row["first_lesson_end"]) or "",
+        first_recess_start=format_hhmm(row["first_recess_start"]) or "",
+        seek_policy=msgspec.convert(policy, SeekPolicy),
+        escalate_after_minutes=row["escalate_after_minutes"],
+        leave_teacher_max_days=row["leave_teacher_max_days"],
+        still_sick_at=format_hhmm(row["still_sick_at"]) or "",
+        note_retention_days=row["note_retention_days"],
+    )
+
+
+async def get_settings(
+    conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID, now: datetime
+) -> SchoolSettings:
+    access = await school_access(conn, viewer, school_id, now)
+    if not access.is_leader:
+        raise NotFound()
+    return _settings_of(access.row)
+
+
+def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSettings:
+    merged = msgspec.structs.replace(
+        current,
+        **{f: v for f in data.__struct_fields__ if (v := getattr(data, f)) is not None},
+    )
+    if merged.timezone not in _zones():
+        raise Invalid("settings.unknown_timezone",
+                      errors=[FieldError(field="timezone", message="not an IANA time zone")])
+    start, end = parse_hhmm(merged.first_lesson_start), parse_hhmm(merged.first_lesson_end)
+    recess = parse_hhmm(merged.first_recess_start)
+    errors = []
+    if not start < end:
+        errors.append(FieldError(field="first_lesson_end",
+                                 message="must be after first_lesson_start"))
+    # The first recess may begin the moment the first lesson ends.
+    if not end <= recess:
+        errors.append(FieldError(field="first_recess_start",
+                                 message="must not be before first_lesson_end"))
+    if errors:
+        raise Invalid("settings.times_out_of_order", errors=errors)
+    return merged
+
+
+async def put_settings(
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    school_id: uuid.UUID,
+    data: SchoolSettingsUpdate,
+    now: datetime,
+) -> SchoolSettings:
+    async with conn.transaction():
+        access = await school_access(conn, viewer, school_id, now)
+        if not access.is_leader:
+            raise NotFound()
+        merged = _validated(_settings_of(access.row), data)
+        await conn.execute(
+            q.UPDATE_SETTINGS, school_id, merged.timezone,
+            parse_hhmm(merged.report_deadline), parse_hhmm(merged.check_reminder_at),
+            parse_hhmm(merged.first_lesson_start), parse_hhmm(merged.first_lesson_end),
+            parse_hhmm(merged.first_recess_start), msgspec.to_builtins(merged.seek_policy),
+            merged.escalate_after_minutes, merged.leave_teacher_max_days,
+            parse_hhmm(merged.still_sick_at), merged.note_retention_days,
+        )
+    log.info("settings of school %s changed by %s: %s", school_id, viewer,
+             ", ".join(f for f in data.__struct_fields__ if getattr(data, f) is not None))
+    return merged
+
+
+async def list_closed_days(
+    conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID,
+    first: date | None, last: date | None, cursor: str | None, limit: int, now: datetime,
+) -> ClosedDayPage:
+    await school_access(conn, viewer, school_id, now)
+    after = decode_cursor(cursor, 1)
+    try:
+        after_day = date.fromisoformat(after[0]) if after else None
+    except ValueError as exc:
+        raise Invalid("request.invalid") from exc
+    rows = await conn.fetch(q.LIST_CLOSED_DAYS, school_id, first, last, after_day, limit + 1)
+    items = [ClosedDay(date=r["day"], label=r["label"]) for r in rows[:limit]]
+    return ClosedDayPage(
+        items=items,
+        next_cursor=encode_cursor(rows[limit - 1]["day"]) if len(rows) > limit else None,
+    )
+
+
+async def add_closed_day(
+    conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID,
+    data: ClosedDayCreate, now: datetime,
+) -> ClosedDay:
+    """Runs inside the caller's transaction (it holds the idempotency key)."""
+    access = await school_access(conn, viewer, school_id, now)
+    if not access.is_leader:
+        raise Forbidden()
+    if await conn.fetchval(q.INSERT_CLOSED_DAY, school_id, data.date, data.label) is None:
+        raise Conflict("schools.closed_day_exists")
+    log.info("closed day %s (%s) added at school %s by %s", data.date, data.label, school_id,
+             viewer)
+    return ClosedDay(date=data.date, label=data.label)
+
+
+async def remove_closed_day(
+    conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID, day: date, now: datetime
+) -> None:
+    access = await school_access(conn, viewer, school_id, now)
+    if not access.is_leader:
+        raise Forbidden()
+    if await conn.fetchval(q.DELETE_CLOSED_DAY, school_id, day) is None:
+        raise NotFound()
+    log.info("closed day %s removed at school %s by %s", day, school_id, viewer)

@@ -1,0 +1,86 @@
+"""School settings and closed days (api.md: School settings and calendar)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+
+from schemas.common import TimeOfDay
+
+# A seek policy value: a named moment of the school day or a fixed "HH:MM".
+SeekMoment = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^(first_lesson|first_recess|([01][0-9]|2[0-3]):[0-5][0-9])$",
+        description="first_lesson, first_recess or a fixed school-local time HH:MM",
+    ),
+]
+Timezone = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=64, description="IANA time zone, e.g. Europe/Oslo")
+]
+EscalateMinutes = Annotated[int, msgspec.Meta(ge=30, le=45, description="30 to 45 minutes")]
+TeacherMaxDays = Annotated[int, msgspec.Meta(ge=0, le=60)]
+RetentionDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class SeekPolicy(msgspec.Struct, forbid_unknown_fields=True):
+    """When a missing pupil is sought, per level (grades 1–7, 8–10, 11–13)."""
+
+    grades_1_7: SeekMoment = msgspec.field(name="1-7")
+    grades_8_10: SeekMoment = msgspec.field(name="8-10")
+    grades_11_13: SeekMoment = msgspec.field(name="11-13")
+
+
+class SchoolSettings(msgspec.Struct):
+    timezone: str
+    report_deadline: str
+    check_reminder_at: str
+    first_lesson_start: str
+    first_lesson_end: str
+    first_recess_start: str
+    seek_policy: SeekPolicy
+    escalate_after_minutes: int
+    leave_teacher_max_days: int
+    still_sick_at: str
+    note_retention_days: int
+
+
+class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """PUT replaces the fields it names; the others keep their values."""
+
+    timezone: Timezone | None = None
+    report_deadline: TimeOfDay | None = None
+    check_reminder_at: TimeOfDay | None = None
+    first_lesson_start: TimeOfDay | None = None
+    first_lesson_end: TimeOfDay | None = None
+    first_recess_start: TimeOfDay | None = None
+    seek_policy: SeekPolicy | None = None
+    escalate_after_minutes: EscalateMinutes | None = None
+    leave_teacher_max_days: TeacherMaxDays | None = None
+    still_sick_at: TimeOfDay | None = None
+    note_retention_days: RetentionDays | None = None
+
+
+class ClosedDayCreate(msgspec.Struct, forbid_unknown_fields=True):
+    date: date
+    label: Label
+
+
+class ClosedDay(msgspec.Struct):
+    date: date
+    label: str
+
+
+class ClosedDayPage(msgspec.Struct):
+    items: list[ClosedDay]
+    next_cursor: str | None
+
+
+class SeekLevel(StrEnum):
+    grades_1_7 = "1-7"
+    grades_8_10 = "8-10"
+    grades_11_13 = "11-13"
