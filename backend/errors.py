@@ -53,9 +53,18 @@ class Conflict(DomainError):
 
 
 class Invalid(DomainError):
-    """A rule of the contract refused the request (422)."""
+    """A rule of the contract refused the request (422).
+
+    ``field`` names the request field at fault; the answer's ``errors`` carries it
+    so clients can point at the right input (api.md: validation errors add errors).
+    """
 
     status = 422
+    default_code = "request.invalid"
+
+    def __init__(self, code: str | None = None, *, field: str = "", **params: object) -> None:
+        super().__init__(code, **params)
+        self.field = field
 
 
 class Unauthorized(DomainError):
@@ -95,7 +104,12 @@ def problem_response(
 
 def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return problem_response(request, exc.status, exc.code, headers=headers, **exc.params)
+    errors = None
+    if isinstance(exc, Invalid):
+        _, detail = problem_text(exc.code, request_locale(request), **exc.params)
+        errors = [FieldError(field=exc.field, message=detail)]
+    return problem_response(request, exc.status, exc.code, headers=headers, errors=errors,
+                            **exc.params)
 
 
 def _validation_handler(

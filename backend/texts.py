@@ -102,9 +102,19 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Invalid span", "The last day cannot be before the first day."),
     },
     "absence.times_together": {
-        "nb": ("Ugyldige klokkeslett", "Fra- og til-tid oppgis sammen, bare for én dag, og fra før til."),
-        "nn": ("Ugyldige klokkeslett", "Frå- og til-tid blir oppgitt saman, berre for éin dag, og frå før til."),
-        "en": ("Invalid times", "From and to times go together, on a single day only, from before to."),
+        "nb": ("Ugyldige klokkeslett", "Fra- og til-tid oppgis sammen eller ikke i det hele tatt."),
+        "nn": ("Ugyldige klokkeslett", "Frå- og til-tid blir oppgitt saman eller ikkje i det heile."),
+        "en": ("Invalid times", "From and to times go together or not at all."),
+    },
+    "absence.times_single_day": {
+        "nb": ("Klokkeslett gjelder én dag", "Fra- og til-tid kan bare oppgis når meldingen gjelder én dag."),
+        "nn": ("Klokkeslett gjeld éin dag", "Frå- og til-tid kan berre oppgjevast når meldinga gjeld éin dag."),
+        "en": ("Times are for one day", "From and to times can only be given on a single-day report."),
+    },
+    "absence.times_order": {
+        "nb": ("Ugyldige klokkeslett", "Fra-tid må være før til-tid."),
+        "nn": ("Ugyldige klokkeslett", "Frå-tid må vere før til-tid."),
+        "en": ("Invalid times", "The from time must be before the to time."),
     },
     "absence.times_required": {
         "nb": ("Klokkeslett mangler", "Fravær av typen «annet» krever fra- og til-tid."),
