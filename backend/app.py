@@ -10,6 +10,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.absence.routes import AbsenceController
+from backend.audit_log.routes import AuditLogController
 from backend.auth.idp import IdentityVerifier
 from backend.auth.keys import load_signing_key
 from backend.auth.middleware import EXCLUDE, BearerAuthMiddleware
@@ -51,7 +52,7 @@ def create_app(
     background: list[BackgroundTask] | None = None,
 ) -> Litestar:
     rt = runtime or build_runtime(settings or Settings.from_env())
-    api: list[type] = [AuthController, MeController, AbsenceController]
+    api: list[type] = [AuthController, MeController, AbsenceController, AuditLogController]
     if rt.settings.dev_routes:
         api += [DevLoginController, DevController]
     api_router = Router(
