@@ -115,34 +115,45 @@ def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Respon
 def _validation_handler(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[bytes]:
-    extra = exc.extra if isinstance(exc.extra, list) else []
-    text = " ".join(str(e.get("message", "")) for e in extra if isinstance(e, dict))
+    extra = [e for e in exc.extra if isinstance(e, dict)] if isinstance(exc.extra, list) else []
+    text = " ".join(str(e.get("message", "")) for e in extra)
     detail = str(exc.detail or "")
     if "malformed" in text.lower() or "malformed" in detail.lower() or "JSON" in detail:
         if not extra or all("malformed" in str(e.get("message", "")).lower() for e in extra):
             return problem_response(request, 400, "request.malformed")
+    if any(_is_missing_body(e) for e in extra):
+        # An empty body is not JSON at all, so it is malformed rather than invalid.
+        return problem_response(request, 400, "request.malformed")
     errors = [
-        FieldError(
-            field=_field_name(e),
-            message=str(e.get("message", "invalid value")),
-        )
+        FieldError(field=_field_name(e), message=str(e.get("message", "invalid value")))
         for e in extra
-        if isinstance(e, dict)
     ] or [FieldError(field="", message=detail or "invalid value")]
     return problem_response(request, 422, "request.invalid", errors=errors)
 
 
+def _is_missing_body(entry: dict[str, Any]) -> bool:
+    # Litestar reports a POST without a body as a KeyError on the ``data`` parameter.
+    return entry.get("source") == "body" and entry.get("message") == "'data'"
+
+
+_MSGSPEC_FIELD_PHRASES = ("unknown field `", "missing required field `")
+
+
 def _field_name(entry: dict[str, Any]) -> str:
-    key = entry.get("key")
+    key = str(entry.get("key") or "")
     message = str(entry.get("message", ""))
-    if key:
-        return str(key)
-    # msgspec says "... - at `$.first_day`"
+    # msgspec says "... - at `$.first_day`" for a wrong value inside the body
     if "at `$." in message:
-        return message.split("at `$.", 1)[1].rstrip("`")
-    if "`$." in message:
-        return message.split("`$.", 1)[1].split("`", 1)[0]
-    return ""
+        return message.split("at `$.", 1)[1].split("`", 1)[0]
+    # ...and names unknown or missing fields in the message, with key "data" (the body)
+    for phrase in _MSGSPEC_FIELD_PHRASES:
+        if phrase in message:
+            return message.split(phrase, 1)[1].split("`", 1)[0]
+    if key == "data" and entry.get("source") == "body":
+        return ""
+    # Query parameters named after Python keywords are declared as ``from_`` with
+    # the alias ``from``; the client only knows the alias.
+    return key.rstrip("_")
 
 
 def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
@@ -160,15 +171,26 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     if isinstance(exc, TooManyRequestsException):
         return problem_response(request, 429, "rate_limited", headers=headers)
     if exc.status_code == 413:
-        return problem_response(request, 413, "request.invalid",
-                                errors=[FieldError(field="", message="body too large")])
+        return problem_response(request, 413, "request.too_large")
     if exc.status_code >= 500:
         return _internal(request, exc)
+    if exc.status_code == 400 and _undecodable(exc):
+        return problem_response(request, 400, "request.malformed")
     if exc.status_code == 400:
         return problem_response(request, 400, "request.invalid",
                                 errors=[FieldError(field="", message=str(exc.detail))])
     return problem_response(request, exc.status_code, "request.invalid",
                             errors=[FieldError(field="", message=str(exc.detail))])
+
+
+def _undecodable(exc: HTTPException) -> bool:
+    """Litestar's JSON decoder failed: "JSON is malformed: ...", "Input data was truncated"."""
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, msgspec.DecodeError):
+            return True
+        cause = cause.__cause__
+    return "malformed" in str(exc.detail).lower()
 
 
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:

@@ -11,6 +11,11 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "nn": ("Ugyldig førespurnad", "Innhaldet kunne ikkje lesast som JSON."),
         "en": ("Malformed request", "The body could not be read as JSON."),
     },
+    "request.too_large": {
+        "nb": ("For stor forespørsel", "Innholdet er større enn tjenesten tar imot."),
+        "nn": ("For stor førespurnad", "Innhaldet er større enn tenesta tek imot."),
+        "en": ("Request too large", "The body is larger than the service accepts."),
+    },
     "request.invalid": {
         "nb": ("Ugyldige verdier", "Ett eller flere felt har ugyldige verdier."),
         "nn": ("Ugyldige verdiar", "Eitt eller fleire felt har ugyldige verdiar."),
