@@ -61,11 +61,10 @@ def create_app(
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=EXCLUDE)],
         security=[{"bearer": []}],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[OpsController, api_router],
         dependencies=DEPENDENCIES,
         exception_handlers=exception_handlers(),
-        middleware=[request_log_middleware],
         lifespan=[lifespan_for(rt, background or [])],
         state=_state(rt),
         openapi_config=OpenAPIConfig(
@@ -84,6 +83,11 @@ def create_app(
         debug=False,
         logging_config=None,
     )
+    # Litestar's ``middleware`` runs inside each matched route, after its outermost
+    # exception handler: 401s from the auth middleware, unknown routes and 405s would
+    # go out without a request id and unmeasured. Wrap the whole application instead.
+    app.asgi_handler = request_log_middleware(app.asgi_handler)
+    return app
 
 
 def _state(rt: Runtime):  # type: ignore[no-untyped-def]
