@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
     MethodNotAllowedException,
@@ -160,7 +160,8 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     headers = dict(exc.headers or {})
     if isinstance(exc, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", "Bearer")
-        code = "auth.missing_token" if "missing" in str(exc.detail).lower() else "auth.invalid_token"
+        missing = "missing" in str(exc.detail).lower()
+        code = "auth.missing_token" if missing else "auth.invalid_token"
         return problem_response(request, 401, code, headers=headers)
     if isinstance(exc, NotFoundException):
         return problem_response(request, 404, "not_found")
@@ -210,6 +211,14 @@ def _unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
     return problem_response(request, 503, "unavailable", headers={"Retry-After": "5"})
 
 
+def _unstorable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    # Text PostgreSQL cannot store (a NUL character) that slipped past the schemas:
+    # the client's input is at fault, and the transaction has rolled back.
+    log.info("unstorable text on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(request, 422, "request.invalid",
+                            errors=[FieldError(field="", message="text contains a NUL character")])
+
+
 def exception_handlers() -> dict[Any, Any]:
     import asyncpg
 
@@ -221,5 +230,7 @@ def exception_handlers() -> dict[Any, Any]:
         asyncpg.exceptions.CannotConnectNowError: _unavailable_handler,
         asyncpg.exceptions.ConnectionDoesNotExistError: _unavailable_handler,
         asyncpg.exceptions.TooManyConnectionsError: _unavailable_handler,
+        asyncpg.exceptions.CharacterNotInRepertoireError: _unstorable_handler,
+        asyncpg.exceptions.UntranslatableCharacterError: _unstorable_handler,
         Exception: _internal,
     }

@@ -24,7 +24,9 @@ _CLAIM = """
 INSERT INTO idempotency_keys (person_id, key, fingerprint) VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING RETURNING true
 """
-_EXISTING = "SELECT fingerprint, status, response FROM idempotency_keys WHERE person_id=$1 AND key=$2"
+_EXISTING = """
+SELECT fingerprint, status, response FROM idempotency_keys WHERE person_id = $1 AND key = $2
+"""
 _STORE = "UPDATE idempotency_keys SET status = $3, response = $4 WHERE person_id = $1 AND key = $2"
 
 

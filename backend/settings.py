@@ -41,8 +41,9 @@ class Settings:
     now: str | None = None
     fcm_credentials: str | None = None
     signing_key_path: str | None = None
-    token_issuer: str = "skolebro"
-    token_audience: str = "skolebro-api"
+    # names, not secrets
+    token_issuer: str = "skolebro"  # noqa: S105
+    token_audience: str = "skolebro-api"  # noqa: S105
     access_token_seconds: int = 900
     refresh_token_days: int = 30
     identity_providers: tuple[IdentityProvider, ...] = ()

@@ -42,8 +42,14 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Not signed in", "Sign in and send the access token as a Bearer token."),
     },
     "auth.invalid_token": {
-        "nb": ("Ugyldig tilgangsnøkkel", "Tilgangsnøkkelen er ugyldig eller utløpt. Logg inn på nytt."),
-        "nn": ("Ugyldig tilgangsnøkkel", "Tilgangsnøkkelen er ugyldig eller utgått. Logg inn på nytt."),
+        "nb": (
+            "Ugyldig tilgangsnøkkel",
+            "Tilgangsnøkkelen er ugyldig eller utløpt. Logg inn på nytt.",
+        ),
+        "nn": (
+            "Ugyldig tilgangsnøkkel",
+            "Tilgangsnøkkelen er ugyldig eller utgått. Logg inn på nytt.",
+        ),
         "en": ("Invalid token", "The access token is invalid or expired. Sign in again."),
     },
     "auth.invalid_grant": {
@@ -72,9 +78,18 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Too many requests", "Wait a little and try again."),
     },
     "internal": {
-        "nb": ("Noe gikk galt", "En uventet feil oppstod. Oppgi referansen {request_id} til brukerstøtte."),
-        "nn": ("Noko gjekk gale", "Ein uventa feil oppstod. Oppgi referansen {request_id} til brukarstøtta."),
-        "en": ("Something went wrong", "An unexpected error occurred. Give support the reference {request_id}."),
+        "nb": (
+            "Noe gikk galt",
+            "En uventet feil oppstod. Oppgi referansen {request_id} til brukerstøtte.",
+        ),
+        "nn": (
+            "Noko gjekk gale",
+            "Ein uventa feil oppstod. Oppgi referansen {request_id} til brukarstøtta.",
+        ),
+        "en": (
+            "Something went wrong",
+            "An unexpected error occurred. Give support the reference {request_id}.",
+        ),
     },
     "unavailable": {
         "nb": ("Tjenesten er utilgjengelig", "Databasen svarer ikke. Prøv igjen om litt."),
@@ -108,13 +123,25 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "absence.times_together": {
         "nb": ("Ugyldige klokkeslett", "Fra- og til-tid oppgis sammen eller ikke i det hele tatt."),
-        "nn": ("Ugyldige klokkeslett", "Frå- og til-tid blir oppgitt saman eller ikkje i det heile."),
+        "nn": (
+            "Ugyldige klokkeslett",
+            "Frå- og til-tid blir oppgitt saman eller ikkje i det heile.",
+        ),
         "en": ("Invalid times", "From and to times go together or not at all."),
     },
     "absence.times_single_day": {
-        "nb": ("Klokkeslett gjelder én dag", "Fra- og til-tid kan bare oppgis når meldingen gjelder én dag."),
-        "nn": ("Klokkeslett gjeld éin dag", "Frå- og til-tid kan berre oppgjevast når meldinga gjeld éin dag."),
-        "en": ("Times are for one day", "From and to times can only be given on a single-day report."),
+        "nb": (
+            "Klokkeslett gjelder én dag",
+            "Fra- og til-tid kan bare oppgis når meldingen gjelder én dag.",
+        ),
+        "nn": (
+            "Klokkeslett gjeld éin dag",
+            "Frå- og til-tid kan berre oppgjevast når meldinga gjeld éin dag.",
+        ),
+        "en": (
+            "Times are for one day",
+            "From and to times can only be given on a single-day report.",
+        ),
     },
     "absence.times_order": {
         "nb": ("Ugyldige klokkeslett", "Fra-tid må være før til-tid."),
@@ -127,14 +154,23 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Times required", "Absence of kind 'other' needs a from and to time."),
     },
     "absence.overlap": {
-        "nb": ("Overlappende melding", "Det finnes allerede en fraværsmelding for dette tidsrommet."),
-        "nn": ("Overlappande melding", "Det finst allereie ei fråværsmelding for dette tidsrommet."),
+        "nb": (
+            "Overlappende melding",
+            "Det finnes allerede en fraværsmelding for dette tidsrommet.",
+        ),
+        "nn": (
+            "Overlappande melding",
+            "Det finst allereie ei fråværsmelding for dette tidsrommet.",
+        ),
         "en": ("Overlapping report", "An absence report already covers this time."),
     },
     "absence.withdraw_too_late": {
         "nb": ("For sent å trekke", "En melding kan bare trekkes før fristen første dag."),
         "nn": ("For seint å trekkje", "Ei melding kan berre trekkjast før fristen første dag."),
-        "en": ("Too late to withdraw", "A report can only be withdrawn before the first day's deadline."),
+        "en": (
+            "Too late to withdraw",
+            "A report can only be withdrawn before the first day's deadline.",
+        ),
     },
     "absence.not_submitter": {
         "nb": ("Ikke din melding", "Bare den som sendte meldingen kan trekke den."),

@@ -8,7 +8,7 @@ import msgspec
 
 from schemas.common import Client
 
-TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 (a URN)
 
 
 class TokenRequest(msgspec.Struct):
@@ -22,7 +22,7 @@ class TokenRequest(msgspec.Struct):
 
 
 class DevLogin(msgspec.Struct, forbid_unknown_fields=True):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00]+$")]
     client: Client = Client.app
 
 
@@ -30,7 +30,7 @@ class TokenResponse(msgspec.Struct):
     access_token: str
     refresh_token: str
     expires_in: int
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 (the scheme name)
 
 
 class Logout(msgspec.Struct, forbid_unknown_fields=True):

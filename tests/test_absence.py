@@ -365,8 +365,8 @@ async def test_refused_attempt_does_not_burn_the_key(client, hansen, clock):
     h = {**hansen, "Idempotency-Key": "after-fix"}
     assert (await report(client, hansen)).status_code == 201
     assert_problem(await report(client, h), 409, "absence.overlap")
-    await client.delete(f"{url(OLA)}/{(await client.get(url(OLA), headers=hansen)).json()['items'][0]['id']}",
-                        headers=hansen)
+    first = (await client.get(url(OLA), headers=hansen)).json()["items"][0]["id"]
+    await client.delete(f"{url(OLA)}/{first}", headers=hansen)
     assert (await report(client, h)).status_code == 201
 
 

@@ -328,3 +328,44 @@ async def test_production_has_no_dev_routes(signing_key, idporten, feide, db_dsn
         # the real sign-in still works
         r = await exchange(c, idporten.id_token("01017012345", now=rt.clock.now().timestamp()))
         assert r.status_code == 200, r.text
+
+
+# --- logout with a device, and the dev clock ---------------------------------------
+
+async def _device(db: Any, owner: str, token: str) -> Any:
+    import uuid as _uuid
+
+    device_id = _uuid.uuid4()
+    await db.execute(
+        "INSERT INTO devices (id, person_id, token, platform, created_at, last_seen_at)"
+        " VALUES ($1, $2, $3, 'ios', now(), now())", device_id, person(owner), token)
+    return device_id
+
+
+async def test_logout_unregisters_own_device_only(client, tokens, db):
+    mine = await _device(db, "guardian.hansen", "fcm-mine")
+    theirs = await _device(db, "guardian.nilsen", "fcm-theirs")
+    h = await tokens.headers("guardian.hansen")
+    for device in (mine, theirs):
+        r = await client.post("/api/v1/auth/logout", headers=h, json={"device_id": str(device)})
+        assert r.status_code == 204
+    assert [r["token"] for r in await db.fetch("SELECT token FROM devices")] == ["fcm-theirs"]
+
+
+async def test_logout_with_bad_device_id_is_422(client, tokens):
+    r = await client.post("/api/v1/auth/logout", headers=await tokens.headers("leader"),
+                          json={"device_id": "phone"})
+    body = assert_problem(r, 422)
+    assert body["errors"][0]["field"] == "device_id"
+
+
+async def test_dev_clock_moves_the_service_clock(client, tokens, clock):
+    h = await tokens.headers("guardian.hansen")
+    r = await client.post("/api/v1/dev/clock", headers=h,
+                          json={"now": "2026-11-23T07:05:00+01:00"})
+    assert r.status_code == 200
+    assert abs(clock.now().timestamp() - (DEFAULT_NOW.timestamp() + 300)) < 5
+    assert_problem(await client.post("/api/v1/dev/clock", headers=h,
+                                     json={"now": "2026-11-23T07:05:00"}), 422)
+    assert_problem(await client.post("/api/v1/dev/clock", json={"now": "2026-11-23T07:05Z"}),
+                   401)

@@ -62,7 +62,8 @@ async def create_report(
     access.require_report_absence()
     last_day = _check_shape(data, access.local_today)
     row = await conn.fetchrow(
-        q.LOCK_PUPIL_AND_CLOSED_DAYS, str(access.pupil_id), access.school_id, data.first_day, last_day
+        q.LOCK_PUPIL_AND_CLOSED_DAYS,
+        str(access.pupil_id), access.school_id, data.first_day, last_day,
     )
     calendar = SchoolCalendar(frozenset(row["closed"]))
     school_days = len(calendar.school_days(data.first_day, last_day))

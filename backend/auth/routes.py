@@ -46,7 +46,7 @@ class AuthController(Controller):
             try:
                 device_id = uuid.UUID(data.device_id)
             except ValueError as exc:
-                raise Invalid("request.invalid") from exc
+                raise Invalid("request.invalid", field="device_id") from exc
         await service.logout(
             conn, rt, principal.person_id, data.refresh_token if data else None, device_id
         )
@@ -58,7 +58,9 @@ class DevLoginController(Controller):
 
     @post("/dev-login", status_code=200, summary="Dev/test only: sign in as a roster user",
           responses=problems(400, 401, 422))
-    async def dev_login(self, conn: asyncpg.Connection, rt: Runtime, data: DevLogin) -> TokenResponse:
+    async def dev_login(
+        self, conn: asyncpg.Connection, rt: Runtime, data: DevLogin
+    ) -> TokenResponse:
         async with conn.transaction():
             return await service.dev_login(conn, rt, data.username, data.client.value)
 

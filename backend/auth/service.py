@@ -55,7 +55,9 @@ async def _issue_pair(
     )
 
 
-async def dev_login(conn: asyncpg.Connection, rt: Runtime, username: str, client: str) -> TokenResponse:
+async def dev_login(
+    conn: asyncpg.Connection, rt: Runtime, username: str, client: str
+) -> TokenResponse:
     person_id = await conn.fetchval(q.PERSON_BY_USERNAME, username)
     if person_id is None:
         raise Unauthorized("auth.unknown_user")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from backend.ops.metrics import METRICS
 
@@ -19,6 +19,7 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        method = cast("HTTPScope", scope)["method"]
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
@@ -39,11 +40,11 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("path_template") or "unmatched"
-            METRICS.observe(scope["method"], route, status, elapsed)
+            METRICS.observe(method, route, status, elapsed)
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     "%s %s -> %d in %.1f ms",
-                    scope["method"], scope["path"], status, elapsed * 1000,
+                    method, scope["path"], status, elapsed * 1000,
                     extra={"request_id": request_id, "status": status},
                 )
 
