@@ -67,6 +67,11 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "nn": ("Nøkkelen er brukt", "Idempotency-Key er allereie brukt med eit anna innhald."),
         "en": ("Key reused", "This Idempotency-Key was already used with a different body."),
     },
+    "idempotency.key_empty": {
+        "nb": ("Tom nøkkel", "Idempotency-Key kan ikke være tom."),
+        "nn": ("Tom nøkkel", "Idempotency-Key kan ikkje vere tom."),
+        "en": ("Empty key", "Idempotency-Key cannot be empty."),
+    },
     "idempotency.key_too_long": {
         "nb": ("For lang nøkkel", "Idempotency-Key kan være høyst 64 tegn."),
         "nn": ("For lang nøkkel", "Idempotency-Key kan vere høgst 64 teikn."),

@@ -354,6 +354,30 @@ async def test_key_longer_than_64_is_422(client, hansen, db):
     assert await count_reports(db) == 1
 
 
+async def test_empty_key_is_422(client, hansen, db):
+    assert_problem(await report(client, {**hansen, "Idempotency-Key": " "}), 422,
+                   "idempotency.key_empty")
+    assert await count_reports(db) == 0
+
+
+async def test_same_key_on_another_pupil_is_422(client, hansen, db):
+    h = {**hansen, "Idempotency-Key": "one-key"}
+    assert (await report(client, h, OLA)).status_code == 201
+    assert_problem(await report(client, h, KARI), 422, "idempotency.key_reused")
+    assert await count_reports(db, KARI) == 0
+
+
+async def test_replay_survives_the_clock_and_says_so(client, hansen, clock, login):
+    h = {**hansen, "Idempotency-Key": "slow-network"}
+    first = await report(client, h)
+    clock.set(oslo(2026, 11, 23, 8, 45))
+    h = {**await login(), "Idempotency-Key": "slow-network"}
+    again = await report(client, h)
+    assert again.status_code == 201
+    assert again.json() == first.json() and again.json()["late"] is False
+    assert again.headers.get("idempotent-replayed") == "true"
+
+
 async def test_keys_are_per_user(client, hansen, tokens, db):
     nilsen = {**await tokens.headers("guardian.nilsen"), "Idempotency-Key": "shared"}
     assert (await report(client, {**hansen, "Idempotency-Key": "shared"})).status_code == 201
