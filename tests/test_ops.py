@@ -20,7 +20,7 @@ from litestar.testing import AsyncTestClient
 
 from backend.app import build_runtime, create_app
 from backend.db.migrate import migration_files
-from tests.conftest import DEFAULT_NOW, with_database
+from tests.conftest import DEFAULT_NOW, OLA, with_database
 from tests.support import assert_problem, bearer
 
 
@@ -125,7 +125,9 @@ async def test_metrics_count_refusals_by_their_real_status(client):
     assert _count(after, unmatched) == _count(before, unmatched) + 1
 
 
-async def test_metrics_in_prometheus_text(client):
+async def test_metrics_in_prometheus_text(client, tokens):
+    await client.get(f"/api/v1/pupils/{OLA}/absence-reports",
+                     headers=await tokens.headers("guardian.hansen"))
     await client.get("/health")
     await client.get("/api/v1/me")
     r = await client.get("/metrics")
@@ -139,7 +141,7 @@ async def test_metrics_in_prometheus_text(client):
     assert "skolebro_http_request_seconds_bucket" in text
     assert re.search(r"^skolebro_db_pool_size \d+", text, re.M)
     for line in text.strip().splitlines():  # every sample line is "name{labels} number"
-        assert line.startswith("#") or re.fullmatch(r"[a-z_]+(\{[^}]*\})? [0-9.e+-]+", line), line
+        assert line.startswith("#") or re.fullmatch(r'[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? [0-9.e+-]+', line), line
 
 
 async def test_request_id_is_echoed_or_made(client):
