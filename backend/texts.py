@@ -57,6 +57,11 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "nn": ("Innlogging avvist", "{reason}"),
         "en": ("Sign-in refused", "{reason}"),
     },
+    "auth.provider_unavailable": {
+        "nb": ("Innlogging utilgjengelig", "Innloggingstjenesten svarer ikke. Prøv igjen om litt."),
+        "nn": ("Innlogging utilgjengeleg", "Innloggingstenesta svarar ikkje. Prøv igjen om litt."),
+        "en": ("Sign-in unavailable", "The sign-in service is not answering. Try again shortly."),
+    },
     "auth.unknown_user": {
         "nb": ("Ukjent bruker", "Brukeren finnes ikke i skolens register."),
         "nn": ("Ukjend brukar", "Brukaren finst ikkje i registeret til skulen."),

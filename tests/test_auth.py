@@ -369,3 +369,26 @@ async def test_dev_clock_moves_the_service_clock(client, tokens, clock):
                                      json={"now": "2026-11-23T07:05:00"}), 422)
     assert_problem(await client.post("/api/v1/dev/clock", json={"now": "2026-11-23T07:05Z"}),
                    401)
+
+
+async def test_id_token_with_non_numeric_expiry_is_refused(client, clock, idporten):
+    token = idporten.id_token("01017012345", now=clock.now().timestamp(), exp="tomorrow")
+    assert_problem(await exchange(client, token), 400, "auth.invalid_grant")
+
+
+async def test_unreachable_provider_is_503_not_a_refusal(runtime, clock, idporten):
+    import socket
+
+    from backend.auth.idp import IdentityVerifier
+    from backend.settings import IdentityProvider
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    runtime.identity = IdentityVerifier((IdentityProvider(
+        name="idporten", issuer=idporten.issuer, audience=idporten.audience,
+        jwks_url=f"http://127.0.0.1:{port}/jwks", subject_claim="pid"),))
+    async with AsyncTestClient(app=create_app(runtime=runtime),
+                               raise_server_exceptions=False) as c:
+        r = await exchange(c, idporten.id_token("01017012345", now=clock.now().timestamp()))
+    assert_problem(r, 503, "auth.provider_unavailable")

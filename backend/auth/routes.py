@@ -23,7 +23,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/token", status_code=200, summary="Exchange an ID token or rotate a refresh token",
-          responses=problems(400, 401, 422))
+          responses=problems(400, 401, 422, 503))
     async def token(
         self,
         conn: asyncpg.Connection,
