@@ -623,3 +623,31 @@ async def test_the_birthday_begins_at_midnight_school_time(client, tokens, db, c
     clock.set(oslo(2026, 11, 24, 0, 1))  # still the 23rd in UTC
     me = await login("elev.vgs")
     assert (await report(client, me, pupil, first_day="2026-11-24")).status_code == 201
+
+
+async def test_pages_of_reports_on_the_same_day(client, hansen):
+    for start, end in (("08:00", "09:00"), ("10:00", "11:00"), ("12:00", "13:00")):
+        r = await report(client, hansen, reason="doctor", from_time=start, to_time=end)
+        assert r.status_code == 201
+    seen: list[str] = []
+    cursor = None
+    for _ in range(5):
+        params: dict[str, Any] = {"limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get(url(OLA), headers=hansen, params=params)).json()
+        seen += [i["id"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 3 == len(set(seen))
+
+
+async def test_teachers_lose_the_pupil_when_the_school_year_ends(client, hansen, tokens, clock):
+    await report(client, hansen)
+    assert (await client.get(url(OLA), headers=await tokens.headers("teacher.3a"))).status_code \
+        == 200
+    clock.set(oslo(2027, 6, 21, 9, 0))
+    tokens.forget()
+    assert_problem(await client.get(url(OLA), headers=await tokens.headers("teacher.3a")), 404)
+    # the guardian keeps the child over the summer
+    assert (await client.get(url(OLA), headers=await tokens.headers("guardian.hansen"))
+            ).status_code == 200

@@ -86,3 +86,24 @@ async def test_bad_cursor_and_limit(client, tokens):
                                     params={"cursor": "WyJ4IiwieSJd"}), 422)
     assert_problem(await client.get(LOG, headers=leader, params={"limit": 500}), 422)
     assert_problem(await client.get(LOG, headers=leader, params={"pupil_id": "ola"}), 422)
+
+
+async def test_cursor_is_exact_when_reads_share_an_instant(client, tokens, db):
+    # Rows written in the same microsecond must neither repeat nor vanish between pages.
+    at = DEFAULT_NOW
+    for _ in range(5):
+        await db.execute(
+            "INSERT INTO audit_log (school_id, actor_id, pupil_id, action, at)"
+            " VALUES ($1, $2, $3, 'absence_reports.read', $4)",
+            SCHOOL, person("teacher.3a"), OLA, at)
+    leader = await tokens.headers("leader")
+    seen: list[str] = []
+    cursor = None
+    for _ in range(10):
+        params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get(LOG, headers=leader, params=params)).json()
+        seen += [i["id"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 5 == len(set(seen))

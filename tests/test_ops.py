@@ -285,3 +285,13 @@ async def test_cli_refuses_production_without_settings(tmp_path):
     done = await asyncio.to_thread(_run, env, "migrate")
     assert done.returncode == 2
     assert "SKOLEBRO_SIGNING_KEY" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_skolebro_now_starts_the_clock_there(tmp_path, signing_key):
+    from backend.settings import Settings
+
+    settings = Settings.from_env({"SKOLEBRO_ENV": "test", "SKOLEBRO_DATA_DIR": str(tmp_path),
+                                  "SKOLEBRO_SIGNING_KEY": signing_key,
+                                  "SKOLEBRO_NOW": "2026-11-23T08:29:00+01:00"})
+    rt = build_runtime(settings, dsn="postgresql://unused/")
+    assert abs(rt.clock.now().timestamp() - DEFAULT_NOW.timestamp() - 89 * 60) < 5
