@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -394,21 +395,27 @@ async def test_refused_attempt_does_not_burn_the_key(client, hansen, clock):
     assert (await report(client, h)).status_code == 201
 
 
-async def test_concurrent_duplicates_with_one_key_make_one_report(client, hansen, db):
+async def test_concurrent_duplicates_with_one_key_make_one_report(parallel, hansen, db):
     h = {**hansen, "Idempotency-Key": "double-tap"}
-    answers = await asyncio.gather(*(report(client, h) for _ in range(4)))
+    answers = await asyncio.gather(*(report(parallel, h) for _ in range(4)))
     assert [a.status_code for a in answers] == [201] * 4
     assert len({a.json()["id"] for a in answers}) == 1
     assert await count_reports(db) == 1
 
 
-async def test_concurrent_overlapping_reports_one_wins(client, hansen, tokens, db):
+async def test_concurrent_overlapping_reports_one_wins(parallel, hansen, tokens, db):
     nilsen = await tokens.headers("guardian.nilsen")
     answers = await asyncio.gather(
-        report(client, {**hansen, "Idempotency-Key": "a"}),
-        report(client, {**nilsen, "Idempotency-Key": "b"}, last_day="2026-11-24"))
-    assert sorted(a.status_code for a in answers) == [201, 409]
-    assert await count_reports(db) == 1
+        report(parallel, {**hansen, "Idempotency-Key": "a"}),
+        report(parallel, {**nilsen, "Idempotency-Key": "b"}, last_day="2026-11-24"),
+        report(parallel, {**nilsen, "Idempotency-Key": "c"}, first_day="2026-11-24"))
+    codes = sorted(a.status_code for a in answers)
+    # 23 and 24..24 do not overlap each other but 23..24 overlaps both: one or two win
+    assert codes in ([201, 201, 409], [201, 409, 409]), codes
+    rows = await db.fetch("SELECT first_day, last_day FROM absence_reports ORDER BY first_day")
+    for a, b in itertools.pairwise(rows):
+        assert a["last_day"] < b["first_day"]  # whatever won, nothing overlaps
+    assert len(rows) == codes.count(201)
 
 
 # --- withdraw ---------------------------------------------------------------
