@@ -658,3 +658,13 @@ async def test_teachers_lose_the_pupil_when_the_school_year_ends(client, hansen,
     # the guardian keeps the child over the summer
     assert (await client.get(url(OLA), headers=await tokens.headers("guardian.hansen"))
             ).status_code == 200
+
+
+async def test_concurrent_same_key_different_bodies(parallel, hansen, db):
+    h = {**hansen, "Idempotency-Key": "two-bodies"}
+    answers = await asyncio.gather(report(parallel, h),
+                                   report(parallel, h, first_day="2026-11-24"))
+    assert sorted(a.status_code for a in answers) == [201, 422]
+    loser = next(a for a in answers if a.status_code == 422)
+    assert loser.json()["code"] == "idempotency.key_reused"
+    assert await count_reports(db) == 1

@@ -392,3 +392,11 @@ async def test_unreachable_provider_is_503_not_a_refusal(runtime, clock, idporte
                                raise_server_exceptions=False) as c:
         r = await exchange(c, idporten.id_token("01017012345", now=clock.now().timestamp()))
     assert_problem(r, 503, "auth.provider_unavailable")
+
+
+async def test_refresh_keeps_the_client_of_the_sign_in(client, clock, feide):
+    r = await exchange(client, feide.id_token("teacher.3a@vassenden.no",
+                                              now=clock.now().timestamp()), "web")
+    rotated = (await refresh(client, r.json()["refresh_token"])).json()
+    claims = jwt.decode(rotated["access_token"], options={"verify_signature": False})
+    assert claims["client"] == "web" and claims["sub"] == str(person("teacher.3a"))

@@ -179,3 +179,24 @@ async def test_unstorable_text_from_any_route_is_422_not_500(db_dsn):
     app = Litestar(route_handlers=[store], exception_handlers=exception_handlers())
     async with AsyncTestClient(app=app, raise_server_exceptions=False) as c:
         assert_problem(await c.get("/store"), 422, "request.invalid")
+
+
+def test_every_problem_code_raised_has_texts_in_three_languages():
+    import re
+    from pathlib import Path
+
+    import backend
+    from backend.app import create_app  # noqa: F401  (domain packages register their texts)
+    from backend.texts import PROBLEMS
+
+    raised: set[str] = set()
+    pattern = re.compile(r'\b(?:Invalid|Forbidden|NotFound|Conflict|Unauthorized|DomainError)'
+                         r'\(\s*"([a-z_.]+)"')
+    for path in Path(backend.__file__).parent.rglob("*.py"):
+        raised |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    assert raised, "the scan found nothing; has the pattern rotted?"
+    missing = sorted(code for code in raised if code not in PROBLEMS)
+    assert not missing, missing
+    for code, texts in PROBLEMS.items():
+        assert set(texts) >= {"nb", "nn", "en"}, code
+        assert all(title and detail for title, detail in texts.values()), code
