@@ -86,8 +86,6 @@ class Settings:
 
     def check(self) -> None:
         if not self.is_production:
-            if self.now is not None and self.env == "production":
-                raise SettingsError("SKOLEBRO_NOW is for dev and test only.")
             return
         missing = []
         if not self.signing_key_path:

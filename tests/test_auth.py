@@ -400,3 +400,18 @@ async def test_refresh_keeps_the_client_of_the_sign_in(client, clock, feide):
     rotated = (await refresh(client, r.json()["refresh_token"])).json()
     claims = jwt.decode(rotated["access_token"], options={"verify_signature": False})
     assert claims["client"] == "web" and claims["sub"] == str(person("teacher.3a"))
+
+
+def test_dev_generates_its_signing_key_once(tmp_path):
+    from backend.clock import Clock as _Clock
+
+    settings = Settings(env="dev", data_dir=tmp_path / "data")
+    first = build_runtime(settings, dsn="postgresql://unused/")
+    key_file = tmp_path / "data" / "signing-key.pem"
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    pem = key_file.read_bytes()
+    second = build_runtime(settings, dsn="postgresql://unused/")  # a restart
+    assert key_file.read_bytes() == pem
+    now = _Clock().now()
+    token = first.tokens.issue(HANSEN, "app", now)
+    assert second.tokens.verify(token, now).person_id == HANSEN
