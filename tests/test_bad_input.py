@@ -200,3 +200,52 @@ def test_every_problem_code_raised_has_texts_in_three_languages():
     for code, texts in PROBLEMS.items():
         assert set(texts) >= {"nb", "nn", "en"}, code
         assert all(title and detail for title, detail in texts.values()), code
+
+
+ODD_REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
+    ("POST", URL, {"content": b"first_day=2026-11-23&reason=sick",
+                   "headers": {"content-type": "application/x-www-form-urlencoded"}}),
+    ("POST", URL, {"content": b"<xml/>", "headers": {"content-type": "application/xml"}}),
+    ("POST", URL, {"json": {"first_day": "2026-11-23", "reason": "sick", "note": None}}),
+    ("POST", URL, {"json": {"first_day": "2026-11-23T08:00:00Z", "reason": "sick"}}),
+    ("POST", URL, {"json": {"first_day": "0001-01-01", "reason": "sick"}}),
+    ("POST", URL, {"json": {"first_day": "9999-12-31", "reason": "sick",
+                            "last_day": "9999-12-31"}}),
+    ("POST", URL, {"json": {"first_day": "2026-11-23", "reason": "other",
+                            "from_time": "00:00", "to_time": "23:59"}}),
+    ("POST", URL, {"json": {"first_day": "2026-11-23", "reason": "sick", "note": "😷" * 500}}),
+    ("GET", URL, {"params": {"from": "2026-12-01", "to": "2026-11-01"}}),
+    ("GET", URL, {"params": {"cursor": ""}}),
+    ("GET", URL, {"params": {"cursor": "=" * 10}}),
+    ("GET", URL, {"params": {"cursor": "bnVsbA"}}),  # base64 of "null"
+    ("GET", URL, {"params": {"limit": "99999999999999999999999"}}),
+    ("GET", URL, {"params": {"from": "2026-11-23", "from ": "x"}}),
+    ("DELETE", f"{URL}/00000000-0000-0000-0000-000000000000", {}),
+    ("POST", "/api/v1/auth/token", {"data": {"grant_type": "refresh_token"}}),
+    ("POST", "/api/v1/auth/token", {"data": {}}),
+    ("POST", "/api/v1/auth/token", {"data": {"grant_type": "urn:ietf:params:oauth:grant-type:"
+                                             "token-exchange", "subject_token": "x",
+                                             "client": "tv"}}),
+    ("POST", "/api/v1/auth/token", {"content": b"\xff\xfe\x00",
+                                    "headers": {"content-type":
+                                                "application/x-www-form-urlencoded"}}),
+    ("POST", "/api/v1/auth/logout", {"json": {"refresh_token": "x" * 201}}),
+    ("POST", "/api/v1/auth/logout", {"content": b"nope",
+                                     "headers": {"content-type": "application/json"}}),
+    ("POST", "/api/v1/auth/dev-login", {"json": {"username": "", "client": "app"}}),
+    ("POST", "/api/v1/auth/dev-login", {"json": {"username": "leader", "client": "tv"}}),
+    ("POST", "/api/v1/dev/clock", {"json": {"now": "yesterday"}}),
+    ("GET", f"/api/v1/schools/{OLA}/audit-log", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), ODD_REQUESTS,
+                         ids=[f"{m} {p.rsplit('/', 1)[-1]} {i}"
+                              for i, (m, p, _) in enumerate(ODD_REQUESTS)])
+async def test_odd_requests_never_500(client, tokens, db, method, path, kwargs):
+    kwargs = dict(kwargs)  # the list is shared by every run
+    headers = {**await tokens.headers("guardian.hansen"), **kwargs.pop("headers", {})}
+    r = await client.request(method, path, headers=headers, **kwargs)
+    assert r.status_code < 500, r.text
+    if r.status_code >= 400:
+        assert_problem(r, r.status_code)
