@@ -138,7 +138,8 @@ async def boom() -> None:
 
 async def test_unexpected_exception_is_500_problem_with_request_id(caplog):
     app = Litestar(route_handlers=[boom], exception_handlers=exception_handlers(),
-                   middleware=[request_log_middleware], debug=False, logging_config=None)
+                   debug=False, logging_config=None)
+    app.asgi_handler = request_log_middleware(app.asgi_handler)  # as backend.app does
     async with AsyncTestClient(app=app, raise_server_exceptions=False) as c:
         r = await c.get("/boom", headers={"X-Request-ID": "req-12345"})
     body = assert_problem(r, 500, "internal")
