@@ -14,6 +14,7 @@ from backend.absence.routes import AbsenceController
 from backend.absence.summary_routes import AbsenceSummaryController
 from backend.assessments.routes import AssessmentController
 from backend.attendance.routes import AttendanceController
+from backend.audit_log.routes import AuditLogController
 from backend.auth.idp import IdentityVerifier
 from backend.auth.keys import load_signing_key
 from backend.auth.middleware import EXCLUDE, BearerAuthMiddleware
@@ -73,6 +74,7 @@ def create_app(
         SchoolController,
         AttendanceController,
         MissingCaseController,
+        AuditLogController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)
@@ -85,12 +87,11 @@ def create_app(
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=EXCLUDE)],
         security=[{"bearer": []}],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[OpsController, api_router, web_router()],
         template_config=template_config(),
         dependencies=DEPENDENCIES,
         exception_handlers=exception_handlers(),
-        middleware=[request_log_middleware],
         lifespan=[lifespan_for(rt, background or [])],
         state=_state(rt),
         openapi_config=OpenAPIConfig(
@@ -109,6 +110,11 @@ def create_app(
         debug=False,
         logging_config=None,
     )
+    # Litestar's ``middleware`` runs inside each matched route, after its outermost
+    # exception handler: 401s from the auth middleware, unknown routes and 405s would
+    # go out without a request id and unmeasured. Wrap the whole application instead.
+    app.asgi_handler = request_log_middleware(app.asgi_handler)
+    return app
 
 
 def _state(rt: Runtime) -> State:

@@ -53,9 +53,27 @@ class Conflict(DomainError):
 
 
 class Invalid(DomainError):
-    """A rule of the contract refused the request (422)."""
+    """A rule of the contract refused the request (422).
+
+    ``field`` names the request field at fault (or ``errors`` lists several); the
+    answer's ``errors`` carries them so clients can point at the right input
+    (api.md: validation errors add errors).
+    """
 
     status = 422
+    default_code = "request.invalid"
+
+    def __init__(
+        self,
+        code: str | None = None,
+        *,
+        field: str = "",
+        errors: list[FieldError] | None = None,
+        **params: object,
+    ) -> None:
+        super().__init__(code, **params)
+        self.field = field
+        self.errors = errors
 
 
 class Unauthorized(DomainError):
@@ -106,48 +124,63 @@ def _problem(
 
 def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    title, detail = problem_text(exc.code, request_locale(request), **exc.params)
-    return _problem(exc.status, exc.code, title, detail, None, headers)
+    errors = None
+    if isinstance(exc, Invalid):
+        _, detail = problem_text(exc.code, request_locale(request), **exc.params)
+        errors = exc.errors or [FieldError(field=exc.field, message=detail)]
+    return problem_response(request, exc.status, exc.code, headers=headers, errors=errors,
+                            **exc.params)
 
 
 def _validation_handler(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[bytes]:
-    extra = exc.extra if isinstance(exc.extra, list) else []
-    text = " ".join(str(e.get("message", "")) for e in extra if isinstance(e, dict))
+    extra = [e for e in exc.extra if isinstance(e, dict)] if isinstance(exc.extra, list) else []
+    text = " ".join(str(e.get("message", "")) for e in extra)
     detail = str(exc.detail or "")
     if "malformed" in text.lower() or "malformed" in detail.lower() or "JSON" in detail:
         if not extra or all("malformed" in str(e.get("message", "")).lower() for e in extra):
             return problem_response(request, 400, "request.malformed")
+    if any(_is_missing_body(e) for e in extra):
+        # An empty body is not JSON at all, so it is malformed rather than invalid.
+        return problem_response(request, 400, "request.malformed")
     errors = [
-        FieldError(
-            field=_field_name(e),
-            message=str(e.get("message", "invalid value")),
-        )
+        FieldError(field=_field_name(e), message=str(e.get("message", "invalid value")))
         for e in extra
-        if isinstance(e, dict)
     ] or [FieldError(field="", message=detail or "invalid value")]
     return problem_response(request, 422, "request.invalid", errors=errors)
 
 
+def _is_missing_body(entry: dict[str, Any]) -> bool:
+    # Litestar reports a POST without a body as a KeyError on the ``data`` parameter.
+    return entry.get("source") == "body" and entry.get("message") == "'data'"
+
+
+_MSGSPEC_FIELD_PHRASES = ("unknown field `", "missing required field `")
+
+
 def _field_name(entry: dict[str, Any]) -> str:
-    key = entry.get("key")
+    key = str(entry.get("key") or "")
     message = str(entry.get("message", ""))
-    if key:
-        return str(key)
-    # msgspec says "... - at `$.first_day`"
-    if "at `$." in message:
-        return message.split("at `$.", 1)[1].rstrip("`")
-    if "`$." in message:
-        return message.split("`$.", 1)[1].split("`", 1)[0]
-    return ""
+    at = message.split("at `$.", 1)[1].split("`", 1)[0] if "at `$." in message else ""
+    # Litestar puts the body's path in ``key`` ("data" for the body itself); query
+    # parameters named after Python keywords are declared as ``from_`` with the alias
+    # ``from``, and the client only knows the alias.
+    path = at or ("" if key == "data" else key.rstrip("_"))
+    # msgspec names unknown or missing fields in the message, inside the object at path.
+    for phrase in _MSGSPEC_FIELD_PHRASES:
+        if phrase in message:
+            name = message.split(phrase, 1)[1].split("`", 1)[0]
+            return f"{path}.{name}" if path else name
+    return path
 
 
 def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     headers = dict(exc.headers or {})
     if isinstance(exc, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", "Bearer")
-        code = "auth.missing_token" if "missing" in str(exc.detail).lower() else "auth.invalid_token"
+        missing = "missing" in str(exc.detail).lower()
+        code = "auth.missing_token" if missing else "auth.invalid_token"
         return problem_response(request, 401, code, headers=headers)
     if isinstance(exc, NotFoundException):
         return problem_response(request, 404, "not_found")
@@ -159,15 +192,26 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
         headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
         return problem_response(request, 429, "rate_limited", headers=headers)
     if exc.status_code == 413:
-        return problem_response(request, 413, "request.invalid",
-                                errors=[FieldError(field="", message="body too large")])
+        return problem_response(request, 413, "request.too_large")
     if exc.status_code >= 500:
         return _internal(request, exc)
+    if exc.status_code == 400 and _undecodable(exc):
+        return problem_response(request, 400, "request.malformed")
     if exc.status_code == 400:
         return problem_response(request, 400, "request.invalid",
                                 errors=[FieldError(field="", message=str(exc.detail))])
     return problem_response(request, exc.status_code, "request.invalid",
                             errors=[FieldError(field="", message=str(exc.detail))])
+
+
+def _undecodable(exc: HTTPException) -> bool:
+    """Litestar's JSON decoder failed: "JSON is malformed: ...", "Input data was truncated"."""
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, msgspec.DecodeError):
+            return True
+        cause = cause.__cause__
+    return "malformed" in str(exc.detail).lower()
 
 
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
@@ -187,6 +231,14 @@ def _unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
     return problem_response(request, 503, "unavailable", headers={"Retry-After": "5"})
 
 
+def _unstorable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    # Text PostgreSQL cannot store (a NUL character) that slipped past the schemas:
+    # the client's input is at fault, and the transaction has rolled back.
+    log.info("unstorable text on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(request, 422, "request.invalid",
+                            errors=[FieldError(field="", message="text contains a NUL character")])
+
+
 def exception_handlers() -> dict[Any, Any]:
     import asyncpg
 
@@ -198,5 +250,7 @@ def exception_handlers() -> dict[Any, Any]:
         asyncpg.exceptions.CannotConnectNowError: _unavailable_handler,
         asyncpg.exceptions.ConnectionDoesNotExistError: _unavailable_handler,
         asyncpg.exceptions.TooManyConnectionsError: _unavailable_handler,
+        asyncpg.exceptions.CharacterNotInRepertoireError: _unstorable_handler,
+        asyncpg.exceptions.UntranslatableCharacterError: _unstorable_handler,
         Exception: _internal,
     }

@@ -24,7 +24,9 @@ _CLAIM = """
 INSERT INTO idempotency_keys (person_id, key, fingerprint) VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING RETURNING true
 """
-_EXISTING = "SELECT fingerprint, status, response FROM idempotency_keys WHERE person_id=$1 AND key=$2"
+_EXISTING = """
+SELECT fingerprint, status, response FROM idempotency_keys WHERE person_id = $1 AND key = $2
+"""
 _STORE = "UPDATE idempotency_keys SET status = $3, response = $4 WHERE person_id = $1 AND key = $2"
 
 
@@ -39,8 +41,10 @@ async def key_of(request: Request[Any, Any, Any], person_id: uuid.UUID) -> Idemp
     key = request.headers.get("idempotency-key")
     if key is None:
         return None
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise Invalid("idempotency.key_too_long")
+    if not key.strip():
+        raise Invalid("idempotency.key_empty", field="Idempotency-Key")
+    if len(key) > MAX_KEY_LENGTH:
+        raise Invalid("idempotency.key_too_long", field="Idempotency-Key")
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.url.path}\n".encode())
     digest.update(await request.body())
@@ -55,7 +59,7 @@ async def claim(conn: asyncpg.Connection, key: IdempotencyKey | None) -> Respons
         return None
     row = await conn.fetchrow(_EXISTING, key.person_id, key.key)
     if row["fingerprint"] != key.fingerprint:
-        raise Invalid("idempotency.key_reused")
+        raise Invalid("idempotency.key_reused", field="Idempotency-Key")
     return Response(
         content=msgspec.json.encode(row["response"]),
         status_code=row["status"],

@@ -11,6 +11,11 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "nn": ("Ugyldig førespurnad", "Innhaldet kunne ikkje lesast som JSON."),
         "en": ("Malformed request", "The body could not be read as JSON."),
     },
+    "request.too_large": {
+        "nb": ("For stor forespørsel", "Innholdet er større enn tjenesten tar imot."),
+        "nn": ("For stor førespurnad", "Innhaldet er større enn tenesta tek imot."),
+        "en": ("Request too large", "The body is larger than the service accepts."),
+    },
     "request.invalid": {
         "nb": ("Ugyldige verdier", "Ett eller flere felt har ugyldige verdier."),
         "nn": ("Ugyldige verdiar", "Eitt eller fleire felt har ugyldige verdiar."),
@@ -37,14 +42,25 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Not signed in", "Sign in and send the access token as a Bearer token."),
     },
     "auth.invalid_token": {
-        "nb": ("Ugyldig tilgangsnøkkel", "Tilgangsnøkkelen er ugyldig eller utløpt. Logg inn på nytt."),
-        "nn": ("Ugyldig tilgangsnøkkel", "Tilgangsnøkkelen er ugyldig eller utgått. Logg inn på nytt."),
+        "nb": (
+            "Ugyldig tilgangsnøkkel",
+            "Tilgangsnøkkelen er ugyldig eller utløpt. Logg inn på nytt.",
+        ),
+        "nn": (
+            "Ugyldig tilgangsnøkkel",
+            "Tilgangsnøkkelen er ugyldig eller utgått. Logg inn på nytt.",
+        ),
         "en": ("Invalid token", "The access token is invalid or expired. Sign in again."),
     },
     "auth.invalid_grant": {
         "nb": ("Innlogging avvist", "{reason}"),
         "nn": ("Innlogging avvist", "{reason}"),
         "en": ("Sign-in refused", "{reason}"),
+    },
+    "auth.provider_unavailable": {
+        "nb": ("Innlogging utilgjengelig", "Innloggingstjenesten svarer ikke. Prøv igjen om litt."),
+        "nn": ("Innlogging utilgjengeleg", "Innloggingstenesta svarar ikkje. Prøv igjen om litt."),
+        "en": ("Sign-in unavailable", "The sign-in service is not answering. Try again shortly."),
     },
     "auth.unknown_user": {
         "nb": ("Ukjent bruker", "Brukeren finnes ikke i skolens register."),
@@ -55,6 +71,11 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "nb": ("Nøkkelen er brukt", "Idempotency-Key er allerede brukt med et annet innhold."),
         "nn": ("Nøkkelen er brukt", "Idempotency-Key er allereie brukt med eit anna innhald."),
         "en": ("Key reused", "This Idempotency-Key was already used with a different body."),
+    },
+    "idempotency.key_empty": {
+        "nb": ("Tom nøkkel", "Idempotency-Key kan ikke være tom."),
+        "nn": ("Tom nøkkel", "Idempotency-Key kan ikkje vere tom."),
+        "en": ("Empty key", "Idempotency-Key cannot be empty."),
     },
     "idempotency.key_too_long": {
         "nb": ("For lang nøkkel", "Idempotency-Key kan være høyst 64 tegn."),
@@ -67,9 +88,18 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Too many requests", "Wait a little and try again."),
     },
     "internal": {
-        "nb": ("Noe gikk galt", "En uventet feil oppstod. Oppgi referansen {request_id} til brukerstøtte."),
-        "nn": ("Noko gjekk gale", "Ein uventa feil oppstod. Oppgi referansen {request_id} til brukarstøtta."),
-        "en": ("Something went wrong", "An unexpected error occurred. Give support the reference {request_id}."),
+        "nb": (
+            "Noe gikk galt",
+            "En uventet feil oppstod. Oppgi referansen {request_id} til brukerstøtte.",
+        ),
+        "nn": (
+            "Noko gjekk gale",
+            "Ein uventa feil oppstod. Oppgi referansen {request_id} til brukarstøtta.",
+        ),
+        "en": (
+            "Something went wrong",
+            "An unexpected error occurred. Give support the reference {request_id}.",
+        ),
     },
     "unavailable": {
         "nb": ("Tjenesten er utilgjengelig", "Databasen svarer ikke. Prøv igjen om litt."),
@@ -102,9 +132,31 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Invalid span", "The last day cannot be before the first day."),
     },
     "absence.times_together": {
-        "nb": ("Ugyldige klokkeslett", "Fra- og til-tid oppgis sammen, bare for én dag, og fra før til."),
-        "nn": ("Ugyldige klokkeslett", "Frå- og til-tid blir oppgitt saman, berre for éin dag, og frå før til."),
-        "en": ("Invalid times", "From and to times go together, on a single day only, from before to."),
+        "nb": ("Ugyldige klokkeslett", "Fra- og til-tid oppgis sammen eller ikke i det hele tatt."),
+        "nn": (
+            "Ugyldige klokkeslett",
+            "Frå- og til-tid blir oppgitt saman eller ikkje i det heile.",
+        ),
+        "en": ("Invalid times", "From and to times go together or not at all."),
+    },
+    "absence.times_single_day": {
+        "nb": (
+            "Klokkeslett gjelder én dag",
+            "Fra- og til-tid kan bare oppgis når meldingen gjelder én dag.",
+        ),
+        "nn": (
+            "Klokkeslett gjeld éin dag",
+            "Frå- og til-tid kan berre oppgjevast når meldinga gjeld éin dag.",
+        ),
+        "en": (
+            "Times are for one day",
+            "From and to times can only be given on a single-day report.",
+        ),
+    },
+    "absence.times_order": {
+        "nb": ("Ugyldige klokkeslett", "Fra-tid må være før til-tid."),
+        "nn": ("Ugyldige klokkeslett", "Frå-tid må vere før til-tid."),
+        "en": ("Invalid times", "The from time must be before the to time."),
     },
     "absence.times_required": {
         "nb": ("Klokkeslett mangler", "Fravær av typen «annet» krever fra- og til-tid."),
@@ -112,14 +164,23 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Times required", "Absence of kind 'other' needs a from and to time."),
     },
     "absence.overlap": {
-        "nb": ("Overlappende melding", "Det finnes allerede en fraværsmelding for dette tidsrommet."),
-        "nn": ("Overlappande melding", "Det finst allereie ei fråværsmelding for dette tidsrommet."),
+        "nb": (
+            "Overlappende melding",
+            "Det finnes allerede en fraværsmelding for dette tidsrommet.",
+        ),
+        "nn": (
+            "Overlappande melding",
+            "Det finst allereie ei fråværsmelding for dette tidsrommet.",
+        ),
         "en": ("Overlapping report", "An absence report already covers this time."),
     },
     "absence.withdraw_too_late": {
         "nb": ("For sent å trekke", "En melding kan bare trekkes før fristen første dag."),
         "nn": ("For seint å trekkje", "Ei melding kan berre trekkjast før fristen første dag."),
-        "en": ("Too late to withdraw", "A report can only be withdrawn before the first day's deadline."),
+        "en": (
+            "Too late to withdraw",
+            "A report can only be withdrawn before the first day's deadline.",
+        ),
     },
     "absence.not_submitter": {
         "nb": ("Ikke din melding", "Bare den som sendte meldingen kan trekke den."),

@@ -21,7 +21,11 @@ class AbsenceReason(StrEnum):
     other = "other"
 
 
-Note = Annotated[str, msgspec.Meta(max_length=500, description="at most 500 characters")]
+# PostgreSQL text cannot hold NUL, so refuse it here rather than fail at the INSERT.
+Note = Annotated[
+    str,
+    msgspec.Meta(max_length=500, pattern=r"^[^\x00]*$", description="at most 500 characters"),
+]
 
 
 class AbsenceReportCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -22,7 +22,7 @@ class TokenRequest(msgspec.Struct):
 
 
 class DevLogin(msgspec.Struct, forbid_unknown_fields=True):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00]+$")]
     client: Client = Client.app
 
 

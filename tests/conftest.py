@@ -164,6 +164,28 @@ async def client(runtime: Runtime) -> AsyncIterator[AsyncTestClient[Any]]:
         yield c
 
 
+@pytest.fixture
+async def parallel(settings: Settings, db_dsn: str, clock: Clock) -> AsyncIterator[Any]:
+    """A client whose requests really run at the same time, for race tests.
+
+    ``client`` (Litestar's AsyncTestClient) runs the app in a portal thread and handles
+    one request at a time, so ``asyncio.gather`` over it never overlaps anything. This
+    drives a second instance of the app through ASGI on the test's own loop: same
+    database, same clock, same signing key, so headers from ``tokens`` work here too.
+    """
+    import httpx
+
+    from backend.lifecycle import lifespan_for
+
+    rt = build_runtime(settings, dsn=db_dsn)
+    rt.clock = clock
+    app = create_app(runtime=rt)
+    async with lifespan_for(rt, [])(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+
+
 class Tokens:
     """Mints bearer headers for demo users through the real dev-login route."""
 

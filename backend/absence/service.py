@@ -29,22 +29,26 @@ NOTE_READERS = frozenset({"contact_teacher", "class_team", "school_leader"})
 def _check_shape(data: AbsenceReportCreate, today: date) -> date:
     last_day = data.last_day or data.first_day
     if last_day < data.first_day:
-        raise Invalid("absence.last_before_first")
+        raise Invalid("absence.last_before_first", field="last_day")
     has_from, has_to = data.from_time is not None, data.to_time is not None
     if has_from != has_to:
-        raise Invalid("absence.times_together")
+        raise Invalid("absence.times_together", field="to_time" if has_from else "from_time")
     if has_from:
         assert data.from_time is not None and data.to_time is not None
-        if last_day != data.first_day or parse_hhmm(data.from_time) >= parse_hhmm(data.to_time):
-            raise Invalid("absence.times_together")
+        if last_day != data.first_day:
+            raise Invalid("absence.times_single_day", field="last_day")
+        if parse_hhmm(data.from_time) >= parse_hhmm(data.to_time):
+            raise Invalid("absence.times_order", field="to_time")
     elif data.reason is AbsenceReason.other:
-        raise Invalid("absence.times_required")
+        raise Invalid("absence.times_required", field="from_time")
     if data.first_day < today:
-        raise Invalid("absence.past_day")
+        raise Invalid("absence.past_day", field="first_day")
     if data.first_day > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise Invalid("absence.too_far_ahead", days=MAX_DAYS_AHEAD)
+        raise Invalid("absence.too_far_ahead", field="first_day", days=MAX_DAYS_AHEAD)
+    # Ten school days can never stretch over more than this many calendar days unless
+    # the school is closed in between, so refuse absurd spans before reading the calendar.
     if last_day > data.first_day + timedelta(days=MAX_DAYS_AHEAD):
-        raise Invalid("absence.span_too_long", days=MAX_SCHOOL_DAYS)
+        raise Invalid("absence.span_too_long", field="last_day", days=MAX_SCHOOL_DAYS)
     return last_day
 
 
@@ -59,14 +63,15 @@ async def create_report(
     access.require_report_absence()
     last_day = _check_shape(data, access.local_today)
     row = await conn.fetchrow(
-        q.LOCK_PUPIL_AND_CLOSED_DAYS, str(access.pupil_id), access.school_id, data.first_day, last_day
+        q.LOCK_PUPIL_AND_CLOSED_DAYS,
+        str(access.pupil_id), access.school_id, data.first_day, last_day,
     )
     calendar = SchoolCalendar(frozenset(row["closed"]))
     school_days = len(calendar.school_days(data.first_day, last_day))
     if school_days == 0:
-        raise Invalid("absence.no_school_day")
+        raise Invalid("absence.no_school_day", field="first_day")
     if school_days > MAX_SCHOOL_DAYS:
-        raise Invalid("absence.span_too_long", days=MAX_SCHOOL_DAYS)
+        raise Invalid("absence.span_too_long", field="last_day", days=MAX_SCHOOL_DAYS)
 
     deadline = at_local(data.first_day, access.report_deadline, access.timezone)
     late = now > deadline
@@ -134,8 +139,11 @@ async def list_reports(
     now: datetime,
 ) -> AbsenceReportPage:
     after = decode_cursor(cursor, 2)
-    after_day = date.fromisoformat(after[0]) if after else None
-    after_id = uuid.UUID(after[1]) if after else None
+    try:
+        after_day = date.fromisoformat(after[0]) if after else None
+        after_id = uuid.UUID(after[1]) if after else None
+    except ValueError as exc:  # a cursor we did not make
+        raise Invalid("request.invalid", field="cursor") from exc
     rows = await conn.fetch(
         q.LIST_REPORTS, access.pupil_id, first, last, after_day, after_id, limit + 1
     )

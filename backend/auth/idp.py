@@ -23,6 +23,10 @@ class IdentityError(Exception):
     """The ID token was not accepted; the message says why."""
 
 
+class ProviderUnavailable(Exception):
+    """The provider's JWKS could not be fetched: nothing is wrong with the token."""
+
+
 @dataclass(frozen=True, slots=True)
 class VerifiedIdentity:
     provider: str
@@ -52,6 +56,9 @@ class IdentityVerifier:
         client = self._clients[provider.issuer]
         try:
             signing_key = await asyncio.to_thread(client.get_signing_key_from_jwt, id_token)
+        except jwt.PyJWKClientConnectionError as exc:
+            log.warning("JWKS of %s unreachable: %s", provider.name, exc)
+            raise ProviderUnavailable(provider.name) from exc
         except jwt.PyJWKClientError as exc:
             log.warning("JWKS lookup for %s failed: %s", provider.name, exc)
             raise IdentityError("the identity provider's signing key could not be found") from exc
@@ -68,6 +75,10 @@ class IdentityVerifier:
         except jwt.PyJWTError as exc:
             raise IdentityError(f"the subject_token was refused: {exc}") from exc
         ts = now.timestamp()
+        # PyJWT checks these only when it verifies them itself; we use the service clock.
+        if not all(isinstance(claims[c], int | float) and not isinstance(claims[c], bool)
+                   for c in ("exp", "iat")):
+            raise IdentityError("the subject_token has non-numeric exp or iat")
         if claims["exp"] <= ts:
             raise IdentityError("the subject_token has expired")
         if claims["iat"] > ts + 60:

@@ -5,11 +5,15 @@ Mounted on the /api/v1 router only, so operations and web pages are untouched.
 
 from __future__ import annotations
 
+import logging
+
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from backend.auth.tokens import InvalidToken
+
+log = logging.getLogger("skolebro.auth")
 
 # Logout needs the caller, so only token and dev-login go without a bearer token.
 EXCLUDE = [r"^/api/v1/auth/(token|dev-login)$"]
@@ -27,5 +31,6 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         try:
             principal = rt.tokens.verify(token.strip(), rt.clock.now())
         except InvalidToken as exc:
+            log.info("access token refused on %s: %s", connection.url.path, exc)
             raise NotAuthorizedException("invalid token") from exc
         return AuthenticationResult(user=principal, auth=token)

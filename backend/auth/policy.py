@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 
 import asyncpg
 
-from backend.auth.policy_queries import PUPIL_RELATION
+from backend.auth.policy_queries import PUPIL_RELATION, SCHOOL_LEADER
 from backend.errors import Forbidden, NotFound
 
 ADULT_AGE = 18
@@ -55,6 +55,28 @@ class PupilAccess:
     def require_report_absence(self) -> None:
         if not self.can_report_absence:
             raise Forbidden("absence.read_only")
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolAccess:
+    """A school leader's hold on their own school."""
+
+    school_id: uuid.UUID
+    timezone: str
+
+
+async def school_leader_access(
+    conn: asyncpg.Connection, viewer_id: uuid.UUID, school_id: uuid.UUID, now: datetime
+) -> SchoolAccess:
+    """The school, if the viewer leads it this school year; NotFound otherwise.
+
+    A leader of another school, or a former leader, gets the same answer as for a
+    school that does not exist (api.md: no 403 that leaks existence).
+    """
+    row = await conn.fetchrow(SCHOOL_LEADER, viewer_id, school_id, now)
+    if row is None or not row["leads"]:
+        raise NotFound()
+    return SchoolAccess(school_id=school_id, timezone=row["timezone"])
 
 
 def decide(row: asyncpg.Record, viewer_id: uuid.UUID) -> PupilAccess | None:

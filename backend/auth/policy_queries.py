@@ -1,5 +1,17 @@
 """SQL behind the access policy: one round trip per pupil decision."""
 
+# $1 viewer, $2 school, $3 the instant. The school's time zone, and whether the viewer
+# leads that school in a school year running on the school's local date.
+SCHOOL_LEADER = """
+SELECT s.timezone, EXISTS (
+    SELECT 1 FROM staff_assignments sa
+    JOIN school_years sy ON sy.id = sa.school_year_id
+    WHERE sa.person_id = $1 AND sa.school_id = s.id AND sa.role = 'school_leader'
+      AND (($3::timestamptz) AT TIME ZONE s.timezone)::date BETWEEN sy.starts_on AND sy.ends_on
+) AS leads
+FROM schools s WHERE s.id = $2
+"""
+
 # $1 viewer, $2 pupil, $3 the instant (service clock).
 # The pupil's current placement is their enrollment in the latest school year
 # that has started; staff rights count only while that year runs.

@@ -13,6 +13,7 @@ from litestar.params import Body
 from backend.auth import service
 from backend.auth.tokens import Principal
 from backend.errors import Invalid
+from backend.openapi import problems
 from backend.runtime import Runtime
 from schemas.auth import DevLogin, Logout, TokenRequest, TokenResponse
 
@@ -21,7 +22,8 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/token", status_code=200, summary="Exchange an ID token or rotate a refresh token")
+    @post("/token", status_code=200, summary="Exchange an ID token or rotate a refresh token",
+          responses=problems(400, 401, 422, 503))
     async def token(
         self,
         conn: asyncpg.Connection,
@@ -30,7 +32,8 @@ class AuthController(Controller):
     ) -> TokenResponse:
         return await service.token(conn, rt, data)
 
-    @post("/logout", status_code=204, summary="Revoke the refresh-token family")
+    @post("/logout", status_code=204, summary="Revoke the refresh-token family",
+          responses=problems(400, 401, 422))
     async def logout(
         self,
         conn: asyncpg.Connection,
@@ -43,7 +46,7 @@ class AuthController(Controller):
             try:
                 device_id = uuid.UUID(data.device_id)
             except ValueError as exc:
-                raise Invalid("request.invalid") from exc
+                raise Invalid("request.invalid", field="device_id") from exc
         await service.logout(
             conn, rt, principal.person_id, data.refresh_token if data else None, device_id
         )
@@ -53,8 +56,11 @@ class DevLoginController(Controller):
     path = "/auth"
     tags = ["dev"]
 
-    @post("/dev-login", status_code=200, summary="Dev/test only: sign in as a roster user")
-    async def dev_login(self, conn: asyncpg.Connection, rt: Runtime, data: DevLogin) -> TokenResponse:
+    @post("/dev-login", status_code=200, summary="Dev/test only: sign in as a roster user",
+          responses=problems(400, 401, 422))
+    async def dev_login(
+        self, conn: asyncpg.Connection, rt: Runtime, data: DevLogin
+    ) -> TokenResponse:
         async with conn.transaction():
             return await service.dev_login(conn, rt, data.username, data.client.value)
 

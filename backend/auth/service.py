@@ -11,12 +11,19 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from backend.auth import queries as q
-from backend.auth.idp import IdentityError
+from backend.auth.idp import IdentityError, ProviderUnavailable
 from backend.errors import DomainError, Unauthorized
 from backend.runtime import Runtime
 from schemas.auth import TOKEN_EXCHANGE, TokenRequest, TokenResponse
 
 log = logging.getLogger("skolebro.auth")
+
+
+class IdentityProviderDown(DomainError):
+    """The identity provider could not be asked; the client should try again shortly."""
+
+    status = 503
+    default_code = "auth.provider_unavailable"
 
 
 class InvalidGrant(DomainError):
@@ -55,7 +62,9 @@ async def _issue_pair(
     )
 
 
-async def dev_login(conn: asyncpg.Connection, rt: Runtime, username: str, client: str) -> TokenResponse:
+async def dev_login(
+    conn: asyncpg.Connection, rt: Runtime, username: str, client: str
+) -> TokenResponse:
     person_id = await conn.fetchval(q.PERSON_BY_USERNAME, username)
     if person_id is None:
         raise Unauthorized("auth.unknown_user")
@@ -73,6 +82,8 @@ async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest) -> To
         except IdentityError as exc:
             log.info("token exchange refused: %s", exc)
             raise InvalidGrant(str(exc)) from exc
+        except ProviderUnavailable as exc:
+            raise IdentityProviderDown() from exc
         person_id = await conn.fetchval(q.PERSON_BY_IDENTITY, identity.provider, identity.subject)
         if person_id is None:
             log.info("token exchange: %s subject not in the roster", identity.provider)

@@ -22,7 +22,7 @@ class DevController(Controller):
           responses=problems(401, 422))
     async def set_clock(self, rt: Runtime, data: ClockSet) -> ClockState:
         if data.now.tzinfo is None:
-            raise Invalid("request.invalid")
+            raise Invalid("request.invalid", field="now")
         rt.clock.set(data.now)
         log.warning("service clock moved to %s", data.now.isoformat())
         return ClockState(now=rt.clock.now())

@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from litestar import Controller, MediaType, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 
 from backend.db.migrate import pending_migrations
 from backend.ops.metrics import METRICS
@@ -23,7 +24,9 @@ class OpsController(Controller):
     async def health(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", summary="Database reachable and migrations applied (else 503)")
+    @get("/ready", summary="Database reachable and migrations applied (else 503)",
+         responses={503: ResponseSpec(data_container=dict[str, str],
+                                      description="Database unreachable or migrations pending")})
     async def ready(self, rt: Runtime) -> Response[dict[str, str]]:
         try:
             pool = rt.require_pool()

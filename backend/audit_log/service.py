@@ -1,0 +1,53 @@
+"""Reading the audit log (product.md: every staff read is logged; school leaders read it)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+import asyncpg
+
+from backend.audit_log import queries as q
+from backend.auth.policy import school_leader_access
+from backend.errors import Invalid
+from backend.pagination import decode_cursor, encode_cursor
+from backend.schools.localtime import local_now
+from schemas.audit import AuditEntry, AuditLogPage
+
+log = logging.getLogger("skolebro.audit")
+
+
+async def list_entries(
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    school_id: uuid.UUID,
+    pupil_id: uuid.UUID | None,
+    cursor: str | None,
+    limit: int,
+    now: datetime,
+) -> AuditLogPage:
+    school = await school_leader_access(conn, viewer, school_id, now)
+    after = decode_cursor(cursor, 2)
+    try:
+        after_at = datetime.fromisoformat(after[0]) if after else None
+        after_id = int(after[1]) if after else None
+    except ValueError as exc:  # a cursor we did not make
+        raise Invalid("request.invalid", field="cursor") from exc
+    rows = await conn.fetch(q.LIST_ENTRIES, school_id, pupil_id, after_at, after_id, limit + 1)
+    items = [
+        AuditEntry(
+            id=str(r["id"]),
+            at=local_now(r["at"], school.timezone),
+            actor_id=r["actor_id"],
+            actor_name=r["actor_name"],
+            pupil_id=r["pupil_id"],
+            pupil_name=r["pupil_name"],
+            action=r["action"],
+        )
+        for r in rows[:limit]
+    ]
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor(last["at"].isoformat(), last["id"]) if last else None
+    log.info("audit log of school %s read by %s (%d entries)", school_id, viewer, len(items))
+    return AuditLogPage(items=items, next_cursor=next_cursor)
