@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.middleware.base import DefineMiddleware
@@ -24,6 +26,7 @@ from backend.me.routes import MeController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.runtime import Runtime
+from backend.schools.calendar import norwegian_holidays
 from backend.settings import Settings
 
 
@@ -51,6 +54,7 @@ def create_app(
     background: list[BackgroundTask] | None = None,
 ) -> Litestar:
     rt = runtime or build_runtime(settings or Settings.from_env())
+    _load_holidays()
     api: list[type] = [AuthController, MeController, AbsenceController]
     if rt.settings.dev_routes:
         api += [DevLoginController, DevController]
@@ -83,6 +87,15 @@ def create_app(
         debug=False,
         logging_config=None,
     )
+
+
+def _load_holidays() -> None:
+    # The holidays package imports all its country modules on first use (0.2 s, seconds
+    # on a busy machine); do it at start-up rather than inside the first absence report,
+    # which would hold up every request on the event loop meanwhile.
+    year = date.today().year
+    for y in (year - 1, year, year + 1):
+        norwegian_holidays(y)
 
 
 def _state(rt: Runtime):  # type: ignore[no-untyped-def]
