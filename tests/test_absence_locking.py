@@ -121,3 +121,19 @@ async def test_lock_held_by_another_session_makes_the_report_wait(live, db):
     r = await asyncio.wait_for(post, 10)
     assert r.status_code == 409
     assert await advisory_locks(db) == 0
+
+
+async def test_concurrent_retries_with_one_key_file_one_report(live, db):
+    """With an Idempotency-Key the insert runs in a transaction with the key's row."""
+    client = live
+    headers = {**await bearer(client, "guardian.hansen"), "Idempotency-Key": "morning-1"}
+    body = {"first_day": DAY.isoformat(), "reason": "sick"}
+    url = f"/api/v1/pupils/{OLA}/absence-reports"
+    results = await asyncio.gather(*(client.post(url, headers=headers, json=body)
+                                     for _ in range(3)))
+    assert [r.status_code for r in results] == [201, 201, 201]
+    assert len({r.json()["id"] for r in results}) == 1
+    assert sum(r.headers.get("idempotent-replayed") == "true" for r in results) == 2
+    assert await db.fetchval("SELECT count(*) FROM absence_reports WHERE pupil_id = $1",
+                             OLA) == 1
+    assert await advisory_locks(db) == 0

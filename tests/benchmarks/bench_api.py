@@ -584,7 +584,14 @@ async def orchestrate(args: argparse.Namespace) -> int:
             print(f.line())
         ratio = post["rps"] / ceiling["rps"] if ceiling["rps"] else float("nan")
         print("(app cpu / db cpu: CPU ms per request of the server process / of PostgreSQL)")
-        print(f"\nPOST / ceiling: {ratio:.0%}")
+        print(f"\nPOST / ceiling: {ratio:.0%} (requests/s)")
+        if ceiling["db_cpu_ms"] is not None and post["db_cpu_ms"] is not None:
+            # Requests/s swing with whatever else runs on the machine; CPU per request
+            # hardly does, so this ratio tells whether a change helped when the machine is busy.
+            cost = (ceiling["server_cpu_ms"] + ceiling["db_cpu_ms"]) / (
+                post["server_cpu_ms"] + post["db_cpu_ms"])
+            print(f"POST / ceiling: {cost:.0%} (inverse of server + database CPU per request)")
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         ok = all(
             not f.result["errors"] and not f.result["exhausted"]
             and all(k.startswith("2") for k in f.result["statuses"])
