@@ -290,7 +290,7 @@ def _drive_wrk(spec: dict[str, Any]) -> dict[str, Any]:
             check=False, capture_output=True, text=True)
         if out.returncode != 0:
             raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
-        return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+        return json.loads(out.stdout.strip().splitlines()[-1])
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     warmup = run("warm.txt", spec["warmup"]) if spec["warmup"] > 0 else {"requests": 0}
@@ -564,7 +564,7 @@ def _run_driver(spec: dict[str, Any], workdir: Path) -> dict[str, Any]:
     if out.returncode != 0:
         raise RuntimeError(f"the load driver failed:\n{out.stderr}")
     spec_path.unlink()
-    return json.loads(out.stdout)  # type: ignore[no-any-return]
+    return json.loads(out.stdout)
 
 
 def post_requests(pairs: list[tuple[uuid.UUID, str]], days: list[date],
