@@ -8,12 +8,10 @@ from backend.auth.policy_queries import with_pupil_relation
 # insert may run as its own (autocommit) statement and still see every report
 # committed by an earlier holder; it is released when the connection goes back to
 # the pool — asyncpg's pool reset runs pg_advisory_unlock_all() — which is after the
-# insert has committed. Only someone who may be able to report takes it.
-# $4 first day, $5 last day.
+# insert has committed (or failed). $4 first day, $5 last day.
 ACCESS_LOCK_AND_CLOSED_DAYS = with_pupil_relation("""
 SELECT access.*,
-       CASE WHEN access.guardian_access = 'full' OR access.pupil_id = $1
-            THEN pg_advisory_lock(hashtextextended($2::text, 1)) IS NOT NULL END AS locked,
+       pg_advisory_lock(hashtextextended($2::text, 1)) IS NOT NULL AS locked,
        ARRAY(SELECT day FROM closed_days
              WHERE school_id = access.school_id AND day BETWEEN $4 AND $5) AS closed
 FROM access
