@@ -720,8 +720,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per phase")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
-    parser.add_argument("--client", choices=("aiohttp", "wrk"), default="aiohttp",
-                        help="load generator: aiohttp (default) or wrk (apt-get install wrk)")
+    parser.add_argument("--client", choices=("auto", "aiohttp", "wrk"), default="auto",
+                        help="load generator: wrk (apt-get install wrk) or an aiohttp process;"
+                             " auto (default) takes wrk when it is installed")
     parser.add_argument("--pool-size", type=int, default=10, help="SKOLEBRO_POOL_SIZE")
     parser.add_argument("--profile", type=Path, default=None,
                         help="folder for py-spy collapsed stacks of each phase (needs py-spy)")
@@ -741,6 +742,8 @@ def main() -> int:
     if args.serve_ceiling:
         serve_ceiling(args)
         return 0
+    if args.client == "auto":
+        args.client = "wrk" if shutil.which("wrk") else "aiohttp"
     if args.profile is not None:
         global PROFILE_DIR
         PROFILE_DIR = args.profile
