@@ -17,11 +17,17 @@ What it does, in one run:
    dev-login and drives ``POST /api/v1/pupils/{id}/absence-reports`` (each
    request a different pupil-day, bearer token of that pupil's guardian) and
    then ``GET /api/v1/me``;
-4. prints requests/s, p50 and p99 for each, and POST/ceiling.
+4. prints requests/s, p50 and p99 for each, CPU per request of the server,
+   PostgreSQL and the load generator, and POST/ceiling (by requests/s and by
+   CPU per request, the steadier figure when the machine is shared).
 
-The load comes from a second process (an aiohttp client on uvloop with C
-concurrent connections), so client and server do not share an event loop.
-The ceiling row also shows what that client can drive on this machine.
+The load comes from a second process with C concurrent connections: ``wrk``
+with a Lua script when it is installed (``apt-get install wrk``; about a fifth
+of aiohttp's CPU per request, which matters on two cores), else an aiohttp
+client on uvloop (``--client`` chooses). The ceiling row shows what that
+client can drive on this machine. The POST phase runs first, so the first
+request with each guardian's token pays the Ed25519 check (the app's own
+flow, GET /me first, would not). ``--profile DIR`` writes py-spy stacks.
 
 Not a pytest test: the file name does not match ``test_*.py`` and
 ``tests/benchmarks/conftest.py`` ignores it explicitly.
