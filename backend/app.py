@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
@@ -33,6 +35,7 @@ from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.ratelimit import sign_in_rate_limit
 from backend.runtime import Runtime
+from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
 from backend.settings import Settings
 from backend.web.routes import template_config, web_router
@@ -62,6 +65,7 @@ def create_app(
     background: list[BackgroundTask] | None = None,
 ) -> Litestar:
     rt = runtime or build_runtime(settings or Settings.from_env())
+    _load_holidays()
     sign_in: list[type] = [AuthController]
     api: list[type | Router] = [
         MeController,
@@ -115,6 +119,15 @@ def create_app(
     # go out without a request id and unmeasured. Wrap the whole application instead.
     app.asgi_handler = request_log_middleware(app.asgi_handler)
     return app
+
+
+def _load_holidays() -> None:
+    # The holidays package imports all its country modules on first use (0.2 s, seconds
+    # on a busy machine); do it at start-up rather than inside the first absence report,
+    # which would hold up every request on the event loop meanwhile.
+    year = date.today().year
+    for y in (year - 1, year, year + 1):
+        norwegian_holidays(y)
 
 
 def _state(rt: Runtime) -> State:

@@ -1,12 +1,21 @@
 """SQL for absence reports."""
 
-# Serialises reports for one pupil so the overlap check below is reliable,
-# and reads the closed days the span rule needs in the same round trip.
-LOCK_PUPIL_AND_CLOSED_DAYS = """
-SELECT pg_advisory_xact_lock(hashtextextended($1::text, 1)) IS NOT NULL AS locked,
+from backend.auth.policy_queries import with_pupil_relation
+
+# The access policy's row, a lock on the pupil and the closed days the span rule
+# needs, in one round trip. The lock serialises reports for one pupil so the overlap
+# check of INSERT_REPORT is reliable. It is a session-level advisory lock, so the
+# insert may run as its own (autocommit) statement and still see every report
+# committed by an earlier holder; it is released when the connection goes back to
+# the pool — asyncpg's pool reset runs pg_advisory_unlock_all() — which is after the
+# insert has committed (or failed). $4 first day, $5 last day.
+ACCESS_LOCK_AND_CLOSED_DAYS = with_pupil_relation("""
+SELECT access.*,
+       pg_advisory_lock(hashtextextended($2::text, 1)) IS NOT NULL AS locked,
        ARRAY(SELECT day FROM closed_days
-             WHERE school_id = $2 AND day BETWEEN $3 AND $4) AS closed
-"""
+             WHERE school_id = access.school_id AND day BETWEEN $4 AND $5) AS closed
+FROM access
+""")
 
 # Inserts unless a report for the pupil already covers part of the time.
 INSERT_REPORT = """

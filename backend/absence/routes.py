@@ -36,19 +36,29 @@ class AbsenceController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
-        principal: Principal,
         pupil_id: uuid.UUID,
         data: AbsenceReportCreate,
     ) -> AbsenceReport:
+        # The hot path of the morning: with only one injected dependency Litestar skips
+        # the task group it resolves several through (~0.1 ms a request), so the runtime
+        # and the caller come straight from the request (what deps.py would return).
+        rt: Runtime = request.app.state.runtime
+        principal: Principal = request.user
         now = rt.clock.now()
         key = await idempotency.key_of(request, principal.person_id)
-        access = await pupil_access(conn, principal.person_id, pupil_id, now)
+        access, closed = await service.report_access(conn, principal.person_id, pupil_id, data, now)
+        if key is None and not service.may_answer_a_case(access, data):
+            # Nothing else to write: the single INSERT commits on its own (no BEGIN/COMMIT).
+            return await service.create_report(
+                conn, access, principal.person_id, data, now, closed
+            )
         async with conn.transaction():
             replay = await idempotency.claim(conn, key)
             if replay is not None:
                 return replay  # type: ignore[return-value]
-            report = await service.create_report(conn, access, principal.person_id, data, now)
+            report = await service.create_report(
+                conn, access, principal.person_id, data, now, closed
+            )
             await idempotency.store(conn, key, 201, report)
         return report
 

@@ -10,7 +10,7 @@ import asyncpg
 
 from backend.absence import queries as q
 from backend.audit import record_staff_read
-from backend.auth.policy import PupilAccess
+from backend.auth.policy import PupilAccess, pupil_access_with
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.missing import service as missing_cases
 from backend.pagination import decode_cursor, encode_cursor
@@ -52,21 +52,44 @@ def _check_shape(data: AbsenceReportCreate, today: date) -> date:
     return last_day
 
 
+async def report_access(
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    pupil_id: uuid.UUID,
+    data: AbsenceReportCreate,
+    now: datetime,
+) -> tuple[PupilAccess, frozenset[date]]:
+    """The viewer's rights on the pupil, the pupil locked for the overlap check, and the
+    school's closed days in the report's span: one round trip (queries.py says why)."""
+    access, row = await pupil_access_with(
+        conn, viewer, pupil_id, now, q.ACCESS_LOCK_AND_CLOSED_DAYS,
+        data.first_day, data.last_day or data.first_day,
+    )
+    return access, frozenset(row["closed"])
+
+
+def may_answer_a_case(access: PupilAccess, data: AbsenceReportCreate) -> bool:
+    """Missing-pupil cases exist for today only, and a report cannot start in the past."""
+    return data.first_day == access.local_today
+
+
 async def create_report(
     conn: asyncpg.Connection,
     access: PupilAccess,
     submitter: uuid.UUID,
     data: AbsenceReportCreate,
     now: datetime,
+    closed: frozenset[date],
 ) -> AbsenceReport:
-    """File a report. Runs inside the caller's transaction."""
+    """File a report, after ``report_access`` on the same connection (it holds the lock).
+
+    A report for a later day is one statement and may commit on its own; one for
+    today may also close a missing-pupil case, so the caller runs it in a
+    transaction (``may_answer_a_case``).
+    """
     access.require_report_absence()
     last_day = _check_shape(data, access.local_today)
-    row = await conn.fetchrow(
-        q.LOCK_PUPIL_AND_CLOSED_DAYS,
-        str(access.pupil_id), access.school_id, data.first_day, last_day,
-    )
-    calendar = SchoolCalendar(frozenset(row["closed"]))
+    calendar = SchoolCalendar(closed)
     school_days = len(calendar.school_days(data.first_day, last_day))
     if school_days == 0:
         raise Invalid("absence.no_school_day", field="first_day")
@@ -89,11 +112,13 @@ async def create_report(
         report_id, access.pupil_id, data.first_day, last_day, data.reason.value,
         " late" if late else "",
     )
-    # The report may answer an open missing-pupil case (api.md: a late report resolves it).
-    await missing_cases.report_filed(
-        conn, access, first_day=data.first_day, last_day=last_day, from_time=from_time,
-        to_time=to_time, submitter=submitter, now=now,
-    )
+    if may_answer_a_case(access, data):
+        # A report for today may answer an open missing-pupil case (api.md: a late
+        # report resolves it); the caller has opened a transaction for both.
+        await missing_cases.report_filed(
+            conn, access, first_day=data.first_day, last_day=last_day, from_time=from_time,
+            to_time=to_time, submitter=submitter, now=now,
+        )
     return AbsenceReport(
         id=report_id,
         pupil_id=access.pupil_id,

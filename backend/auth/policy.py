@@ -129,6 +129,23 @@ def decide(row: asyncpg.Record, viewer_id: uuid.UUID) -> PupilAccess | None:
     )
 
 
+async def pupil_access_with(
+    conn: asyncpg.Connection,
+    viewer_id: uuid.UUID,
+    pupil_id: uuid.UUID,
+    now: datetime,
+    sql: str,
+    *args: object,
+) -> tuple[PupilAccess, asyncpg.Record]:
+    """Like ``pupil_access``, but ``sql`` (built with ``with_pupil_relation``) also reads
+    the use case's own facts in the same round trip; they come back as the row."""
+    row = await conn.fetchrow(sql, viewer_id, pupil_id, now, *args)
+    decided = decide(row, viewer_id) if row is not None else None
+    if decided is None:
+        raise NotFound()
+    return decided, row
+
+
 async def pupil_access(
     conn: asyncpg.Connection, viewer_id: uuid.UUID, pupil_id: uuid.UUID, now: datetime
 ) -> PupilAccess:

@@ -57,3 +57,12 @@ LEFT JOIN LATERAL (
 ) st ON true
 WHERE p.id = $2
 """
+
+
+def with_pupil_relation(select: str) -> str:
+    """One statement: the policy row above as ``access``, then a use case's ``select`` over it.
+
+    Lets a use case read what it needs beside the access decision in the same round trip.
+    ``$1``-``$3`` are the policy's (viewer, pupil, instant); the use case's start at ``$4``.
+    """
+    return "WITH access AS (" + PUPIL_RELATION + ")\n" + select

@@ -11,6 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ALGORITHM = "EdDSA"
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "sub", "client"]
+# Tokens whose signature was already checked; bounded, oldest dropped first.
+VERIFIED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class AccessTokens:
         self.issuer = issuer
         self.audience = audience
         self.lifetime_seconds = lifetime_seconds
+        self._checked: dict[str, tuple[Principal, int, int]] = {}
 
     def issue(self, person_id: uuid.UUID, client: str, now: datetime) -> str:
         claims = {
@@ -50,6 +53,25 @@ class AccessTokens:
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
     def verify(self, token: str, now: datetime) -> Principal:
+        # The signature and the fixed claims of a token string never change, so they are
+        # checked once per token (an Ed25519 check costs more than the rest of a small
+        # request); the times are checked on every call, against the service clock.
+        checked = self._checked.get(token)
+        if checked is None:
+            checked = self._check_signed(token)
+            if len(self._checked) >= VERIFIED_CACHE_SIZE:
+                del self._checked[next(iter(self._checked))]  # the oldest
+            self._checked[token] = checked
+        principal, exp, iat = checked
+        # Expiry is checked against the service clock, which tests and dev can move.
+        ts = now.timestamp()
+        if exp <= ts:
+            raise InvalidToken("expired")
+        if iat > ts + 60:
+            raise InvalidToken("issued in the future")
+        return principal
+
+    def _check_signed(self, token: str) -> tuple[Principal, int, int]:
         try:
             claims = jwt.decode(
                 token,
@@ -61,11 +83,9 @@ class AccessTokens:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
-        # Expiry is checked against the service clock, which tests and dev can move.
-        ts = now.timestamp()
-        if not isinstance(claims["exp"], int) or claims["exp"] <= ts:
+        if not isinstance(claims["exp"], int):
             raise InvalidToken("expired")
-        if not isinstance(claims["iat"], int) or claims["iat"] > ts + 60:
+        if not isinstance(claims["iat"], int):
             raise InvalidToken("issued in the future")
         if claims["client"] not in ("app", "web"):
             raise InvalidToken("unknown client")
@@ -73,4 +93,4 @@ class AccessTokens:
             person_id = uuid.UUID(claims["sub"])
         except (ValueError, TypeError) as exc:
             raise InvalidToken("bad subject") from exc
-        return Principal(person_id=person_id, client=claims["client"])
+        return Principal(person_id=person_id, client=claims["client"]), claims["exp"], claims["iat"]

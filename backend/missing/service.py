@@ -317,11 +317,12 @@ async def resolve(
     await conn.execute(q.RESOLVE, case_id, now, viewer, data.outcome.value, data.note)
     log.info("missing case %s resolved by %s %s: %s", case_id, role, viewer, data.outcome.value)
     if data.outcome is Outcome.sick_at_home and row["day"] == access.local_today:
+        report = AbsenceReportCreate(first_day=row["day"], reason=AbsenceReason.sick,
+                                     note=data.note)
         try:
-            await absence.create_report(
-                conn, access, viewer,
-                AbsenceReportCreate(first_day=row["day"], reason=AbsenceReason.sick,
-                                    note=data.note), now)
+            report_access, closed = await absence.report_access(
+                conn, viewer, row["pupil_id"], report, now)
+            await absence.create_report(conn, report_access, viewer, report, now, closed)
         except Conflict:
             # A report for part of the day exists already; the answer still stands.
             log.info("missing case %s: a report already covers the day", case_id)

@@ -1,4 +1,4 @@
-"""SQL of the web portal: sessions, sign-in flows and the stand-in board."""
+"""SQL of the web portal: sessions, sign-in flows and page facts."""
 
 INSERT_SESSION = """
 WITH swept AS (DELETE FROM web_sessions WHERE expires_at < $5)
@@ -36,69 +36,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $6 + interval '10 minutes')
 TAKE_FLOW = """
 DELETE FROM web_login_flows WHERE state_hash = $1 AND expires_at > $2
 RETURNING provider, nonce, code_verifier, next_path
-"""
-
-# --- the stand-in board (until backend/attendance is merged) ---------------
-
-# The class, whether the viewer may keep its board (its contact teacher or
-# class team, or a leader of its school, in the running school year), and
-# the school's local date. $1 viewer, $2 class, $3 instant.
-BOARD_ACCESS = """
-SELECT c.id, c.name, c.school_id, s.timezone,
-       (($3::timestamptz) AT TIME ZONE s.timezone)::date AS today,
-       EXISTS (
-           SELECT 1 FROM staff_assignments sa
-           WHERE sa.person_id = $1 AND sa.school_year_id = c.school_year_id
-             AND ((sa.role IN ('contact_teacher', 'class_team') AND sa.class_id = c.id)
-                  OR (sa.role = 'school_leader' AND sa.school_id = c.school_id))
-       ) AND (($3::timestamptz) AT TIME ZONE s.timezone)::date
-             BETWEEN sy.starts_on AND sy.ends_on AS allowed
-FROM classes c
-JOIN schools s ON s.id = c.school_id
-JOIN school_years sy ON sy.id = c.school_year_id
-WHERE c.id = $2
-"""
-
-# $1 class, $2 day
-BOARD = """
-SELECT p.id AS pupil_id, p.name, ar.id AS report_id, ar.reason, m.status AS mark,
-       EXISTS (SELECT 1 FROM leave_requests lr
-               WHERE lr.pupil_id = p.id AND lr.status = 'approved'
-                 AND $2 BETWEEN lr.first_day AND lr.last_day) AS on_leave,
-       (SELECT completed_at FROM web_board_checks
-        WHERE class_id = $1 AND day = $2) AS check_completed_at
-FROM class_enrollments ce
-JOIN people p ON p.id = ce.pupil_id
-LEFT JOIN LATERAL (
-    SELECT r.id, r.reason FROM absence_reports r
-    WHERE r.pupil_id = p.id AND $2 BETWEEN r.first_day AND r.last_day
-    ORDER BY r.submitted_at LIMIT 1
-) ar ON true
-LEFT JOIN web_board_marks m ON m.class_id = ce.class_id AND m.day = $2 AND m.pupil_id = p.id
-WHERE ce.class_id = $1
-ORDER BY p.name, p.id
-"""
-
-# Marks only pupils of the class; returns how many were written.
-UPSERT_MARKS = """
-WITH written AS (
-    INSERT INTO web_board_marks (class_id, day, pupil_id, status, marked_by, marked_at)
-    SELECT $1, $2, m.pupil_id, m.status, $5, $6
-    FROM unnest($3::uuid[], $4::text[]) AS m(pupil_id, status)
-    WHERE EXISTS (SELECT 1 FROM class_enrollments ce
-                  WHERE ce.class_id = $1 AND ce.pupil_id = m.pupil_id)
-    ON CONFLICT (class_id, day, pupil_id)
-    DO UPDATE SET status = excluded.status, marked_by = excluded.marked_by,
-                  marked_at = excluded.marked_at
-    RETURNING 1
-)
-SELECT count(*) FROM written
-"""
-
-COMPLETE_CHECK = """
-INSERT INTO web_board_checks (class_id, day, completed_by, completed_at)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (class_id, day) DO NOTHING
 """
 
 # The contact teacher's day limit at the school of the first of these pupils

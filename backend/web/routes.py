@@ -33,9 +33,10 @@ from backend.roster.demo import DEMO_USERS
 from backend.runtime import Runtime
 from backend.schools.localtime import local_now
 from backend.texts import problem_text
+from backend.web import board as boards
 from backend.web import oidc
 from backend.web import queries as q
-from backend.web.board import MARKS, board_source
+from backend.web.board import MARKS
 from backend.web.i18n import (
     LANG_COOKIE,
     LOCALE_NAMES,
@@ -373,8 +374,7 @@ class WebController(Controller):
     ) -> Response[Any]:
         session = await require_session(conn, rt, request)
         day = _parse_day(on) if on else None
-        source = board_source(request.app, rt, conn)
-        board = await source.board(session.person_id, class_id, day)
+        board = await boards.board(conn, session.person_id, class_id, day, rt.clock.now())
         me = await load_me(conn, session.person_id, rt.clock.now())
         class_name = next((c.name for c in me.classes if c.class_id == class_id), "")
         counts = {k: 0 for k in ("reported", "leave", "absent", "unregistered")}
@@ -402,11 +402,10 @@ class WebController(Controller):
             {"pupil_id": key.removeprefix("mark_"), "status": value}
             for key, value in form.items() if key.startswith("mark_")
         ]
-        source = board_source(request.app, rt, conn)
         if marks:
-            await source.roll_call(session.person_id, class_id, day, marks)
-        else:
-            await source.board(session.person_id, class_id, day)  # still checks access
+            await boards.roll_call(conn, session.person_id, class_id, day, marks, rt.clock.now())
+        else:  # nothing to record, but the class must still be the caller's to see
+            await boards.board(conn, session.person_id, class_id, day, rt.clock.now())
         return _see_other(f"/web/classes/{class_id}/attendance?date={day}&done=marked")
 
     @post("/classes/{class_id:uuid}/attendance/complete", status_code=303)
@@ -418,7 +417,7 @@ class WebController(Controller):
         form = await _form(request)
         check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         day = _parse_day(form.get("date"))
-        await board_source(request.app, rt, conn).complete(session.person_id, class_id, day)
+        await boards.complete(conn, session.person_id, class_id, day, rt.clock.now())
         return _see_other(f"/web/classes/{class_id}/attendance?date={day}&done=completed")
 
 

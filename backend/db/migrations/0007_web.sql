@@ -24,25 +24,3 @@ CREATE TABLE web_login_flows (
     created_at timestamptz NOT NULL,
     expires_at timestamptz NOT NULL
 );
-
--- STAND-IN until backend/attendance is merged: the web board's own roll-call
--- marks and completed checks, used only when the attendance API is not
--- registered (backend/web/board.py picks). Drop these two tables when the
--- attendance package lands.
-CREATE TABLE web_board_marks (
-    class_id uuid NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
-    day date NOT NULL,
-    pupil_id uuid NOT NULL REFERENCES people (id) ON DELETE CASCADE,
-    status text NOT NULL CHECK (status IN ('present', 'absent', 'late')),
-    marked_by uuid NOT NULL REFERENCES people (id),
-    marked_at timestamptz NOT NULL,
-    PRIMARY KEY (class_id, day, pupil_id)
-);
-
-CREATE TABLE web_board_checks (
-    class_id uuid NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
-    day date NOT NULL,
-    completed_by uuid NOT NULL REFERENCES people (id),
-    completed_at timestamptz NOT NULL,
-    PRIMARY KEY (class_id, day)
-);
