@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
@@ -19,6 +20,7 @@ from litestar import Request, Response
 from backend.errors import Invalid
 
 MAX_KEY_LENGTH = 64
+T = TypeVar("T")
 
 _CLAIM = """
 INSERT INTO idempotency_keys (person_id, key, fingerprint) VALUES ($1, $2, $3)
@@ -66,6 +68,28 @@ async def claim(conn: asyncpg.Connection, key: IdempotencyKey | None) -> Respons
         media_type="application/json",
         headers={"Idempotent-Replayed": "true"},
     )
+
+
+async def once(
+    request: Request[Any, Any, Any],
+    conn: asyncpg.Connection,
+    person_id: uuid.UUID,
+    status: int,
+    work: Callable[[], Awaitable[T]],
+) -> T:
+    """Run a POST's use case in one transaction, under its ``Idempotency-Key`` if any.
+
+    A retry with the same key and body gets the first answer (Litestar sends a
+    ``Response`` as it is, whatever the handler's declared type).
+    """
+    key = await key_of(request, person_id)
+    async with conn.transaction():
+        replay = await claim(conn, key)
+        if replay is not None:
+            return replay  # type: ignore[return-value]
+        result = await work()
+        await store(conn, key, status, result)
+    return result
 
 
 async def store(

@@ -48,16 +48,12 @@ class AssessmentController(Controller):
         data: AssessmentCreate,
     ) -> AssessmentCreated:
         now = rt.clock.now()
-        key = await idempotency.key_of(request, principal.person_id)
-        async with conn.transaction():
-            replay = await idempotency.claim(conn, key)
-            if replay is not None:
-                return replay  # type: ignore[return-value]
-            created = await service.create_assessment(
+        return await idempotency.once(
+            request, conn, principal.person_id, 201,
+            lambda: service.create_assessment(
                 conn, principal.person_id, group_id, data, now
-            )
-            await idempotency.store(conn, key, 201, created)
-        return created
+            ),
+        )
 
     @get(
         "/pupils/{pupil_id:uuid}/assessments",

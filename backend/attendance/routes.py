@@ -47,15 +47,11 @@ class AttendanceController(Controller):
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
         principal: Principal, class_id: uuid.UUID, date: dt.date,
     ) -> Board:
-        key = await idempotency.key_of(request, principal.person_id)
-        async with conn.transaction():
-            replay = await idempotency.claim(conn, key)
-            if replay is not None:
-                return replay  # type: ignore[return-value]
-            result = await service.complete_check(conn, principal.person_id, class_id, date,
-                                                  rt.clock.now())
-            await idempotency.store(conn, key, 200, result)
-        return result
+        return await idempotency.once(
+            request, conn, principal.person_id, 200,
+            lambda: service.complete_check(conn, principal.person_id, class_id, date,
+                                                  rt.clock.now()),
+        )
 
 
 __all__ = ["AttendanceController"]

@@ -47,16 +47,12 @@ class LeaveController(Controller):
         now = rt.clock.now()
         # Refused before the key is taken, so an app retry never stores an answer.
         service.require_web_client(principal.client)
-        key = await idempotency.key_of(request, principal.person_id)
-        async with conn.transaction():
-            replay = await idempotency.claim(conn, key)
-            if replay is not None:
-                return replay  # type: ignore[return-value]
-            created = await service.create_request(
+        return await idempotency.once(
+            request, conn, principal.person_id, 201,
+            lambda: service.create_request(
                 conn, principal.client, principal.person_id, pupil_id, data, now
-            )
-            await idempotency.store(conn, key, 201, created)
-        return created
+            ),
+        )
 
     @get(
         "/leave-requests",
@@ -93,14 +89,10 @@ class LeaveController(Controller):
         data: LeaveDecisionCreate,
     ) -> LeaveRequest:
         now = rt.clock.now()
-        key = await idempotency.key_of(request, principal.person_id)
-        async with conn.transaction():
-            replay = await idempotency.claim(conn, key)
-            if replay is not None:
-                return replay  # type: ignore[return-value]
-            decided = await service.decide(conn, principal.person_id, request_id, data, now)
-            await idempotency.store(conn, key, 200, decided)
-        return decided
+        return await idempotency.once(
+            request, conn, principal.person_id, 200,
+            lambda: service.decide(conn, principal.person_id, request_id, data, now),
+        )
 
 
 __all__ = ["LeaveController"]

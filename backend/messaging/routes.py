@@ -76,17 +76,13 @@ class MessagingController(Controller):
         data: ThreadCreate,
     ) -> Thread:
         now = rt.clock.now()
-        key = await idempotency.key_of(request, principal.person_id)
         access = await pupil_access(conn, principal.person_id, data.pupil_id, now)
-        async with conn.transaction():
-            replay = await idempotency.claim(conn, key)
-            if replay is not None:
-                return replay  # type: ignore[return-value]
-            thread = await service.create_thread(
+        return await idempotency.once(
+            request, conn, principal.person_id, 201,
+            lambda: service.create_thread(
                 conn, access, principal.person_id, data, now, _language(request)
-            )
-            await idempotency.store(conn, key, 201, thread)
-        return thread
+            ),
+        )
 
     @get(
         "/threads",
@@ -142,15 +138,11 @@ class MessagingController(Controller):
         data: MessageCreate,
     ) -> Message:
         now = rt.clock.now()
-        key = await idempotency.key_of(request, principal.person_id)
         opened = await service.open_thread(conn, principal.person_id, thread_id, now)
-        async with conn.transaction():
-            replay = await idempotency.claim(conn, key)
-            if replay is not None:
-                return replay  # type: ignore[return-value]
-            message = await service.add_message(conn, opened, principal.person_id, data.body, now)
-            await idempotency.store(conn, key, 201, message)
-        return message
+        return await idempotency.once(
+            request, conn, principal.person_id, 201,
+            lambda: service.add_message(conn, opened, principal.person_id, data.body, now),
+        )
 
     @post(
         "/threads/{thread_id:uuid}/read",

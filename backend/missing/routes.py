@@ -51,15 +51,11 @@ class MissingCaseController(Controller):
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
         principal: Principal, case_id: uuid.UUID, data: ResolveCase,
     ) -> MissingCase:
-        key = await idempotency.key_of(request, principal.person_id)
-        async with conn.transaction():
-            replay = await idempotency.claim(conn, key)
-            if replay is not None:
-                return replay  # type: ignore[return-value]
-            result = await service.resolve(conn, principal.person_id, case_id, data,
-                                           rt.clock.now())
-            await idempotency.store(conn, key, 200, result)
-        return result
+        return await idempotency.once(
+            request, conn, principal.person_id, 200,
+            lambda: service.resolve(conn, principal.person_id, case_id, data,
+                                           rt.clock.now()),
+        )
 
 
 __all__ = ["MissingCaseController"]

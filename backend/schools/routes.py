@@ -67,16 +67,12 @@ class SchoolController(Controller):
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
         principal: Principal, school_id: uuid.UUID, data: ClosedDayCreate,
     ) -> ClosedDay:
-        key = await idempotency.key_of(request, principal.person_id)
-        async with conn.transaction():
-            replay = await idempotency.claim(conn, key)
-            if replay is not None:
-                return replay  # type: ignore[return-value]
-            day = await service.add_closed_day(
+        return await idempotency.once(
+            request, conn, principal.person_id, 201,
+            lambda: service.add_closed_day(
                 conn, principal.person_id, school_id, data, rt.clock.now()
-            )
-            await idempotency.store(conn, key, 201, day)
-        return day
+            ),
+        )
 
     @delete("/closed-days", status_code=204,
             summary="Remove a closed day, named by ?date= (school leaders)",
