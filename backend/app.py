@@ -19,6 +19,7 @@ from backend.clock import Clock, parse_instant
 from backend.deps import DEPENDENCIES
 from backend.dev.routes import DevController
 from backend.errors import exception_handlers
+from backend.inbox.routes import InboxController
 from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
 from backend.ops.request_log import request_log_middleware
@@ -51,7 +52,7 @@ def create_app(
     background: list[BackgroundTask] | None = None,
 ) -> Litestar:
     rt = runtime or build_runtime(settings or Settings.from_env())
-    api: list[type] = [AuthController, MeController, AbsenceController]
+    api: list[type] = [AuthController, MeController, InboxController, AbsenceController]
     if rt.settings.dev_routes:
         api += [DevLoginController, DevController]
     api_router = Router(
