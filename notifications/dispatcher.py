@@ -248,7 +248,9 @@ class Dispatcher:
         started = [t for c, t in zip(chunks, tasks, strict=True) if c.started and not t.done()]
         with contextlib.suppress(Exception):
             if started:
-                await asyncio.wait(started, timeout=self.config.shutdown_grace)
+                _, late = await asyncio.wait(started, timeout=self.config.shutdown_grace)
+                for task in late:
+                    task.cancel()  # their rows come back when the lease runs out
             if unsent:
                 async with self.pool.acquire() as conn:
                     await conn.execute(_RELEASE, unsent, claim_id, self.now())

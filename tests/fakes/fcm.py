@@ -150,6 +150,7 @@ class FakeFCM:
     token_lifetime: int = 3600       # seconds an access token is valid
     retry_after: int = 30            # seconds in Retry-After on 429
     latency: float = 0.0             # seconds before each messages:send answer
+    token_latency: float = 0.0       # seconds before each /token answer
     record: bool = True              # keep every Received (off for big benchmarks)
     requests: list[Received] = field(default_factory=list)
     token_requests: list[float] = field(default_factory=list)
@@ -205,6 +206,20 @@ class FakeFCM:
                 raise ValueError(f"unknown answer {answer!r}")
         with self._lock:
             self._scripts.setdefault(token, deque()).extend(answers)
+
+    def reset(self) -> None:
+        """Forget everything seen and scripted (one server serves many tests)."""
+        with self._lock:
+            self.requests.clear()
+            self.token_requests.clear()
+            self.sent.clear()
+            self.answers.clear()
+            self._scripts.clear()
+        self.paused.clear()
+        self.first_send.clear()
+        self.latency = self.token_latency = 0.0
+        self.token_lifetime = 3600
+        self.retry_after = 30
 
     def received(self, token: str | None = None) -> list[Received]:
         with self._lock:
@@ -291,7 +306,7 @@ class FakeFCM:
                 break
         path, method = scope["path"], scope["method"]
         if method == "POST" and path == "/token":
-            status, headers, payload = self._token(body)
+            status, headers, payload = await self._token(body)
         elif method == "POST" and path.startswith("/v1/projects/") and path.endswith(
                 "/messages:send"):
             status, headers, payload = await self._send(scope, path, body)
@@ -312,7 +327,9 @@ class FakeFCM:
         ]})
         await send({"type": "http.response.body", "body": raw})
 
-    def _token(self, body: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
+    async def _token(self, body: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
+        if self.token_latency:
+            await asyncio.sleep(self.token_latency)
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
         if form.get("grant_type") != JWT_BEARER or "assertion" not in form:
             return 400, {}, {"error": "unsupported_grant_type"}
@@ -355,8 +372,7 @@ class FakeFCM:
         except (ValueError, KeyError, TypeError):
             return _error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.",
                           "INVALID_ARGUMENT")
-        if self.first_send is not None:
-            self.first_send.set()
+        self.first_send.set()
         if self.latency:
             await asyncio.sleep(self.latency)
         while self.paused.is_set():
