@@ -5,8 +5,10 @@ Import the fixtures into a test module with ``from tests.push_support import *``
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -22,6 +24,7 @@ __all__ = [
     "FAST",
     "add_device",
     "deliveries_of",
+    "eventually",
     "fake_fcm_server",
     "fcm",
     "make_dispatcher",
@@ -80,3 +83,17 @@ async def deliveries_of(conn: asyncpg.Connection, token: str) -> list[asyncpg.Re
     return await conn.fetch(
         "SELECT d.*, n.kind FROM deliveries d JOIN notifications n ON n.id = d.notification_id"
         " WHERE d.token = $1 ORDER BY d.id", token)
+
+
+async def eventually(check: Callable[[], Awaitable[bool] | bool],
+                     within: float = 10.0) -> float:
+    """Wait until ``check`` holds; return the seconds it took (fails after ``within``)."""
+    started = time.monotonic()
+    for _ in range(int(within / 0.01)):
+        result = check()
+        if not isinstance(result, bool):
+            result = await result
+        if result:
+            return time.monotonic() - started
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"not within {within} s")

@@ -375,7 +375,8 @@ class FakeFCM:
         self.first_send.set()
         if self.latency:
             await asyncio.sleep(self.latency)
-        while self.paused.is_set():
+        # The test thread sets a threading.Event; poll it from this loop.
+        while self.paused.is_set():  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         with self._lock:
             script = self._scripts.get(token)
