@@ -441,3 +441,19 @@ def test_fake_fcm_answers_like_fcm(fcm: FakeFCM) -> None:
                         json={"message": {"token": "x"}})
     assert r.status_code == 401 and r.http_version == "HTTP/2"
     assert json.loads(r.text)["error"]["status"] == "UNAUTHENTICATED"
+
+
+async def test_http1_mode_sends_through_the_same_firebase_admin(db, clock, pool, fcm):
+    from notifications.transports import FcmTransport
+
+    token = await add_device(db, HANSEN)
+    await _notify_one(db, clock)
+    t = FcmTransport(fcm.service_account(), endpoint=fcm.endpoint, ca_file=fcm.ca_file,
+                     http="http1")
+    try:
+        stats = await make_dispatcher(pool, t, clock).run_once()
+    finally:
+        await t.close()
+    assert stats.sent == 1
+    [got] = fcm.received(token)
+    assert got.http_version == "1.1"
