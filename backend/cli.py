@@ -114,8 +114,9 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
     import signal
 
     from backend.background import push_dispatcher
+    from backend.runtime import Runtime
 
-    async def run(rt):  # type: ignore[no-untyped-def]
+    async def run(rt: Runtime) -> None:
         task = asyncio.create_task(push_dispatcher(rt))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -345,6 +345,10 @@ class Dispatcher:
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                     log.warning("push dispatcher: database unavailable (%s); retrying", exc)
                     wait = 2.0
+                except Exception:
+                    # A bug must not silently end all pushes: log it, keep going.
+                    log.exception("push dispatcher: round failed; trying again shortly")
+                    wait = 5.0
                 if wait > 0:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), wait)

@@ -107,11 +107,14 @@ async def test_logout_with_the_device_id_unregisters_it(client, tokens, db):
     auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
     device = (await client.post("/api/v1/me/devices", headers=auth,
                                 json={"token": "tok-x", "platform": "android"})).json()
+    await notify(db, recipients=[HANSEN], kind="still_sick", data={"pupil_id": OLA},
+                 params={"pupil": "Ola"}, now=datetime.now(UTC))
     r = await client.post("/api/v1/auth/logout", headers=auth,
                           json={"refresh_token": login.json()["refresh_token"],
                                 "device_id": device["id"]})
     assert r.status_code in (200, 204)
     assert await db.fetchval("SELECT count(*) FROM devices") == 0
+    assert [r["status"] for r in await deliveries_of(db, "tok-x")] == ["dropped"]
 
 
 @pytest.mark.parametrize("body", [

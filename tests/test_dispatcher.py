@@ -457,3 +457,30 @@ async def test_http1_mode_sends_through_the_same_firebase_admin(db, clock, pool,
     assert stats.sent == 1
     [got] = fcm.received(token)
     assert got.http_version == "1.1"
+
+
+async def test_serve_runs_the_dispatcher_in_the_background(runtime, db, clock):
+    from litestar.testing import AsyncTestClient
+
+    from backend.app import create_app
+    from backend.background import background_tasks
+
+    # No SKOLEBRO_FCM_CREDENTIALS: the log transport, as in development.
+    app = create_app(runtime=runtime,
+                     background=background_tasks(scheduler=False, dispatcher=True))
+    async with AsyncTestClient(app=app) as client:
+        login = await client.post("/api/v1/auth/dev-login",
+                                  json={"username": "guardian.hansen", "client": "app"})
+        auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        r = await client.post("/api/v1/me/devices", headers=auth,
+                              json={"token": "tok-serve", "platform": "android"})
+        assert r.status_code == 201
+        async with db.transaction():
+            await _notify_one(db, clock)
+
+        async def sent() -> bool:
+            rows = await deliveries_of(db, "tok-serve")
+            return bool(rows) and rows[0]["status"] == "sent"
+
+        await eventually(sent, within=10)
+    assert background_tasks(scheduler=False, dispatcher=False) == []
