@@ -95,8 +95,10 @@ WITH due AS (
                           ELSE 'read before it was pushed' END,
         attempts = d.attempts + CASE WHEN n.read_at IS NULL THEN 1 ELSE 0 END,
         claimed_until = $3, due_at = $3, claim_id = $4
-    FROM due, notifications n
-    WHERE d.id = due.id AND n.id = d.notification_id
+    FROM notifications n
+    -- An id array, so the update finds its rows by primary key instead of
+    -- hashing the whole (mostly finished) deliveries table.
+    WHERE d.id = any(ARRAY(SELECT id FROM due)) AND n.id = d.notification_id
     RETURNING d.id, d.token, d.urgent, d.collapse_key, d.attempts, d.status,
               d.notification_id, n.kind, n.title, n.body, n.data
 )

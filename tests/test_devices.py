@@ -328,7 +328,7 @@ async def test_no_token_is_401(client, method, path):
 async def test_the_contract_is_in_the_openapi_document(client):
     spec = (await client.get("/schema/openapi.json")).json()
     paths = spec["paths"]
-    assert {"post"} <= set(paths["/api/v1/me/devices"])
+    assert {"200", "201", "422"} <= set(paths["/api/v1/me/devices"]["post"]["responses"])
     assert {"delete"} <= set(paths["/api/v1/me/devices/{device_id}"])
     assert {"get", "put"} <= set(paths["/api/v1/me/notification-preferences"])
     assert {"get"} <= set(paths["/api/v1/me/notifications"])

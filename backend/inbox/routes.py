@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import asyncpg
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from backend import idempotency
@@ -31,8 +32,12 @@ class InboxController(Controller):
 
     @post(
         "/devices",
+        status_code=201,
         summary="Register or refresh a push device (201 new, 200 known)",
-        responses=problems(400, 401, 409, 422),
+        responses={
+            200: ResponseSpec(data_container=Device, description="A known device, refreshed"),
+            **problems(400, 401, 409, 422),
+        },
     )
     async def register_device(
         self,
