@@ -108,7 +108,28 @@ async def enqueue(dsn: str, count: int) -> float:
         await conn.close()
 
 
-async def run_dispatcher(dsn: str, fake: dict[str, str], args: argparse.Namespace) -> float:
+async def dispatch_all(dsn: str, fake: dict[str, str], args: argparse.Namespace) -> float:
+    if args.processes <= 1:
+        return await run_dispatcher(dsn, fake, args)
+    spec = json.dumps({"dsn": dsn, "fake": fake})
+    flags = ["--http", args.http, "--chunk-size", str(args.chunk_size), "--in-flight",
+             str(args.in_flight), "--workers", str(args.workers), "--worker", spec]
+    started = time.perf_counter()
+    procs = [await asyncio.create_subprocess_exec(sys.executable, __file__, *flags)
+             for _ in range(args.processes)]
+    await asyncio.gather(*(p.wait() for p in procs))
+    elapsed = time.perf_counter() - started
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = dict(await conn.fetch("SELECT status, count(*) FROM deliveries GROUP BY status"))
+    finally:
+        await conn.close()
+    print(f"  deliveries by status: {rows} ({args.processes} dispatcher processes)")
+    return elapsed
+
+
+async def run_dispatcher(dsn: str, fake: dict[str, str], args: argparse.Namespace,
+                         quiet: bool = False) -> float:
     pool = await create_pool(dsn, min_size=2, max_size=8)
     transport = FcmTransport(fake["service_account"], endpoint=fake["endpoint"],
                              ca_file=fake["ca_file"], http=args.http, timeout=30.0)
@@ -124,8 +145,10 @@ async def run_dispatcher(dsn: str, fake: dict[str, str], args: argparse.Namespac
             stats = await dispatcher.run_once()
             retried += stats.retried + stats.rate_limited
             async with pool.acquire() as conn:
+                # Only this process's retries; rows other processes are sending
+                # are theirs to finish.
                 next_due = await conn.fetchval(
-                    "SELECT min(due_at) FROM deliveries WHERE status IN ('pending', 'sending')")
+                    "SELECT min(due_at) FROM deliveries WHERE status = 'pending'")
             if next_due is None:
                 break
             # Retries wait for their backoff on the injected clock, not in real time.
@@ -137,8 +160,9 @@ async def run_dispatcher(dsn: str, fake: dict[str, str], args: argparse.Namespac
             errors = await conn.fetch(
                 "SELECT split_part(last_error, ':', 1) AS error, count(*) FROM deliveries"
                 " WHERE last_error IS NOT NULL GROUP BY 1")
-        print(f"  deliveries by status: {rows}; {retried} sends retried"
-              + (f" ({', '.join(f'{e[0]}: {e[1]}' for e in errors)})" if errors else ""))
+        if not quiet:
+            print(f"  deliveries by status: {rows}; {retried} sends retried"
+                  + (f" ({', '.join(f'{e[0]}: {e[1]}' for e in errors)})" if errors else ""))
         return elapsed
     finally:
         await transport.close()
@@ -229,9 +253,16 @@ async def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=DispatcherConfig.chunk_size)
     parser.add_argument("--in-flight", type=int, default=DispatcherConfig.max_in_flight)
     parser.add_argument("--workers", type=int, default=DispatcherConfig.workers)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="dispatchers in separate processes, sharing the queue")
     parser.add_argument("--raw-count", type=int, default=20_000)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # JSON: dsn and fake, internal
     parser.add_argument("--dsn", default=os.environ.get("TEST_DATABASE_URL"))
     args = parser.parse_args()
+    if args.worker:  # one of several dispatcher processes
+        spec = json.loads(args.worker)
+        await run_dispatcher(spec["dsn"], spec["fake"], args, quiet=True)
+        return
 
     fake_proc, fake = start_fake_fcm()
     folder = Path(tempfile.mkdtemp(prefix="bench-push-"))
@@ -242,7 +273,7 @@ async def main() -> None:
         print(f"  queued in {queued:.1f} s ({args.count / queued:,.0f} deliveries/s)")
         print(f"dispatching (firebase-admin send_each_async, {args.http}, chunk "
               f"{args.chunk_size}, {args.in_flight} in flight, {args.workers} workers) ...")
-        elapsed = await run_dispatcher(dsn, fake, args)
+        elapsed = await dispatch_all(dsn, fake, args)
         seen = stats(fake)
         print(f"  fake FCM: {seen}")
         print(f"dispatcher: {args.count:,} deliveries in {elapsed:.1f} s = "
