@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from backend.lifecycle import BackgroundTask
 from backend.runtime import Runtime
+
+log = logging.getLogger("skolebro.push")
 
 
 async def push_dispatcher(rt: Runtime) -> None:
@@ -11,7 +15,14 @@ async def push_dispatcher(rt: Runtime) -> None:
     from notifications.dispatcher import run_dispatcher
     from notifications.transports import build_transport
 
-    await run_dispatcher(rt.require_pool(), build_transport(rt.settings), rt.clock.now, rt.dsn)
+    try:
+        transport = build_transport(rt.settings)
+    except Exception:
+        # A background task's failure is otherwise silent until shutdown.
+        log.exception("push dispatcher not started: SKOLEBRO_FCM_CREDENTIALS (%s) is unusable",
+                      rt.settings.fcm_credentials)
+        raise
+    await run_dispatcher(rt.require_pool(), transport, rt.clock.now, rt.dsn)
 
 
 def background_tasks(*, scheduler: bool, dispatcher: bool) -> list[BackgroundTask]:
