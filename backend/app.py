@@ -26,6 +26,7 @@ from backend.clock import Clock, parse_instant
 from backend.deps import DEPENDENCIES
 from backend.dev.routes import DevController
 from backend.errors import exception_handlers
+from backend.inbox.routes import InboxController
 from backend.leave.routes import LeaveController
 from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
@@ -69,6 +70,7 @@ def create_app(
     sign_in: list[type] = [AuthController]
     api: list[type | Router] = [
         MeController,
+        InboxController,
         AbsenceController,
         AbsenceSummaryController,
         AssessmentController,

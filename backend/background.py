@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+
 from backend.lifecycle import BackgroundTask
+from backend.runtime import Runtime
+
+log = logging.getLogger("skolebro.push")
+
+
+async def push_dispatcher(rt: Runtime) -> None:
+    """Send queued pushes until the process stops (``skolebro serve`` or ``dispatcher``)."""
+    from notifications.dispatcher import run_dispatcher
+    from notifications.transports import build_transport
+
+    try:
+        transport = build_transport(rt.settings)
+    except Exception:
+        # A background task's failure is otherwise silent until shutdown.
+        log.exception("push dispatcher not started: SKOLEBRO_FCM_CREDENTIALS (%s) is unusable",
+                      rt.settings.fcm_credentials)
+        raise
+    await run_dispatcher(rt.require_pool(), transport, rt.clock.now, rt.dsn)
 
 
 def background_tasks(*, scheduler: bool, dispatcher: bool) -> list[BackgroundTask]:
@@ -11,4 +31,6 @@ def background_tasks(*, scheduler: bool, dispatcher: bool) -> list[BackgroundTas
         from backend.jobs.scheduler import run_scheduler
 
         tasks.append(run_scheduler)
+    if dispatcher:
+        tasks.append(push_dispatcher)
     return tasks

@@ -187,6 +187,28 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dispatcher(args: argparse.Namespace) -> int:
+    """Only the push dispatcher: for deployments that split API and push roles."""
+    import signal
+
+    from backend.background import push_dispatcher
+
+    async def run(rt: Runtime) -> None:
+        task = asyncio.create_task(push_dispatcher(rt))
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            # A graceful stop: claimed rows not yet sent go back to the queue,
+            # answers in flight are recorded, the pool closes.
+            loop.add_signal_handler(sig, task.cancel)
+        try:
+            await task
+        except asyncio.CancelledError:
+            log.info("dispatcher stopped by signal")
+
+    asyncio.run(_with_database(_settings(), run))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from backend.logs import configure_logging
 
@@ -204,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("migrate", help="apply migrations and exit").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="seed the demo school").set_defaults(func=cmd_demo)
+    sub.add_parser("dispatcher", help="run only the push dispatcher").set_defaults(
+        func=cmd_dispatcher)
 
     roster = sub.add_parser("roster", help="roster import").add_subparsers(
         dest="roster_command", required=True)

@@ -65,6 +65,9 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("skolebro")))
     now: str | None = None
     fcm_credentials: str | None = None
+    fcm_endpoint: str | None = None  # a local FCM stand-in (tests, benchmarks)
+    fcm_ca_file: str | None = None   # the CA that stand-in's certificate is signed by
+    fcm_http: str = "h2"             # h2 (firebase-admin's default) or http1
     signing_key_path: str | None = None
     # names, not secrets
     token_issuer: str = "skolebro"
@@ -101,6 +104,9 @@ class Settings:
             data_dir=Path(data_dir) if data_dir else Path(platformdirs.user_data_dir("skolebro")),
             now=env.get("SKOLEBRO_NOW") or None,
             fcm_credentials=env.get("SKOLEBRO_FCM_CREDENTIALS") or None,
+            fcm_endpoint=env.get("SKOLEBRO_FCM_ENDPOINT") or None,
+            fcm_ca_file=env.get("SKOLEBRO_FCM_CA_FILE") or None,
+            fcm_http=env.get("SKOLEBRO_FCM_HTTP", "h2"),
             signing_key_path=env.get("SKOLEBRO_SIGNING_KEY") or None,
             token_issuer=env.get("SKOLEBRO_TOKEN_ISSUER", "skolebro"),
             token_audience=env.get("SKOLEBRO_TOKEN_AUDIENCE", "skolebro-api"),
@@ -114,6 +120,8 @@ class Settings:
         return settings
 
     def check(self) -> None:
+        if self.fcm_http not in ("h2", "http1"):
+            raise SettingsError(f"SKOLEBRO_FCM_HTTP={self.fcm_http!r}: use h2 or http1.")
         if not self.is_production:
             return
         missing = []
@@ -128,6 +136,8 @@ class Settings:
         for client in self.web_oidc:
             if not client.redirect_uri.startswith("https://"):
                 missing.append(f"an https redirect_uri for the web sign-in with {client.name}")
+        if self.fcm_endpoint:
+            missing.append("unset SKOLEBRO_FCM_ENDPOINT (pushes go to the real FCM in production)")
         if missing:
             raise SettingsError(
                 "Refusing to start in production; set " + "; ".join(missing) + "."

@@ -3,11 +3,19 @@
 ``notify`` runs inside the caller's transaction: the inbox item and one
 delivery per registered device are committed together with the event that
 caused them, so an acknowledged event never loses its notification. The
-dispatcher sends the deliveries afterwards.
+dispatcher sends the deliveries afterwards; a ``pg_notify`` in the same
+transaction wakes it the moment the transaction commits (and not at all if
+it rolls back).
+
+Each recipient's push preferences are applied here: a kind they switched
+off gets no deliveries (the inbox item is still there), and a push that
+would land in their quiet hours is held until the quiet hours end. Urgent
+kinds ignore both.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,27 +25,71 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from notifications.preferences import Preferences, is_urgent
 from notifications.texts import render
 
-# Inserts one inbox row per recipient, in the recipient's language, and one
-# pending delivery per device of theirs. $5 = titles, $6 = bodies (parallel to $1).
+log = logging.getLogger("skolebro.notifications")
+
+# The channel the dispatcher LISTENs on.
+PUSH_CHANNEL = "skolebro_push"
+
+# The push payload and the inbox row are readable on a locked phone: they
+# carry ids, never the free text of a note or a message (api.md).
+FORBIDDEN_DATA_KEYS = frozenset({"note", "body"})
+
+# Inserts one inbox row per (notice, recipient), in the recipient's language,
+# and one pending delivery per device where the push is wanted, due when the
+# recipient's quiet hours and office hours allow. The pg_notify fires on
+# commit, and only when something was queued.
 _INSERT = """
 WITH recipients AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $5::text[], $6::text[], $10::timestamptz[])
-        AS r(person_id, notification_id, title, body, due_at)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+                         $7::boolean[], $8::text[], $9::timestamptz[], $10::boolean[])
+        AS r(person_id, notification_id, kind, data, title, body, urgent, collapse_key, due_at,
+             push)
 ), inbox AS (
     INSERT INTO notifications (id, person_id, kind, title, body, data, urgent, created_at)
-    SELECT r.notification_id, r.person_id, $3, r.title, r.body, $4::jsonb, $7, $8
+    SELECT r.notification_id, r.person_id, r.kind, r.title, r.body, r.data::jsonb, r.urgent, $11
     FROM recipients r
     RETURNING id, person_id
+), queued AS (
+    INSERT INTO deliveries (notification_id, device_id, token, urgent, collapse_key, due_at,
+                            created_at)
+    SELECT i.id, d.id, d.token, r.urgent, r.collapse_key, r.due_at, $11
+    FROM inbox i JOIN recipients r ON r.notification_id = i.id
+    JOIN devices d ON d.person_id = i.person_id
+    WHERE r.push
+    RETURNING 1
 )
-INSERT INTO deliveries (notification_id, device_id, token, urgent, collapse_key, due_at, created_at)
-SELECT i.id, d.id, d.token, $7, $9, r.due_at, $8
-FROM inbox i JOIN recipients r ON r.notification_id = i.id
-JOIN devices d ON d.person_id = i.person_id
+SELECT pg_notify('""" + PUSH_CHANNEL + """', '') FROM queued HAVING count(*) > 0
 """
 
-_LOCALES = "SELECT id, locale FROM people WHERE id = any($1::uuid[])"
+_RECIPIENTS = """
+SELECT p.id, p.locale, np.push_messages, np.push_grades, np.push_absence, np.push_reminders,
+       np.quiet_start, np.quiet_end
+FROM people p LEFT JOIN notification_preferences np ON np.person_id = p.id
+WHERE p.id = any($1::uuid[])
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One notification to some people: what ``notify_many`` takes a list of.
+
+    ``data`` carries the ids the app needs (``pupil_id``, ``case_id``, ...);
+    ``params`` fill the text templates. ``push_after`` holds pushes back per
+    recipient (staff office hours); the inbox item is there at once either
+    way. ``collapse_key`` lets a newer push about the same thing (one
+    missing-pupil case) replace an older one still waiting on the phone.
+    """
+
+    recipients: Sequence[uuid.UUID]
+    kind: str
+    data: Mapping[str, Any]
+    params: Mapping[str, Any] | None = None
+    urgent: bool = False
+    collapse_key: str | None = None
+    push_after: Mapping[uuid.UUID, datetime] | None = None
 
 
 async def notify(
@@ -54,81 +106,51 @@ async def notify(
 ) -> list[uuid.UUID]:
     """Store a notification of ``kind`` for each recipient and queue its pushes.
 
-    ``data`` carries the ids the app needs (``pupil_id``, ``case_id``, ...);
-    ``params`` fill the text templates. Returns the inbox ids, one per
-    distinct recipient. ``push_after`` holds pushes back per recipient (staff
-    office hours); the inbox item is there at once either way.
+    Returns the inbox ids, one per distinct recipient (see ``Notice``).
     """
-    people = list(dict.fromkeys(recipients))
-    if not people:
-        return []
-    locales = {r["id"]: r["locale"] for r in await conn.fetch(_LOCALES, people)}
-    ids = [uuid.uuid4() for _ in people]
-    titles, bodies = [], []
-    for person in people:
-        title, body = render(kind, locales.get(person, "nb"), params or {})
-        titles.append(title)
-        bodies.append(body)
-    due = [max(now, (push_after or {}).get(person, now)) for person in people]
-    await conn.execute(
-        _INSERT, people, ids, kind, msgspec.to_builtins(dict(data)), titles, bodies, urgent, now, collapse_key, due
-    )
-    return ids
-
-
-# The same writes as _INSERT for many notifications of different kinds and
-# data at once (scheduled jobs enqueue tens of thousands per tick).
-_INSERT_MANY = """
-WITH recipients AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
-                         $7::boolean[], $8::text[], $9::timestamptz[])
-        AS r(person_id, notification_id, kind, data, title, body, urgent, collapse_key, due_at)
-), inbox AS (
-    INSERT INTO notifications (id, person_id, kind, title, body, data, urgent, created_at)
-    SELECT r.notification_id, r.person_id, r.kind, r.title, r.body, r.data::jsonb, r.urgent, $10
-    FROM recipients r
-    RETURNING id, person_id
-)
-INSERT INTO deliveries (notification_id, device_id, token, urgent, collapse_key, due_at, created_at)
-SELECT i.id, d.id, d.token, r.urgent, r.collapse_key, r.due_at, $10
-FROM inbox i JOIN recipients r ON r.notification_id = i.id
-JOIN devices d ON d.person_id = i.person_id
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """One ``notify`` call's worth: what ``notify_many`` takes a list of."""
-
-    recipients: Sequence[uuid.UUID]
-    kind: str
-    data: Mapping[str, Any]
-    params: Mapping[str, Any] | None = None
-    urgent: bool = False
-    collapse_key: str | None = None
+    return await notify_many(conn, [Notice(recipients, kind, data, params, urgent, collapse_key,
+                                           push_after)], now=now)
 
 
 async def notify_many(
     conn: asyncpg.Connection, notices: Sequence[Notice], *, now: datetime
-) -> int:
-    """``notify`` for many notices in two round trips; returns the inbox rows written.
+) -> list[uuid.UUID]:
+    """``notify`` for many notices in two round trips (jobs enqueue thousands a tick).
 
-    Same rules as ``notify`` (one inbox item per distinct recipient of a
-    notice, texts in the recipient's language, one delivery per device),
-    for jobs that would otherwise make thousands of calls. Runs inside the
-    caller's transaction. Keep it in step with ``notify``.
+    Runs inside the caller's transaction; returns the inbox ids written.
     """
+    for n in notices:
+        leaked = FORBIDDEN_DATA_KEYS & set(n.data)
+        if leaked:
+            raise ValueError(f"notification data may not carry {sorted(leaked)}: ids only")
     people = list({p for n in notices for p in n.recipients})
     if not people:
-        return 0
-    locales = {r["id"]: r["locale"] for r in await conn.fetch(_LOCALES, people)}
-    cols: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [])
+        return []
+    rows = {r["id"]: r for r in await conn.fetch(_RECIPIENTS, people)}
+    prefs = {pid: Preferences.from_row(row) for pid, row in rows.items()}
+    cols: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [], [])
+    held = silenced = 0
     for n in notices:
+        urgent = is_urgent(n.kind, n.urgent)
         data = msgspec.json.encode(msgspec.to_builtins(dict(n.data))).decode()
         for person in dict.fromkeys(n.recipients):
-            title, body = render(n.kind, locales.get(person, "nb"), n.params or {})
-            row = (person, uuid.uuid4(), n.kind, data, title, body, n.urgent, n.collapse_key, now)
-            for col, value in zip(cols, row, strict=True):
+            row = rows.get(person)
+            title, body = render(n.kind, row["locale"] if row else "nb", n.params or {})
+            wanted = max(now, (n.push_after or {}).get(person, now))
+            when = prefs.get(person, Preferences()).push_time(n.kind, urgent, wanted)
+            if when is None:
+                silenced += 1
+            elif when > wanted:
+                held += 1
+            values = (person, uuid.uuid4(), n.kind, data, title, body, urgent, n.collapse_key,
+                      when or wanted, when is not None)
+            for col, value in zip(cols, values, strict=True):
                 col.append(value)
-    await conn.execute(_INSERT_MANY, *cols, now)
-    return len(cols[0])
+    await conn.execute(_INSERT, *cols, now)
+    kinds = sorted({n.kind for n in notices})
+    log.info(
+        "notification %s to %d people%s%s", ", ".join(kinds), len(cols[0]),
+        f", {silenced} without push by preference" if silenced else "",
+        f", {held} held for quiet hours" if held else "",
+    )
+    return list(cols[1])

@@ -10,6 +10,7 @@ import asyncpg
 from backend.absence.summary_jobs import push_absence_warnings
 from backend.assessments.jobs import publish_due_assessments
 from backend.jobs.registry import register
+from notifications.devices import prune_stale_devices
 
 
 async def publish_assessments(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
@@ -24,5 +25,21 @@ async def absence_warnings(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
         return await push_absence_warnings(conn, now)
 
 
+# Once a UTC day is enough for housekeeping; the claim row keeps it to one replica.
+_CLAIM_DAILY = """
+INSERT INTO job_claims (job, unit_id, local_date, claimed_at)
+VALUES ($1, '00000000-0000-0000-0000-000000000000', ($2::timestamptz AT TIME ZONE 'UTC')::date, $2)
+ON CONFLICT DO NOTHING RETURNING true
+"""
+
+
+async def prune_devices(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
+    async with pool.acquire() as conn, conn.transaction():
+        if not await conn.fetchval(_CLAIM_DAILY, "prune-devices", now):
+            return {"devices_removed": 0}
+        return {"devices_removed": await prune_stale_devices(conn, now)}
+
+
 register("publish-assessments", publish_assessments)
+register("prune-devices", prune_devices)
 register("absence-warnings", absence_warnings)

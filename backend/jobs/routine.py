@@ -96,7 +96,7 @@ async def absence_check_reminders(
                            "unaccounted": c["unaccounted"]},
                    collapse_key=f"check-{c['class_id']}-{c['day'].isoformat()}")
             for c in won], now=now)
-        return {"classes_reminded": len(won), "notifications": sent}
+        return {"classes_reminded": len(won), "notifications": len(sent)}
 
     totals = await _in_batches(pool, units, batch_size, remind)
     return {"classes_due": len(units), "classes_reminded": totals.get("classes_reminded", 0),
@@ -142,7 +142,7 @@ async def still_sick(
                    data={"pupil_id": p["pupil_id"], "date": p["day"].isoformat()},
                    params={"pupil": p["name"]}, collapse_key=f"still-sick-{p['pupil_id']}")
             for p in won], now=now)
-        return {"pupils": len(won), "notifications": sent}
+        return {"pupils": len(won), "notifications": len(sent)}
 
     totals = await _in_batches(pool, units, batch_size, ask)
     return {"pupils": totals.get("pupils", 0), "notifications": totals.get("notifications", 0)}

@@ -1,0 +1,167 @@
+"""The signed-in person's push devices, push preferences and inbox.
+
+One transaction per use case; a token belongs to one person at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+import backend.inbox.problems  # noqa: F401  (registers the problem texts)
+from backend.errors import Conflict, Invalid, NotFound
+from backend.inbox import queries as q
+from backend.pagination import decode_cursor, encode_cursor
+from backend.schools.localtime import format_hhmm, parse_hhmm
+from schemas.notifications import (
+    Device,
+    DeviceRegister,
+    Notification,
+    NotificationPage,
+    NotificationPreferences,
+    Platform,
+    PushSwitches,
+    QuietHoursWire,
+)
+
+log = logging.getLogger("skolebro.inbox")
+
+# Instants in the inbox are shown in Norwegian time (the people are in Norway;
+# a person has no school time zone of their own).
+DISPLAY_ZONE = ZoneInfo("Europe/Oslo")
+
+
+def _device(row: asyncpg.Record) -> Device:
+    return Device(
+        id=row["id"], token=row["token"], platform=Platform(row["platform"]),
+        locale=row["locale"], app_version=row["app_version"],
+        created_at=row["created_at"].astimezone(DISPLAY_ZONE),
+        last_seen_at=row["last_seen_at"].astimezone(DISPLAY_ZONE),
+    )
+
+
+async def register_device(
+    conn: asyncpg.Connection, person_id: uuid.UUID, data: DeviceRegister, now: datetime
+) -> tuple[Device, bool]:
+    """Register or refresh a device; True when it is new to this person.
+
+    Runs inside the caller's transaction. A token registered by someone else
+    moves to this person: the app was signed in as another user before, and
+    the previous owner's queued pushes are dropped, never delivered here.
+    """
+    # Two phones cannot hold one token, but one app may race itself (a retry
+    # while the first request is still running): the loser of the insert
+    # finds the winner's row on the next round.
+    for _ in range(3):
+        current = await conn.fetchrow(q.LOCK_TOKEN, data.token)
+        if current is not None and current["person_id"] == person_id:
+            row = await conn.fetchrow(
+                q.REFRESH_DEVICE, current["id"], data.platform.value, data.locale,
+                data.app_version, now,
+            )
+            return _device(row), False
+        if current is not None:
+            await conn.execute(q.RELEASE_DEVICE, current["id"])
+            log.info("push device %s moved from person %s to %s",
+                     current["id"], current["person_id"], person_id)
+        row = await conn.fetchrow(
+            q.INSERT_DEVICE, uuid.uuid4(), person_id, data.token, data.platform.value,
+            data.locale, data.app_version, now,
+        )
+        if row is not None:
+            log.info("push device %s registered for person %s (%s)",
+                     row["id"], person_id, data.platform.value)
+            return _device(row), True
+    raise Conflict("devices.token_busy")
+
+
+async def unregister_device(
+    conn: asyncpg.Connection, person_id: uuid.UUID, device_id: uuid.UUID
+) -> None:
+    """Remove one of the caller's devices; someone else's is 404."""
+    if not await conn.fetchval(q.DELETE_DEVICE, device_id, person_id):
+        raise NotFound()
+    log.info("push device %s unregistered by person %s", device_id, person_id)
+
+
+def _preferences(row: asyncpg.Record) -> NotificationPreferences:
+    def on(column: str) -> bool:
+        return row[column] is not False  # no row yet: everything is pushed
+
+    quiet = None
+    if row["quiet_start"] is not None and row["quiet_end"] is not None:
+        quiet = QuietHoursWire(start=format_hhmm(row["quiet_start"]) or "",
+                               end=format_hhmm(row["quiet_end"]) or "")
+    return NotificationPreferences(
+        push=PushSwitches(messages=on("push_messages"), grades=on("push_grades"),
+                          absence=on("push_absence"), reminders=on("push_reminders")),
+        quiet_hours=quiet,
+        locale=row["locale"],
+    )
+
+
+async def get_preferences(
+    conn: asyncpg.Connection, person_id: uuid.UUID
+) -> NotificationPreferences:
+    row = await conn.fetchrow(q.PREFERENCES, person_id)
+    if row is None:
+        raise NotFound()
+    return _preferences(row)
+
+
+async def save_preferences(
+    conn: asyncpg.Connection, person_id: uuid.UUID, data: NotificationPreferences
+) -> NotificationPreferences:
+    """Replace the push preferences; ``locale`` is the person's language everywhere."""
+    start: time | None = None
+    end: time | None = None
+    if data.quiet_hours is not None:
+        start, end = parse_hhmm(data.quiet_hours.start), parse_hhmm(data.quiet_hours.end)
+        if start == end:
+            raise Invalid("notifications.quiet_hours_empty")
+    saved = await conn.fetchval(
+        q.SAVE_PREFERENCES, person_id, data.push.messages, data.push.grades, data.push.absence,
+        data.push.reminders, start, end, data.locale,
+    )
+    if saved is None:
+        raise NotFound()
+    log.info("push preferences of person %s saved", person_id)
+    return data
+
+
+def _notification(row: asyncpg.Record) -> Notification:
+    return Notification(
+        id=row["id"], kind=row["kind"], title=row["title"], body=row["body"],
+        data=row["data"] or {}, urgent=row["urgent"],
+        created_at=row["created_at"].astimezone(DISPLAY_ZONE),
+        read_at=row["read_at"].astimezone(DISPLAY_ZONE) if row["read_at"] else None,
+    )
+
+
+async def list_notifications(
+    conn: asyncpg.Connection, person_id: uuid.UUID, cursor: str | None, limit: int
+) -> NotificationPage:
+    after = decode_cursor(cursor, 2)
+    try:
+        after_at = datetime.fromisoformat(after[0]) if after else None
+        after_id = uuid.UUID(after[1]) if after else None
+    except ValueError as exc:
+        raise Invalid("request.invalid") from exc
+    rows = await conn.fetch(q.LIST_NOTIFICATIONS, person_id, after_at, after_id, limit + 1)
+    items = [_notification(r) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(last["created_at"].isoformat(), last["id"])
+    return NotificationPage(items=items, next_cursor=next_cursor)
+
+
+async def mark_read(
+    conn: asyncpg.Connection, person_id: uuid.UUID, notification_id: uuid.UUID, now: datetime
+) -> None:
+    if not await conn.fetchval(q.MARK_READ, notification_id, person_id, now):
+        raise NotFound()

@@ -1,0 +1,81 @@
+"""Push devices, push preferences and the in-app inbox (api.md: Me)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import msgspec
+
+from schemas.common import Locale, TimeOfDay
+
+
+class Platform(StrEnum):
+    ios = "ios"
+    android = "android"
+    web = "web"
+
+
+PushToken = Annotated[
+    str,
+    msgspec.Meta(min_length=1, max_length=4096, pattern=r"^\S+$",
+                 description="the FCM registration token of the app installation"),
+]
+AppVersion = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class DeviceRegister(msgspec.Struct, forbid_unknown_fields=True):
+    token: PushToken
+    platform: Platform
+    locale: Locale | None = None
+    app_version: AppVersion | None = None
+
+
+class Device(msgspec.Struct):
+    id: uuid.UUID
+    token: str
+    platform: Platform
+    locale: str | None
+    app_version: str | None
+    created_at: datetime
+    last_seen_at: datetime
+
+
+class PushSwitches(msgspec.Struct, forbid_unknown_fields=True):
+    """Which kinds are pushed; the inbox gets everything regardless."""
+
+    messages: bool
+    grades: bool
+    absence: bool
+    reminders: bool
+
+
+class QuietHoursWire(msgspec.Struct, forbid_unknown_fields=True):
+    """Norwegian wall-clock time; may wrap midnight (22:00–07:00)."""
+
+    start: TimeOfDay
+    end: TimeOfDay
+
+
+class NotificationPreferences(msgspec.Struct, forbid_unknown_fields=True):
+    push: PushSwitches
+    quiet_hours: QuietHoursWire | None
+    locale: Locale
+
+
+class Notification(msgspec.Struct):
+    id: uuid.UUID
+    kind: str
+    title: str
+    body: str
+    data: dict[str, Any]
+    urgent: bool
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(msgspec.Struct):
+    items: list[Notification]
+    next_cursor: str | None
