@@ -668,3 +668,16 @@ async def test_concurrent_same_key_different_bodies(parallel, hansen, db):
     loser = next(a for a in answers if a.status_code == 422)
     assert loser.json()["code"] == "idempotency.key_reused"
     assert await count_reports(db) == 1
+
+
+async def test_summer_holiday_is_not_school_days(client, tokens, clock, db):
+    # Early June: the school year ends on 20 June, so the weekdays after it are holiday.
+    clock.set(oslo(2027, 6, 14, 7, 0))
+    tokens.forget()
+    h = await tokens.headers("guardian.hansen")
+    r = await report(client, h, first_day="2027-06-22", last_day="2027-06-25")
+    assert_problem(r, 422, "absence.no_school_day")
+    # A span across the last day counts only the school days before the holiday.
+    r = await report(client, h, first_day="2027-06-17", last_day="2027-07-09")
+    assert r.status_code == 201, r.text
+    assert await count_reports(db) == 1

@@ -340,3 +340,23 @@ def test_roll_call_marks_are_unexplained_unless_a_report_or_leave_covers_them():
     assert (days.total, days.reported, days.unexplained) == (3, 2, 1)
     hours = tally.hours()
     assert (hours.total, hours.reported, hours.unexplained) == (3.5, 2.0, 1.5)
+
+
+async def test_roll_call_absence_without_a_report_counts_as_unexplained(client, tokens, db, clock):
+    from tests.conftest import CLASS_9B
+
+    # Monday 08:40: Kari is marked absent at roll call with nothing reported.
+    move(clock, tokens, datetime(2026, 11, 23, 7, 40, tzinfo=UTC))
+    pupils = [r["pupil_id"] for r in await db.fetch(
+        "SELECT pupil_id FROM class_enrollments WHERE class_id = $1", CLASS_9B)]
+    marks = [{"pupil_id": str(p), "status": "absent" if p == KARI else "present"}
+             for p in pupils]
+    r = await client.put(f"/api/v1/classes/{CLASS_9B}/attendance/2026-11-23",
+                         headers=await tokens.headers("teacher.9b"), json={"marks": marks})
+    assert r.status_code == 200, r.text
+    s = await summary(client, tokens, "guardian.hansen", KARI)
+    assert s["days"] == {"total": 1, "reported": 0, "unexplained": 1}
+    # A late report for the day explains it.
+    await report(client, tokens, "guardian.hansen", KARI, first_day="2026-11-23", reason="sick")
+    s = await summary(client, tokens, "guardian.hansen", KARI)
+    assert s["days"] == {"total": 1, "reported": 1, "unexplained": 0}

@@ -336,3 +336,13 @@ async def test_the_past_is_judged_by_the_schools_local_date(client, tokens, cloc
     assert r.json()["code"] == "leave.past_day"
     r = await apply(client, tokens, first="2026-11-23", last="2026-11-23")
     assert r.status_code == 201
+
+
+async def test_request_beyond_the_teacher_limit_is_pushed_to_the_leaders_too(client, tokens, db):
+    # Tuesday to Thursday: three school days, over the default limit of two.
+    r = await apply(client, tokens, first=TUE, last="2026-11-26")
+    assert r.status_code == 201, r.text
+    assert r.json()["school_days"] == 3
+    for member in ("teacher.3a", "team.3a", "leader"):
+        assert len(await inbox(db, member, "leave_request")) == 1, member
+    assert await inbox(db, "leader.other", "leave_request") == []

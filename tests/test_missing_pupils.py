@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from tests.conftest import person
 from tests.routine_helpers import (
@@ -478,3 +478,30 @@ async def test_leave_approved_through_the_api_closes_the_sought_case(client, tok
                              headers=await tokens.headers("guardian.hansen"))).json()
     assert case["status"] == "resolved"
     assert case["resolution"]["outcome"] == "leave"
+
+
+async def test_answer_note_reaches_staff_but_not_the_other_guardian_and_is_erased(
+        client, tokens, db, clock):
+    case_id = await _open_case(client, tokens, db, clock, CLASS_3A, OLA, "teacher.3a")
+    clock.set(oslo(MONDAY, 8, 50))
+    r = await client.post(f"/api/v1/missing-cases/{case_id}/resolve",
+                          headers=await tokens.headers("guardian.hansen"),
+                          json={"outcome": "sick_at_home", "note": "Oppkast og feber"})
+    assert r.status_code == 200, r.text
+
+    async def note_seen_by(username: str) -> str | None:
+        r = await client.get(f"/api/v1/missing-cases/{case_id}",
+                             headers=await tokens.headers(username))
+        assert r.status_code == 200, r.text
+        return r.json()["resolution"].get("note")  # type: ignore[no-any-return]
+
+    assert await note_seen_by("guardian.hansen") == "Oppkast og feber"
+    assert await note_seen_by("teacher.3a") == "Oppkast og feber"
+    assert await note_seen_by("leader") == "Oppkast og feber"
+    assert await note_seen_by("guardian.nilsen") is None
+    # After the school's retention period the note is gone; the coded answer stays.
+    clock.set(oslo(date(2027, 1, 4), 3, 0))
+    await run_job(client, tokens, "note-retention")
+    assert await note_seen_by("teacher.3a") is None
+    assert await db.fetchval("SELECT count(*) FROM missing_case_events WHERE note IS NOT NULL") == 0
+    assert await db.fetchval("SELECT outcome FROM missing_cases") == "sick_at_home"

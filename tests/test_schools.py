@@ -65,6 +65,8 @@ async def test_put_changes_only_the_named_fields(client, tokens):
      "seek_policy.8-10"),
     ({"seek_policy": {"1-7": "first_lesson"}}, "seek_policy"),
     ({"colour": "blue"}, "colour"),
+    ({"still_sick_at": "08:45"}, "still_sick_at"),
+    ({"check_reminder_at": "22:30"}, "check_reminder_at"),
 ])
 async def test_invalid_settings_are_refused_and_nothing_changes(client, tokens, change, field):
     h = await tokens.headers("leader")

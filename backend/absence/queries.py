@@ -13,8 +13,9 @@ ACCESS_LOCK_AND_CLOSED_DAYS = with_pupil_relation("""
 SELECT access.*,
        pg_advisory_lock(hashtextextended($2::text, 1)) IS NOT NULL AS locked,
        ARRAY(SELECT day FROM closed_days
-             WHERE school_id = access.school_id AND day BETWEEN $4 AND $5) AS closed
-FROM access
+             WHERE school_id = access.school_id AND day BETWEEN $4 AND $5) AS closed,
+       sy.starts_on AS year_start, sy.ends_on AS year_end
+FROM access JOIN school_years sy ON sy.id = access.school_year_id
 """)
 
 # Inserts unless a report for the pupil already covers part of the time.

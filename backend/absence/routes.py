@@ -46,18 +46,18 @@ class AbsenceController(Controller):
         principal: Principal = request.user
         now = rt.clock.now()
         key = await idempotency.key_of(request, principal.person_id)
-        access, closed = await service.report_access(conn, principal.person_id, pupil_id, data, now)
+        access, calendar = await service.report_access(conn, principal.person_id, pupil_id, data, now)
         if key is None and not service.may_answer_a_case(access, data):
             # Nothing else to write: the single INSERT commits on its own (no BEGIN/COMMIT).
             return await service.create_report(
-                conn, access, principal.person_id, data, now, closed
+                conn, access, principal.person_id, data, now, calendar
             )
         async with conn.transaction():
             replay = await idempotency.claim(conn, key)
             if replay is not None:
                 return replay  # type: ignore[return-value]
             report = await service.create_report(
-                conn, access, principal.person_id, data, now, closed
+                conn, access, principal.person_id, data, now, calendar
             )
             await idempotency.store(conn, key, 201, report)
         return report

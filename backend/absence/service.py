@@ -58,14 +58,14 @@ async def report_access(
     pupil_id: uuid.UUID,
     data: AbsenceReportCreate,
     now: datetime,
-) -> tuple[PupilAccess, frozenset[date]]:
+) -> tuple[PupilAccess, SchoolCalendar]:
     """The viewer's rights on the pupil, the pupil locked for the overlap check, and the
-    school's closed days in the report's span: one round trip (queries.py says why)."""
+    school's calendar for the report's span: one round trip (queries.py says why)."""
     access, row = await pupil_access_with(
         conn, viewer, pupil_id, now, q.ACCESS_LOCK_AND_CLOSED_DAYS,
         data.first_day, data.last_day or data.first_day,
     )
-    return access, frozenset(row["closed"])
+    return access, SchoolCalendar(frozenset(row["closed"]), row["year_start"], row["year_end"])
 
 
 def may_answer_a_case(access: PupilAccess, data: AbsenceReportCreate) -> bool:
@@ -79,7 +79,7 @@ async def create_report(
     submitter: uuid.UUID,
     data: AbsenceReportCreate,
     now: datetime,
-    closed: frozenset[date],
+    calendar: SchoolCalendar,
 ) -> AbsenceReport:
     """File a report, after ``report_access`` on the same connection (it holds the lock).
 
@@ -89,7 +89,6 @@ async def create_report(
     """
     access.require_report_absence()
     last_day = _check_shape(data, access.local_today)
-    calendar = SchoolCalendar(closed)
     school_days = len(calendar.school_days(data.first_day, last_day))
     if school_days == 0:
         raise Invalid("absence.no_school_day", field="first_day")

@@ -52,17 +52,13 @@ class RollCallAbsence:
 async def roll_call_absences(
     conn: asyncpg.Connection, pupil_id: uuid.UUID, first: date, last: date
 ) -> list[RollCallAbsence]:
-    """THE SEAM for roll call: the pupil's absent marks between first and last.
+    """The pupil's `absent` marks from roll call between first and last, as whole days.
 
-    Roll-call marks (migration 0004, the attendance domain) plug in here:
-    return every `absent` mark of the pupil in the range, as whole days
-    (and, where the attendance domain records them, hours). Whether a mark
-    is explained is decided by the summary from reports and leave, so this
-    query need not know about them. Until the attendance tables are merged
-    there are no marks, and unexplained absence comes only from missed
-    lessons (`subject_absences`).
+    Whether a mark is explained is decided by the summary from reports and
+    leave, so this query need not know about them.
     """
-    return []
+    rows = await conn.fetch(q.ROLL_CALL_ABSENCES, pupil_id, first, last)
+    return [RollCallAbsence(day=r["day"]) for r in rows]
 
 
 @dataclass

@@ -141,3 +141,11 @@ SELECT absence_limit_percent::float8 AS limit_percent,
        absence_warning_percent::float8 AS warning_percent
 FROM schools WHERE id = $1
 """
+
+
+# Roll call's absent marks (attendance domain) in a span: $1 pupil, $2 first, $3 last.
+ROLL_CALL_ABSENCES = """
+SELECT day FROM attendance_marks
+WHERE pupil_id = $1 AND status = 'absent' AND day BETWEEN $2 AND $3
+ORDER BY day
+"""

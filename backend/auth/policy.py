@@ -21,10 +21,17 @@ ADULT_AGE = 18
 
 
 def age_on(birth_date: date | None, day: date) -> int:
+    """Whole years on ``day``, counted as PostgreSQL adds years to a date, so the
+    SQL of jobs and cases (``birth_date + interval '18 years'``) agrees: someone
+    born on 29 February has their birthday on 28 February in other years."""
     if birth_date is None:
         return 0
     years = day.year - birth_date.year
-    if (day.month, day.day) < (birth_date.month, birth_date.day):
+    try:
+        birthday = birth_date.replace(year=day.year)
+    except ValueError:  # 29 February in a year without one
+        birthday = date(day.year, 2, 28)
+    if day < birthday:
         years -= 1
     return years
 

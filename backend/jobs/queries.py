@@ -159,6 +159,19 @@ WITH sch AS (
     WHERE r.school_id = cl.unit_id AND r.note IS NOT NULL
       AND r.last_day + sch.note_retention_days < cl.local_date
     RETURNING r.id
+), erased_cases AS (
+    -- Answers to missing-pupil cases may carry the same kind of health note.
+    UPDATE missing_cases c SET resolution_note = NULL
+    FROM claimed cl JOIN sch ON sch.id = cl.unit_id
+    WHERE c.school_id = cl.unit_id AND c.resolution_note IS NOT NULL
+      AND c.day + sch.note_retention_days < cl.local_date
+    RETURNING c.id
+), erased_events AS (
+    UPDATE missing_case_events e SET note = NULL
+    FROM missing_cases c, claimed cl JOIN sch ON sch.id = cl.unit_id
+    WHERE e.case_id = c.id AND c.school_id = cl.unit_id AND e.note IS NOT NULL
+      AND c.day + sch.note_retention_days < cl.local_date
+    RETURNING e.case_id
 ), pruned AS (
     DELETE FROM job_claims j
     WHERE j.job IN ('absence-check-reminders', 'still-sick', 'note-retention')

@@ -2,7 +2,8 @@
 
 # Serialises requests for one pupil (the overlap check), and reads what the
 # day count and the push need in the same round trip: the school's closed
-# days in the span, the school year's bounds and the class team.
+# days in the span, the school year's bounds, the class team and the school's
+# leaders (who decide requests beyond the contact teacher's limit).
 # $1 pupil, $2 school, $3 class, $4 first day, $5 last day
 CREATE_CONTEXT = """
 SELECT pg_advisory_xact_lock(hashtextextended('leave:' || $1::text, 1)) IS NOT NULL AS locked,
@@ -11,7 +12,10 @@ SELECT pg_advisory_xact_lock(hashtextextended('leave:' || $1::text, 1)) IS NOT N
        sy.starts_on, sy.ends_on,
        ARRAY(SELECT DISTINCT sa.person_id FROM staff_assignments sa
              WHERE sa.class_id = c.id AND sa.school_year_id = c.school_year_id
-               AND sa.role IN ('contact_teacher', 'class_team')) AS team
+               AND sa.role IN ('contact_teacher', 'class_team')) AS team,
+       ARRAY(SELECT DISTINCT sa.person_id FROM staff_assignments sa
+             WHERE sa.school_id = c.school_id AND sa.school_year_id = c.school_year_id
+               AND sa.role = 'school_leader') AS leaders
 FROM classes c JOIN school_years sy ON sy.id = c.school_year_id
 WHERE c.id = $3
 """
@@ -40,8 +44,8 @@ SELECT lr.id, lr.pupil_id, p.name AS pupil_name, cur.class_id, cur.class_name,
        (lr.pupil_id = $1) AS is_self,
        (g.access IN ('full', 'read_only')
         AND (p.birth_date IS NULL
-             OR p.birth_date > ((($2::timestamptz) AT TIME ZONE s.timezone)::date
-                                - interval '18 years')::date
+             OR p.birth_date + interval '18 years'
+                > (($2::timestamptz) AT TIME ZONE s.timezone)::date
              OR g.adult_consent)) AS is_guardian,
        coalesce(st.roles, '{}') AS staff_roles
 FROM leave_requests lr
@@ -93,8 +97,8 @@ WHERE lr.id IN (
   AND (lr.pupil_id = $1
        OR (g.access IN ('full', 'read_only')
            AND (p.birth_date IS NULL
-                OR p.birth_date > ((($2::timestamptz) AT TIME ZONE s.timezone)::date
-                                   - interval '18 years')::date
+                OR p.birth_date + interval '18 years'
+                > (($2::timestamptz) AT TIME ZONE s.timezone)::date
                 OR g.adult_consent))
        OR st.roles IS NOT NULL)
 ORDER BY lr.created_at DESC, lr.id DESC

@@ -99,7 +99,11 @@ async def create_request(
     )
     if inserted is None:
         raise Conflict("leave.overlap")
-    team = [p for p in ctx["team"] if p != requester]
+    team = list(ctx["team"])
+    if school_days > access.leave_teacher_max_days:
+        # Beyond the contact teacher's limit only a leader decides: tell them too.
+        team += ctx["leaders"]
+    team = [p for p in dict.fromkeys(team) if p != requester]
     await notify(
         conn,
         recipients=team,
@@ -110,7 +114,7 @@ async def create_request(
         now=now,
     )
     log.info(
-        "leave request %s for pupil %s %s..%s (%d school days) by %s; class team of %s told (%d)",
+        "leave request %s for pupil %s %s..%s (%d school days) by %s; staff of %s told (%d)",
         request_id, pupil_id, data.first_day, data.last_day, school_days, requester,
         access.class_name, len(team),
     )

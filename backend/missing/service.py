@@ -216,7 +216,9 @@ async def leave_approved(
 # --- reading and answering cases -----------------------------------------------------
 
 
-def _to_case(row: asyncpg.Record, events: list[CaseEvent] | None = None) -> MissingCase:
+def _to_case(
+    row: asyncpg.Record, viewer: uuid.UUID, events: list[CaseEvent] | None = None
+) -> MissingCase:
     tz = row["timezone"]
 
     def local(v: datetime | None) -> datetime | None:
@@ -224,8 +226,11 @@ def _to_case(row: asyncpg.Record, events: list[CaseEvent] | None = None) -> Miss
 
     resolution = None
     if row["outcome"] is not None:
+        # A note may be about health: the class team and leaders read it, and the
+        # person who wrote it, never another guardian (product.md).
+        show_note = row["staff"] or row["resolved_by"] == viewer
         resolution = Resolution(
-            outcome=Outcome(row["outcome"]), note=row["resolution_note"],
+            outcome=Outcome(row["outcome"]), note=row["resolution_note"] if show_note else None,
             resolved_by=row["resolved_by"], resolved_by_name=row["resolved_by_name"])
     return MissingCase(
         id=row["id"], pupil_id=row["pupil_id"], pupil_name=row["pupil_name"],
@@ -261,7 +266,7 @@ async def list_cases(
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor(last["opened_at"].isoformat(), last["id"])
-    return MissingCasePage(items=[_to_case(r) for r in rows[:limit]], next_cursor=next_cursor)
+    return MissingCasePage(items=[_to_case(r, viewer) for r in rows[:limit]], next_cursor=next_cursor)
 
 
 async def _visible(conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID,
@@ -279,7 +284,7 @@ async def get_case(conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UU
     events = [CaseEvent(event=e["event"], at=local_now(e["at"], row["timezone"]),
                         actor_id=e["actor_id"], actor_name=e["actor_name"], outcome=e["outcome"])
               for e in await conn.fetch(q.CASE_EVENTS, case_id)]
-    return _to_case(row, events)
+    return _to_case(row, viewer, events)
 
 
 def _answering_role(access: PupilAccess, row: asyncpg.Record) -> str:
@@ -320,9 +325,9 @@ async def resolve(
         report = AbsenceReportCreate(first_day=row["day"], reason=AbsenceReason.sick,
                                      note=data.note)
         try:
-            report_access, closed = await absence.report_access(
+            report_access, calendar = await absence.report_access(
                 conn, viewer, row["pupil_id"], report, now)
-            await absence.create_report(conn, report_access, viewer, report, now, closed)
+            await absence.create_report(conn, report_access, viewer, report, now, calendar)
         except Conflict:
             # A report for part of the day exists already; the answer still stands.
             log.info("missing case %s: a report already covers the day", case_id)

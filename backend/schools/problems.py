@@ -12,14 +12,17 @@ register_problems({
     },
     "settings.times_out_of_order": {
         "nb": ("Tidene er i feil rekkefølge",
-               "Første time må starte før den slutter, og friminuttet kan ikke starte før "
-               "første time er slutt."),
+               "Første time må starte før den slutter, friminuttet kan ikke starte før "
+               "første time er slutt, «fortsatt syk?» må komme før meldefristen, og "
+               "påminnelsen senest kl. 21."),
         "nn": ("Tidene er i feil rekkjefølgje",
-               "Første time må starte før han sluttar, og friminuttet kan ikkje starte før "
-               "første time er slutt."),
+               "Første time må starte før han sluttar, friminuttet kan ikkje starte før "
+               "første time er slutt, «framleis sjuk?» må kome før meldefristen, og "
+               "påminninga seinast kl. 21."),
         "en": ("Times out of order",
-               "The first lesson must start before it ends, and the first recess cannot "
-               "start before the first lesson ends."),
+               "The first lesson must start before it ends, the first recess cannot start "
+               "before the first lesson ends, 'still sick?' must come before the report "
+               "deadline, and the reminder at 21:00 at the latest."),
     },
     "schools.closed_day_exists": {
         "nb": ("Dagen er allerede stengt", "Denne dagen er allerede registrert som fridag."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
@@ -108,6 +108,13 @@ def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSet
     if not end <= recess:
         errors.append(FieldError(field="first_recess_start",
                                  message="must not be before first_lesson_end"))
+    # "Still sick?" runs from still_sick_at until the report deadline, and a missed
+    # reminder is caught up within three hours the same day: settings that would
+    # leave either window empty would silently switch the push off.
+    if not parse_hhmm(merged.still_sick_at) < parse_hhmm(merged.report_deadline):
+        errors.append(FieldError(field="still_sick_at", message="must be before report_deadline"))
+    if parse_hhmm(merged.check_reminder_at) > time(21, 0):
+        errors.append(FieldError(field="check_reminder_at", message="must be 21:00 or earlier"))
     if errors:
         raise Invalid("settings.times_out_of_order", errors=errors)
     return merged
