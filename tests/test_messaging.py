@@ -162,7 +162,21 @@ async def test_read_only_guardian_may_message_the_school(client, tokens):
     assert participant_ids(thread) == {READONLY, TEACHER_9B}
 
 
+async def test_pupils_under_18_do_not_message_staff(client, tokens, db):
+    # product.md: pupils "from 18 also report own absence and message staff".
+    r = await recipients_of(client, tokens, "pupil.kari", KARI)  # Kari is 14
+    assert r.status_code == 200
+    assert r.json() == []
+    before = await counts(db)
+    r = await start(client, tokens, "pupil.kari", KARI, [{"kind": "contact_teacher"}])
+    assert r.status_code == 403
+    assert r.json()["code"] == "messaging.pupil_under_18"
+    assert await counts(db) == before
+
+
 async def test_pupil_writes_only_to_staff_who_teach_them(client, tokens, db):
+    # From 18 a pupil messages the staff who teach them (Kari made 18 for this test).
+    await db.execute("UPDATE people SET birth_date = '2008-01-15' WHERE id = $1", KARI)
     r = await recipients_of(client, tokens, "pupil.kari", KARI)
     assert r.status_code == 200
     offered = {(o["kind"], o.get("id")) for o in r.json()}

@@ -126,6 +126,8 @@ async def _candidates(
 def _options(access: PupilAccess, c: Candidates, locale: str) -> list[RecipientOption]:
     writer = _writer(access)
     out: list[RecipientOption] = []
+    if writer == "pupil" and not access.is_adult:
+        return out  # product.md: pupils message staff from 18
     if c.contact:
         out.append(RecipientOption(kind=RecipientKind.contact_teacher,
                                    name=", ".join(c.contact.values())))
@@ -150,6 +152,9 @@ def _expand(
 ) -> dict[uuid.UUID, ParticipantRole]:
     """The people the chosen recipients stand for, or 422 for one not allowed."""
     writer = _writer(access)
+    if writer == "pupil" and not access.is_adult:
+        # The pupil sees themself, so this is a refusal, not a hidden object.
+        raise Forbidden("messaging.pupil_under_18")
     members: dict[uuid.UUID, ParticipantRole] = {}
     for r in recipients:
         if isinstance(r, ContactTeacherRecipient):

@@ -40,6 +40,11 @@ def guardians_name(locale: str, pupil: str) -> str:
 
 
 register_problems({
+    "messaging.pupil_under_18": {
+        "nb": ("Ikke tilgjengelig ennå", "Elever kan sende meldinger til de ansatte fra de fyller 18 år."),
+        "nn": ("Ikkje tilgjengeleg enno", "Elevar kan sende meldingar til dei tilsette frå dei fyller 18 år."),
+        "en": ("Not available yet", "Pupils can message staff from the age of 18."),
+    },
     "messaging.recipient_not_allowed": {
         "nb": ("Ugyldig mottaker",
                "Du kan ikke skrive til «{kind}» om denne eleven. Hent lovlige mottakere fra "
