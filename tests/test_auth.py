@@ -415,3 +415,17 @@ def test_dev_generates_its_signing_key_once(tmp_path):
     now = _Clock().now()
     token = first.tokens.issue(HANSEN, "app", now)
     assert second.tokens.verify(token, now).person_id == HANSEN
+
+
+async def test_logout_with_an_expired_access_token_still_revokes_by_refresh_token(
+        client, clock, idporten):
+    # api.md: /api/v1/auth/* goes without a bearer token; an app signing out after
+    # its access token expired still ends the sign-in.
+    pair = await _pair(client, clock, idporten)
+    clock.set(clock.now() + timedelta(minutes=20))
+    r = await client.post("/api/v1/auth/logout", headers=bearer(pair["access_token"]),
+                          json={"refresh_token": pair["refresh_token"]})
+    assert r.status_code == 204, r.text
+    assert_problem(await refresh(client, pair["refresh_token"]), 400, "auth.invalid_grant")
+    r = await client.post("/api/v1/auth/logout", json={"refresh_token": "made-up"})
+    assert_problem(r, 401)

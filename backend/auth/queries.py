@@ -21,7 +21,7 @@ REVOKE_FAMILY = """
 UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL
 """
 
-FAMILY_OF = "SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND person_id = $2"
+FAMILY_OF = "SELECT family_id, person_id FROM refresh_tokens WHERE token_hash = $1"
 
 # Signing out on a phone: pushes still queued for it must not follow.
 DELETE_DEVICE = """

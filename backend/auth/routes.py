@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from backend.auth import service
-from backend.auth.tokens import Principal
+from backend.auth.tokens import InvalidToken
 from backend.errors import Invalid
 from backend.openapi import problems
 from backend.runtime import Runtime
@@ -36,9 +36,9 @@ class AuthController(Controller):
           responses=problems(400, 401, 422))
     async def logout(
         self,
+        request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
         rt: Runtime,
-        principal: Principal,
         data: Logout | None = None,
     ) -> None:
         device_id = None
@@ -48,8 +48,19 @@ class AuthController(Controller):
             except ValueError as exc:
                 raise Invalid("request.invalid", field="device_id") from exc
         await service.logout(
-            conn, rt, principal.person_id, data.refresh_token if data else None, device_id
+            conn, rt, _bearer_person(request, rt), data.refresh_token if data else None, device_id
         )
+
+
+def _bearer_person(request: Request[Any, Any, Any], rt: Runtime) -> uuid.UUID | None:
+    """The caller of a valid access token, or None (absent or expired) for logout."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        return rt.tokens.verify(token.strip(), rt.clock.now()).person_id
+    except InvalidToken:
+        return None
 
 
 class DevLoginController(Controller):

@@ -128,16 +128,25 @@ async def refresh(
 async def logout(
     conn: asyncpg.Connection,
     rt: Runtime,
-    person_id: uuid.UUID,
+    person_id: uuid.UUID | None,
     refresh_token: str | None,
     device_id: uuid.UUID | None,
 ) -> None:
+    """Revoke the refresh token's family and unregister the device.
+
+    The caller is known by a valid access token or, when that has expired (an
+    app signing out after a while), by the refresh token itself: holding it is
+    what the family is about. A refresh token of someone else is ignored.
+    """
     now = rt.clock.now()
     async with conn.transaction():
         if refresh_token:
-            family = await conn.fetchval(q.FAMILY_OF, _hash(refresh_token), person_id)
-            if family is not None:
-                await conn.execute(q.REVOKE_FAMILY, family, now)
+            row = await conn.fetchrow(q.FAMILY_OF, _hash(refresh_token))
+            if row is not None and person_id in (None, row["person_id"]):
+                person_id = row["person_id"]
+                await conn.execute(q.REVOKE_FAMILY, row["family_id"], now)
+        if person_id is None:
+            raise Unauthorized("auth.missing_token")
         if device_id is not None:
             await conn.execute(q.DELETE_DEVICE, device_id, person_id)
     log.info("logout of %s", person_id)
