@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 
 import msgspec
-
-T = TypeVar("T")
 
 Locale = Annotated[str, msgspec.Meta(pattern="^(nb|nn|en)$", description="nb, nn or en")]
 TimeOfDay = Annotated[
@@ -33,7 +31,3 @@ class Access(StrEnum):
     full = "full"
     read_only = "read_only"
 
-
-class Page(msgspec.Struct, Generic[T]):
-    items: list[T]
-    next_cursor: str | None

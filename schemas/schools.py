@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Annotated
 
 import msgspec
@@ -79,8 +78,3 @@ class ClosedDayPage(msgspec.Struct):
     items: list[ClosedDay]
     next_cursor: str | None
 
-
-class SeekLevel(StrEnum):
-    grades_1_7 = "1-7"
-    grades_8_10 = "8-10"
-    grades_11_13 = "11-13"

@@ -6,7 +6,7 @@ public holiday nor one of the school's own closed days.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -52,9 +52,3 @@ class SchoolCalendar:
             if self.is_school_day(day):
                 return day
         return None
-
-
-def calendar_from(
-    closed: Iterable[date], year_start: date | None = None, year_end: date | None = None
-) -> SchoolCalendar:
-    return SchoolCalendar(frozenset(closed), year_start, year_end)

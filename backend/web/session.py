@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from litestar import Request, Response
+from litestar import Request
 from litestar.datastructures import Cookie
 
 from backend.errors import Forbidden
@@ -115,9 +115,3 @@ def login_csrf(request: Request[Any, Any, Any]) -> tuple[str, bool]:
     if existing and len(existing) >= 32:
         return existing, False
     return secrets.token_urlsafe(32), True
-
-
-def with_cookies(response: Response[Any], *cookies: Cookie) -> Response[Any]:
-    for c in cookies:
-        response.set_cookie(c)
-    return response
