@@ -85,8 +85,9 @@ def create_app(
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)
         api.append(DevController)
-    api.append(Router(path="/", route_handlers=sign_in,
-                      middleware=[sign_in_rate_limit(rt.settings).middleware]))
+    api.append(
+        Router(path="/", route_handlers=sign_in, middleware=[sign_in_rate_limit(rt.settings).middleware])
+    )
     api_router = Router(
         path="/api/v1",
         route_handlers=api,
@@ -106,9 +107,7 @@ def create_app(
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
             components=Components(
-                security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-                }
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),

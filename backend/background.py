@@ -19,8 +19,10 @@ async def push_dispatcher(rt: Runtime) -> None:
         transport = build_transport(rt.settings)
     except Exception:
         # A background task's failure is otherwise silent until shutdown.
-        log.exception("push dispatcher not started: SKOLEBRO_FCM_CREDENTIALS (%s) is unusable",
-                      rt.settings.fcm_credentials)
+        log.exception(
+            "push dispatcher not started: SKOLEBRO_FCM_CREDENTIALS (%s) is unusable",
+            rt.settings.fcm_credentials,
+        )
         raise
     await run_dispatcher(rt.require_pool(), transport, rt.clock.now, rt.dsn)
 

@@ -54,7 +54,7 @@ def _print_demo_users(host: str, port: int) -> None:
         "\nGet a token:\n"
         f"  curl -s -X POST http://{host}:{port}/api/v1/auth/dev-login \\\n"
         "       -H 'content-type: application/json' \\\n"
-        "       -d '{\"username\": \"guardian.hansen\", \"client\": \"app\"}'\n"
+        '       -d \'{"username": "guardian.hansen", "client": "app"}\'\n'
         f"Then: curl -H 'Authorization: Bearer <access_token>' http://{host}:{port}/api/v1/me\n"
         f"API description: http://{host}:{port}/schema/openapi.json\n",
         flush=True,
@@ -104,14 +104,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     rt = build_runtime(settings)
     app = create_app(
         runtime=rt,
-        background=background_tasks(scheduler=not args.no_scheduler,
-                                    dispatcher=not args.no_dispatcher),
+        background=background_tasks(scheduler=not args.no_scheduler, dispatcher=not args.no_dispatcher),
     )
     if args.demo:
         _print_demo_users(args.host, args.port)
     config = uvicorn.Config(
-        app, host=args.host, port=args.port, log_config=None, access_log=False,
-        timeout_graceful_shutdown=10, loop="auto", http="auto", lifespan="on",
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        loop="auto",
+        http="auto",
+        lifespan="on",
     )
     # uvicorn turns SIGTERM/SIGINT into a graceful shutdown (requests drain, the
     # lifespan closes the pool) and then re-raises the signal with the handler that
@@ -141,11 +147,12 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 
     try:
         say(f"reading {args.folder}")
-        roster = read_roster(Path(args.folder),
-                             progress=lambda name, n: say(f"read {n:,} rows ({name})"))
-        say(f"OneRoster {roster.version}: {len(roster.schools):,} schools, "
+        roster = read_roster(Path(args.folder), progress=lambda name, n: say(f"read {n:,} rows ({name})"))
+        say(
+            f"OneRoster {roster.version}: {len(roster.schools):,} schools, "
             f"{len(roster.classes):,} classes, {len(roster.users):,} users, "
-            f"{len(roster.enrollments):,} enrollments")
+            f"{len(roster.enrollments):,} enrollments"
+        )
 
         async def work(rt: Runtime) -> ImportSummary:
             async with rt.require_pool().acquire() as conn:
@@ -168,14 +175,12 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     from backend.jobs.registry import job_names, run_job
 
     if args.name not in job_names():
-        print(f"skolebro: no job {args.name!r}; known: {', '.join(job_names())}",
-              file=sys.stderr)
+        print(f"skolebro: no job {args.name!r}; known: {', '.join(job_names())}", file=sys.stderr)
         return 2
     try:
         at = parse_instant(args.at) if args.at else None
     except ValueError as exc:
-        print(f"skolebro: --at needs an RFC 3339 instant with an offset ({exc})",
-              file=sys.stderr)
+        print(f"skolebro: --at needs an RFC 3339 instant with an offset ({exc})", file=sys.stderr)
         return 2
 
     async def work(rt: Runtime) -> tuple[datetime, dict[str, object]]:
@@ -226,20 +231,18 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("migrate", help="apply migrations and exit").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="seed the demo school").set_defaults(func=cmd_demo)
-    sub.add_parser("dispatcher", help="run only the push dispatcher").set_defaults(
-        func=cmd_dispatcher)
+    sub.add_parser("dispatcher", help="run only the push dispatcher").set_defaults(func=cmd_dispatcher)
 
     roster = sub.add_parser("roster", help="roster import").add_subparsers(
-        dest="roster_command", required=True)
+        dest="roster_command", required=True
+    )
     imp = roster.add_parser("import", help="import OneRoster 1.1 or 1.2 CSV files")
     imp.add_argument("folder", help="folder with orgs.csv, users.csv, classes.csv, ...")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imp.set_defaults(func=cmd_roster_import)
-    jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command",
-                                                                       required=True)
+    jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
     run = jobs.add_parser("run", help="run a scheduled job once, as if at --at (default: now)")
-    run.add_argument("name", help="absence-check-reminders, missing-pupil-sweep, still-sick, "
-                                  "note-retention")
+    run.add_argument("name", help="absence-check-reminders, missing-pupil-sweep, still-sick, note-retention")
     run.add_argument("--at", help="RFC 3339 instant, e.g. 2026-11-23T09:00:00+01:00")
     run.set_defaults(func=cmd_jobs_run)
 

@@ -128,13 +128,10 @@ def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Respon
     if isinstance(exc, Invalid):
         _, detail = problem_text(exc.code, request_locale(request), **exc.params)
         errors = exc.errors or [FieldError(field=exc.field, message=detail)]
-    return problem_response(request, exc.status, exc.code, headers=headers, errors=errors,
-                            **exc.params)
+    return problem_response(request, exc.status, exc.code, headers=headers, errors=errors, **exc.params)
 
 
-def _validation_handler(
-    request: Request[Any, Any, Any], exc: ValidationException
-) -> Response[bytes]:
+def _validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
     extra = [e for e in exc.extra if isinstance(e, dict)] if isinstance(exc.extra, list) else []
     text = " ".join(str(e.get("message", "")) for e in extra)
     detail = str(exc.detail or "")
@@ -145,8 +142,7 @@ def _validation_handler(
         # An empty body is not JSON at all, so it is malformed rather than invalid.
         return problem_response(request, 400, "request.malformed")
     errors = [
-        FieldError(field=_field_name(e), message=str(e.get("message", "invalid value")))
-        for e in extra
+        FieldError(field=_field_name(e), message=str(e.get("message", "invalid value"))) for e in extra
     ] or [FieldError(field="", message=detail or "invalid value")]
     return problem_response(request, 422, "request.invalid", errors=errors)
 
@@ -198,10 +194,12 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     if exc.status_code == 400 and _undecodable(exc):
         return problem_response(request, 400, "request.malformed")
     if exc.status_code == 400:
-        return problem_response(request, 400, "request.invalid",
-                                errors=[FieldError(field="", message=str(exc.detail))])
-    return problem_response(request, exc.status_code, "request.invalid",
-                            errors=[FieldError(field="", message=str(exc.detail))])
+        return problem_response(
+            request, 400, "request.invalid", errors=[FieldError(field="", message=str(exc.detail))]
+        )
+    return problem_response(
+        request, exc.status_code, "request.invalid", errors=[FieldError(field="", message=str(exc.detail))]
+    )
 
 
 def _undecodable(exc: HTTPException) -> bool:
@@ -235,8 +233,12 @@ def _unstorable_handler(request: Request[Any, Any, Any], exc: Exception) -> Resp
     # Text PostgreSQL cannot store (a NUL character) that slipped past the schemas:
     # the client's input is at fault, and the transaction has rolled back.
     log.info("unstorable text on %s %s: %s", request.method, request.url.path, exc)
-    return problem_response(request, 422, "request.invalid",
-                            errors=[FieldError(field="", message="text contains a NUL character")])
+    return problem_response(
+        request,
+        422,
+        "request.invalid",
+        errors=[FieldError(field="", message="text contains a NUL character")],
+    )
 
 
 def exception_handlers() -> dict[Any, Any]:

@@ -92,9 +92,7 @@ async def once(
     return result
 
 
-async def store(
-    conn: asyncpg.Connection, key: IdempotencyKey | None, status: int, body: object
-) -> None:
+async def store(conn: asyncpg.Connection, key: IdempotencyKey | None, status: int, body: object) -> None:
     if key is None:
         return
     await conn.execute(_STORE, key.person_id, key.key, status, msgspec.to_builtins(body))

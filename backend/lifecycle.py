@@ -32,9 +32,7 @@ async def resolve_dsn(rt: Runtime) -> str:
 
 async def open_database(rt: Runtime) -> None:
     dsn = await resolve_dsn(rt)
-    rt.pool = await create_pool(
-        dsn, min_size=rt.settings.pool_min_size, max_size=rt.settings.pool_max_size
-    )
+    rt.pool = await create_pool(dsn, min_size=rt.settings.pool_min_size, max_size=rt.settings.pool_max_size)
     async with rt.pool.acquire() as conn:
         applied = await apply_migrations(conn)
     if applied:

@@ -66,8 +66,8 @@ class Settings:
     now: str | None = None
     fcm_credentials: str | None = None
     fcm_endpoint: str | None = None  # a local FCM stand-in (tests, benchmarks)
-    fcm_ca_file: str | None = None   # the CA that stand-in's certificate is signed by
-    fcm_http: str = "h2"             # h2 (firebase-admin's default) or http1
+    fcm_ca_file: str | None = None  # the CA that stand-in's certificate is signed by
+    fcm_http: str = "h2"  # h2 (firebase-admin's default) or http1
     signing_key_path: str | None = None
     # names, not secrets
     token_issuer: str = "skolebro"
@@ -94,9 +94,7 @@ class Settings:
         env = dict(os.environ if environ is None else environ)
         name = env.get("SKOLEBRO_ENV", "dev")
         if name not in ENVIRONMENTS:
-            raise SettingsError(
-                f"SKOLEBRO_ENV={name!r} is not known; use one of {', '.join(ENVIRONMENTS)}."
-            )
+            raise SettingsError(f"SKOLEBRO_ENV={name!r} is not known; use one of {', '.join(ENVIRONMENTS)}.")
         data_dir = env.get("SKOLEBRO_DATA_DIR")
         settings = cls(
             env=name,
@@ -139,9 +137,7 @@ class Settings:
         if self.fcm_endpoint:
             missing.append("unset SKOLEBRO_FCM_ENDPOINT (pushes go to the real FCM in production)")
         if missing:
-            raise SettingsError(
-                "Refusing to start in production; set " + "; ".join(missing) + "."
-            )
+            raise SettingsError("Refusing to start in production; set " + "; ".join(missing) + ".")
 
 
 def _parse_providers(raw: str | None) -> tuple[IdentityProvider, ...]:

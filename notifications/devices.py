@@ -52,6 +52,10 @@ async def prune_stale_devices(conn: asyncpg.Connection, now: datetime) -> int:
     removed = int(await conn.fetchval(_PRUNE_DEVICES, now - STALE_AFTER))
     status = await conn.execute(_PRUNE_DELIVERIES, now - KEEP_DELIVERIES)
     old_deliveries = int(status.split()[-1])
-    log.info("pruned %d push devices unused for %d days and %d old deliveries",
-             removed, STALE_AFTER.days, old_deliveries)
+    log.info(
+        "pruned %d push devices unused for %d days and %d old deliveries",
+        removed,
+        STALE_AFTER.days,
+        old_deliveries,
+    )
     return removed

@@ -68,16 +68,16 @@ def ttl_for(kind: str, urgent: bool) -> timedelta:
 
 @dataclass(frozen=True)
 class DispatcherConfig:
-    batch_size: int = 500          # rows per claim (and FCM's limit per send_each)
-    chunk_size: int = 50           # messages per send_each_async call
-    max_in_flight: int = 100       # messages being sent at once by this dispatcher
-    workers: int = 2               # rounds running side by side (claim while sending)
+    batch_size: int = 500  # rows per claim (and FCM's limit per send_each)
+    chunk_size: int = 50  # messages per send_each_async call
+    max_in_flight: int = 100  # messages being sent at once by this dispatcher
+    workers: int = 2  # rounds running side by side (claim while sending)
     lease: timedelta = timedelta(seconds=90)  # > the slowest round (timeouts included)
     max_attempts: int = 8
-    backoff_base: float = 5.0      # seconds; doubles per attempt
+    backoff_base: float = 5.0  # seconds; doubles per attempt
     backoff_max: float = 900.0
-    idle_poll: float = 30.0        # a safety net should a NOTIFY be missed
-    shutdown_grace: float = 5.0    # on cancel, wait this long for answers in flight
+    idle_poll: float = 30.0  # a safety net should a NOTIFY be missed
+    shutdown_grace: float = 5.0  # on cancel, wait this long for answers in flight
 
 
 # Claims due rows. $1 now, $2 limit, $3 lease end, $4 claim id.
@@ -156,8 +156,7 @@ def _data(row: asyncpg.Record) -> dict[str, str]:
     # FCM data values must be strings; the app needs the kind and the inbox id
     # to open the right screen and mark the item read.
     raw: dict[str, Any] = row["data"] or {}
-    data = {str(k): v if isinstance(v, str) else ("" if v is None else _json(v))
-            for k, v in raw.items()}
+    data = {str(k): v if isinstance(v, str) else ("" if v is None else _json(v)) for k, v in raw.items()}
     data["kind"] = row["kind"]
     data["notification_id"] = str(row["notification_id"])
     return data
@@ -180,8 +179,9 @@ class Dispatcher:
     _paused_until: datetime | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self._in_flight = asyncio.Semaphore(max(1, self.config.max_in_flight
-                                                // max(1, self.config.chunk_size)))
+        self._in_flight = asyncio.Semaphore(
+            max(1, self.config.max_in_flight // max(1, self.config.chunk_size))
+        )
 
     # --- one pass ------------------------------------------------------------
 
@@ -207,15 +207,14 @@ class Dispatcher:
             return stats  # FCM asked the whole project to slow down
         claim_id = uuid.uuid4()
         async with self.pool.acquire() as conn:
-            rows = await conn.fetch(_CLAIM, now, self.config.batch_size,
-                                    now + self.config.lease, claim_id)
+            rows = await conn.fetch(_CLAIM, now, self.config.batch_size, now + self.config.lease, claim_id)
         stats.claimed = len(rows)
         if not rows:
             return stats
         chunks = []
         size = self.config.chunk_size
         for i in range(0, len(rows), size):
-            part = rows[i:i + size]
+            part = rows[i : i + size]
             chunks.append(_Chunk(part, [self._push(r) for r in part]))
         tasks = [asyncio.create_task(self._send_chunk(c, claim_id, stats)) for c in chunks]
         try:
@@ -227,8 +226,13 @@ class Dispatcher:
 
     def _push(self, row: asyncpg.Record) -> PushMessage:
         return PushMessage(
-            delivery_id=row["id"], token=row["token"], title=row["title"], body=row["body"],
-            data=_data(row), urgent=row["urgent"], collapse_key=row["collapse_key"],
+            delivery_id=row["id"],
+            token=row["token"],
+            title=row["title"],
+            body=row["body"],
+            data=_data(row),
+            urgent=row["urgent"],
+            collapse_key=row["collapse_key"],
             ttl=ttl_for(row["kind"], row["urgent"]),
         )
 
@@ -238,8 +242,9 @@ class Dispatcher:
             outcomes = await self.transport.send(chunk.messages)
         await self._record(chunk.rows, outcomes, claim_id, stats)
 
-    async def _shutdown_round(self, chunks: list[_Chunk], tasks: list[asyncio.Task[None]],
-                              claim_id: uuid.UUID) -> None:
+    async def _shutdown_round(
+        self, chunks: list[_Chunk], tasks: list[asyncio.Task[None]], claim_id: uuid.UUID
+    ) -> None:
         # Rows never handed to the transport go back at once; answers already
         # on their way get a moment to be recorded, so a restart re-sends as
         # little as possible. Anything else waits for its lease to run out.
@@ -265,8 +270,13 @@ class Dispatcher:
         # not come back as a burst.
         return base / 2 + random.uniform(0, base / 2)
 
-    async def _record(self, rows: Sequence[asyncpg.Record], outcomes: Sequence[Outcome],
-                      claim_id: uuid.UUID, stats: RoundStats) -> None:
+    async def _record(
+        self,
+        rows: Sequence[asyncpg.Record],
+        outcomes: Sequence[Outcome],
+        claim_id: uuid.UUID,
+        stats: RoundStats,
+    ) -> None:
         now = self.now()
         ids, statuses, due, errors = [], [], [], []
         gone: list[str] = []
@@ -280,17 +290,26 @@ class Dispatcher:
                 status = "dropped"
                 gone.append(row["token"])
                 stats.tokens_removed += 1
-                log.info("push token %s rejected by FCM (%s): device removed",
-                         token_hint(row["token"]), outcome.error)
+                log.info(
+                    "push token %s rejected by FCM (%s): device removed",
+                    token_hint(row["token"]),
+                    outcome.error,
+                )
             elif outcome.result is Result.failed or attempts >= self.config.max_attempts:
                 status = "failed"
                 stats.failed += 1
-                log.error("push delivery %s (%s) failed for good after %d attempts: %s",
-                          row["id"], row["kind"], attempts, outcome.error)
+                log.error(
+                    "push delivery %s (%s) failed for good after %d attempts: %s",
+                    row["id"],
+                    row["kind"],
+                    attempts,
+                    outcome.error,
+                )
             elif outcome.result is Result.rate_limited:
                 status = "pending"
-                delay = (outcome.retry_after if outcome.retry_after is not None
-                         else self._retry_delay(attempts))
+                delay = (
+                    outcome.retry_after if outcome.retry_after is not None else self._retry_delay(attempts)
+                )
                 next_due = now + timedelta(seconds=delay)
                 stats.rate_limited += 1
             else:
@@ -340,9 +359,14 @@ class Dispatcher:
                 try:
                     stats = await self.run_once()
                     if stats.claimed:
-                        log.info("push round: %d sent, %d retried, %d rate limited, "
-                                 "%d tokens removed, %d failed", stats.sent, stats.retried,
-                                 stats.rate_limited, stats.tokens_removed, stats.failed)
+                        log.info(
+                            "push round: %d sent, %d retried, %d rate limited, %d tokens removed, %d failed",
+                            stats.sent,
+                            stats.retried,
+                            stats.rate_limited,
+                            stats.tokens_removed,
+                            stats.failed,
+                        )
                     wait = await self._next_wait()
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                     log.warning("push dispatcher: database unavailable (%s); retrying", exc)
@@ -388,8 +412,13 @@ class Dispatcher:
             await asyncio.sleep(2)
 
 
-async def run_dispatcher(pool: asyncpg.Pool, transport: Transport, now: Callable[[], datetime],
-                         dsn: str | None, config: DispatcherConfig | None = None) -> None:
+async def run_dispatcher(
+    pool: asyncpg.Pool,
+    transport: Transport,
+    now: Callable[[], datetime],
+    dsn: str | None,
+    config: DispatcherConfig | None = None,
+) -> None:
     dispatcher = Dispatcher(pool, transport, now, config or DispatcherConfig())
     try:
         await dispatcher.run_forever(dsn)

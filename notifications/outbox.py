@@ -41,7 +41,8 @@ FORBIDDEN_DATA_KEYS = frozenset({"note", "body"})
 # and one pending delivery per device where the push is wanted, due when the
 # recipient's quiet hours and office hours allow. The pg_notify fires on
 # commit, and only when something was queued.
-_INSERT = """
+_INSERT = (
+    """
 WITH recipients AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
                          $7::boolean[], $8::text[], $9::timestamptz[], $10::boolean[])
@@ -61,8 +62,11 @@ WITH recipients AS (
     WHERE r.push
     RETURNING 1
 )
-SELECT pg_notify('""" + PUSH_CHANNEL + """', '') FROM queued HAVING count(*) > 0
+SELECT pg_notify('"""
+    + PUSH_CHANNEL
+    + """', '') FROM queued HAVING count(*) > 0
 """
+)
 
 _RECIPIENTS = """
 SELECT p.id, p.locale, np.push_messages, np.push_grades, np.push_absence, np.push_reminders,
@@ -108,8 +112,9 @@ async def notify(
 
     Returns the inbox ids, one per distinct recipient (see ``Notice``).
     """
-    return await notify_many(conn, [Notice(recipients, kind, data, params, urgent, collapse_key,
-                                           push_after)], now=now)
+    return await notify_many(
+        conn, [Notice(recipients, kind, data, params, urgent, collapse_key, push_after)], now=now
+    )
 
 
 async def notify_many(
@@ -142,14 +147,26 @@ async def notify_many(
                 silenced += 1
             elif when > wanted:
                 held += 1
-            values = (person, uuid.uuid4(), n.kind, data, title, body, urgent, n.collapse_key,
-                      when or wanted, when is not None)
+            values = (
+                person,
+                uuid.uuid4(),
+                n.kind,
+                data,
+                title,
+                body,
+                urgent,
+                n.collapse_key,
+                when or wanted,
+                when is not None,
+            )
             for col, value in zip(cols, values, strict=True):
                 col.append(value)
     await conn.execute(_INSERT, *cols, now)
     kinds = sorted({n.kind for n in notices})
     log.info(
-        "notification %s to %d people%s%s", ", ".join(kinds), len(cols[0]),
+        "notification %s to %d people%s%s",
+        ", ".join(kinds),
+        len(cols[0]),
         f", {silenced} without push by preference" if silenced else "",
         f", {held} held for quiet hours" if held else "",
     )

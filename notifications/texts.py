@@ -14,27 +14,39 @@ from typing import Any
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     # params: pupil
     "missing_pupil": {
-        "nb": ("{pupil} er ikke på skolen",
-               "{pupil} er ikke på skolen, og det er ikke meldt fravær. Finn ut hvor "
-               "{pupil} er, og gi beskjed til skolen."),
-        "nn": ("{pupil} er ikkje på skulen",
-               "{pupil} er ikkje på skulen, og det er ikkje meldt fråvær. Finn ut kvar "
-               "{pupil} er, og gi beskjed til skulen."),
-        "en": ("{pupil} is not at school",
-               "{pupil} is not at school and no absence was reported. Find out where "
-               "{pupil} is and tell the school."),
+        "nb": (
+            "{pupil} er ikke på skolen",
+            "{pupil} er ikke på skolen, og det er ikke meldt fravær. Finn ut hvor "
+            "{pupil} er, og gi beskjed til skolen.",
+        ),
+        "nn": (
+            "{pupil} er ikkje på skulen",
+            "{pupil} er ikkje på skulen, og det er ikkje meldt fråvær. Finn ut kvar "
+            "{pupil} er, og gi beskjed til skulen.",
+        ),
+        "en": (
+            "{pupil} is not at school",
+            "{pupil} is not at school and no absence was reported. Find out where "
+            "{pupil} is and tell the school.",
+        ),
     },
     # params: pupil
     "missing_pupil_escalation": {
-        "nb": ("{pupil} er fortsatt ikke funnet",
-               "Skolen har ikke fått svar om hvor {pupil} er. Vurder å kontakte politiet "
-               "på 02800 hvis dere ikke vet hvor {pupil} er."),
-        "nn": ("{pupil} er framleis ikkje funnen",
-               "Skulen har ikkje fått svar om kvar {pupil} er. Vurder å kontakte politiet "
-               "på 02800 om de ikkje veit kvar {pupil} er."),
-        "en": ("{pupil} has still not been found",
-               "The school has had no answer about where {pupil} is. Consider contacting "
-               "the police on 02800 if you do not know where {pupil} is."),
+        "nb": (
+            "{pupil} er fortsatt ikke funnet",
+            "Skolen har ikke fått svar om hvor {pupil} er. Vurder å kontakte politiet "
+            "på 02800 hvis dere ikke vet hvor {pupil} er.",
+        ),
+        "nn": (
+            "{pupil} er framleis ikkje funnen",
+            "Skulen har ikkje fått svar om kvar {pupil} er. Vurder å kontakte politiet "
+            "på 02800 om de ikkje veit kvar {pupil} er.",
+        ),
+        "en": (
+            "{pupil} has still not been found",
+            "The school has had no answer about where {pupil} is. Consider contacting "
+            "the police on 02800 if you do not know where {pupil} is.",
+        ),
     },
     # params: pupil
     "missing_pupil_resolved": {
@@ -44,27 +56,36 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     },
     # params: class_name, reported, unaccounted
     "absence_check_reminder": {
-        "nb": ("Fraværssjekk {class_name}",
-               "Fraværet i {class_name} er ikke sjekket. {reported} meldt fravær, "
-               "{unaccounted} ikke gjort rede for."),
-        "nn": ("Fråværssjekk {class_name}",
-               "Fråværet i {class_name} er ikkje sjekka. {reported} meldt fråvær, "
-               "{unaccounted} ikkje gjort greie for."),
-        "en": ("Absence check {class_name}",
-               "The absence in {class_name} has not been checked. {reported} reported "
-               "absent, {unaccounted} unaccounted for."),
+        "nb": (
+            "Fraværssjekk {class_name}",
+            "Fraværet i {class_name} er ikke sjekket. {reported} meldt fravær, "
+            "{unaccounted} ikke gjort rede for.",
+        ),
+        "nn": (
+            "Fråværssjekk {class_name}",
+            "Fråværet i {class_name} er ikkje sjekka. {reported} meldt fråvær, "
+            "{unaccounted} ikkje gjort greie for.",
+        ),
+        "en": (
+            "Absence check {class_name}",
+            "The absence in {class_name} has not been checked. {reported} reported "
+            "absent, {unaccounted} unaccounted for.",
+        ),
     },
     # params: pupil, class_name
     "late_absence_report": {
-        "nb": ("Sen fraværsmelding: {pupil}",
-               "Det er meldt fravær for {pupil} ({class_name}) etter fristen. "
-               "Etterlysningen er avsluttet."),
-        "nn": ("Sein fråværsmelding: {pupil}",
-               "Det er meldt fråvær for {pupil} ({class_name}) etter fristen. "
-               "Etterlysinga er avslutta."),
-        "en": ("Late absence report: {pupil}",
-               "Absence for {pupil} ({class_name}) was reported after the deadline. "
-               "The search is called off."),
+        "nb": (
+            "Sen fraværsmelding: {pupil}",
+            "Det er meldt fravær for {pupil} ({class_name}) etter fristen. Etterlysningen er avsluttet.",
+        ),
+        "nn": (
+            "Sein fråværsmelding: {pupil}",
+            "Det er meldt fråvær for {pupil} ({class_name}) etter fristen. Etterlysinga er avslutta.",
+        ),
+        "en": (
+            "Late absence report: {pupil}",
+            "Absence for {pupil} ({class_name}) was reported after the deadline. The search is called off.",
+        ),
     },
     # params: sender
     "message": {
@@ -98,12 +119,9 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     },
     # params: pupil, subject
     "absence_warning": {
-        "nb": ("Fravær i {subject}",
-               "{pupil} nærmer seg fraværsgrensen i {subject}. Se detaljer i appen."),
-        "nn": ("Fråvær i {subject}",
-               "{pupil} nærmar seg fråværsgrensa i {subject}. Sjå detaljar i appen."),
-        "en": ("Absence in {subject}",
-               "{pupil} is nearing the absence limit in {subject}. See the app."),
+        "nb": ("Fravær i {subject}", "{pupil} nærmer seg fraværsgrensen i {subject}. Se detaljer i appen."),
+        "nn": ("Fråvær i {subject}", "{pupil} nærmar seg fråværsgrensa i {subject}. Sjå detaljar i appen."),
+        "en": ("Absence in {subject}", "{pupil} is nearing the absence limit in {subject}. See the app."),
     },
 }
 

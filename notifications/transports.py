@@ -54,10 +54,10 @@ class PushMessage:
 
 class Result(StrEnum):
     sent = "sent"
-    retry = "retry"            # transient: UNAVAILABLE, INTERNAL, transport errors
+    retry = "retry"  # transient: UNAVAILABLE, INTERNAL, transport errors
     rate_limited = "rate_limited"  # 429 QUOTA_EXCEEDED; wait ``retry_after``
     token_gone = "token_gone"
-    failed = "failed"          # permanent for this message; not retried
+    failed = "failed"  # permanent for this message; not retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +94,13 @@ class LogTransport:
 
     async def send(self, messages: Sequence[PushMessage]) -> list[Outcome]:
         for m in messages:
-            log.info("push (log transport) %s to device %s%s: %s",
-                     m.data.get("kind"), token_hint(m.token), " urgent" if m.urgent else "",
-                     m.title)
+            log.info(
+                "push (log transport) %s to device %s%s: %s",
+                m.data.get("kind"),
+                token_hint(m.token),
+                " urgent" if m.urgent else "",
+                m.title,
+            )
         return [Outcome(Result.sent) for _ in messages]
 
     async def close(self) -> None:
@@ -163,7 +167,8 @@ class FcmTransport:
         # A private app per transport, so tests and several dispatchers in one
         # process do not share (or fight over) the default app.
         self._app = firebase_admin.initialize_app(
-            certificate, options={"httpTimeout": self.timeout},
+            certificate,
+            options={"httpTimeout": self.timeout},
             name=f"skolebro-push-{uuid.uuid4().hex[:8]}",
         )
         self._service = messaging._get_messaging_service(self._app)
@@ -174,33 +179,34 @@ class FcmTransport:
         self._auth_request = google.auth.transport.requests.Request(session=session)
         if self.endpoint:
             project = self._app.project_id
-            self._service._fcm_url = (
-                f"{self.endpoint.rstrip('/')}/v1/projects/{project}/messages:send"
-            )
+            self._service._fcm_url = f"{self.endpoint.rstrip('/')}/v1/projects/{project}/messages:send"
         # Replace the HTTP client under firebase-admin's async client: same
         # auth flow, no hidden retries, our TLS trust and connection limits.
         self._service._async_client._async_client = self._build_http_client()
-        log.info("FCM transport ready: project %s, %s, endpoint %s", self._app.project_id,
-                 self.http, self.endpoint or "fcm.googleapis.com")
+        log.info(
+            "FCM transport ready: project %s, %s, endpoint %s",
+            self._app.project_id,
+            self.http,
+            self.endpoint or "fcm.googleapis.com",
+        )
 
     def _build_http_client(self) -> Any:
         import httpx
         from firebase_admin import _http_client
 
         verify: ssl.SSLContext = (
-            ssl.create_default_context(cafile=self.ca_file) if self.ca_file
-            else httpx.create_ssl_context()
+            ssl.create_default_context(cafile=self.ca_file) if self.ca_file else httpx.create_ssl_context()
         )
-        limits = httpx.Limits(max_connections=self.max_connections,
-                              max_keepalive_connections=self.max_connections)
+        limits = httpx.Limits(
+            max_connections=self.max_connections, max_keepalive_connections=self.max_connections
+        )
         transport: httpx.AsyncBaseTransport
         if self.http == "http1":
             from httpx_aiohttp import AiohttpTransport
 
             transport = AiohttpTransport(verify=verify, limits=limits)
         elif self.http == "h2":
-            transport = httpx.AsyncHTTPTransport(http2=True, verify=verify, limits=limits,
-                                                 retries=0)
+            transport = httpx.AsyncHTTPTransport(http2=True, verify=verify, limits=limits, retries=0)
         else:
             raise ValueError(f"SKOLEBRO_FCM_HTTP must be h2 or http1, not {self.http!r}")
         return httpx.AsyncClient(
@@ -226,8 +232,11 @@ class FcmTransport:
                 return
             started = time.monotonic()
             await asyncio.to_thread(self._credential.refresh, self._auth_request)
-            log.info("FCM access token refreshed in %.0f ms (valid until %s)",
-                     (time.monotonic() - started) * 1000, self._credential.expiry)
+            log.info(
+                "FCM access token refreshed in %.0f ms (valid until %s)",
+                (time.monotonic() - started) * 1000,
+                self._credential.expiry,
+            )
 
     def _message(self, m: PushMessage) -> Any:
         from firebase_admin import messaging
@@ -238,8 +247,10 @@ class FcmTransport:
             "apns-expiration": str(expires),
             "apns-push-type": "alert",
         }
-        webpush_headers = {"Urgency": "high" if m.urgent else "normal",
-                           "TTL": str(int(m.ttl.total_seconds()))}
+        webpush_headers = {
+            "Urgency": "high" if m.urgent else "normal",
+            "TTL": str(int(m.ttl.total_seconds())),
+        }
         if m.collapse_key:
             apns_headers["apns-collapse-id"] = _apns_collapse_id(m.collapse_key)
             webpush_headers["Topic"] = _webpush_topic(m.collapse_key)
@@ -261,8 +272,7 @@ class FcmTransport:
                     tag=m.collapse_key,
                 ),
             ),
-            apns=messaging.APNSConfig(headers=apns_headers,
-                                      payload=messaging.APNSPayload(aps=aps)),
+            apns=messaging.APNSConfig(headers=apns_headers, payload=messaging.APNSPayload(aps=aps)),
             webpush=messaging.WebpushConfig(headers=webpush_headers),
         )
 
@@ -273,9 +283,7 @@ class FcmTransport:
             return []
         try:
             await self.prepare()
-            batch = await messaging.send_each_async(
-                [self._message(m) for m in messages], app=self._app
-            )
+            batch = await messaging.send_each_async([self._message(m) for m in messages], app=self._app)
         except (exceptions.FirebaseError, OSError, ValueError) as exc:
             # The whole call failed (token endpoint down, connection lost
             # before any answer): every message is worth another try.
@@ -320,10 +328,16 @@ def _outcome(response: Any) -> Outcome:
     if isinstance(exc, exceptions.NotFoundError):
         # 404 without the UNREGISTERED detail: the token is unknown to FCM.
         return Outcome(Result.token_gone, error)
-    if isinstance(exc, exceptions.UnavailableError | exceptions.InternalError
-                  | exceptions.DeadlineExceededError | exceptions.UnknownError
-                  | exceptions.UnauthenticatedError | exceptions.PermissionDeniedError
-                  | messaging.ThirdPartyAuthError):
+    if isinstance(
+        exc,
+        exceptions.UnavailableError
+        | exceptions.InternalError
+        | exceptions.DeadlineExceededError
+        | exceptions.UnknownError
+        | exceptions.UnauthenticatedError
+        | exceptions.PermissionDeniedError
+        | messaging.ThirdPartyAuthError,
+    ):
         # Server trouble, a transport error, or credentials being fixed: retry.
         return Outcome(Result.retry, error)
     return Outcome(Result.failed, error)

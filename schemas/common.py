@@ -30,4 +30,3 @@ class Role(StrEnum):
 class Access(StrEnum):
     full = "full"
     read_only = "read_only"
-

@@ -9,9 +9,7 @@ from typing import Annotated
 
 import msgspec
 
-Reason = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=1000, description="why; 1–1000 characters")
-]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000, description="why; 1–1000 characters")]
 Comment = Annotated[str, msgspec.Meta(max_length=1000, description="at most 1000 characters")]
 
 

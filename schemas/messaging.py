@@ -19,14 +19,21 @@ from schemas.common import TimeOfDay
 # than failing in the database; a body must also hold something besides spaces.
 Subject = Annotated[
     str,
-    msgspec.Meta(max_length=200, pattern=r"^[^\x00]*$",
-                 description="at most 200 characters, stored and returned as written"),
+    msgspec.Meta(
+        max_length=200,
+        pattern=r"^[^\x00]*$",
+        description="at most 200 characters, stored and returned as written",
+    ),
 ]
 Body = Annotated[
     str,
-    msgspec.Meta(min_length=1, max_length=5000, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$",
-                 description="1–5000 characters, not only whitespace; stored and returned "
-                             "as written, never rendered as HTML"),
+    msgspec.Meta(
+        min_length=1,
+        max_length=5000,
+        pattern=r"^[^\x00]*[^\x00\s][^\x00]*$",
+        description="1–5000 characters, not only whitespace; stored and returned "
+        "as written, never rendered as HTML",
+    ),
 ]
 
 
@@ -53,13 +60,15 @@ class RecipientOption(msgspec.Struct, omit_defaults=True):
     id: uuid.UUID | None = None
 
 
-class ContactTeacherRecipient(msgspec.Struct, tag_field="kind", tag="contact_teacher",
-                              forbid_unknown_fields=True):
+class ContactTeacherRecipient(
+    msgspec.Struct, tag_field="kind", tag="contact_teacher", forbid_unknown_fields=True
+):
     """The pupil's contact teacher(s)."""
 
 
-class AdministrationRecipient(msgspec.Struct, tag_field="kind", tag="administration",
-                              forbid_unknown_fields=True):
+class AdministrationRecipient(
+    msgspec.Struct, tag_field="kind", tag="administration", forbid_unknown_fields=True
+):
     """The school's leaders at the time of sending."""
 
 
@@ -69,14 +78,11 @@ class StaffRecipient(msgspec.Struct, tag_field="kind", tag="staff", forbid_unkno
     id: uuid.UUID
 
 
-class GuardiansRecipient(msgspec.Struct, tag_field="kind", tag="guardians",
-                         forbid_unknown_fields=True):
+class GuardiansRecipient(msgspec.Struct, tag_field="kind", tag="guardians", forbid_unknown_fields=True):
     """Every guardian with access to the pupil (staff only)."""
 
 
-Recipient = (
-    ContactTeacherRecipient | AdministrationRecipient | StaffRecipient | GuardiansRecipient
-)
+Recipient = ContactTeacherRecipient | AdministrationRecipient | StaffRecipient | GuardiansRecipient
 
 
 class ThreadCreate(msgspec.Struct, forbid_unknown_fields=True):

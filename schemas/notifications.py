@@ -20,8 +20,12 @@ class Platform(StrEnum):
 
 PushToken = Annotated[
     str,
-    msgspec.Meta(min_length=1, max_length=4096, pattern=r"^\S+$",
-                 description="the FCM registration token of the app installation"),
+    msgspec.Meta(
+        min_length=1,
+        max_length=4096,
+        pattern=r"^\S+$",
+        description="the FCM registration token of the app installation",
+    ),
 ]
 AppVersion = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 

@@ -77,4 +77,3 @@ class ClosedDay(msgspec.Struct):
 class ClosedDayPage(msgspec.Struct):
     items: list[ClosedDay]
     next_cursor: str | None
-

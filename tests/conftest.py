@@ -129,15 +129,14 @@ async def db(db_dsn: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 @pytest.fixture
-def settings(data_dir: Path, signing_key: str, idporten: FakeIdentityProvider,
-             feide: FakeIdentityProvider) -> Settings:
+def settings(
+    data_dir: Path, signing_key: str, idporten: FakeIdentityProvider, feide: FakeIdentityProvider
+) -> Settings:
     return Settings(
         env="test",
         data_dir=data_dir,
         signing_key_path=signing_key,
-        identity_providers=_parse_providers(
-            json.dumps([idporten.settings_entry(), feide.settings_entry()])
-        ),
+        identity_providers=_parse_providers(json.dumps([idporten.settings_entry(), feide.settings_entry()])),
         pool_min_size=1,
         pool_max_size=5,
         # Tests sign in many users from one address; tests/test_rate_limit.py checks the limit.
@@ -196,8 +195,9 @@ class Tokens:
     async def headers(self, username: str, client: str = "app") -> dict[str, str]:
         key = (username, client)
         if key not in self._cache:
-            r = await self.client.post("/api/v1/auth/dev-login",
-                                       json={"username": username, "client": client})
+            r = await self.client.post(
+                "/api/v1/auth/dev-login", json={"username": username, "client": client}
+            )
             assert r.status_code == 200, r.text
             self._cache[key] = {"Authorization": f"Bearer {r.json()['access_token']}"}
         return self._cache[key]

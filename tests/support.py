@@ -41,8 +41,14 @@ def b64(data: bytes) -> str:
 def claims_for(person_id: uuid.UUID, now: float | None = None, **overrides: Any) -> dict[str, Any]:
     """Claims exactly like the service's own access tokens (tests/conftest settings)."""
     issued = int(now if now is not None else time.time())
-    body: dict[str, Any] = {"iss": "skolebro", "aud": "skolebro-api", "sub": str(person_id),
-                            "client": "app", "iat": issued, "exp": issued + 900}
+    body: dict[str, Any] = {
+        "iss": "skolebro",
+        "aud": "skolebro-api",
+        "sub": str(person_id),
+        "client": "app",
+        "iat": issued,
+        "exp": issued + 900,
+    }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
 
@@ -58,8 +64,9 @@ def token_alg_none(claims: dict[str, Any]) -> str:
 
 def token_hs256(claims: dict[str, Any], secret: bytes) -> str:
     """HS256 with a public key as the HMAC secret: the classic algorithm-confusion forgery."""
-    signing_input = (b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "."
-                     + b64(json.dumps(claims).encode()))
+    signing_input = (
+        b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + b64(json.dumps(claims).encode())
+    )
     sig = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{b64(sig)}"
 

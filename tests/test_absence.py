@@ -27,8 +27,7 @@ def url(pupil: uuid.UUID) -> str:
     return f"/api/v1/pupils/{pupil}/absence-reports"
 
 
-async def report(client: Any, headers: dict[str, str], pupil: uuid.UUID = OLA,
-                 **body: Any) -> Any:
+async def report(client: Any, headers: dict[str, str], pupil: uuid.UUID = OLA, **body: Any) -> Any:
     body.setdefault("first_day", MONDAY)
     body.setdefault("reason", "sick")
     return await client.post(url(pupil), headers=headers, json=body)
@@ -46,13 +45,16 @@ async def hansen(tokens):
 @pytest.fixture
 def login(tokens):
     """Fresh headers after the clock moved (tokens live 15 minutes by the service clock)."""
+
     async def _login(username: str = "guardian.hansen") -> dict[str, str]:
         tokens.forget()
         return await tokens.headers(username)
+
     return _login
 
 
 # --- the answer ------------------------------------------------------------
+
 
 async def test_created_report_carries_every_field(client, hansen, db):
     r = await report(client, hansen, last_day="2026-11-24", note="Feber")
@@ -64,7 +66,8 @@ async def test_created_report_carries_every_field(client, hansen, db):
     assert body["reason"] == "sick" and body["note"] == "Feber"
     assert body["submitted_by"] == str(person("guardian.hansen"))
     assert body["submitted_at"] == "2026-11-23T07:00:00+01:00" or body["submitted_at"].startswith(
-        "2026-11-23T07:00")
+        "2026-11-23T07:00"
+    )
     assert body["deadline"] == "2026-11-23T08:30:00+01:00"
     assert body["late"] is False
     assert await count_reports(db) == 1
@@ -95,6 +98,7 @@ async def test_last_day_before_first_day_is_422(client, hansen, db):
 
 # --- times ------------------------------------------------------------------
 
+
 async def test_other_needs_times(client, hansen, db):
     assert_problem(await report(client, hansen, reason="other"), 422, "absence.times_required")
     r = await report(client, hansen, reason="other", from_time="10:00", to_time="12:00")
@@ -105,14 +109,14 @@ async def test_other_needs_times(client, hansen, db):
 
 @pytest.mark.parametrize("times", [{"from_time": "10:00"}, {"to_time": "12:00"}])
 async def test_times_go_together(client, hansen, db, times):
-    assert_problem(await report(client, hansen, reason="doctor", **times), 422,
-                   "absence.times_together")
+    assert_problem(await report(client, hansen, reason="doctor", **times), 422, "absence.times_together")
     assert await count_reports(db) == 0
 
 
 async def test_times_only_on_a_single_day(client, hansen, db):
-    r = await report(client, hansen, reason="doctor", last_day="2026-11-24",
-                     from_time="10:00", to_time="12:00")
+    r = await report(
+        client, hansen, reason="doctor", last_day="2026-11-24", from_time="10:00", to_time="12:00"
+    )
     assert_problem(r, 422, "absence.times_single_day")
     assert await count_reports(db) == 0
 
@@ -125,12 +129,12 @@ async def test_from_time_before_to_time(client, hansen, db, start, end):
 
 
 async def test_single_day_explicit_last_day_with_times_is_fine(client, hansen):
-    r = await report(client, hansen, reason="dentist", last_day=MONDAY,
-                     from_time="13:00", to_time="14:30")
+    r = await report(client, hansen, reason="dentist", last_day=MONDAY, from_time="13:00", to_time="14:30")
     assert r.status_code == 201, r.text
 
 
 # --- span and horizon -------------------------------------------------------
+
 
 async def test_span_of_ten_school_days_is_allowed_eleven_is_not(client, hansen, db):
     # Mon 23 Nov .. Fri 4 Dec = 10 school days (the weekend between does not count).
@@ -142,16 +146,24 @@ async def test_span_of_ten_school_days_is_allowed_eleven_is_not(client, hansen, 
 
 async def test_closed_days_do_not_count_towards_the_span(client, hansen, db):
     # 7..21 Dec is 11 school days; with a planning day inside it is 10.
-    await db.execute("INSERT INTO closed_days (school_id, day, label) VALUES ($1, $2, $3)",
-                     SCHOOL, date(2026, 12, 11), "Planleggingsdag")
+    await db.execute(
+        "INSERT INTO closed_days (school_id, day, label) VALUES ($1, $2, $3)",
+        SCHOOL,
+        date(2026, 12, 11),
+        "Planleggingsdag",
+    )
     r = await report(client, hansen, first_day="2026-12-07", last_day="2026-12-21")
     assert r.status_code == 201, r.text
 
 
 async def test_closed_day_of_another_school_counts(client, hansen, db):
     other = await db.fetchval("SELECT id FROM schools WHERE name = 'Fjellheim skule'")
-    await db.execute("INSERT INTO closed_days (school_id, day, label) VALUES ($1, $2, $3)",
-                     other, date(2026, 12, 11), "Planleggingsdag")
+    await db.execute(
+        "INSERT INTO closed_days (school_id, day, label) VALUES ($1, $2, $3)",
+        other,
+        date(2026, 12, 11),
+        "Planleggingsdag",
+    )
     r = await report(client, hansen, first_day="2026-12-07", last_day="2026-12-21")
     assert_problem(r, 422, "absence.span_too_long")
 
@@ -161,8 +173,11 @@ async def test_public_holidays_do_not_count_towards_the_span(client, hansen, clo
     hansen = await login()
     # 14 Dec (Mon) .. 29 Dec (Tue): 12 weekdays, of which 25 Dec is a public holiday
     # (26 Dec is a Saturday) -> 11 school days: too long. Up to 28 Dec -> 10: fine.
-    assert_problem(await report(client, hansen, first_day="2026-12-14", last_day="2026-12-29"),
-                   422, "absence.span_too_long")
+    assert_problem(
+        await report(client, hansen, first_day="2026-12-14", last_day="2026-12-29"),
+        422,
+        "absence.span_too_long",
+    )
     r = await report(client, hansen, first_day="2026-12-14", last_day="2026-12-28")
     assert r.status_code == 201, r.text
 
@@ -186,15 +201,15 @@ async def test_report_with_no_school_day_is_refused(client, hansen, db):
 async def test_sixty_day_horizon(client, hansen, db):
     # 23 Nov + 60 days = Friday 22 January 2027.
     assert (await report(client, hansen, first_day="2027-01-22")).status_code == 201
-    assert_problem(await report(client, hansen, first_day="2027-01-25"), 422,
-                   "absence.too_far_ahead")
+    assert_problem(await report(client, hansen, first_day="2027-01-25"), 422, "absence.too_far_ahead")
     assert await count_reports(db) == 1
 
 
 async def test_past_day_is_refused(client, hansen, db):
     assert_problem(await report(client, hansen, first_day="2026-11-20"), 422, "absence.past_day")
-    assert_problem(await report(client, hansen, first_day="2026-11-22", last_day="2026-11-24"),
-                   422, "absence.past_day")
+    assert_problem(
+        await report(client, hansen, first_day="2026-11-22", last_day="2026-11-24"), 422, "absence.past_day"
+    )
     assert await count_reports(db) == 0
 
 
@@ -206,32 +221,45 @@ async def test_today_is_by_school_time_not_utc(client, hansen, clock, login):
     clock.set(datetime(2026, 11, 23, 23, 30, tzinfo=ZoneInfo("UTC")))
     hansen = await login()
     # ...and 23:30 UTC on Monday is already Tuesday there.
-    assert_problem(await report(client, hansen, first_day="2026-11-23", last_day="2026-11-24"),
-                   422, "absence.past_day")
+    assert_problem(
+        await report(client, hansen, first_day="2026-11-23", last_day="2026-11-24"), 422, "absence.past_day"
+    )
     assert (await report(client, hansen, first_day="2026-11-24")).status_code == 201
 
 
 # --- overlap ----------------------------------------------------------------
 
+
 async def test_overlapping_report_is_409(client, hansen, tokens, db):
     assert (await report(client, hansen, last_day="2026-11-25")).status_code == 201
     nilsen = await tokens.headers("guardian.nilsen")
-    assert_problem(await report(client, nilsen, first_day="2026-11-25", last_day="2026-11-26"),
-                   409, "absence.overlap")
-    assert_problem(await report(client, hansen, first_day="2026-11-24", reason="doctor",
-                                from_time="09:00", to_time="10:00"), 409, "absence.overlap")
+    assert_problem(
+        await report(client, nilsen, first_day="2026-11-25", last_day="2026-11-26"), 409, "absence.overlap"
+    )
+    assert_problem(
+        await report(
+            client, hansen, first_day="2026-11-24", reason="doctor", from_time="09:00", to_time="10:00"
+        ),
+        409,
+        "absence.overlap",
+    )
     assert (await report(client, nilsen, first_day="2026-11-26")).status_code == 201
     assert await count_reports(db) == 2
 
 
 async def test_times_on_the_same_day(client, hansen, db):
-    assert (await report(client, hansen, reason="doctor", from_time="09:00",
-                         to_time="10:00")).status_code == 201
+    assert (
+        await report(client, hansen, reason="doctor", from_time="09:00", to_time="10:00")
+    ).status_code == 201
     # touching, not overlapping
-    assert (await report(client, hansen, reason="dentist", from_time="10:00",
-                         to_time="11:00")).status_code == 201
-    assert_problem(await report(client, hansen, reason="other", from_time="10:30",
-                                to_time="12:00"), 409, "absence.overlap")
+    assert (
+        await report(client, hansen, reason="dentist", from_time="10:00", to_time="11:00")
+    ).status_code == 201
+    assert_problem(
+        await report(client, hansen, reason="other", from_time="10:30", to_time="12:00"),
+        409,
+        "absence.overlap",
+    )
     # a whole-day report overlaps any timed one
     assert_problem(await report(client, hansen), 409, "absence.overlap")
     assert await count_reports(db) == 2
@@ -243,6 +271,7 @@ async def test_other_pupils_reports_do_not_overlap(client, hansen):
 
 
 # --- the deadline -------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("hh", "mm", "late"), [(8, 29, False), (8, 31, True)])
 async def test_late_after_0830_school_time(client, hansen, clock, hh, mm, late, login):
@@ -291,14 +320,16 @@ async def test_dst_monday_deadline_is_0630_utc(client, db, tokens, clock):
     await f.relate(db, guardian, pupil)
     clock.set(datetime(2026, 3, 30, 6, 29, tzinfo=ZoneInfo("UTC")))
     h = await tokens.headers("foresatt.var")
-    r = await report(client, h, pupil, first_day="2026-03-30", reason="doctor",
-                     from_time="08:00", to_time="09:00")
+    r = await report(
+        client, h, pupil, first_day="2026-03-30", reason="doctor", from_time="08:00", to_time="09:00"
+    )
     assert r.status_code == 201, r.text
     assert r.json()["deadline"] == "2026-03-30T08:30:00+02:00"
     assert r.json()["late"] is False
     clock.set(datetime(2026, 3, 30, 6, 31, tzinfo=ZoneInfo("UTC")))
-    r = await report(client, h, pupil, first_day="2026-03-30", reason="doctor",
-                     from_time="10:00", to_time="11:00")
+    r = await report(
+        client, h, pupil, first_day="2026-03-30", reason="doctor", from_time="10:00", to_time="11:00"
+    )
     assert r.json()["late"] is True
 
 
@@ -314,14 +345,18 @@ async def test_school_setting_moves_the_deadline(client, hansen, clock, db, logi
 async def test_client_clock_is_not_trusted(client, hansen, clock, login):
     clock.set(oslo(2026, 11, 23, 9, 0))
     hansen = await login()
-    r = await client.post(url(OLA), headers={**hansen, "Date": "Mon, 23 Nov 2026 06:00:00 GMT"},
-                          json={"first_day": MONDAY, "reason": "sick"})
+    r = await client.post(
+        url(OLA),
+        headers={**hansen, "Date": "Mon, 23 Nov 2026 06:00:00 GMT"},
+        json={"first_day": MONDAY, "reason": "sick"},
+    )
     assert r.json()["late"] is True
     r = await report(client, hansen, KARI, submitted_at="2026-11-23T06:00:00+01:00")
     assert_problem(r, 422)
 
 
 # --- note -----------------------------------------------------------------
+
 
 async def test_note_of_500_characters_is_fine_501_is_not(client, hansen, db):
     assert_problem(await report(client, hansen, note="x" * 501), 422)
@@ -330,6 +365,7 @@ async def test_note_of_500_characters_is_fine_501_is_not(client, hansen, db):
 
 
 # --- idempotency --------------------------------------------------------------
+
 
 async def test_retry_with_same_key_returns_the_first_answer(client, hansen, db):
     h = {**hansen, "Idempotency-Key": "retry-1"}
@@ -343,8 +379,7 @@ async def test_retry_with_same_key_returns_the_first_answer(client, hansen, db):
 async def test_same_key_other_body_is_422(client, hansen, db):
     h = {**hansen, "Idempotency-Key": "retry-2"}
     assert (await report(client, h)).status_code == 201
-    assert_problem(await report(client, h, first_day="2026-11-24"), 422,
-                   "idempotency.key_reused")
+    assert_problem(await report(client, h, first_day="2026-11-24"), 422, "idempotency.key_reused")
     assert await count_reports(db) == 1
 
 
@@ -356,8 +391,7 @@ async def test_key_longer_than_64_is_422(client, hansen, db):
 
 
 async def test_empty_key_is_422(client, hansen, db):
-    assert_problem(await report(client, {**hansen, "Idempotency-Key": " "}), 422,
-                   "idempotency.key_empty")
+    assert_problem(await report(client, {**hansen, "Idempotency-Key": " "}), 422, "idempotency.key_empty")
     assert await count_reports(db) == 0
 
 
@@ -408,7 +442,8 @@ async def test_concurrent_overlapping_reports_one_wins(parallel, hansen, tokens,
     answers = await asyncio.gather(
         report(parallel, {**hansen, "Idempotency-Key": "a"}),
         report(parallel, {**nilsen, "Idempotency-Key": "b"}, last_day="2026-11-24"),
-        report(parallel, {**nilsen, "Idempotency-Key": "c"}, first_day="2026-11-24"))
+        report(parallel, {**nilsen, "Idempotency-Key": "c"}, first_day="2026-11-24"),
+    )
     codes = sorted(a.status_code for a in answers)
     # 23 and 24..24 do not overlap each other but 23..24 overlaps both: one or two win
     assert codes in ([201, 201, 409], [201, 409, 409]), codes
@@ -419,6 +454,7 @@ async def test_concurrent_overlapping_reports_one_wins(parallel, hansen, tokens,
 
 
 # --- withdraw ---------------------------------------------------------------
+
 
 async def test_withdraw_before_deadline(client, hansen, db):
     rid = (await report(client, hansen)).json()["id"]
@@ -432,8 +468,7 @@ async def test_withdraw_before_deadline(client, hansen, db):
 async def test_only_the_submitter_may_withdraw(client, hansen, tokens, db):
     rid = (await report(client, hansen)).json()["id"]
     nilsen = await tokens.headers("guardian.nilsen")
-    assert_problem(await client.delete(f"{url(OLA)}/{rid}", headers=nilsen), 403,
-                   "absence.not_submitter")
+    assert_problem(await client.delete(f"{url(OLA)}/{rid}", headers=nilsen), 403, "absence.not_submitter")
     teacher = await tokens.headers("teacher.3a")
     assert_problem(await client.delete(f"{url(OLA)}/{rid}", headers=teacher), 403)
     assert await count_reports(db) == 1
@@ -443,8 +478,7 @@ async def test_withdraw_after_the_deadline_is_409(client, hansen, clock, db, log
     rid = (await report(client, hansen, last_day="2026-11-25")).json()["id"]
     clock.set(oslo(2026, 11, 23, 8, 31))
     hansen = await login()
-    assert_problem(await client.delete(f"{url(OLA)}/{rid}", headers=hansen), 409,
-                   "absence.withdraw_too_late")
+    assert_problem(await client.delete(f"{url(OLA)}/{rid}", headers=hansen), 409, "absence.withdraw_too_late")
     assert await count_reports(db) == 1
 
 
@@ -463,12 +497,12 @@ async def test_withdraw_a_report_of_another_pupil_through_this_path_is_404(clien
 
 # --- list -------------------------------------------------------------------
 
+
 async def test_list_filters_and_pages(client, hansen):
     days = ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-30"]
     for d in days:
         assert (await report(client, hansen, first_day=d)).status_code == 201
-    r = await client.get(url(OLA), headers=hansen,
-                         params={"from": "2026-11-24", "to": "2026-11-27"})
+    r = await client.get(url(OLA), headers=hansen, params={"from": "2026-11-24", "to": "2026-11-27"})
     assert [i["first_day"] for i in r.json()["items"]] == days[4:0:-1]
     assert r.json()["next_cursor"] is None
 
@@ -491,8 +525,7 @@ async def test_list_filters_and_pages(client, hansen):
 
 async def test_list_shows_a_multi_day_report_overlapping_the_window(client, hansen):
     await report(client, hansen, first_day="2026-11-23", last_day="2026-11-27")
-    r = await client.get(url(OLA), headers=hansen, params={"from": "2026-11-25",
-                                                           "to": "2026-11-25"})
+    r = await client.get(url(OLA), headers=hansen, params={"from": "2026-11-25", "to": "2026-11-25"})
     assert len(r.json()["items"]) == 1
 
 
@@ -509,18 +542,22 @@ async def test_bad_cursor_is_422(client, hansen, cursor):
 
 # --- who sees the note ----------------------------------------------------------
 
-@pytest.mark.parametrize(("viewer", "pupil", "sees_note"), [
-    ("guardian.hansen", OLA, True),       # the submitter
-    ("teacher.3a", OLA, True),            # contact teacher
-    ("team.3a", OLA, True),               # class team
-    ("leader", OLA, True),                # school leader
-    ("guardian.nilsen", OLA, False),      # the other guardian
-    ("guardian.hansen", KARI, True),
-    ("guardian.readonly", KARI, False),   # read-only guardian
-    ("teacher.math9b", KARI, False),      # subject teacher
-    ("teacher.9b", KARI, True),           # contact teacher who also teaches a subject
-    ("pupil.kari", KARI, False),          # the child
-])
+
+@pytest.mark.parametrize(
+    ("viewer", "pupil", "sees_note"),
+    [
+        ("guardian.hansen", OLA, True),  # the submitter
+        ("teacher.3a", OLA, True),  # contact teacher
+        ("team.3a", OLA, True),  # class team
+        ("leader", OLA, True),  # school leader
+        ("guardian.nilsen", OLA, False),  # the other guardian
+        ("guardian.hansen", KARI, True),
+        ("guardian.readonly", KARI, False),  # read-only guardian
+        ("teacher.math9b", KARI, False),  # subject teacher
+        ("teacher.9b", KARI, True),  # contact teacher who also teaches a subject
+        ("pupil.kari", KARI, False),  # the child
+    ],
+)
 async def test_note_visibility(client, hansen, tokens, viewer, pupil, sees_note):
     assert (await report(client, hansen, pupil, note="Magesjau")).status_code == 201
     r = await client.get(url(pupil), headers=await tokens.headers(viewer))
@@ -532,6 +569,7 @@ async def test_note_visibility(client, hansen, tokens, viewer, pupil, sees_note)
 
 # --- audit log --------------------------------------------------------------
 
+
 async def test_staff_reads_are_audited_guardian_reads_are_not(client, hansen, tokens, db):
     await report(client, hansen)
     await client.get(url(OLA), headers=hansen)
@@ -539,8 +577,7 @@ async def test_staff_reads_are_audited_guardian_reads_are_not(client, hansen, to
     assert await db.fetchval("SELECT count(*) FROM audit_log") == 0
     await client.get(url(OLA), headers=await tokens.headers("teacher.3a"))
     await client.get(url(OLA), headers=await tokens.headers("leader"))
-    rows = await db.fetch("SELECT actor_id, pupil_id, school_id, action, at FROM audit_log"
-                          " ORDER BY id")
+    rows = await db.fetch("SELECT actor_id, pupil_id, school_id, action, at FROM audit_log ORDER BY id")
     assert [r["actor_id"] for r in rows] == [person("teacher.3a"), person("leader")]
     assert {r["pupil_id"] for r in rows} == {OLA}
     assert {r["school_id"] for r in rows} == {SCHOOL}
@@ -555,12 +592,12 @@ async def test_refused_staff_read_is_not_audited(client, tokens, db):
 
 # --- access levels and age 18 ------------------------------------------------------
 
+
 async def test_read_only_guardian_reads_but_cannot_report(client, tokens, hansen, db):
     await report(client, hansen, KARI)
     ro = await tokens.headers("guardian.readonly")
     assert len((await client.get(url(KARI), headers=ro)).json()["items"]) == 1
-    assert_problem(await report(client, ro, KARI, first_day="2026-11-24"), 403,
-                   "absence.read_only")
+    assert_problem(await report(client, ro, KARI, first_day="2026-11-24"), 403, "absence.read_only")
     assert await count_reports(db, KARI) == 1
 
 
@@ -650,20 +687,17 @@ async def test_pages_of_reports_on_the_same_day(client, hansen):
 
 async def test_teachers_lose_the_pupil_when_the_school_year_ends(client, hansen, tokens, clock):
     await report(client, hansen)
-    assert (await client.get(url(OLA), headers=await tokens.headers("teacher.3a"))).status_code \
-        == 200
+    assert (await client.get(url(OLA), headers=await tokens.headers("teacher.3a"))).status_code == 200
     clock.set(oslo(2027, 6, 21, 9, 0))
     tokens.forget()
     assert_problem(await client.get(url(OLA), headers=await tokens.headers("teacher.3a")), 404)
     # the guardian keeps the child over the summer
-    assert (await client.get(url(OLA), headers=await tokens.headers("guardian.hansen"))
-            ).status_code == 200
+    assert (await client.get(url(OLA), headers=await tokens.headers("guardian.hansen"))).status_code == 200
 
 
 async def test_concurrent_same_key_different_bodies(parallel, hansen, db):
     h = {**hansen, "Idempotency-Key": "two-bodies"}
-    answers = await asyncio.gather(report(parallel, h),
-                                   report(parallel, h, first_day="2026-11-24"))
+    answers = await asyncio.gather(report(parallel, h), report(parallel, h, first_day="2026-11-24"))
     assert sorted(a.status_code for a in answers) == [201, 422]
     loser = next(a for a in answers if a.status_code == 422)
     assert loser.json()["code"] == "idempotency.key_reused"

@@ -33,8 +33,9 @@ async def live(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     """
     await open_database(runtime)
     app = create_app(runtime=runtime)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://skolebro.test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://skolebro.test"
+    ) as client:
         yield client
     assert runtime.pool is not None
     await close_pool(runtime.pool)
@@ -61,16 +62,20 @@ async def test_concurrent_overlapping_reports_one_wins(live, db):
         # Two guardians report the same child at the same moment, spans overlapping.
         results = await asyncio.gather(
             client.post(url, headers=hansen, json={"first_day": day, "reason": "sick"}),
-            client.post(url, headers=nilsen, json={"first_day": day, "reason": "doctor",
-                                                   "from_time": "09:00", "to_time": "10:00"}),
-            client.post(url, headers=hansen, json={"first_day": day, "last_day": day,
-                                                   "reason": "sick"}),
+            client.post(
+                url,
+                headers=nilsen,
+                json={"first_day": day, "reason": "doctor", "from_time": "09:00", "to_time": "10:00"},
+            ),
+            client.post(url, headers=hansen, json={"first_day": day, "last_day": day, "reason": "sick"}),
         )
         codes = sorted(r.status_code for r in results)
         assert codes == [201, 409, 409], [r.text for r in results]
         rows = await db.fetchval(
             "SELECT count(*) FROM absence_reports WHERE pupil_id = $1 AND first_day = $2",
-            OLA, date.fromisoformat(day))
+            OLA,
+            date.fromisoformat(day),
+        )
         assert rows == 1
     assert await advisory_locks(db) == 0
 
@@ -79,24 +84,25 @@ async def test_no_lock_left_after_accepted_refused_or_denied(live, db):
     client = live
     url = f"/api/v1/pupils/{OLA}/absence-reports"
     hansen = await bearer(client, "guardian.hansen")
-    r = await client.post(url, headers=hansen, json={"first_day": DAY.isoformat(),
-                                                     "reason": "sick"})
+    r = await client.post(url, headers=hansen, json={"first_day": DAY.isoformat(), "reason": "sick"})
     assert r.status_code == 201
     assert await advisory_locks(db) == 0
     # Refused after the lock was taken: a day in the past, then an overlap.
-    r = await client.post(url, headers=hansen, json={"first_day": "2026-11-20",
-                                                     "reason": "sick"})
+    r = await client.post(url, headers=hansen, json={"first_day": "2026-11-20", "reason": "sick"})
     assert r.status_code == 422
-    r = await client.post(url, headers=hansen, json={"first_day": DAY.isoformat(),
-                                                     "reason": "sick"})
+    r = await client.post(url, headers=hansen, json={"first_day": DAY.isoformat(), "reason": "sick"})
     assert r.status_code == 409
     assert await advisory_locks(db) == 0
     # Denied: blocked guardian (404) and a teacher who may only read (403).
-    r = await client.post(url, headers=await bearer(client, "guardian.blocked"),
-                          json={"first_day": DAY.isoformat(), "reason": "sick"})
+    r = await client.post(
+        url,
+        headers=await bearer(client, "guardian.blocked"),
+        json={"first_day": DAY.isoformat(), "reason": "sick"},
+    )
     assert r.status_code == 404
-    r = await client.post(url, headers=await bearer(client, "teacher.3a"),
-                          json={"first_day": DAY.isoformat(), "reason": "sick"})
+    r = await client.post(
+        url, headers=await bearer(client, "teacher.3a"), json={"first_day": DAY.isoformat(), "reason": "sick"}
+    )
     assert r.status_code == 403
     assert await advisory_locks(db) == 0
 
@@ -106,9 +112,13 @@ async def test_lock_held_by_another_session_makes_the_report_wait(live, db):
     client = live
     hansen = await bearer(client, "guardian.hansen")
     await db.execute("SELECT pg_advisory_lock(hashtextextended($1::text, 1))", str(OLA))
-    post = asyncio.ensure_future(client.post(
-        f"/api/v1/pupils/{OLA}/absence-reports", headers=hansen,
-        json={"first_day": DAY.isoformat(), "reason": "sick"}))
+    post = asyncio.ensure_future(
+        client.post(
+            f"/api/v1/pupils/{OLA}/absence-reports",
+            headers=hansen,
+            json={"first_day": DAY.isoformat(), "reason": "sick"},
+        )
+    )
     await asyncio.sleep(0.5)
     assert not post.done()
     # Meanwhile a report is filed through the other session; the waiting POST must see it.
@@ -116,7 +126,10 @@ async def test_lock_held_by_another_session_makes_the_report_wait(live, db):
         "INSERT INTO absence_reports (id, school_id, pupil_id, first_day, last_day, reason,"
         " submitted_at, submitted_by, deadline, late)"
         " SELECT gen_random_uuid(), school_id, $1, $2, $2, 'sick', now(), $1, now(), false"
-        " FROM class_enrollments WHERE pupil_id = $1 LIMIT 1", OLA, DAY)
+        " FROM class_enrollments WHERE pupil_id = $1 LIMIT 1",
+        OLA,
+        DAY,
+    )
     await db.execute("SELECT pg_advisory_unlock(hashtextextended($1::text, 1))", str(OLA))
     r = await asyncio.wait_for(post, 10)
     assert r.status_code == 409
@@ -129,11 +142,9 @@ async def test_concurrent_retries_with_one_key_file_one_report(live, db):
     headers = {**await bearer(client, "guardian.hansen"), "Idempotency-Key": "morning-1"}
     body = {"first_day": DAY.isoformat(), "reason": "sick"}
     url = f"/api/v1/pupils/{OLA}/absence-reports"
-    results = await asyncio.gather(*(client.post(url, headers=headers, json=body)
-                                     for _ in range(3)))
+    results = await asyncio.gather(*(client.post(url, headers=headers, json=body) for _ in range(3)))
     assert [r.status_code for r in results] == [201, 201, 201]
     assert len({r.json()["id"] for r in results}) == 1
     assert sum(r.headers.get("idempotent-replayed") == "true" for r in results) == 2
-    assert await db.fetchval("SELECT count(*) FROM absence_reports WHERE pupil_id = $1",
-                             OLA) == 1
+    assert await db.fetchval("SELECT count(*) FROM absence_reports WHERE pupil_id = $1", OLA) == 1
     assert await advisory_locks(db) == 0

@@ -28,6 +28,7 @@ HANSEN = person("guardian.hansen")
 
 # --- an upper secondary school ------------------------------------------------
 
+
 @dataclass
 class Vgs:
     school: School
@@ -40,8 +41,9 @@ class Vgs:
     teacher: uuid.UUID
 
 
-async def upper_secondary(db, *, grade: int = 12, birth: date = date(2009, 5, 1),
-                          consent: bool = False, **settings: object) -> Vgs:
+async def upper_secondary(
+    db, *, grade: int = 12, birth: date = date(2009, 5, 1), consent: bool = False, **settings: object
+) -> Vgs:
     """Bjørkelia vgs: one class, two subjects with planned hours, one pupil
     (``elev.vgs``) with a guardian (``foresatt.vgs``), a blocked guardian
     (``foresatt.sperret``) and a contact teacher (``kontakt.vgs``) teaching both."""
@@ -64,14 +66,31 @@ async def upper_secondary(db, *, grade: int = 12, birth: date = date(2009, 5, 1)
     return Vgs(school, class_id, maths, norsk, pupil, guardian, blocked, teacher)
 
 
-async def missed(db, school_id: uuid.UUID, group: uuid.UUID, pupil: uuid.UUID, day: date,
-                 start: str = "08:30", end: str = "09:30", documented: bool = False) -> None:
+async def missed(
+    db,
+    school_id: uuid.UUID,
+    group: uuid.UUID,
+    pupil: uuid.UUID,
+    day: date,
+    start: str = "08:30",
+    end: str = "09:30",
+    documented: bool = False,
+) -> None:
     """A missed lesson, as the lesson's teacher records it."""
     await db.execute(
         "INSERT INTO subject_absences (id, school_id, group_id, pupil_id, day, starts_at,"
         " ends_at, documented, recorded_at) VALUES ($1, $2, $3, $4, $5, $6::text::time,"
         " $7::text::time, $8, $9)",
-        uuid.uuid4(), school_id, group, pupil, day, start, end, documented, NOW)
+        uuid.uuid4(),
+        school_id,
+        group,
+        pupil,
+        day,
+        start,
+        end,
+        documented,
+        NOW,
+    )
 
 
 def school_days_from(first: date, count: int) -> list[date]:
@@ -84,15 +103,17 @@ def school_days_from(first: date, count: int) -> list[date]:
 
 
 async def summary(client, tokens, username, pupil, query=""):
-    r = await client.get(f"/api/v1/pupils/{pupil}/absence-summary{query}",
-                         headers=await tokens.headers(username))
+    r = await client.get(
+        f"/api/v1/pupils/{pupil}/absence-summary{query}", headers=await tokens.headers(username)
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
 
 async def report(client, tokens, username, pupil, **body):
-    r = await client.post(f"/api/v1/pupils/{pupil}/absence-reports",
-                          headers=await tokens.headers(username), json=body)
+    r = await client.post(
+        f"/api/v1/pupils/{pupil}/absence-reports", headers=await tokens.headers(username), json=body
+    )
     assert r.status_code == 201, r.text
 
 
@@ -103,14 +124,25 @@ def move(clock, tokens, instant: datetime) -> None:
 
 # --- days and hours -----------------------------------------------------------
 
+
 async def test_days_and_hours_count_school_days_up_to_today(client, tokens, clock):
-    await report(client, tokens, "guardian.hansen", KARI,
-                 first_day="2026-11-23", last_day="2026-11-24", reason="sick")
-    await report(client, tokens, "guardian.hansen", KARI, first_day="2026-11-25",
-                 from_time="10:00", to_time="12:00", reason="doctor")
+    await report(
+        client, tokens, "guardian.hansen", KARI, first_day="2026-11-23", last_day="2026-11-24", reason="sick"
+    )
+    await report(
+        client,
+        tokens,
+        "guardian.hansen",
+        KARI,
+        first_day="2026-11-25",
+        from_time="10:00",
+        to_time="12:00",
+        reason="doctor",
+    )
     # Friday to Monday: the weekend between is not absence.
-    await report(client, tokens, "guardian.hansen", KARI,
-                 first_day="2026-11-27", last_day="2026-11-30", reason="sick")
+    await report(
+        client, tokens, "guardian.hansen", KARI, first_day="2026-11-27", last_day="2026-11-30", reason="sick"
+    )
 
     move(clock, tokens, datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
     s = await summary(client, tokens, "guardian.hansen", KARI)
@@ -129,16 +161,22 @@ async def test_days_and_hours_count_school_days_up_to_today(client, tokens, cloc
 
 
 async def test_closed_days_and_approved_leave(client, tokens, db, clock):
-    await report(client, tokens, "guardian.hansen", KARI,
-                 first_day="2026-11-26", last_day="2026-11-27", reason="sick")
-    await db.execute("INSERT INTO closed_days VALUES ($1, '2026-11-27', 'Planleggingsdag')",
-                     SCHOOL)
+    await report(
+        client, tokens, "guardian.hansen", KARI, first_day="2026-11-26", last_day="2026-11-27", reason="sick"
+    )
+    await db.execute("INSERT INTO closed_days VALUES ($1, '2026-11-27', 'Planleggingsdag')", SCHOOL)
     await db.execute(
         "INSERT INTO leave_requests (id, school_id, pupil_id, requested_by, first_day, last_day,"
         " reason, school_days, status, created_at) VALUES"
         " ($1, $2, $3, $4, '2026-12-01', '2026-12-02', 'Bryllup', 2, 'approved', $5),"
         " ($6, $2, $3, $4, '2026-12-03', '2026-12-03', 'Tur', 1, 'rejected', $5)",
-        uuid.uuid4(), SCHOOL, KARI, HANSEN, NOW, uuid.uuid4())
+        uuid.uuid4(),
+        SCHOOL,
+        KARI,
+        HANSEN,
+        NOW,
+        uuid.uuid4(),
+    )
     move(clock, tokens, datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
     s = await summary(client, tokens, "pupil.kari", KARI)
     # Thu 26 (Fri 27 is closed) + approved leave Tue 1 and Wed 2; rejected leave is not absence.
@@ -146,6 +184,7 @@ async def test_closed_days_and_approved_leave(client, tokens, db, clock):
 
 
 # --- upper secondary per subject ---------------------------------------------
+
 
 def subject(s, name):
     return next(x for x in s["subjects"] if x["subject"] == name)
@@ -162,9 +201,17 @@ async def test_upper_secondary_percent_against_planned_hours(client, tokens, db,
     s = await summary(client, tokens, "foresatt.vgs", v.pupil)
     maths = subject(s, "Matematikk")
     assert maths == {
-        "subject": "Matematikk", "group_id": str(v.maths), "planned_hours": 100,
-        "absent_hours": 9.0, "reported_hours": 2.0, "unexplained_hours": 7.0,
-        "undocumented_hours": 7.0, "percent": 7.0, "warning": False, "over_limit": False}
+        "subject": "Matematikk",
+        "group_id": str(v.maths),
+        "planned_hours": 100,
+        "absent_hours": 9.0,
+        "reported_hours": 2.0,
+        "unexplained_hours": 7.0,
+        "undocumented_hours": 7.0,
+        "percent": 7.0,
+        "warning": False,
+        "over_limit": False,
+    }
     assert subject(s, "Norsk")["percent"] == 0.0
     assert s["hours"] == {"total": 9.0, "reported": 2.0, "unexplained": 7.0}
 
@@ -198,8 +245,16 @@ async def test_school_sets_the_limit_and_warning_level(client, tokens, db):
 
 async def test_timed_report_explains_the_lessons_it_covers(client, tokens, db):
     v = await upper_secondary(db)
-    await report(client, tokens, "foresatt.vgs", v.pupil, first_day="2026-11-23",
-                 from_time="10:00", to_time="12:00", reason="dentist")
+    await report(
+        client,
+        tokens,
+        "foresatt.vgs",
+        v.pupil,
+        first_day="2026-11-23",
+        from_time="10:00",
+        to_time="12:00",
+        reason="dentist",
+    )
     today = date(2026, 11, 23)
     await missed(db, v.school.id, v.maths, v.pupil, today, "10:00", "11:00")
     await missed(db, v.school.id, v.norsk, v.pupil, today, "12:15", "13:00")
@@ -224,10 +279,12 @@ async def test_lower_secondary_has_no_subject_percent_nor_warnings(client, token
 
 # --- the warning push ---------------------------------------------------------
 
+
 async def warnings_sent(db):
     rows = await db.fetch(
         "SELECT person_id, data->>'subject' AS subject, title FROM notifications"
-        " WHERE kind = 'absence_warning' ORDER BY created_at")
+        " WHERE kind = 'absence_warning' ORDER BY created_at"
+    )
     return [(r["person_id"], r["subject"]) for r in rows]
 
 
@@ -241,7 +298,8 @@ async def test_warning_is_pushed_once_per_subject(db):
     await missed(db, v.school.id, v.maths, v.pupil, days[7])  # 8 %
     assert await push_absence_warnings(db, NOW) == {"warned": 1}
     assert sorted(await warnings_sent(db)) == sorted(
-        [(v.pupil, "Matematikk"), (v.guardian, "Matematikk")])  # never the blocked guardian
+        [(v.pupil, "Matematikk"), (v.guardian, "Matematikk")]
+    )  # never the blocked guardian
     assert await push_absence_warnings(db, NOW) == {"warned": 0}
 
     for day in days[8:]:  # rising further does not warn again
@@ -256,7 +314,9 @@ async def test_warning_is_pushed_once_per_subject(db):
     assert len(sent) == 4 and sorted(s for _, s in sent[2:]) == ["Norsk", "Norsk"]
     title = await db.fetchval(
         "SELECT title FROM notifications WHERE kind = 'absence_warning' AND person_id = $1"
-        " AND data->>'subject' = 'Norsk'", v.guardian)
+        " AND data->>'subject' = 'Norsk'",
+        v.guardian,
+    )
     assert "Norsk" in title
 
 
@@ -280,11 +340,11 @@ async def test_adult_pupils_consenting_guardian_is_warned(db):
     for day in school_days_from(date(2026, 10, 26), 8):
         await missed(db, v.school.id, v.maths, v.pupil, day)
     await push_absence_warnings(db, NOW)
-    assert sorted(await warnings_sent(db)) == sorted(
-        [(v.pupil, "Matematikk"), (v.guardian, "Matematikk")])
+    assert sorted(await warnings_sent(db)) == sorted([(v.pupil, "Matematikk"), (v.guardian, "Matematikk")])
 
 
 # --- audit and parameters -----------------------------------------------------
+
 
 async def test_staff_reads_are_audit_logged(client, tokens, db):
     await summary(client, tokens, "teacher.math9b", KARI)
@@ -292,7 +352,8 @@ async def test_staff_reads_are_audit_logged(client, tokens, db):
     await summary(client, tokens, "pupil.kari", KARI)
     rows = await db.fetch("SELECT actor_id, pupil_id, action FROM audit_log")
     assert [(r["actor_id"], r["pupil_id"], r["action"]) for r in rows] == [
-        (person("teacher.math9b"), KARI, "absence_summary.read")]
+        (person("teacher.math9b"), KARI, "absence_summary.read")
+    ]
 
 
 async def test_school_year_parameter(client, tokens):
@@ -302,8 +363,10 @@ async def test_school_year_parameter(client, tokens):
     s = await summary(client, tokens, "guardian.hansen", KARI, "?school_year=2025-2026")
     assert s["days"]["total"] == 0 and s["school_year"] == "2025-2026"
     for bad in ("2026-2025", "26-27", "x"):
-        r = await client.get(f"/api/v1/pupils/{KARI}/absence-summary?school_year={bad}",
-                             headers=await tokens.headers("guardian.hansen"))
+        r = await client.get(
+            f"/api/v1/pupils/{KARI}/absence-summary?school_year={bad}",
+            headers=await tokens.headers("guardian.hansen"),
+        )
         assert r.status_code == 422, bad
         assert r.headers["content-type"].startswith("application/problem+json")
 
@@ -316,14 +379,19 @@ async def test_a_year_without_records_shows_the_schools_limits(client, tokens, d
 
 # --- roll call marks (the seam to the attendance domain) ----------------------
 
+
 def test_roll_call_marks_are_unexplained_unless_a_report_or_leave_covers_them():
     """The summary's rule for roll-call marks, fed as the attendance seam will feed it."""
     facts = {
-        "first_day": date(2026, 11, 2), "last_day": date(2026, 11, 13),
-        "starts_on": date(2026, 8, 15), "ends_on": date(2027, 6, 20),
+        "first_day": date(2026, 11, 2),
+        "last_day": date(2026, 11, 13),
+        "starts_on": date(2026, 8, 15),
+        "ends_on": date(2027, 6, 20),
         "closed": [date(2026, 11, 6)],
-        "reports": [["2026-11-03", "2026-11-03", None, None],
-                    ["2026-11-10", "2026-11-10", "08:30:00", "10:30:00"]],
+        "reports": [
+            ["2026-11-03", "2026-11-03", None, None],
+            ["2026-11-10", "2026-11-10", "08:30:00", "10:30:00"],
+        ],
         "leave": [[date(2026, 11, 4), date(2026, 11, 4)]],
         "lessons": [],
     }
@@ -347,12 +415,16 @@ async def test_roll_call_absence_without_a_report_counts_as_unexplained(client, 
 
     # Monday 08:40: Kari is marked absent at roll call with nothing reported.
     move(clock, tokens, datetime(2026, 11, 23, 7, 40, tzinfo=UTC))
-    pupils = [r["pupil_id"] for r in await db.fetch(
-        "SELECT pupil_id FROM class_enrollments WHERE class_id = $1", CLASS_9B)]
-    marks = [{"pupil_id": str(p), "status": "absent" if p == KARI else "present"}
-             for p in pupils]
-    r = await client.put(f"/api/v1/classes/{CLASS_9B}/attendance/2026-11-23",
-                         headers=await tokens.headers("teacher.9b"), json={"marks": marks})
+    pupils = [
+        r["pupil_id"]
+        for r in await db.fetch("SELECT pupil_id FROM class_enrollments WHERE class_id = $1", CLASS_9B)
+    ]
+    marks = [{"pupil_id": str(p), "status": "absent" if p == KARI else "present"} for p in pupils]
+    r = await client.put(
+        f"/api/v1/classes/{CLASS_9B}/attendance/2026-11-23",
+        headers=await tokens.headers("teacher.9b"),
+        json={"marks": marks},
+    )
     assert r.status_code == 200, r.text
     s = await summary(client, tokens, "guardian.hansen", KARI)
     assert s["days"] == {"total": 1, "reported": 0, "unexplained": 1}

@@ -42,13 +42,25 @@ class Endpoint:
 
 
 ENDPOINTS = [
-    Endpoint("create absence report", "POST", "/api/v1/pupils/{pupil_id}/absence-reports",
-             body={"first_day": "2026-11-24", "reason": "sick"}, writes=True, ok=201),
+    Endpoint(
+        "create absence report",
+        "POST",
+        "/api/v1/pupils/{pupil_id}/absence-reports",
+        body={"first_day": "2026-11-24", "reason": "sick"},
+        writes=True,
+        ok=201,
+    ),
     Endpoint("list absence reports", "GET", "/api/v1/pupils/{pupil_id}/absence-reports"),
-    Endpoint("withdraw absence report", "DELETE",
-             "/api/v1/pupils/{pupil_id}/absence-reports/{report_id}", writes=True, ok=204),
-    Endpoint("school audit log", "GET", "/api/v1/schools/{school_id}/audit-log",
-             school_scoped=True, owner="leader"),
+    Endpoint(
+        "withdraw absence report",
+        "DELETE",
+        "/api/v1/pupils/{pupil_id}/absence-reports/{report_id}",
+        writes=True,
+        ok=204,
+    ),
+    Endpoint(
+        "school audit log", "GET", "/api/v1/schools/{school_id}/audit-log", school_scoped=True, owner="leader"
+    ),
 ]
 
 
@@ -88,19 +100,20 @@ def expected(endpoint: Endpoint, outsider: Outsider) -> int:
 
 async def _arrange(client: Any, tokens: Any, pupil: uuid.UUID) -> dict[str, str]:
     """A report for the pupil (so {report_id} exists) and a staff read (so the log has rows)."""
-    r = await client.post(f"/api/v1/pupils/{pupil}/absence-reports",
-                          headers=await tokens.headers("guardian.hansen"),
-                          json={"first_day": "2026-11-23", "reason": "sick", "note": "Feber"})
+    r = await client.post(
+        f"/api/v1/pupils/{pupil}/absence-reports",
+        headers=await tokens.headers("guardian.hansen"),
+        json={"first_day": "2026-11-23", "reason": "sick", "note": "Feber"},
+    )
     assert r.status_code == 201, r.text
-    await client.get(f"/api/v1/pupils/{pupil}/absence-reports",
-                     headers=await tokens.headers("leader"))
+    await client.get(f"/api/v1/pupils/{pupil}/absence-reports", headers=await tokens.headers("leader"))
     return {"pupil_id": str(pupil), "report_id": r.json()["id"], "school_id": str(SCHOOL)}
 
 
-async def _call(client: Any, endpoint: Endpoint, ctx: dict[str, str],
-                headers: dict[str, str]) -> Any:
-    return await client.request(endpoint.method, endpoint.path.format(**ctx), headers=headers,
-                                json=endpoint.body)
+async def _call(client: Any, endpoint: Endpoint, ctx: dict[str, str], headers: dict[str, str]) -> Any:
+    return await client.request(
+        endpoint.method, endpoint.path.format(**ctx), headers=headers, json=endpoint.body
+    )
 
 
 async def _headers(tokens: Any, clock: Any, outsider: Outsider) -> dict[str, str]:
@@ -132,8 +145,7 @@ async def test_outsider(client, tokens, clock, db, endpoint, outsider):
         if status == 404:
             # exactly as if the pupil did not exist: the same document for a random id
             ghost = {**ctx, "pupil_id": str(uuid.uuid4()), "school_id": str(uuid.uuid4())}
-            ghost_r = await _call(client, endpoint, ghost,
-                                  await tokens.headers(outsider.username or ""))
+            ghost_r = await _call(client, endpoint, ghost, await tokens.headers(outsider.username or ""))
             assert ghost_r.status_code == 404 and ghost_r.json() == body
         assert await db.fetchval("SELECT count(*) FROM absence_reports") == before
         assert await db.fetchval("SELECT count(*) FROM audit_log") == audited

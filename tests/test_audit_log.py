@@ -13,8 +13,7 @@ LOG = f"/api/v1/schools/{SCHOOL}/audit-log"
 
 
 async def read_absence(client: Any, tokens: Any, who: str, pupil: Any) -> None:
-    r = await client.get(f"/api/v1/pupils/{pupil}/absence-reports",
-                         headers=await tokens.headers(who))
+    r = await client.get(f"/api/v1/pupils/{pupil}/absence-reports", headers=await tokens.headers(who))
     assert r.status_code == 200, r.text
 
 
@@ -27,7 +26,9 @@ async def test_leader_sees_who_read_what_and_when(client, tokens, clock):
     assert r.status_code == 200, r.text
     items = r.json()["items"]
     assert [(i["actor_name"], i["pupil_name"]) for i in items] == [
-        ("Sigrid Matematikk", "Kari Hansen"), ("Ingrid Lærar", "Ola Hansen")]
+        ("Sigrid Matematikk", "Kari Hansen"),
+        ("Ingrid Lærar", "Ola Hansen"),
+    ]
     newest = items[0]
     assert newest["actor_id"] == str(person("teacher.math9b"))
     assert newest["pupil_id"] == str(KARI)
@@ -63,8 +64,7 @@ async def test_pages_and_pupil_filter(client, tokens):
 async def test_leader_of_another_school_sees_only_their_own(client, tokens, db):
     await read_absence(client, tokens, "teacher.3a", OLA)
     other = await db.fetchval("SELECT id FROM schools WHERE name = 'Fjellheim skule'")
-    r = await client.get(f"/api/v1/schools/{other}/audit-log",
-                         headers=await tokens.headers("leader.other"))
+    r = await client.get(f"/api/v1/schools/{other}/audit-log", headers=await tokens.headers("leader.other"))
     assert r.status_code == 200 and r.json()["items"] == []
     assert_problem(await client.get(LOG, headers=await tokens.headers("leader.other")), 404)
 
@@ -82,8 +82,7 @@ async def test_staff_who_are_not_leaders_are_refused(client, tokens):
 async def test_bad_cursor_and_limit(client, tokens):
     leader = await tokens.headers("leader")
     assert_problem(await client.get(LOG, headers=leader, params={"cursor": "nope"}), 422)
-    assert_problem(await client.get(LOG, headers=leader,
-                                    params={"cursor": "WyJ4IiwieSJd"}), 422)
+    assert_problem(await client.get(LOG, headers=leader, params={"cursor": "WyJ4IiwieSJd"}), 422)
     assert_problem(await client.get(LOG, headers=leader, params={"limit": 500}), 422)
     assert_problem(await client.get(LOG, headers=leader, params={"pupil_id": "ola"}), 422)
 
@@ -95,7 +94,11 @@ async def test_cursor_is_exact_when_reads_share_an_instant(client, tokens, db):
         await db.execute(
             "INSERT INTO audit_log (school_id, actor_id, pupil_id, action, at)"
             " VALUES ($1, $2, $3, 'absence_reports.read', $4)",
-            SCHOOL, person("teacher.3a"), OLA, at)
+            SCHOOL,
+            person("teacher.3a"),
+            OLA,
+            at,
+        )
     leader = await tokens.headers("leader")
     seen: list[str] = []
     cursor = None

@@ -32,15 +32,23 @@ from tests.conftest import CLASS_3A, DEFAULT_NOW
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def _require_chromium() -> None:
     if CHROMIUM.exists():
         return
-    message = ("Debian's Chromium is not installed at /usr/bin/chromium; enable the browser "
-               "tests with: apt-get update && apt-get install -y chromium")
+    message = (
+        "Debian's Chromium is not installed at /usr/bin/chromium; enable the browser "
+        "tests with: apt-get update && apt-get install -y chromium"
+    )
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
@@ -59,9 +67,16 @@ def service(settings: Settings, db_dsn: str) -> Iterator[str]:
     rt = build_runtime(settings, dsn=db_dsn)
     rt.clock = Clock(DEFAULT_NOW)  # Monday 23 November 2026, 07:00 in Oslo
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(
-        create_app(runtime=rt), host="127.0.0.1", port=port, log_config=None,
-        access_log=False, lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(runtime=rt),
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -79,15 +94,15 @@ async def browser(service: str) -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                           args=CHROMIUM_ARGS)
+        chromium = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         await chromium.close()
 
 
 async def new_page(browser: Any, base: str) -> Any:
-    context = await browser.new_context(base_url=base, java_script_enabled=False,
-                                        locale="nb-NO", viewport={"width": 1100, "height": 900})
+    context = await browser.new_context(
+        base_url=base, java_script_enabled=False, locale="nb-NO", viewport={"width": 1100, "height": 900}
+    )
     return await context.new_page()
 
 
@@ -174,8 +189,7 @@ async def test_leave_and_morning_board_in_the_browser(browser, service, db):
 
     row = await db.fetchrow("SELECT status, first_day, last_day FROM leave_requests")
     assert row["status"] == "approved"
-    assert await db.fetchval(
-        "SELECT count(*) FROM notifications WHERE kind = 'leave_decision'") == 2
+    assert await db.fetchval("SELECT count(*) FROM notifications WHERE kind = 'leave_decision'") == 2
     assert re.match(r"http://127\.0\.0\.1:\d+", service)
 
 
@@ -183,7 +197,9 @@ async def test_a_form_without_its_csrf_token_is_refused_in_the_browser(browser, 
     page = await new_page(browser, service)
     await sign_in(page, "guardian.hansen")
     # A form posted from another site carries the session cookie but not the token.
-    response = await page.request.post(f"{service}/web/leave", form={
-        "pupil_id": "x", "first_day": "2026-11-24", "last_day": "2026-11-24", "reason": "x"})
+    response = await page.request.post(
+        f"{service}/web/leave",
+        form={"pupil_id": "x", "first_day": "2026-11-24", "last_day": "2026-11-24", "reason": "x"},
+    )
     assert response.status == 403
     assert await db.fetchval("SELECT count(*) FROM leave_requests") == 0

@@ -31,20 +31,31 @@ NILSEN = person("guardian.nilsen")
 OLA = person("pupil.ola")
 
 
-async def _notify_one(db: asyncpg.Connection, clock: Clock, *, kind: str = "still_sick",
-                      urgent: bool = False, recipient: uuid.UUID = HANSEN,
-                      collapse_key: str | None = None) -> uuid.UUID:
-    [nid] = await notify(db, recipients=[recipient], kind=kind,
-                         data={"pupil_id": OLA, "case_id": uuid.UUID(int=7)},
-                         params={"pupil": "Ola", "subject": "Matematikk"}, urgent=urgent,
-                         now=clock.now(), collapse_key=collapse_key)
+async def _notify_one(
+    db: asyncpg.Connection,
+    clock: Clock,
+    *,
+    kind: str = "still_sick",
+    urgent: bool = False,
+    recipient: uuid.UUID = HANSEN,
+    collapse_key: str | None = None,
+) -> uuid.UUID:
+    [nid] = await notify(
+        db,
+        recipients=[recipient],
+        kind=kind,
+        data={"pupil_id": OLA, "case_id": uuid.UUID(int=7)},
+        params={"pupil": "Ola", "subject": "Matematikk"},
+        urgent=urgent,
+        now=clock.now(),
+        collapse_key=collapse_key,
+    )
     return nid
 
 
 async def test_a_push_reaches_fcm_with_the_inbox_text_and_ids(db, clock, pool, transport, fcm):
     token = await add_device(db, HANSEN)
-    nid = await _notify_one(db, clock, kind="missing_pupil", urgent=True,
-                            collapse_key="missing_case:7")
+    nid = await _notify_one(db, clock, kind="missing_pupil", urgent=True, collapse_key="missing_case:7")
     stats = await make_dispatcher(pool, transport, clock).run_once()
 
     assert stats.sent == 1
@@ -53,8 +64,12 @@ async def test_a_push_reaches_fcm_with_the_inbox_text_and_ids(db, clock, pool, t
     message = got.message
     assert got.http_version == "2"
     assert message["notification"] == {"title": inbox["title"], "body": inbox["body"]}
-    assert message["data"] == {"pupil_id": str(OLA), "case_id": str(uuid.UUID(int=7)),
-                               "kind": "missing_pupil", "notification_id": str(nid)}
+    assert message["data"] == {
+        "pupil_id": str(OLA),
+        "case_id": str(uuid.UUID(int=7)),
+        "kind": "missing_pupil",
+        "notification_id": str(nid),
+    }
     # Urgent: high priority everywhere, time-sensitive on iOS, short TTL, one per case.
     assert message["android"]["priority"] == "high"
     assert message["android"]["ttl"] == "3600s"
@@ -67,8 +82,7 @@ async def test_a_push_reaches_fcm_with_the_inbox_text_and_ids(db, clock, pool, t
     assert row["status"] == "sent" and row["attempts"] == 1 and row["sent_at"] is not None
 
 
-async def test_an_ordinary_push_is_normal_priority_and_lives_a_day(db, clock, pool, transport,
-                                                                    fcm):
+async def test_an_ordinary_push_is_normal_priority_and_lives_a_day(db, clock, pool, transport, fcm):
     token = await add_device(db, HANSEN)
     await _notify_one(db, clock, kind="assessment_published")
     await make_dispatcher(pool, transport, clock).run_once()
@@ -91,14 +105,19 @@ async def test_urgent_deliveries_are_claimed_first(db, clock, pool, transport, f
     assert [r.token for r in fcm.received()] == [urgent, ordinary]
 
 
-async def test_unregistered_token_deletes_the_device_and_its_queue(db, clock, pool, transport,
-                                                                   fcm):
+async def test_unregistered_token_deletes_the_device_and_its_queue(db, clock, pool, transport, fcm):
     token = await add_device(db, HANSEN, f"unregistered-{uuid.uuid4().hex}")
     await _notify_one(db, clock)
     # A second push for the same phone, held back (office hours) until later.
-    await notify(db, recipients=[HANSEN], kind="message", data={"thread_id": uuid.uuid4()},
-                 params={"sender": "Kontaktlærer"}, now=clock.now(),
-                 push_after={HANSEN: clock.now() + timedelta(hours=2)})
+    await notify(
+        db,
+        recipients=[HANSEN],
+        kind="message",
+        data={"thread_id": uuid.uuid4()},
+        params={"sender": "Kontaktlærer"},
+        now=clock.now(),
+        push_after={HANSEN: clock.now() + timedelta(hours=2)},
+    )
     stats = await make_dispatcher(pool, transport, clock).run_once()
 
     assert stats.tokens_removed == 1
@@ -120,8 +139,7 @@ async def test_invalid_token_deletes_the_device(db, clock, pool, transport, fcm)
     assert row["status"] == "dropped" and "INVALID_ARGUMENT" in row["last_error"]
 
 
-async def test_a_message_fcm_refuses_fails_but_keeps_the_device(db, clock, pool, transport, fcm,
-                                                                caplog):
+async def test_a_message_fcm_refuses_fails_but_keeps_the_device(db, clock, pool, transport, fcm, caplog):
     token = await add_device(db, HANSEN, f"badmessage-{uuid.uuid4().hex}")
     await _notify_one(db, clock)
     with caplog.at_level(logging.ERROR, logger="skolebro.push"):
@@ -155,8 +173,7 @@ async def test_429_waits_for_retry_after(db, clock, pool, transport, fcm):
     assert row["status"] == "sent"
 
 
-async def test_503_is_retried_with_growing_backoff_then_sent_once(db, clock, pool, transport,
-                                                                  fcm):
+async def test_503_is_retried_with_growing_backoff_then_sent_once(db, clock, pool, transport, fcm):
     token = await add_device(db, HANSEN)
     fcm.script(token, "UNAVAILABLE", "INTERNAL", "ok")
     await _notify_one(db, clock)
@@ -207,8 +224,9 @@ async def test_a_transport_failure_is_retried(db, clock, pool, fcm):
     token = await add_device(db, HANSEN)
     await _notify_one(db, clock)
     # Nothing listens on this port: the connection itself fails.
-    dead = FcmTransport(fcm.service_account(), endpoint="https://127.0.0.1:9",
-                        ca_file=fcm.ca_file, timeout=2.0)
+    dead = FcmTransport(
+        fcm.service_account(), endpoint="https://127.0.0.1:9", ca_file=fcm.ca_file, timeout=2.0
+    )
     try:
         stats = await make_dispatcher(pool, dead, clock).run_once()
     finally:
@@ -226,8 +244,7 @@ async def test_no_row_lock_is_held_while_fcm_answers(db, clock, pool, transport,
     await asyncio.to_thread(fcm.first_send.wait, 10)
     async with db.transaction():
         # NOWAIT fails at once if anyone still holds a lock on the row.
-        row = await db.fetchrow("SELECT status FROM deliveries WHERE token = $1"
-                                " FOR UPDATE NOWAIT", token)
+        row = await db.fetchrow("SELECT status FROM deliveries WHERE token = $1 FOR UPDATE NOWAIT", token)
     assert row["status"] == "sending"
     fcm.paused.clear()
     await run
@@ -241,15 +258,23 @@ async def _count(db: asyncpg.Connection, status: str) -> bool:
 async def _many(db: asyncpg.Connection, clock: Clock, count: int) -> list[str]:
     people = [uuid.uuid4() for _ in range(count)]
     tokens = [f"tok-{i}-{uuid.uuid4().hex[:8]}" for i in range(count)]
-    await db.executemany("INSERT INTO people (id, name) VALUES ($1, $2)",
-                         [(p, f"Person {i}") for i, p in enumerate(people)])
+    await db.executemany(
+        "INSERT INTO people (id, name) VALUES ($1, $2)", [(p, f"Person {i}") for i, p in enumerate(people)]
+    )
     await db.executemany(
         "INSERT INTO devices (id, person_id, token, platform, created_at, last_seen_at)"
         " VALUES ($1, $2, $3, 'android', $4, $4)",
-        [(uuid.uuid4(), p, t, clock.now()) for p, t in zip(people, tokens, strict=True)])
+        [(uuid.uuid4(), p, t, clock.now()) for p, t in zip(people, tokens, strict=True)],
+    )
     async with db.transaction():
-        await notify(db, recipients=people, kind="still_sick", data={"pupil_id": OLA},
-                     params={"pupil": "Ola"}, now=clock.now())
+        await notify(
+            db,
+            recipients=people,
+            kind="still_sick",
+            data={"pupil_id": OLA},
+            params={"pupil": "Ola"},
+            now=clock.now(),
+        )
     return tokens
 
 
@@ -257,12 +282,14 @@ async def test_two_dispatchers_send_each_delivery_exactly_once(db, clock, pool, 
     from notifications.transports import FcmTransport
 
     tokens = await _many(db, clock, 1000)
-    transports = [FcmTransport(fcm.service_account(), endpoint=fcm.endpoint,
-                               ca_file=fcm.ca_file) for _ in range(2)]
+    transports = [
+        FcmTransport(fcm.service_account(), endpoint=fcm.endpoint, ca_file=fcm.ca_file) for _ in range(2)
+    ]
     config = DispatcherConfig(batch_size=100, chunk_size=25, max_in_flight=50)
     try:
-        results = await asyncio.gather(*(make_dispatcher(pool, t, clock, config).run_once()
-                                         for t in transports))
+        results = await asyncio.gather(
+            *(make_dispatcher(pool, t, clock, config).run_once() for t in transports)
+        )
     finally:
         for t in transports:
             await t.close()
@@ -273,13 +300,18 @@ async def test_two_dispatchers_send_each_delivery_exactly_once(db, clock, pool, 
     assert await db.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") == 1000
 
 
-async def test_a_dispatcher_stopped_mid_batch_is_finished_by_the_next(db, clock, pool,
-                                                                       transport, fcm):
+async def test_a_dispatcher_stopped_mid_batch_is_finished_by_the_next(db, clock, pool, transport, fcm):
     from notifications.transports import FcmTransport
 
     tokens = await _many(db, clock, 300)
-    config = DispatcherConfig(batch_size=300, chunk_size=50, max_in_flight=50, workers=1,
-                              lease=timedelta(seconds=60), shutdown_grace=0.2)
+    config = DispatcherConfig(
+        batch_size=300,
+        chunk_size=50,
+        max_in_flight=50,
+        workers=1,
+        lease=timedelta(seconds=60),
+        shutdown_grace=0.2,
+    )
     first = make_dispatcher(pool, transport, clock, config)
     fcm.latency = 0.05
     run = asyncio.create_task(first.run_once())
@@ -320,8 +352,9 @@ async def test_a_dispatcher_stopped_mid_batch_is_finished_by_the_next(db, clock,
     assert sum(fcm.delivered(t) for t in tokens) - 300 <= 2 * config.chunk_size
 
 
-async def test_a_killed_dispatcher_process_is_finished_by_the_next(db, db_dsn, clock, pool,
-                                                                   transport, fcm, tmp_path):
+async def test_a_killed_dispatcher_process_is_finished_by_the_next(
+    db, db_dsn, clock, pool, transport, fcm, tmp_path
+):
     tokens = await _many(db, clock, 400)
     fcm.latency = 0.3  # slow answers, so the kill lands mid-batch
     env = {
@@ -335,11 +368,17 @@ async def test_a_killed_dispatcher_process_is_finished_by_the_next(db, db_dsn, c
         "SKOLEBRO_FCM_CA_FILE": fcm.ca_file,
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "backend.cli", "dispatcher", env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "backend.cli",
+        "dispatcher",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
-        await eventually(lambda: len(fcm.received()) >= 100 or proc.returncode is not None,
-                         within=60)
+        await eventually(lambda: len(fcm.received()) >= 100 or proc.returncode is not None, within=60)
         assert proc.returncode is None, "the dispatcher process died on its own"
         await asyncio.sleep(0.1)  # let it record that wave and send the next
         proc.send_signal(signal.SIGKILL)  # no goodbye: its rows stay claimed
@@ -371,8 +410,7 @@ async def test_a_push_read_before_it_goes_is_not_pushed(db, clock, pool, transpo
     assert row["status"] == "dropped"
 
 
-async def test_the_dispatcher_wakes_when_work_is_committed(db, db_dsn, clock, pool, transport,
-                                                           fcm):
+async def test_the_dispatcher_wakes_when_work_is_committed(db, db_dsn, clock, pool, transport, fcm):
     token = await add_device(db, HANSEN)
     config = DispatcherConfig(idle_poll=60.0)
     dispatcher = make_dispatcher(pool, transport, clock, config)
@@ -437,8 +475,9 @@ def test_fake_fcm_answers_like_fcm(fcm: FakeFCM) -> None:
     import httpx
 
     with httpx.Client(verify=fcm.ca_file, http2=True) as client:
-        r = client.post(f"{fcm.endpoint}/v1/projects/{fcm.project}/messages:send",
-                        json={"message": {"token": "x"}})
+        r = client.post(
+            f"{fcm.endpoint}/v1/projects/{fcm.project}/messages:send", json={"message": {"token": "x"}}
+        )
     assert r.status_code == 401 and r.http_version == "HTTP/2"
     assert json.loads(r.text)["error"]["status"] == "UNAUTHENTICATED"
 
@@ -448,8 +487,7 @@ async def test_http1_mode_sends_through_the_same_firebase_admin(db, clock, pool,
 
     token = await add_device(db, HANSEN)
     await _notify_one(db, clock)
-    t = FcmTransport(fcm.service_account(), endpoint=fcm.endpoint, ca_file=fcm.ca_file,
-                     http="http1")
+    t = FcmTransport(fcm.service_account(), endpoint=fcm.endpoint, ca_file=fcm.ca_file, http="http1")
     try:
         stats = await make_dispatcher(pool, t, clock).run_once()
     finally:
@@ -466,14 +504,15 @@ async def test_serve_runs_the_dispatcher_in_the_background(runtime, db, clock):
     from backend.background import background_tasks
 
     # No SKOLEBRO_FCM_CREDENTIALS: the log transport, as in development.
-    app = create_app(runtime=runtime,
-                     background=background_tasks(scheduler=False, dispatcher=True))
+    app = create_app(runtime=runtime, background=background_tasks(scheduler=False, dispatcher=True))
     async with AsyncTestClient(app=app) as client:
-        login = await client.post("/api/v1/auth/dev-login",
-                                  json={"username": "guardian.hansen", "client": "app"})
+        login = await client.post(
+            "/api/v1/auth/dev-login", json={"username": "guardian.hansen", "client": "app"}
+        )
         auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        r = await client.post("/api/v1/me/devices", headers=auth,
-                              json={"token": "tok-serve", "platform": "android"})
+        r = await client.post(
+            "/api/v1/me/devices", headers=auth, json={"token": "tok-serve", "platform": "android"}
+        )
         assert r.status_code == 201
         async with db.transaction():
             await _notify_one(db, clock)

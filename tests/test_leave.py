@@ -14,24 +14,30 @@ def leave_url(pupil: uuid.UUID) -> str:
     return f"/api/v1/pupils/{pupil}/leave-requests"
 
 
-async def apply(client, tokens, username="guardian.hansen", pupil=OLA, first=TUE, last=WED,
-                reason="Familietur", **headers):
+async def apply(
+    client, tokens, username="guardian.hansen", pupil=OLA, first=TUE, last=WED, reason="Familietur", **headers
+):
     h = dict(await tokens.headers(username, "web"))
     h.update(headers)
-    return await client.post(leave_url(pupil), headers=h,
-                             json={"first_day": first, "last_day": last, "reason": reason})
+    return await client.post(
+        leave_url(pupil), headers=h, json={"first_day": first, "last_day": last, "reason": reason}
+    )
 
 
 async def decide(client, tokens, request_id, username="teacher.3a", approved=True, **body):
-    return await client.post(f"/api/v1/leave-requests/{request_id}/decision",
-                             headers=await tokens.headers(username),
-                             json={"approved": approved, **body})
+    return await client.post(
+        f"/api/v1/leave-requests/{request_id}/decision",
+        headers=await tokens.headers(username),
+        json={"approved": approved, **body},
+    )
 
 
 async def inbox(db, username: str, kind: str) -> list:
     return await db.fetch(
         "SELECT title, body, data FROM notifications WHERE person_id = $1 AND kind = $2",
-        person(username), kind)
+        person(username),
+        kind,
+    )
 
 
 async def test_app_token_is_refused_with_a_pointer_to_the_web_portal(client, tokens, db):
@@ -92,8 +98,7 @@ async def test_pupil_of_18_applies_and_guardians_without_consent_do_not_see(clie
     assert r.status_code == 201, r.text
     r = await apply(client, tokens, "guardian.hansen", KARI, first=THU, last=THU)
     assert r.status_code == 404
-    listed = await client.get("/api/v1/leave-requests",
-                              headers=await tokens.headers("guardian.hansen"))
+    listed = await client.get("/api/v1/leave-requests", headers=await tokens.headers("guardian.hansen"))
     assert listed.json()["items"] == []
 
 
@@ -106,8 +111,7 @@ async def test_first_day_may_be_today_but_not_in_the_past(client, tokens, clock)
 
 
 async def test_the_school_day_count_skips_weekends_holidays_and_closed_days(client, tokens, db):
-    await db.execute("INSERT INTO closed_days VALUES ($1, '2026-11-25', 'Planleggingsdag')",
-                     SCHOOL)
+    await db.execute("INSERT INTO closed_days VALUES ($1, '2026-11-25', 'Planleggingsdag')", SCHOOL)
     # Tue 24 .. Mon 30 November: Tue, Thu, Fri, Mon (Wed closed, weekend skipped).
     r = await apply(client, tokens, first=TUE, last="2026-11-30")
     assert r.status_code == 201, r.text
@@ -131,11 +135,13 @@ async def test_last_day_before_first_and_bad_input_write_nothing(client, tokens,
     r = await apply(client, tokens, reason="x" * 1001)
     assert r.status_code == 422
     h = await tokens.headers("guardian.hansen", "web")
-    r = await client.post(leave_url(OLA), headers={**h, "content-type": "application/json"},
-                          content=b'{"first_day": ')
+    r = await client.post(
+        leave_url(OLA), headers={**h, "content-type": "application/json"}, content=b'{"first_day": '
+    )
     assert r.status_code == 400
-    r = await client.post(leave_url(OLA), headers=h,
-                          json={"first_day": TUE, "last_day": WED, "reason": "x", "extra": 1})
+    r = await client.post(
+        leave_url(OLA), headers=h, json={"first_day": TUE, "last_day": WED, "reason": "x", "extra": 1}
+    )
     assert r.status_code == 422
     assert await db.fetchval("SELECT count(*) FROM leave_requests") == 0
 
@@ -170,14 +176,18 @@ async def test_contact_teacher_decides_up_to_two_school_days(client, tokens, db)
     row = await db.fetchrow("SELECT status, first_day, last_day FROM leave_requests")
     # What the attendance board reads to show `leave`.
     assert (row["status"], row["first_day"], row["last_day"]) == (
-        "approved", date(2026, 11, 24), date(2026, 11, 25))
+        "approved",
+        date(2026, 11, 24),
+        date(2026, 11, 25),
+    )
 
 
 async def test_longer_requests_need_a_school_leader(client, tokens, db):
     long = (await apply(client, tokens, first=TUE, last=THU)).json()
     assert long["school_days"] == 3
-    listed = await client.get("/api/v1/leave-requests?status=pending",
-                              headers=await tokens.headers("teacher.3a"))
+    listed = await client.get(
+        "/api/v1/leave-requests?status=pending", headers=await tokens.headers("teacher.3a")
+    )
     assert [i["can_decide"] for i in listed.json()["items"]] == [False]
     r = await decide(client, tokens, long["id"], "teacher.3a")
     assert r.status_code == 403
@@ -233,8 +243,7 @@ async def test_class_team_sees_but_does_not_decide_and_guardians_cannot(client, 
 
 async def test_subject_teacher_neither_sees_nor_decides(client, tokens):
     req = (await apply(client, tokens, pupil=KARI)).json()
-    listed = await client.get("/api/v1/leave-requests",
-                              headers=await tokens.headers("teacher.math9b"))
+    listed = await client.get("/api/v1/leave-requests", headers=await tokens.headers("teacher.math9b"))
     assert listed.json()["items"] == []
     r = await decide(client, tokens, req["id"], "teacher.math9b")
     assert r.status_code == 404
@@ -261,8 +270,7 @@ async def test_lists_by_status_for_guardians_and_staff(client, tokens):
     assert await ids("teacher.9b") == {b["id"]}
     assert await ids("leader") == {a["id"], b["id"]}
     assert await ids("leader.other") == set()
-    r = await client.get("/api/v1/leave-requests?status=old",
-                         headers=await tokens.headers("leader"))
+    r = await client.get("/api/v1/leave-requests?status=old", headers=await tokens.headers("leader"))
     assert r.status_code == 422
 
 
@@ -284,7 +292,8 @@ async def test_list_pages_with_a_cursor_and_staff_reads_are_audited(client, toke
     assert seen == ["2026-11-30", THU, TUE]
     audited = await db.fetchval(
         "SELECT count(*) FROM audit_log WHERE actor_id = $1 AND action = 'leave_requests.read'",
-        person("leader"))
+        person("leader"),
+    )
     assert audited >= 1
     r = await client.get("/api/v1/leave-requests?cursor=garbage", headers=h)
     assert r.status_code == 422
@@ -304,8 +313,6 @@ async def test_decision_idempotency_replays_the_first_answer(client, tokens, db)
 async def test_unknown_request_is_404(client, tokens):
     r = await decide(client, tokens, uuid.uuid4(), "leader")
     assert r.status_code == 404
-
-
 
 
 async def test_concurrent_decisions_and_applications_do_not_both_win(client, tokens, db):

@@ -39,11 +39,22 @@ def alive(pid: int | None) -> bool:
 
 def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({"SKOLEBRO_DATA_DIR": str(data_dir), "SKOLEBRO_ENV": "test",
-                "SKOLEBRO_LOG_LEVEL": "warning"})
+    env.update({"SKOLEBRO_DATA_DIR": str(data_dir), "SKOLEBRO_ENV": "test", "SKOLEBRO_LOG_LEVEL": "warning"})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve", "--port", str(port), "--no-scheduler",
-         "--no-dispatcher"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "backend.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--no-scheduler",
+            "--no-dispatcher",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -62,25 +62,30 @@ async def test_reads(client, tokens, endpoint, who, pupil, expected):
 
 @pytest.mark.parametrize(("who", "expected"), WRITES)
 async def test_post_assessment(client, tokens, db, who, expected):
-    r = await client.post(f"/api/v1/groups/{MATHS_9B}/assessments",
-                          headers=await tokens.headers(who),
-                          json={"pupil_id": str(KARI), "kind": "final", "grade": "4"})
+    r = await client.post(
+        f"/api/v1/groups/{MATHS_9B}/assessments",
+        headers=await tokens.headers(who),
+        json={"pupil_id": str(KARI), "kind": "final", "grade": "4"},
+    )
     assert r.status_code == expected, r.text
     written = await db.fetchval("SELECT count(*) FROM assessments")
     assert written == (1 if expected == 201 else 0)
 
 
 async def test_unknown_group_is_404(client, tokens):
-    r = await client.post(f"/api/v1/groups/{demo_id('nothing')}/assessments",
-                          headers=await tokens.headers("teacher.math9b"),
-                          json={"pupil_id": str(KARI), "kind": "final", "grade": "4"})
+    r = await client.post(
+        f"/api/v1/groups/{demo_id('nothing')}/assessments",
+        headers=await tokens.headers("teacher.math9b"),
+        json={"pupil_id": str(KARI), "kind": "final", "grade": "4"},
+    )
     assert r.status_code == 404
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 async def test_unknown_pupil_is_404(client, tokens, endpoint):
-    r = await client.get(f"/api/v1/pupils/{demo_id('nobody')}/{endpoint}",
-                         headers=await tokens.headers("leader"))
+    r = await client.get(
+        f"/api/v1/pupils/{demo_id('nobody')}/{endpoint}", headers=await tokens.headers("leader")
+    )
     assert r.status_code == 404
 
 
@@ -88,8 +93,10 @@ async def test_no_token_is_401(client):
     for r in (
         await client.get(f"/api/v1/pupils/{KARI}/assessments"),
         await client.get(f"/api/v1/pupils/{KARI}/absence-summary"),
-        await client.post(f"/api/v1/groups/{MATHS_9B}/assessments",
-                          json={"pupil_id": str(KARI), "kind": "final", "grade": "4"}),
+        await client.post(
+            f"/api/v1/groups/{MATHS_9B}/assessments",
+            json={"pupil_id": str(KARI), "kind": "final", "grade": "4"},
+        ),
     ):
         assert r.status_code == 401
         assert r.headers["content-type"].startswith("application/problem+json")

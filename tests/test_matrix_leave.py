@@ -34,8 +34,11 @@ BODY = {"first_day": "2026-11-24", "last_day": "2026-11-25", "reason": "Familiet
 async def requests(client, tokens) -> dict[str, str]:
     made = {}
     for pupil, name in ((OLA, "ola"), (KARI, "kari")):
-        r = await client.post(f"/api/v1/pupils/{pupil}/leave-requests", json=BODY,
-                              headers=await tokens.headers("guardian.hansen", "web"))
+        r = await client.post(
+            f"/api/v1/pupils/{pupil}/leave-requests",
+            json=BODY,
+            headers=await tokens.headers("guardian.hansen", "web"),
+        )
         assert r.status_code == 201, r.text
         made[name] = r.json()["id"]
     tokens.forget()
@@ -47,8 +50,9 @@ async def requests(client, tokens) -> dict[str, str]:
 
 @pytest.mark.parametrize("outsider", sorted(OUTSIDERS))
 async def test_outsiders_cannot_apply_for_ola(client, tokens, db, requests, outsider):
-    r = await client.post(f"/api/v1/pupils/{OLA}/leave-requests", json=BODY,
-                          headers=await tokens.headers(outsider, "web"))
+    r = await client.post(
+        f"/api/v1/pupils/{OLA}/leave-requests", json=BODY, headers=await tokens.headers(outsider, "web")
+    )
     assert r.status_code == 404, OUTSIDERS[outsider]
     assert r.json()["code"] == "not_found"
     assert await db.fetchval("SELECT count(*) FROM leave_requests") == 2
@@ -67,16 +71,18 @@ async def test_app_tokens_are_refused_alike_for_any_pupil(client, tokens, outsid
 @pytest.mark.parametrize("outsider", sorted(OUTSIDERS))
 async def test_outsiders_do_not_see_olas_request(client, tokens, requests, outsider):
     for status in ("", "?status=pending"):
-        r = await client.get(f"/api/v1/leave-requests{status}",
-                             headers=await tokens.headers(outsider))
+        r = await client.get(f"/api/v1/leave-requests{status}", headers=await tokens.headers(outsider))
         assert r.status_code == 200
         assert requests["ola"] not in {i["id"] for i in r.json()["items"]}, OUTSIDERS[outsider]
 
 
 @pytest.mark.parametrize("outsider", sorted(OUTSIDERS))
 async def test_outsiders_cannot_decide_olas_request(client, tokens, db, requests, outsider):
-    r = await client.post(f"/api/v1/leave-requests/{requests['ola']}/decision",
-                          json={"approved": True}, headers=await tokens.headers(outsider))
+    r = await client.post(
+        f"/api/v1/leave-requests/{requests['ola']}/decision",
+        json={"approved": True},
+        headers=await tokens.headers(outsider),
+    )
     assert r.status_code == 404, OUTSIDERS[outsider]
     assert await db.fetchval("SELECT count(*) FROM leave_requests WHERE status = 'pending'") == 2
 
@@ -85,15 +91,20 @@ async def test_read_only_guardian_reads_but_gets_403_on_writes(client, tokens, r
     h = await tokens.headers("guardian.readonly", "web")
     listed = await client.get("/api/v1/leave-requests", headers=h)
     assert {i["id"] for i in listed.json()["items"]} == {requests["kari"]}
-    r = await client.post(f"/api/v1/pupils/{KARI}/leave-requests", headers=h,
-                          json={**BODY, "first_day": "2026-11-30", "last_day": "2026-11-30"})
+    r = await client.post(
+        f"/api/v1/pupils/{KARI}/leave-requests",
+        headers=h,
+        json={**BODY, "first_day": "2026-11-30", "last_day": "2026-11-30"},
+    )
     assert r.status_code == 403
-    r = await client.post(f"/api/v1/leave-requests/{requests['kari']}/decision", headers=h,
-                          json={"approved": True})
+    r = await client.post(
+        f"/api/v1/leave-requests/{requests['kari']}/decision", headers=h, json={"approved": True}
+    )
     assert r.status_code == 403
     # Ola is not theirs at all.
-    r = await client.post(f"/api/v1/leave-requests/{requests['ola']}/decision", headers=h,
-                          json={"approved": True})
+    r = await client.post(
+        f"/api/v1/leave-requests/{requests['ola']}/decision", headers=h, json={"approved": True}
+    )
     assert r.status_code == 404
 
 
@@ -114,8 +125,9 @@ async def test_no_token_is_401_everywhere(client, requests):
 async def sign_in(client: AsyncTestClient[Any], username: str) -> str:
     page = await client.get("/web/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = await client.post("/web/login", follow_redirects=False,
-                          data={"csrf_token": token, "username": username})
+    r = await client.post(
+        "/web/login", follow_redirects=False, data={"csrf_token": token, "username": username}
+    )
     assert r.status_code == 303
     leave = await client.get("/web/leave")
     return re.search(r'name="csrf_token" value="([^"]+)"', leave.text).group(1)  # type: ignore[union-attr]
@@ -127,20 +139,27 @@ async def test_web_pages_refuse_outsiders(client, db, requests, outsider):
     page = await client.get("/web/leave")
     assert page.status_code == 200
     assert requests["ola"] not in page.text and "Ola Hansen" not in page.text
-    r = await client.post("/web/leave", follow_redirects=False,
-                          data={"csrf_token": csrf, "pupil_id": str(OLA), **BODY})
+    r = await client.post(
+        "/web/leave", follow_redirects=False, data={"csrf_token": csrf, "pupil_id": str(OLA), **BODY}
+    )
     assert r.status_code == 404, OUTSIDERS[outsider]
-    r = await client.post(f"/web/leave/{requests['ola']}/decision", follow_redirects=False,
-                          data={"csrf_token": csrf, "decision": "approve"})
+    r = await client.post(
+        f"/web/leave/{requests['ola']}/decision",
+        follow_redirects=False,
+        data={"csrf_token": csrf, "decision": "approve"},
+    )
     assert r.status_code == 404, OUTSIDERS[outsider]
     board = f"/web/classes/{CLASS_3A}/attendance"
     assert (await client.get(board)).status_code == 404, OUTSIDERS[outsider]
-    r = await client.post(board, follow_redirects=False,
-                          data={"csrf_token": csrf, "date": "2026-11-23",
-                                f"mark_{OLA}": "absent"})
+    r = await client.post(
+        board,
+        follow_redirects=False,
+        data={"csrf_token": csrf, "date": "2026-11-23", f"mark_{OLA}": "absent"},
+    )
     assert r.status_code == 404
-    r = await client.post(f"{board}/complete", follow_redirects=False,
-                          data={"csrf_token": csrf, "date": "2026-11-23"})
+    r = await client.post(
+        f"{board}/complete", follow_redirects=False, data={"csrf_token": csrf, "date": "2026-11-23"}
+    )
     assert r.status_code == 404
     assert await db.fetchval("SELECT count(*) FROM leave_requests WHERE status = 'pending'") == 2
     # The class's own teacher (in another browser) finds the board untouched.
@@ -162,13 +181,24 @@ async def test_read_only_guardian_on_the_web(client, db, requests):
     csrf = await sign_in(client, "guardian.readonly")
     page = await client.get("/web/leave")
     assert requests["kari"] in page.text  # may read
-    assert f'/web/leave/{requests["kari"]}/decision' not in page.text
-    r = await client.post("/web/leave", follow_redirects=False,
-                          data={"csrf_token": csrf, "pupil_id": str(KARI), **BODY,
-                                "first_day": "2026-11-30", "last_day": "2026-11-30"})
+    assert f"/web/leave/{requests['kari']}/decision" not in page.text
+    r = await client.post(
+        "/web/leave",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf,
+            "pupil_id": str(KARI),
+            **BODY,
+            "first_day": "2026-11-30",
+            "last_day": "2026-11-30",
+        },
+    )
     assert r.status_code == 403
-    r = await client.post(f"/web/leave/{requests['kari']}/decision", follow_redirects=False,
-                          data={"csrf_token": csrf, "decision": "approve"})
+    r = await client.post(
+        f"/web/leave/{requests['kari']}/decision",
+        follow_redirects=False,
+        data={"csrf_token": csrf, "decision": "approve"},
+    )
     assert r.status_code == 403
     assert await db.fetchval("SELECT count(*) FROM leave_requests WHERE status = 'pending'") == 2
 

@@ -13,8 +13,17 @@ from tests.routine_helpers import MONDAY, oslo, pupil_row, roll_call, run_job, t
 
 __all__ = ["tokens"]
 
-OUTSIDERS = ["guardian.other", "guardian.blocked", "guardian.readonly", "teacher.other",
-             "teacher.9b", "teacher.math9b", "leader.other", "pupil.other", "pupil.ola"]
+OUTSIDERS = [
+    "guardian.other",
+    "guardian.blocked",
+    "guardian.readonly",
+    "teacher.other",
+    "teacher.9b",
+    "teacher.math9b",
+    "leader.other",
+    "pupil.other",
+    "pupil.ola",
+]
 DAY = MONDAY.isoformat()
 
 
@@ -36,34 +45,46 @@ def _requests(cases):
     ola = cases["ola"]
     return {
         "board": ("GET", f"/api/v1/classes/{CLASS_3A}/attendance", None),
-        "roll_call": ("PUT", f"/api/v1/classes/{CLASS_3A}/attendance/{DAY}",
-                      {"marks": [{"pupil_id": str(OLA), "status": "present"}]}),
+        "roll_call": (
+            "PUT",
+            f"/api/v1/classes/{CLASS_3A}/attendance/{DAY}",
+            {"marks": [{"pupil_id": str(OLA), "status": "present"}]},
+        ),
         "complete": ("POST", f"/api/v1/classes/{CLASS_3A}/attendance/{DAY}/complete", None),
         "case": ("GET", f"/api/v1/missing-cases/{ola}", None),
         "resolve": ("POST", f"/api/v1/missing-cases/{ola}/resolve", {"outcome": "found_other"}),
         "settings": ("GET", f"/api/v1/schools/{SCHOOL}/settings", None),
-        "settings_put": ("PUT", f"/api/v1/schools/{SCHOOL}/settings",
-                         {"escalate_after_minutes": 40}),
+        "settings_put": ("PUT", f"/api/v1/schools/{SCHOOL}/settings", {"escalate_after_minutes": 40}),
         "closed_days": ("GET", f"/api/v1/schools/{SCHOOL}/closed-days", None),
-        "closed_day_add": ("POST", f"/api/v1/schools/{SCHOOL}/closed-days",
-                           {"date": "2026-12-01", "label": "Fri"}),
-        "closed_day_remove": ("DELETE", f"/api/v1/schools/{SCHOOL}/closed-days/2026-12-01",
-                              None),
+        "closed_day_add": (
+            "POST",
+            f"/api/v1/schools/{SCHOOL}/closed-days",
+            {"date": "2026-12-01", "label": "Fri"},
+        ),
+        "closed_day_remove": ("DELETE", f"/api/v1/schools/{SCHOOL}/closed-days/2026-12-01", None),
     }
 
 
-ENDPOINTS = ["board", "roll_call", "complete", "case", "resolve", "settings", "settings_put",
-             "closed_days", "closed_day_add", "closed_day_remove"]
+ENDPOINTS = [
+    "board",
+    "roll_call",
+    "complete",
+    "case",
+    "resolve",
+    "settings",
+    "settings_put",
+    "closed_days",
+    "closed_day_add",
+    "closed_day_remove",
+]
 
 # Staff of the school may read closed days and see they cannot change them.
 STAFF_OF_SCHOOL = {"teacher.9b", "teacher.math9b"}
-EXPECTED = {
-    ("closed_days", u): 200 for u in STAFF_OF_SCHOOL
-} | {
-    ("closed_day_add", u): 403 for u in STAFF_OF_SCHOOL
-} | {
-    ("closed_day_remove", u): 403 for u in STAFF_OF_SCHOOL
-}
+EXPECTED = (
+    {("closed_days", u): 200 for u in STAFF_OF_SCHOOL}
+    | {("closed_day_add", u): 403 for u in STAFF_OF_SCHOOL}
+    | {("closed_day_remove", u): 403 for u in STAFF_OF_SCHOOL}
+)
 
 
 async def _send(client, method, url, body, headers):
@@ -81,11 +102,9 @@ async def test_outsiders(client, tokens, db, cases, outsider):
         got[endpoint] = (await _send(client, method, url, body, headers)).status_code
     assert got == {e: EXPECTED.get((e, outsider), 404) for e in ENDPOINTS}
     # Nothing an outsider sent was written.
-    assert await db.fetchval("SELECT status FROM missing_cases WHERE pupil_id = $1", OLA) \
-        == "sought"
+    assert await db.fetchval("SELECT status FROM missing_cases WHERE pupil_id = $1", OLA) == "sought"
     assert await db.fetchval("SELECT count(*) FROM closed_days") == 0
-    assert await db.fetchval("SELECT escalate_after_minutes FROM schools WHERE id = $1",
-                             SCHOOL) == 30
+    assert await db.fetchval("SELECT escalate_after_minutes FROM schools WHERE id = $1", SCHOOL) == 30
 
 
 async def test_no_token(client, cases):
@@ -114,16 +133,17 @@ async def test_read_only_guardian_reads_but_cannot_answer(client, tokens, db, ca
     h = await tokens.headers("guardian.readonly")
     r = await client.get(f"/api/v1/missing-cases/{cases['kari']}", headers=h)
     assert r.status_code == 200
-    r = await client.post(f"/api/v1/missing-cases/{cases['kari']}/resolve", headers=h,
-                          json={"outcome": "on_the_way"})
+    r = await client.post(
+        f"/api/v1/missing-cases/{cases['kari']}/resolve", headers=h, json={"outcome": "on_the_way"}
+    )
     assert r.status_code == 403
     assert r.json()["code"] == "missing.read_only"
-    assert await db.fetchval("SELECT status FROM missing_cases WHERE pupil_id = $1", KARI) \
-        == "sought"
+    assert await db.fetchval("SELECT status FROM missing_cases WHERE pupil_id = $1", KARI) == "sought"
 
 
-@pytest.mark.parametrize("who", ["teacher.math9b", "teacher.3a", "pupil.kari",
-                                 "guardian.blocked", "guardian.nilsen"])
+@pytest.mark.parametrize(
+    "who", ["teacher.math9b", "teacher.3a", "pupil.kari", "guardian.blocked", "guardian.nilsen"]
+)
 async def test_kari_case_hidden_from_others(client, tokens, cases, who):
     for method, url, body in (
         ("GET", f"/api/v1/missing-cases/{cases['kari']}", None),
@@ -135,6 +155,5 @@ async def test_kari_case_hidden_from_others(client, tokens, cases, who):
 
 @pytest.mark.parametrize("insider", ["teacher.3a", "team.3a", "leader"])
 async def test_class_team_and_leaders_see_the_board(client, tokens, insider):
-    r = await client.get(f"/api/v1/classes/{CLASS_3A}/attendance",
-                         headers=await tokens.headers(insider))
+    r = await client.get(f"/api/v1/classes/{CLASS_3A}/attendance", headers=await tokens.headers(insider))
     assert r.status_code == 200

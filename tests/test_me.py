@@ -27,12 +27,13 @@ async def test_guardian_with_two_children(client, tokens):
     assert body["id"] == str(person("guardian.hansen"))
     assert body["name"] == "Kari Nordmann Hansen" and body["locale"] == "nb"
     assert body["roles"] == ["guardian"]
-    _only(body, children=[
-        {"pupil_id": str(KARI), "name": "Kari Hansen", "class_name": "9B", "grade": 9,
-         "access": "full"},
-        {"pupil_id": str(OLA), "name": "Ola Hansen", "class_name": "3A", "grade": 3,
-         "access": "full"},
-    ])
+    _only(
+        body,
+        children=[
+            {"pupil_id": str(KARI), "name": "Kari Hansen", "class_name": "9B", "grade": 9, "access": "full"},
+            {"pupil_id": str(OLA), "name": "Ola Hansen", "class_name": "3A", "grade": 3, "access": "full"},
+        ],
+    )
 
 
 async def test_read_only_guardian(client, tokens):
@@ -56,19 +57,22 @@ async def test_pupil(client, tokens):
 async def test_contact_teacher(client, tokens):
     body = await me(client, tokens, "teacher.3a")
     assert body["roles"] == ["teacher"]
-    assert body["classes"] == [{"class_id": str(CLASS_3A), "name": "3A", "grade": 3,
-                                "is_contact_teacher": True}]
+    assert body["classes"] == [
+        {"class_id": str(CLASS_3A), "name": "3A", "grade": 3, "is_contact_teacher": True}
+    ]
     assert sorted((g["subject"], g["class_id"]) for g in body["groups"]) == [
-        ("Matematikk", str(CLASS_3A)), ("Norsk", str(CLASS_3A))]
-    assert body["schools"] == [{"school_id": str(SCHOOL), "name": "Vassenden skule",
-                                "role": "teacher"}]
+        ("Matematikk", str(CLASS_3A)),
+        ("Norsk", str(CLASS_3A)),
+    ]
+    assert body["schools"] == [{"school_id": str(SCHOOL), "name": "Vassenden skule", "role": "teacher"}]
     assert body["children"] == []
 
 
 async def test_class_team_member_is_not_contact_teacher(client, tokens):
     body = await me(client, tokens, "team.3a")
-    assert body["classes"] == [{"class_id": str(CLASS_3A), "name": "3A", "grade": 3,
-                                "is_contact_teacher": False}]
+    assert body["classes"] == [
+        {"class_id": str(CLASS_3A), "name": "3A", "grade": 3, "is_contact_teacher": False}
+    ]
 
 
 async def test_subject_teacher(client, tokens):
@@ -76,7 +80,8 @@ async def test_subject_teacher(client, tokens):
     assert body["roles"] == ["teacher"]
     assert body["classes"] == []
     assert [(g["name"], g["subject"], g["class_id"]) for g in body["groups"]] == [
-        ("9B matematikk", "Matematikk", str(CLASS_9B))]
+        ("9B matematikk", "Matematikk", str(CLASS_9B))
+    ]
 
 
 async def test_contact_teacher_who_teaches_a_subject(client, tokens):
@@ -88,8 +93,7 @@ async def test_contact_teacher_who_teaches_a_subject(client, tokens):
 async def test_school_leader(client, tokens):
     body = await me(client, tokens, "leader")
     assert body["roles"] == ["school_leader"]
-    assert body["schools"] == [{"school_id": str(SCHOOL), "name": "Vassenden skule",
-                                "role": "school_leader"}]
+    assert body["schools"] == [{"school_id": str(SCHOOL), "name": "Vassenden skule", "role": "school_leader"}]
     assert body["children"] == [] and body["groups"] == []
     # a leader is not anyone's contact teacher
     assert not any(c["is_contact_teacher"] for c in body["classes"])
@@ -128,7 +132,9 @@ async def test_adult_child_is_listed_only_with_consent_and_read_only(client, tok
     await f.relate(db, guardian, other_adult, adult_consent=True)
     body = await me(client, tokens, "foresatt.vgs")
     assert [(c["name"], c["access"]) for c in body["children"]] == [
-        ("Siri Samtykke", "read_only"), ("Ulrik Ung", "full")]
+        ("Siri Samtykke", "read_only"),
+        ("Ulrik Ung", "full"),
+    ]
 
 
 async def test_me_in_english_locale_person(client, tokens, db):

@@ -39,28 +39,37 @@ MONDAY_10 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CONTACT = {"kind": "contact_teacher"}
 
 
-async def start(client: Any, tokens: Any, user: str, pupil: uuid.UUID,
-                recipients: list[dict[str, Any]], subject: str = "Spørsmål",
-                body: str = "Hei!", **headers: str) -> Any:
+async def start(
+    client: Any,
+    tokens: Any,
+    user: str,
+    pupil: uuid.UUID,
+    recipients: list[dict[str, Any]],
+    subject: str = "Spørsmål",
+    body: str = "Hei!",
+    **headers: str,
+) -> Any:
     return await client.post(
         "/api/v1/threads",
         headers={**await tokens.headers(user), **headers},
-        json={"pupil_id": str(pupil), "recipients": recipients, "subject": subject,
-              "body": body},
+        json={"pupil_id": str(pupil), "recipients": recipients, "subject": subject, "body": body},
     )
 
 
-async def started(client: Any, tokens: Any, user: str, pupil: uuid.UUID,
-                  recipients: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
+async def started(
+    client: Any, tokens: Any, user: str, pupil: uuid.UUID, recipients: list[dict[str, Any]], **kw: Any
+) -> dict[str, Any]:
     r = await start(client, tokens, user, pupil, recipients, **kw)
     assert r.status_code == 201, r.text
     return r.json()  # type: ignore[no-any-return]
 
 
-async def recipients_of(client: Any, tokens: Any, user: str, pupil: uuid.UUID,
-                        **headers: str) -> Any:
-    return await client.get("/api/v1/messaging/recipients", params={"pupil_id": str(pupil)},
-                            headers={**await tokens.headers(user), **headers})
+async def recipients_of(client: Any, tokens: Any, user: str, pupil: uuid.UUID, **headers: str) -> Any:
+    return await client.get(
+        "/api/v1/messaging/recipients",
+        params={"pupil_id": str(pupil)},
+        headers={**await tokens.headers(user), **headers},
+    )
 
 
 async def threads_of(client: Any, tokens: Any, user: str) -> list[dict[str, Any]]:
@@ -85,25 +94,35 @@ def participant_ids(thread: dict[str, Any]) -> set[uuid.UUID]:
 
 
 async def counts(db: Any) -> tuple[int, int, int, int]:
-    return tuple(await db.fetchrow(  # type: ignore[return-value]
-        "SELECT (SELECT count(*) FROM message_threads), (SELECT count(*) FROM messages),"
-        " (SELECT count(*) FROM thread_participants), (SELECT count(*) FROM notifications)"))
+    return tuple(
+        await db.fetchrow(  # type: ignore[return-value]
+            "SELECT (SELECT count(*) FROM message_threads), (SELECT count(*) FROM messages),"
+            " (SELECT count(*) FROM thread_participants), (SELECT count(*) FROM notifications)"
+        )
+    )
 
 
 async def add_device(db: Any, who: uuid.UUID) -> None:
     await db.execute(
         "INSERT INTO devices (id, person_id, token, platform, created_at, last_seen_at)"
-        " VALUES ($1, $2, $3, 'android', now(), now())", uuid.uuid4(), who, f"tok-{who}")
+        " VALUES ($1, $2, $3, 'android', now(), now())",
+        uuid.uuid4(),
+        who,
+        f"tok-{who}",
+    )
 
 
 async def pushes_to(db: Any, who: uuid.UUID) -> list[Any]:
     return await db.fetch(  # type: ignore[no-any-return]
         "SELECT n.title, n.body, n.data, n.created_at, d.due_at FROM notifications n"
         " LEFT JOIN deliveries d ON d.notification_id = n.id"
-        " WHERE n.person_id = $1 AND n.kind = 'message' ORDER BY n.created_at", who)
+        " WHERE n.person_id = $1 AND n.kind = 'message' ORDER BY n.created_at",
+        who,
+    )
 
 
 # --- Who may write to whom -----------------------------------------------------------
+
 
 async def test_guardian_may_write_to_contact_teacher_administration_and_teachers(client, tokens):
     r = await recipients_of(client, tokens, "guardian.hansen", OLA)
@@ -116,22 +135,26 @@ async def test_guardian_may_write_to_contact_teacher_administration_and_teachers
     ]
     # Nobody is offered a phone number, nor another guardian.
     assert all(set(o) <= {"kind", "id", "name"} for o in options)
-    english = await recipients_of(client, tokens, "guardian.hansen", OLA,
-                                  **{"Accept-Language": "en"})
+    english = await recipients_of(client, tokens, "guardian.hansen", OLA, **{"Accept-Language": "en"})
     assert english.json()[1]["name"] == "Administration of Vassenden skule"
 
 
 async def test_guardian_writes_to_contact_teacher_who_sees_it(client, tokens, db):
-    thread = await started(client, tokens, "guardian.hansen", OLA, [CONTACT],
-                           subject="Matpakke", body="Ola har glemt matpakken i dag.")
+    thread = await started(
+        client,
+        tokens,
+        "guardian.hansen",
+        OLA,
+        [CONTACT],
+        subject="Matpakke",
+        body="Ola har glemt matpakken i dag.",
+    )
     roles = {p["user_id"]: p["role"] for p in thread["participants"]}
     assert roles == {str(HANSEN): "guardian", str(TEACHER_3A): "contact_teacher"}
-    assert all(set(p) == {"user_id", "name", "role", "last_read_at"}
-               for p in thread["participants"])
+    assert all(set(p) == {"user_id", "name", "role", "last_read_at"} for p in thread["participants"])
     [listed] = await threads_of(client, tokens, "teacher.3a")
     assert (listed["id"], listed["subject"], listed["unread"]) == (thread["id"], "Matpakke", 1)
-    r = await client.get(f"/api/v1/threads/{thread['id']}",
-                         headers=await tokens.headers("teacher.3a"))
+    r = await client.get(f"/api/v1/threads/{thread['id']}", headers=await tokens.headers("teacher.3a"))
     assert r.status_code == 200
     assert [m["body"] for m in r.json()["messages"]] == ["Ola har glemt matpakken i dag."]
     # The other guardian of Ola was not addressed and does not see it.
@@ -140,9 +163,11 @@ async def test_guardian_writes_to_contact_teacher_who_sees_it(client, tokens, db
 
 async def test_guardian_cannot_write_to_other_guardians(client, tokens, db):
     before = await counts(db)
-    for recipients in ([{"kind": "guardians"}],
-                       [{"kind": "staff", "id": str(NILSEN)}],
-                       [CONTACT, {"kind": "staff", "id": str(NILSEN)}]):
+    for recipients in (
+        [{"kind": "guardians"}],
+        [{"kind": "staff", "id": str(NILSEN)}],
+        [CONTACT, {"kind": "staff", "id": str(NILSEN)}],
+    ):
         r = await start(client, tokens, "guardian.hansen", OLA, recipients)
         assert r.status_code == 422, r.text
         assert r.json()["code"] == "messaging.recipient_not_allowed"
@@ -180,16 +205,18 @@ async def test_pupil_writes_only_to_staff_who_teach_them(client, tokens, db):
     r = await recipients_of(client, tokens, "pupil.kari", KARI)
     assert r.status_code == 200
     offered = {(o["kind"], o.get("id")) for o in r.json()}
-    assert offered == {("contact_teacher", None), ("staff", str(MATH_9B)),
-                       ("staff", str(TEAM_9B))}
-    thread = await started(client, tokens, "pupil.kari", KARI,
-                           [{"kind": "staff", "id": str(MATH_9B)}])
+    assert offered == {("contact_teacher", None), ("staff", str(MATH_9B)), ("staff", str(TEAM_9B))}
+    thread = await started(client, tokens, "pupil.kari", KARI, [{"kind": "staff", "id": str(MATH_9B)}])
     roles = {uuid.UUID(p["user_id"]): p["role"] for p in thread["participants"]}
     assert roles == {KARI: "pupil", MATH_9B: "teacher"}
     before = await counts(db)
-    for refused in ({"kind": "administration"}, {"kind": "guardians"},
-                    {"kind": "staff", "id": str(TEACHER_3A)}, {"kind": "staff", "id": str(LEADER)},
-                    {"kind": "staff", "id": str(HANSEN)}):
+    for refused in (
+        {"kind": "administration"},
+        {"kind": "guardians"},
+        {"kind": "staff", "id": str(TEACHER_3A)},
+        {"kind": "staff", "id": str(LEADER)},
+        {"kind": "staff", "id": str(HANSEN)},
+    ):
         r = await start(client, tokens, "pupil.kari", KARI, [refused])
         assert r.status_code == 422, refused
         assert r.json()["code"] == "messaging.recipient_not_allowed"
@@ -201,21 +228,23 @@ async def test_staff_write_to_guardians_of_pupils_they_teach_only(client, tokens
     kinds = [o["kind"] for o in r.json()]
     assert kinds == ["administration", "staff", "guardians"]
     assert r.json()[2]["name"] == "Foresatte til Ola Hansen"
-    thread = await started(client, tokens, "teacher.3a", OLA, [{"kind": "guardians"}],
-                           subject="Tur fredag")
-    shown = await client.get(f"/api/v1/threads/{thread['id']}",
-                             headers=await tokens.headers("guardian.nilsen"))
+    thread = await started(client, tokens, "teacher.3a", OLA, [{"kind": "guardians"}], subject="Tur fredag")
+    shown = await client.get(
+        f"/api/v1/threads/{thread['id']}", headers=await tokens.headers("guardian.nilsen")
+    )
     # Starter first, then by name, the same when started and when read later.
     assert [p["name"] for p in thread["participants"]] == [
-        "Ingrid Lærar", "Kari Nordmann Hansen", "Per Nilsen"]
+        "Ingrid Lærar",
+        "Kari Nordmann Hansen",
+        "Per Nilsen",
+    ]
     assert shown.json()["participants"] == thread["participants"]
     # Both guardians with access, never the blocked one.
     assert participant_ids(thread) == {TEACHER_3A, HANSEN, NILSEN}
     assert len(await pushes_to(db, HANSEN)) == 1
     assert len(await pushes_to(db, NILSEN)) == 1
     assert await pushes_to(db, BLOCKED) == []
-    assert [t["subject"] for t in await threads_of(client, tokens, "guardian.nilsen")] == [
-        "Tur fredag"]
+    assert [t["subject"] for t in await threads_of(client, tokens, "guardian.nilsen")] == ["Tur fredag"]
     # Not the guardians of a pupil in another class.
     assert (await recipients_of(client, tokens, "teacher.3a", KARI)).status_code == 404
     r = await start(client, tokens, "teacher.3a", KARI, [{"kind": "guardians"}])
@@ -231,11 +260,13 @@ async def test_administration_expands_to_leaders_at_send_time(client, tokens, db
     newcomer = await create_person(db, "leader.new", "Nina Inspektør")
     await assign(db, DEMO, newcomer, "school_leader")
     # The new leader does not join the thread started before they took office...
-    r = await client.get(f"/api/v1/threads/{first['id']}",
-                         headers=await tokens.headers("leader.new"))
+    r = await client.get(f"/api/v1/threads/{first['id']}", headers=await tokens.headers("leader.new"))
     assert r.status_code == 404
-    reply = await client.post(f"/api/v1/threads/{first['id']}/messages",
-                              headers=await tokens.headers("guardian.hansen"), json={"body": "?"})
+    reply = await client.post(
+        f"/api/v1/threads/{first['id']}/messages",
+        headers=await tokens.headers("guardian.hansen"),
+        json={"body": "?"},
+    )
     assert reply.status_code == 201
     assert await pushes_to(db, newcomer) == []
     # ...but a thread started now reaches every leader.
@@ -244,12 +275,25 @@ async def test_administration_expands_to_leaders_at_send_time(client, tokens, db
 
 
 async def test_contact_teacher_and_staff_together_make_one_participant_each(client, tokens):
-    thread = await started(client, tokens, "guardian.hansen", OLA, [
-        CONTACT, {"kind": "staff", "id": str(TEACHER_3A)}, {"kind": "staff", "id": str(TEAM_3A)},
-        {"kind": "administration"}])
+    thread = await started(
+        client,
+        tokens,
+        "guardian.hansen",
+        OLA,
+        [
+            CONTACT,
+            {"kind": "staff", "id": str(TEACHER_3A)},
+            {"kind": "staff", "id": str(TEAM_3A)},
+            {"kind": "administration"},
+        ],
+    )
     roles = {uuid.UUID(p["user_id"]): p["role"] for p in thread["participants"]}
-    assert roles == {HANSEN: "guardian", TEACHER_3A: "contact_teacher", TEAM_3A: "teacher",
-                     LEADER: "school_leader"}
+    assert roles == {
+        HANSEN: "guardian",
+        TEACHER_3A: "contact_teacher",
+        TEAM_3A: "teacher",
+        LEADER: "school_leader",
+    }
 
 
 async def test_guardians_of_an_adult_pupil_need_consent(client, tokens, db):
@@ -257,8 +301,11 @@ async def test_guardians_of_an_adult_pupil_need_consent(client, tokens, db):
     assert (await recipients_of(client, tokens, "guardian.hansen", KARI)).status_code == 404
     staff = await recipients_of(client, tokens, "teacher.9b", KARI)
     assert "guardians" not in {o["kind"] for o in staff.json()}
-    await db.execute("UPDATE guardian_relations SET adult_consent = true"
-                     " WHERE guardian_id = $1 AND pupil_id = $2", HANSEN, KARI)
+    await db.execute(
+        "UPDATE guardian_relations SET adult_consent = true WHERE guardian_id = $1 AND pupil_id = $2",
+        HANSEN,
+        KARI,
+    )
     assert (await recipients_of(client, tokens, "guardian.hansen", KARI)).status_code == 200
     thread = await started(client, tokens, "teacher.9b", KARI, [{"kind": "guardians"}])
     assert participant_ids(thread) == {TEACHER_9B, HANSEN}
@@ -268,8 +315,12 @@ async def test_teacher_who_no_longer_teaches_the_pupil_loses_access(client, toke
     old = await started(client, tokens, "guardian.hansen", OLA, [CONTACT])
     # Next school year: Ola is in 4A with another contact teacher.
     next_year = uuid.uuid4()
-    await db.execute("INSERT INTO school_years (id, school_id, name, starts_on, ends_on)"
-                     " VALUES ($1, $2, '2027–2028', '2027-08-16', '2028-06-20')", next_year, SCHOOL)
+    await db.execute(
+        "INSERT INTO school_years (id, school_id, name, starts_on, ends_on)"
+        " VALUES ($1, $2, '2027–2028', '2027-08-16', '2028-06-20')",
+        next_year,
+        SCHOOL,
+    )
     school = School(SCHOOL, next_year, "Vassenden skule")
     class_4a = await create_class(db, school, "4A", 4)
     await enroll(db, school, OLA, class_4a)
@@ -279,8 +330,7 @@ async def test_teacher_who_no_longer_teaches_the_pupil_loses_access(client, toke
     travel(clock, tokens, datetime(2027, 8, 23, 8, 0, tzinfo=UTC))
 
     assert (await recipients_of(client, tokens, "teacher.3a", OLA)).status_code == 404
-    assert (await start(client, tokens, "teacher.3a", OLA, [{"kind": "guardians"}])).status_code \
-        == 404
+    assert (await start(client, tokens, "teacher.3a", OLA, [{"kind": "guardians"}])).status_code == 404
     assert await threads_of(client, tokens, "teacher.3a") == []
     r = await client.get(f"/api/v1/threads/{old['id']}", headers=await tokens.headers("teacher.3a"))
     assert r.status_code == 404
@@ -289,28 +339,37 @@ async def test_teacher_who_no_longer_teaches_the_pupil_loses_access(client, toke
     thread = await started(client, tokens, "guardian.hansen", OLA, [CONTACT])
     assert participant_ids(thread) == {HANSEN, new_teacher}
     # The guardian's old thread is still theirs; the old teacher is no longer pushed.
-    reply = await client.post(f"/api/v1/threads/{old['id']}/messages",
-                              headers=await tokens.headers("guardian.hansen"), json={"body": "Hei"})
+    reply = await client.post(
+        f"/api/v1/threads/{old['id']}/messages",
+        headers=await tokens.headers("guardian.hansen"),
+        json={"body": "Hei"},
+    )
     assert reply.status_code == 201
     assert len(await pushes_to(db, TEACHER_3A)) == 1  # only the first message
 
 
 async def test_guardian_blocked_later_loses_the_thread(client, tokens, db):
     thread = await started(client, tokens, "guardian.nilsen", OLA, [CONTACT])
-    await db.execute("UPDATE guardian_relations SET access = 'none'"
-                     " WHERE guardian_id = $1 AND pupil_id = $2", NILSEN, OLA)
+    await db.execute(
+        "UPDATE guardian_relations SET access = 'none' WHERE guardian_id = $1 AND pupil_id = $2", NILSEN, OLA
+    )
     assert await threads_of(client, tokens, "guardian.nilsen") == []
     for method, path in (("GET", ""), ("POST", "/read")):
-        r = await client.request(method, f"/api/v1/threads/{thread['id']}{path}",
-                                 headers=await tokens.headers("guardian.nilsen"))
+        r = await client.request(
+            method, f"/api/v1/threads/{thread['id']}{path}", headers=await tokens.headers("guardian.nilsen")
+        )
         assert r.status_code == 404
-    r = await client.post(f"/api/v1/threads/{thread['id']}/messages",
-                          headers=await tokens.headers("teacher.3a"), json={"body": "Svar"})
+    r = await client.post(
+        f"/api/v1/threads/{thread['id']}/messages",
+        headers=await tokens.headers("teacher.3a"),
+        json={"body": "Svar"},
+    )
     assert r.status_code == 201
     assert await pushes_to(db, NILSEN) == []
 
 
 # --- Read state ---------------------------------------------------------------------------
+
 
 async def test_unread_counts_and_who_has_read(client, tokens, clock):
     travel(clock, tokens, MONDAY_10)
@@ -334,8 +393,7 @@ async def test_unread_counts_and_who_has_read(client, tokens, clock):
     assert read[str(TEACHER_3A)].startswith("2026-11-23T10:05")
 
     for text in ("Takk!", "Vi ses."):
-        r = await client.post(f"/api/v1/threads/{tid}/messages", headers=teacher,
-                              json={"body": text})
+        r = await client.post(f"/api/v1/threads/{tid}/messages", headers=teacher, json={"body": text})
         assert r.status_code == 201
     assert (await threads_of(client, tokens, "guardian.hansen"))[0]["unread"] == 2
     assert (await threads_of(client, tokens, "teacher.3a"))[0]["unread"] == 0
@@ -350,36 +408,40 @@ async def test_threads_listed_newest_activity_first_in_pages(client, tokens, clo
     ids = []
     for minute, subject in enumerate(("A", "B", "C")):
         travel(clock, tokens, datetime(2026, 11, 23, 9, minute, tzinfo=UTC))
-        ids.append((await started(client, tokens, "guardian.hansen", OLA, [CONTACT],
-                                  subject=subject))["id"])
+        ids.append((await started(client, tokens, "guardian.hansen", OLA, [CONTACT], subject=subject))["id"])
     h = await tokens.headers("guardian.hansen")
     page = (await client.get("/api/v1/threads", params={"limit": 2}, headers=h)).json()
     assert [t["subject"] for t in page["items"]] == ["C", "B"]
-    rest = (await client.get("/api/v1/threads", params={"limit": 2, "cursor": page["next_cursor"]},
-                             headers=h)).json()
+    rest = (
+        await client.get("/api/v1/threads", params={"limit": 2, "cursor": page["next_cursor"]}, headers=h)
+    ).json()
     assert [t["subject"] for t in rest["items"]] == ["A"]
     assert rest["next_cursor"] is None
     # An answer in the oldest thread brings it to the top.
     travel(clock, tokens, datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
-    r = await client.post(f"/api/v1/threads/{ids[0]}/messages",
-                          headers=await tokens.headers("teacher.3a"), json={"body": "Svar"})
+    r = await client.post(
+        f"/api/v1/threads/{ids[0]}/messages",
+        headers=await tokens.headers("teacher.3a"),
+        json={"body": "Svar"},
+    )
     assert r.status_code == 201
     items = await threads_of(client, tokens, "guardian.hansen")
     assert [t["subject"] for t in items] == ["A", "C", "B"]
     assert items[0]["last_sender_name"] == "Ingrid Lærar"
     assert items[0]["last_message_at"].startswith("2026-11-23T10:30")
-    bad = await client.get("/api/v1/threads", params={"cursor": "not-a-cursor"},
-                           headers=await tokens.headers("guardian.hansen"))
+    bad = await client.get(
+        "/api/v1/threads", params={"cursor": "not-a-cursor"}, headers=await tokens.headers("guardian.hansen")
+    )
     assert bad.status_code == 422
 
 
 # --- Pushes and office hours ------------------------------------------------------------
 
+
 async def test_push_names_the_sender_never_the_body(client, tokens, db):
     await add_device(db, TEACHER_3A)
     secret = "Ola har vondt i magen og har vært hos legen"
-    thread = await started(client, tokens, "guardian.hansen", OLA, [CONTACT], body=secret,
-                           subject="Helse")
+    thread = await started(client, tokens, "guardian.hansen", OLA, [CONTACT], body=secret, subject="Helse")
     [push] = await pushes_to(db, TEACHER_3A)
     assert push["title"] == "Ny melding fra Kari Nordmann Hansen"
     assert secret not in push["title"] + push["body"]
@@ -391,8 +453,9 @@ async def test_push_names_the_sender_never_the_body(client, tokens, db):
 
 async def test_office_hours_hold_the_push_but_not_the_inbox(client, tokens, db, clock):
     teacher = await tokens.headers("teacher.3a")
-    r = await client.put("/api/v1/me/office-hours", headers=teacher,
-                         json={"office_hours": {"start": "08:00", "end": "15:30"}})
+    r = await client.put(
+        "/api/v1/me/office-hours", headers=teacher, json={"office_hours": {"start": "08:00", "end": "15:30"}}
+    )
     assert r.status_code == 200, r.text
     await add_device(db, TEACHER_3A)
     await add_device(db, HANSEN)
@@ -409,9 +472,11 @@ async def test_office_hours_hold_the_push_but_not_the_inbox(client, tokens, db, 
     # The guardian has no office hours: the teacher's late answer is pushed at once.
     late = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
     travel(clock, tokens, late)
-    r = await client.post(f"/api/v1/threads/{thread['id']}/messages",
-                          headers=await tokens.headers("teacher.3a"),
-                          json={"body": "Svar i kveld"})
+    r = await client.post(
+        f"/api/v1/threads/{thread['id']}/messages",
+        headers=await tokens.headers("teacher.3a"),
+        json={"body": "Svar i kveld"},
+    )
     assert r.status_code == 201
     [to_guardian] = await pushes_to(db, HANSEN)
     assert near(to_guardian["due_at"], late)
@@ -419,40 +484,53 @@ async def test_office_hours_hold_the_push_but_not_the_inbox(client, tokens, db, 
     # Within office hours the push goes at once.
     within = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
     travel(clock, tokens, within)
-    await client.post(f"/api/v1/threads/{thread['id']}/messages",
-                      headers=await tokens.headers("guardian.hansen"), json={"body": "Takk"})
+    await client.post(
+        f"/api/v1/threads/{thread['id']}/messages",
+        headers=await tokens.headers("guardian.hansen"),
+        json={"body": "Takk"},
+    )
     assert near((await pushes_to(db, TEACHER_3A))[-1]["due_at"], within)
 
     # Before the hours on a weekday: the same morning at 08:00.
     early = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # Wednesday 06:00
     travel(clock, tokens, early)
-    await client.post(f"/api/v1/threads/{thread['id']}/messages",
-                      headers=await tokens.headers("guardian.hansen"), json={"body": "Igjen"})
-    assert (await pushes_to(db, TEACHER_3A))[-1]["due_at"] == datetime(2026, 11, 25, 7, 0,
-                                                                       tzinfo=UTC)
+    await client.post(
+        f"/api/v1/threads/{thread['id']}/messages",
+        headers=await tokens.headers("guardian.hansen"),
+        json={"body": "Igjen"},
+    )
+    assert (await pushes_to(db, TEACHER_3A))[-1]["due_at"] == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("sent", "due"), [
-    # Friday 23 Oct 18:00 CEST → Monday 26 Oct 08:00 CET, across the end of DST.
-    (datetime(2026, 10, 23, 16, 0, tzinfo=UTC), datetime(2026, 10, 26, 7, 0, tzinfo=UTC)),
-    # Saturday 28 March → Monday 30 March 08:00 CEST, across the start of DST.
-    (datetime(2026, 3, 28, 12, 0, tzinfo=UTC), datetime(2026, 3, 30, 6, 0, tzinfo=UTC)),
-    # Wednesday 16 December 15:30 sharp is after the hours → Thursday 08:00.
-    (datetime(2026, 12, 16, 14, 30, tzinfo=UTC), datetime(2026, 12, 17, 7, 0, tzinfo=UTC)),
-    # Wednesday 1 April 2026 evening: Maundy Thursday and Good Friday, then the weekend and
-    # Easter Monday are off → Tuesday 7 April 08:00.
-    (datetime(2026, 4, 1, 18, 0, tzinfo=UTC), datetime(2026, 4, 7, 6, 0, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("sent", "due"),
+    [
+        # Friday 23 Oct 18:00 CEST → Monday 26 Oct 08:00 CET, across the end of DST.
+        (datetime(2026, 10, 23, 16, 0, tzinfo=UTC), datetime(2026, 10, 26, 7, 0, tzinfo=UTC)),
+        # Saturday 28 March → Monday 30 March 08:00 CEST, across the start of DST.
+        (datetime(2026, 3, 28, 12, 0, tzinfo=UTC), datetime(2026, 3, 30, 6, 0, tzinfo=UTC)),
+        # Wednesday 16 December 15:30 sharp is after the hours → Thursday 08:00.
+        (datetime(2026, 12, 16, 14, 30, tzinfo=UTC), datetime(2026, 12, 17, 7, 0, tzinfo=UTC)),
+        # Wednesday 1 April 2026 evening: Maundy Thursday and Good Friday, then the weekend and
+        # Easter Monday are off → Tuesday 7 April 08:00.
+        (datetime(2026, 4, 1, 18, 0, tzinfo=UTC), datetime(2026, 4, 7, 6, 0, tzinfo=UTC)),
+    ],
+)
 async def test_office_hours_resume_on_the_next_working_day(client, tokens, db, clock, sent, due):
-    await db.execute("UPDATE people SET office_hours = $2 WHERE id = $1", TEACHER_3A,
-                     {"start": "08:00", "end": "15:30"})
+    await db.execute(
+        "UPDATE people SET office_hours = $2 WHERE id = $1", TEACHER_3A, {"start": "08:00", "end": "15:30"}
+    )
     await add_device(db, TEACHER_3A)
     # Guardians write about pupils all year round; these instants are in the school year
     # of the test roster or its neighbour, so place Ola under 3A's teacher in both.
     if sent < datetime(2026, 8, 15, tzinfo=UTC):
         year = uuid.uuid4()
-        await db.execute("INSERT INTO school_years (id, school_id, name, starts_on, ends_on)"
-                         " VALUES ($1, $2, '2025–2026', '2025-08-15', '2026-06-20')", year, SCHOOL)
+        await db.execute(
+            "INSERT INTO school_years (id, school_id, name, starts_on, ends_on)"
+            " VALUES ($1, $2, '2025–2026', '2025-08-15', '2026-06-20')",
+            year,
+            SCHOOL,
+        )
         school = School(SCHOOL, year, "Vassenden skule")
         class_2a = await create_class(db, school, "2A", 2)
         await enroll(db, school, OLA, class_2a)
@@ -466,46 +544,46 @@ async def test_office_hours_resume_on_the_next_working_day(client, tokens, db, c
 
 async def test_office_hours_are_for_staff_and_must_make_sense(client, tokens):
     guardian = await tokens.headers("guardian.hansen")
-    r = await client.put("/api/v1/me/office-hours", headers=guardian,
-                         json={"office_hours": {"start": "08:00", "end": "15:00"}})
+    r = await client.put(
+        "/api/v1/me/office-hours", headers=guardian, json={"office_hours": {"start": "08:00", "end": "15:00"}}
+    )
     assert r.status_code == 403
     assert r.json()["code"] == "messaging.staff_only"
     teacher = await tokens.headers("teacher.9b")
-    assert (await client.get("/api/v1/me/office-hours", headers=teacher)).json() == {
-        "office_hours": None}
+    assert (await client.get("/api/v1/me/office-hours", headers=teacher)).json() == {"office_hours": None}
     for bad in ({"start": "15:00", "end": "08:00"}, {"start": "08:00", "end": "08:00"}):
         r = await client.put("/api/v1/me/office-hours", headers=teacher, json={"office_hours": bad})
         assert r.status_code == 422
         assert r.json()["code"] == "messaging.office_hours_order"
-    r = await client.put("/api/v1/me/office-hours", headers=teacher,
-                         json={"office_hours": {"start": "25:00", "end": "26:00"}})
+    r = await client.put(
+        "/api/v1/me/office-hours", headers=teacher, json={"office_hours": {"start": "25:00", "end": "26:00"}}
+    )
     assert r.status_code == 422
     hours = {"office_hours": {"start": "07:45", "end": "15:15"}}
     put = await client.put("/api/v1/me/office-hours", headers=teacher, json=hours)
     assert put.json() == hours
     assert (await client.get("/api/v1/me/office-hours", headers=teacher)).json() == hours
-    cleared = await client.put("/api/v1/me/office-hours", headers=teacher,
-                               json={"office_hours": None})
+    cleared = await client.put("/api/v1/me/office-hours", headers=teacher, json={"office_hours": None})
     assert cleared.json() == {"office_hours": None}
-    assert (await client.get("/api/v1/me/office-hours", headers=teacher)).json() == {
-        "office_hours": None}
+    assert (await client.get("/api/v1/me/office-hours", headers=teacher)).json() == {"office_hours": None}
 
 
 # --- Content is text ------------------------------------------------------------------
 
+
 async def test_html_and_script_are_returned_verbatim(client, tokens):
     subject = '<img src=x onerror="alert(1)"> & co'
     body = "<script>alert('hei')</script>\n<b>fet</b> &amp; æøå 😀\r\n  "
-    thread = await started(client, tokens, "guardian.hansen", OLA, [CONTACT], subject=subject,
-                           body=body)
-    r = await client.get(f"/api/v1/threads/{thread['id']}",
-                         headers=await tokens.headers("teacher.3a"))
+    thread = await started(client, tokens, "guardian.hansen", OLA, [CONTACT], subject=subject, body=body)
+    r = await client.get(f"/api/v1/threads/{thread['id']}", headers=await tokens.headers("teacher.3a"))
     assert r.headers["content-type"].startswith("application/json")
     assert r.json()["subject"] == subject
     assert r.json()["messages"][0]["body"] == body
-    reply = await client.post(f"/api/v1/threads/{thread['id']}/messages",
-                              headers=await tokens.headers("teacher.3a"),
-                              json={"body": "</textarea><script>x()</script>"})
+    reply = await client.post(
+        f"/api/v1/threads/{thread['id']}/messages",
+        headers=await tokens.headers("teacher.3a"),
+        json={"body": "</textarea><script>x()</script>"},
+    )
     assert reply.json()["body"] == "</textarea><script>x()</script>"
     assert (await threads_of(client, tokens, "teacher.3a"))[0]["subject"] == subject
 
@@ -515,12 +593,20 @@ async def test_bad_input_is_refused_and_nothing_is_written(client, tokens, db):
     before = await counts(db)
     h = await tokens.headers("guardian.hansen")
     base = {"pupil_id": str(OLA), "recipients": [CONTACT], "subject": "S", "body": "B"}
-    for change in ({"subject": "x" * 201}, {"body": "x" * 5001}, {"body": ""},
-                   {"body": " \n\t "}, {"body": "a\u0000b"}, {"subject": "a\u0000"},
-                   {"recipients": []}, {"recipients": [{"kind": "staff"}]},
-                   {"recipients": [{"kind": "contact_teacher", "id": str(TEACHER_3A)}]},
-                   {"recipients": [{"kind": "everyone"}]}, {"pupil_id": "ola"},
-                   {"extra": 1}):
+    for change in (
+        {"subject": "x" * 201},
+        {"body": "x" * 5001},
+        {"body": ""},
+        {"body": " \n\t "},
+        {"body": "a\u0000b"},
+        {"subject": "a\u0000"},
+        {"recipients": []},
+        {"recipients": [{"kind": "staff"}]},
+        {"recipients": [{"kind": "contact_teacher", "id": str(TEACHER_3A)}]},
+        {"recipients": [{"kind": "everyone"}]},
+        {"pupil_id": "ola"},
+        {"extra": 1},
+    ):
         r = await client.post("/api/v1/threads", headers=h, json={**base, **change})
         assert r.status_code == 422, (change, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
@@ -528,18 +614,16 @@ async def test_bad_input_is_refused_and_nothing_is_written(client, tokens, db):
     for missing in ("pupil_id", "recipients", "subject", "body"):
         payload = {k: v for k, v in base.items() if k != missing}
         assert (await client.post("/api/v1/threads", headers=h, json=payload)).status_code == 422
-    malformed = await client.post("/api/v1/threads", headers={**h, "Content-Type":
-                                                               "application/json"},
-                                  content=b'{"pupil_id": ')
+    malformed = await client.post(
+        "/api/v1/threads", headers={**h, "Content-Type": "application/json"}, content=b'{"pupil_id": '
+    )
     assert malformed.status_code == 400
     for body in ("", "x" * 5001, "   "):
-        r = await client.post(f"/api/v1/threads/{thread['id']}/messages", headers=h,
-                              json={"body": body})
+        r = await client.post(f"/api/v1/threads/{thread['id']}/messages", headers=h, json={"body": body})
         assert r.status_code == 422
     assert await counts(db) == before
     # The limits themselves are fine.
-    ok = await start(client, tokens, "guardian.hansen", OLA, [CONTACT], subject="s" * 200,
-                     body="b" * 5000)
+    ok = await start(client, tokens, "guardian.hansen", OLA, [CONTACT], subject="s" * 200, body="b" * 5000)
     assert ok.status_code == 201
     assert ok.json()["messages"][0]["body"] == "b" * 5000
 
@@ -582,6 +666,7 @@ async def test_idempotency_key_returns_the_first_answer(client, tokens, db):
 
 # --- The sensitive-matters notice --------------------------------------------------------
 
+
 async def test_every_thread_carries_the_notice_in_the_callers_language(client, tokens, db):
     thread = await started(client, tokens, "guardian.hansen", OLA, [CONTACT])
     assert "kommunens sikre kanal" in thread["notice"]
@@ -600,6 +685,7 @@ async def test_every_thread_carries_the_notice_in_the_callers_language(client, t
 
 
 # --- A school with its own roster: teachers of other groups ---------------------------
+
 
 async def test_only_teachers_of_the_pupil_are_offered(client, tokens, db):
     school = await create_school(db, "Elvebakken vgs")

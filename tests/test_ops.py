@@ -42,6 +42,7 @@ async def test_not_ready_while_migrations_are_pending(client, db):
 
 # --- a real outage: a PostgreSQL of our own, stopped and started again --------------
 
+
 class Postgres:
     """A second embedded server the test may stop, unlike the session's shared one."""
 
@@ -66,8 +67,7 @@ class Postgres:
 
     def start(self) -> None:
         # the same socket as before, so the service's DSN finds it again
-        self._pg_ctl("-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l",
-                     str(self.server.log), "start")
+        self._pg_ctl("-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.server.log), "start")
 
     def close(self) -> None:
         self.server.cleanup()
@@ -109,6 +109,7 @@ async def test_ready_follows_the_database_down_and_back_up(settings, outage_serv
 
 # --- metrics and request ids -------------------------------------------------------
 
+
 def _count(text: str, pattern: str) -> int:
     m = re.search(pattern + r" (\d+)", text)
     return int(m.group(1)) if m else 0
@@ -126,8 +127,7 @@ async def test_metrics_count_refusals_by_their_real_status(client):
 
 
 async def test_metrics_in_prometheus_text(client, tokens):
-    await client.get(f"/api/v1/pupils/{OLA}/absence-reports",
-                     headers=await tokens.headers("guardian.hansen"))
+    await client.get(f"/api/v1/pupils/{OLA}/absence-reports", headers=await tokens.headers("guardian.hansen"))
     await client.get("/health")
     await client.get("/api/v1/me")
     r = await client.get("/metrics")
@@ -135,8 +135,11 @@ async def test_metrics_in_prometheus_text(client, tokens):
     assert r.headers["content-type"].startswith("text/plain")
     text = r.text
     assert "# TYPE skolebro_http_requests_total counter" in text
-    assert re.search(r'skolebro_http_requests_total\{method="GET",route="/health",status="200"\}'
-                     r" \d+", text)
+    assert re.search(
+        r'skolebro_http_requests_total\{method="GET",route="/health",status="200"\}'
+        r" \d+",
+        text,
+    )
     assert re.search(r'status="401"\} \d+', text)
     assert "skolebro_http_request_seconds_bucket" in text
     assert re.search(r"^skolebro_db_pool_size \d+", text, re.M)
@@ -162,6 +165,7 @@ async def test_request_id_is_echoed_or_made(client):
 
 
 # --- the OpenAPI document --------------------------------------------------------
+
 
 @pytest.fixture
 async def spec(client) -> dict[str, Any]:
@@ -200,8 +204,11 @@ async def test_openapi_documents_errors_as_problem_documents(spec):
             if path not in public:
                 assert 401 in errors, (method, path)
             for status, response in errors.items():
-                assert "application/problem+json" in response.get("content", {}) or \
-                    status == 400, (method, path, status)
+                assert "application/problem+json" in response.get("content", {}) or status == 400, (
+                    method,
+                    path,
+                    status,
+                )
             if "{pupil_id}" in path or "{school_id}" in path:
                 assert 404 in errors, (method, path)
 
@@ -213,7 +220,13 @@ async def test_openapi_shows_request_constraints(spec):
     props = body["properties"]
     assert props["note"]["maxLength"] == 500
     assert sorted(_resolve(spec, props["reason"])["enum"]) == [
-        "dentist", "doctor", "funeral", "hospital", "other", "sick"]
+        "dentist",
+        "doctor",
+        "funeral",
+        "hospital",
+        "other",
+        "sick",
+    ]
     assert props["from_time"]["pattern"] and props["to_time"]["pattern"]
     assert set(body["required"]) == {"first_day", "reason"}
     get = spec["paths"]["/api/v1/pupils/{pupil_id}/absence-reports"]["get"]
@@ -228,14 +241,16 @@ async def test_openapi_shows_request_constraints(spec):
 
 # --- the command line -----------------------------------------------------------
 
+
 def _skolebro() -> list[str]:
     script = Path(sys.executable).with_name("skolebro")
     return [str(script)] if script.exists() else [sys.executable, "-m", "backend.cli"]
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*_skolebro(), *args], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run(
+        [*_skolebro(), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.fixture
@@ -253,16 +268,31 @@ async def fresh_database(server_dsn: str) -> Any:
 async def _counts(dsn: str) -> tuple[int, ...]:
     conn = await asyncpg.connect(dsn)
     try:
-        return tuple([await conn.fetchval(f"SELECT count(*) FROM {t}") for t in
-                      ("schema_migrations", "schools", "people", "classes",
-                       "guardian_relations", "staff_assignments")])
+        return tuple(
+            [
+                await conn.fetchval(f"SELECT count(*) FROM {t}")
+                for t in (
+                    "schema_migrations",
+                    "schools",
+                    "people",
+                    "classes",
+                    "guardian_relations",
+                    "staff_assignments",
+                )
+            ]
+        )
     finally:
         await conn.close()
 
 
 async def test_cli_migrate_and_demo_are_repeatable(fresh_database, tmp_path):
-    env = {**os.environ, "DATABASE_URL": fresh_database, "SKOLEBRO_ENV": "dev",
-           "SKOLEBRO_DATA_DIR": str(tmp_path), "SKOLEBRO_NOW": DEFAULT_NOW.isoformat()}
+    env = {
+        **os.environ,
+        "DATABASE_URL": fresh_database,
+        "SKOLEBRO_ENV": "dev",
+        "SKOLEBRO_DATA_DIR": str(tmp_path),
+        "SKOLEBRO_NOW": DEFAULT_NOW.isoformat(),
+    }
     for _ in range(2):
         done = await asyncio.to_thread(_run, env, "migrate")
         assert done.returncode == 0, done.stderr
@@ -292,8 +322,13 @@ async def test_cli_refuses_production_without_settings(tmp_path):
 def test_skolebro_now_starts_the_clock_there(tmp_path, signing_key):
     from backend.settings import Settings
 
-    settings = Settings.from_env({"SKOLEBRO_ENV": "test", "SKOLEBRO_DATA_DIR": str(tmp_path),
-                                  "SKOLEBRO_SIGNING_KEY": signing_key,
-                                  "SKOLEBRO_NOW": "2026-11-23T08:29:00+01:00"})
+    settings = Settings.from_env(
+        {
+            "SKOLEBRO_ENV": "test",
+            "SKOLEBRO_DATA_DIR": str(tmp_path),
+            "SKOLEBRO_SIGNING_KEY": signing_key,
+            "SKOLEBRO_NOW": "2026-11-23T08:29:00+01:00",
+        }
+    )
     rt = build_runtime(settings, dsn="postgresql://unused/")
     assert abs(rt.clock.now().timestamp() - DEFAULT_NOW.timestamp() - 89 * 60) < 5

@@ -10,10 +10,15 @@ from tests.routine_helpers import MONDAY, oslo, tokens
 __all__ = ["tokens"]
 
 DEFAULTS = {
-    "timezone": "Europe/Oslo", "report_deadline": "08:30", "check_reminder_at": "09:00",
-    "first_lesson_start": "08:30", "first_lesson_end": "09:15", "first_recess_start": "10:00",
+    "timezone": "Europe/Oslo",
+    "report_deadline": "08:30",
+    "check_reminder_at": "09:00",
+    "first_lesson_start": "08:30",
+    "first_lesson_end": "09:15",
+    "first_recess_start": "10:00",
     "seek_policy": {"1-7": "first_lesson", "8-10": "first_recess", "11-13": "first_recess"},
-    "escalate_after_minutes": 30, "leave_teacher_max_days": 2,
+    "escalate_after_minutes": 30,
+    "leave_teacher_max_days": 2,
 }
 URL = f"/api/v1/schools/{SCHOOL}/settings"
 
@@ -29,9 +34,14 @@ async def test_leader_reads_the_default_settings(client, tokens):
 
 async def test_leader_changes_settings(client, tokens, db):
     h = await tokens.headers("leader")
-    new = {**DEFAULTS, "timezone": "Europe/Berlin", "report_deadline": "08:15",
-           "seek_policy": {"1-7": "first_lesson", "8-10": "first_lesson", "11-13": "10:30"},
-           "escalate_after_minutes": 45, "first_recess_start": "09:15"}
+    new = {
+        **DEFAULTS,
+        "timezone": "Europe/Berlin",
+        "report_deadline": "08:15",
+        "seek_policy": {"1-7": "first_lesson", "8-10": "first_lesson", "11-13": "10:30"},
+        "escalate_after_minutes": 45,
+        "first_recess_start": "09:15",
+    }
     r = await client.put(URL, headers=h, json=new)
     assert r.status_code == 200, r.text
     assert {k: r.json()[k] for k in new} == new
@@ -51,23 +61,28 @@ async def test_put_changes_only_the_named_fields(client, tokens):
     assert body["first_lesson_start"] == "08:30"
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"timezone": "Europe/Vassenden"}, "timezone"),
-    ({"timezone": "../../etc/passwd"}, "timezone"),
-    ({"escalate_after_minutes": 29}, "escalate_after_minutes"),
-    ({"escalate_after_minutes": 46}, "escalate_after_minutes"),
-    ({"first_lesson_end": "08:30"}, "first_lesson_end"),
-    ({"first_lesson_start": "09:30"}, "first_lesson_end"),
-    ({"first_recess_start": "09:00"}, "first_recess_start"),
-    ({"report_deadline": "8:30"}, "report_deadline"),
-    ({"check_reminder_at": "24:00"}, "check_reminder_at"),
-    ({"seek_policy": {"1-7": "first_lesson", "8-10": "lunch", "11-13": "first_recess"}},
-     "seek_policy.8-10"),
-    ({"seek_policy": {"1-7": "first_lesson"}}, "seek_policy"),
-    ({"colour": "blue"}, "colour"),
-    ({"still_sick_at": "08:45"}, "still_sick_at"),
-    ({"check_reminder_at": "22:30"}, "check_reminder_at"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"timezone": "Europe/Vassenden"}, "timezone"),
+        ({"timezone": "../../etc/passwd"}, "timezone"),
+        ({"escalate_after_minutes": 29}, "escalate_after_minutes"),
+        ({"escalate_after_minutes": 46}, "escalate_after_minutes"),
+        ({"first_lesson_end": "08:30"}, "first_lesson_end"),
+        ({"first_lesson_start": "09:30"}, "first_lesson_end"),
+        ({"first_recess_start": "09:00"}, "first_recess_start"),
+        ({"report_deadline": "8:30"}, "report_deadline"),
+        ({"check_reminder_at": "24:00"}, "check_reminder_at"),
+        (
+            {"seek_policy": {"1-7": "first_lesson", "8-10": "lunch", "11-13": "first_recess"}},
+            "seek_policy.8-10",
+        ),
+        ({"seek_policy": {"1-7": "first_lesson"}}, "seek_policy"),
+        ({"colour": "blue"}, "colour"),
+        ({"still_sick_at": "08:45"}, "still_sick_at"),
+        ({"check_reminder_at": "22:30"}, "check_reminder_at"),
+    ],
+)
 async def test_invalid_settings_are_refused_and_nothing_changes(client, tokens, change, field):
     h = await tokens.headers("leader")
     r = await client.put(URL, headers=h, json=change)
@@ -96,8 +111,7 @@ async def test_error_texts_follow_the_language(client, tokens):
 async def test_closed_days_written_by_leaders_read_by_staff(client, tokens, clock):
     days = f"/api/v1/schools/{SCHOOL}/closed-days"
     leader = await tokens.headers("leader")
-    r = await client.post(days, headers=leader,
-                          json={"date": "2026-11-27", "label": "Planleggingsdag"})
+    r = await client.post(days, headers=leader, json={"date": "2026-11-27", "label": "Planleggingsdag"})
     assert r.status_code == 201
     assert r.json() == {"date": "2026-11-27", "label": "Planleggingsdag"}
     r = await client.post(days, headers=leader, json={"date": "2026-11-27", "label": "Igjen"})
@@ -130,16 +144,20 @@ async def test_closed_days_written_by_leaders_read_by_staff(client, tokens, cloc
     assert (await client.get(days, headers=leader)).json()["items"] == []
 
 
-@pytest.mark.parametrize("body", [
-    {"date": "2026-11-27"},
-    {"date": "2026-11-27", "label": ""},
-    {"date": "2026-11-27", "label": "x" * 201},
-    {"date": "27.11.2026", "label": "Fri"},
-    {"date": "2026-11-27", "label": "Fri", "extra": 1},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"date": "2026-11-27"},
+        {"date": "2026-11-27", "label": ""},
+        {"date": "2026-11-27", "label": "x" * 201},
+        {"date": "27.11.2026", "label": "Fri"},
+        {"date": "2026-11-27", "label": "Fri", "extra": 1},
+    ],
+)
 async def test_bad_closed_days_are_refused(client, tokens, db, body):
-    r = await client.post(f"/api/v1/schools/{SCHOOL}/closed-days",
-                          headers=await tokens.headers("leader"), json=body)
+    r = await client.post(
+        f"/api/v1/schools/{SCHOOL}/closed-days", headers=await tokens.headers("leader"), json=body
+    )
     assert r.status_code == 422
     assert r.json()["errors"]
     assert await db.fetchval("SELECT count(*) FROM closed_days") == 0
@@ -155,14 +173,18 @@ async def test_closed_day_post_is_idempotent(client, tokens, db):
 
 
 async def test_a_closed_day_is_not_a_school_day_for_roll_call(client, tokens, clock):
-    await client.post(f"/api/v1/schools/{SCHOOL}/closed-days",
-                      headers=await tokens.headers("leader"),
-                      json={"date": MONDAY.isoformat(), "label": "Planleggingsdag"})
+    await client.post(
+        f"/api/v1/schools/{SCHOOL}/closed-days",
+        headers=await tokens.headers("leader"),
+        json={"date": MONDAY.isoformat(), "label": "Planleggingsdag"},
+    )
     clock.set(oslo(MONDAY, 8, 40))
     from tests.conftest import CLASS_3A, OLA
 
-    r = await client.put(f"/api/v1/classes/{CLASS_3A}/attendance/{MONDAY.isoformat()}",
-                         headers=await tokens.headers("teacher.3a"),
-                         json={"marks": [{"pupil_id": str(OLA), "status": "absent"}]})
+    r = await client.put(
+        f"/api/v1/classes/{CLASS_3A}/attendance/{MONDAY.isoformat()}",
+        headers=await tokens.headers("teacher.3a"),
+        json={"marks": [{"pupil_id": str(OLA), "status": "absent"}]},
+    )
     assert r.status_code == 422
     assert r.json()["code"] == "attendance.not_school_day"

@@ -10,8 +10,9 @@ async def test_guardian_sees_children(client, tokens):
 
 async def test_report(client, tokens):
     h = await tokens.headers("guardian.hansen")
-    r = await client.post(f"/api/v1/pupils/{OLA}/absence-reports", headers=h,
-                          json={"first_day": "2026-11-23", "reason": "sick"})
+    r = await client.post(
+        f"/api/v1/pupils/{OLA}/absence-reports", headers=h, json={"first_day": "2026-11-23", "reason": "sick"}
+    )
     assert r.status_code == 201, r.text
     assert r.json()["late"] is False
 

@@ -33,9 +33,11 @@ async def web_login(client: AsyncTestClient[Any], username: str) -> str:
     """Sign in through the dev form as a browser would; returns the session's CSRF token."""
     page = await client.get("/web/login")
     assert page.status_code == 200
-    r = await client.post("/web/login", follow_redirects=False,
-                          data={"csrf_token": csrf_of(page.text), "username": username,
-                                "next": "/web/leave"})
+    r = await client.post(
+        "/web/login",
+        follow_redirects=False,
+        data={"csrf_token": csrf_of(page.text), "username": username, "next": "/web/leave"},
+    )
     assert r.status_code == 303, r.text
     assert r.headers["location"] == "/web/leave"
     leave = await client.get("/web/leave")
@@ -48,8 +50,15 @@ async def post(client: AsyncTestClient[Any], path: str, **data: str) -> httpx.Re
 
 
 async def web_apply(client, csrf, pupil=OLA, first=TUE, last=WED, reason="Familietur"):
-    return await post(client, "/web/leave", csrf_token=csrf, pupil_id=str(pupil),
-                      first_day=first, last_day=last, reason=reason)
+    return await post(
+        client,
+        "/web/leave",
+        csrf_token=csrf,
+        pupil_id=str(pupil),
+        first_day=first,
+        last_day=last,
+        reason=reason,
+    )
 
 
 def request_row(html: str, request_id: str) -> str:
@@ -63,8 +72,7 @@ async def test_pages_need_a_session_and_send_the_browser_to_sign_in(client):
         r = await client.get(path, follow_redirects=False)
         assert r.status_code == 303, path
         assert r.headers["location"].startswith("/web/login?next=")
-    r = await post(client, "/web/leave", pupil_id=str(OLA), first_day=TUE, last_day=WED,
-                   reason="x")
+    r = await post(client, "/web/leave", pupil_id=str(OLA), first_day=TUE, last_day=WED, reason="x")
     assert r.status_code == 303
 
 
@@ -85,8 +93,7 @@ async def test_norwegian_by_default_and_english_on_request(client):
 
 async def test_session_cookie_flags_in_dev(client):
     page = await client.get("/web/login")
-    r = await post(client, "/web/login", csrf_token=csrf_of(page.text),
-                   username="guardian.hansen")
+    r = await post(client, "/web/login", csrf_token=csrf_of(page.text), username="guardian.hansen")
     set_cookie = r.headers["set-cookie"]
     assert "skolebro_session=" in set_cookie
     assert "HttpOnly" in set_cookie
@@ -99,16 +106,16 @@ async def test_session_cookie_flags_in_dev(client):
 async def secure_client(settings: Settings, db_dsn: str) -> AsyncIterator[AsyncTestClient[Any]]:
     rt = build_runtime(dataclasses.replace(settings, cookie_secure=True), dsn=db_dsn)
     rt.clock = Clock(DEFAULT_NOW)
-    async with AsyncTestClient(app=create_app(runtime=rt), base_url="https://testserver.local",
-                               raise_server_exceptions=False) as c:
+    async with AsyncTestClient(
+        app=create_app(runtime=rt), base_url="https://testserver.local", raise_server_exceptions=False
+    ) as c:
         yield c
 
 
 async def test_session_cookie_is_secure_outside_dev(secure_client):
     page = await secure_client.get("/web/login")
     assert "Secure" in page.headers["set-cookie"]  # the sign-in form's CSRF cookie
-    r = await post(secure_client, "/web/login", csrf_token=csrf_of(page.text),
-                   username="guardian.hansen")
+    r = await post(secure_client, "/web/login", csrf_token=csrf_of(page.text), username="guardian.hansen")
     cookies = r.headers.get_list("set-cookie")
     session = next(c for c in cookies if c.startswith("skolebro_session="))
     assert "Secure" in session and "HttpOnly" in session
@@ -154,9 +161,13 @@ async def test_guardian_applies_and_what_they_wrote_is_escaped(client, db):
     assert row["status"] == "pending"
     assert row["requested_by"] == person("guardian.hansen")
     # The class team got the same push as from the API.
-    assert await db.fetchval(
-        "SELECT count(*) FROM notifications WHERE kind = 'leave_request' AND person_id = $1",
-        person("teacher.3a")) == 1
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM notifications WHERE kind = 'leave_request' AND person_id = $1",
+            person("teacher.3a"),
+        )
+        == 1
+    )
 
 
 async def test_roster_names_are_escaped_too(client, db):
@@ -202,12 +213,16 @@ async def test_teacher_decides_on_the_web_and_the_guardian_sees_it(client, db):
     row = request_row(page.text, request_id)
     assert "Besteforeldre &lt;3" in row
     assert f'action="/web/leave/{request_id}/decision"' in row
-    r = await post(client, f"/web/leave/{request_id}/decision", csrf_token=csrf,
-                   decision="approve", comment="Kos dere <3")
+    r = await post(
+        client,
+        f"/web/leave/{request_id}/decision",
+        csrf_token=csrf,
+        decision="approve",
+        comment="Kos dere <3",
+    )
     assert r.status_code == 303
     assert r.headers["location"] == "/web/leave?done=decided"
-    r = await post(client, f"/web/leave/{request_id}/decision", csrf_token=csrf,
-                   decision="reject")
+    r = await post(client, f"/web/leave/{request_id}/decision", csrf_token=csrf, decision="reject")
     assert r.status_code == 409
     assert "allerede avgjort" in r.text
     await post(client, "/web/logout", csrf_token=csrf)
@@ -215,9 +230,13 @@ async def test_teacher_decides_on_the_web_and_the_guardian_sees_it(client, db):
     await web_login(client, "guardian.hansen")
     row = request_row((await client.get("/web/leave")).text, request_id)
     assert "Innvilget" in row and "Kos dere &lt;3" in row and "Ingrid Lærar" in row
-    assert await db.fetchval(
-        "SELECT count(*) FROM notifications WHERE kind = 'leave_decision' AND person_id = $1",
-        person("guardian.hansen")) == 1
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM notifications WHERE kind = 'leave_decision' AND person_id = $1",
+            person("guardian.hansen"),
+        )
+        == 1
+    )
 
 
 async def test_longer_leave_is_left_to_the_leader_on_the_web(client, db):
@@ -228,15 +247,15 @@ async def test_longer_leave_is_left_to_the_leader_on_the_web(client, db):
     csrf = await web_login(client, "teacher.3a")
     row = request_row((await client.get("/web/leave")).text, request_id)
     assert "Avgjøres av skoleledelsen" in row and "<form" not in row
-    r = await post(client, f"/web/leave/{request_id}/decision", csrf_token=csrf,
-                   decision="approve")
+    r = await post(client, f"/web/leave/{request_id}/decision", csrf_token=csrf, decision="approve")
     assert r.status_code == 403
     await post(client, "/web/logout", csrf_token=csrf)
     csrf = await web_login(client, "leader")
     row = request_row((await client.get("/web/leave")).text, request_id)
     assert "<form" in row
-    r = await post(client, f"/web/leave/{request_id}/decision", csrf_token=csrf,
-                   decision="reject", comment="Ikke nå")
+    r = await post(
+        client, f"/web/leave/{request_id}/decision", csrf_token=csrf, decision="reject", comment="Ikke nå"
+    )
     assert r.status_code == 303
     assert await db.fetchval("SELECT status FROM leave_requests") == "rejected"
 
@@ -245,17 +264,26 @@ async def test_board_roll_call_and_check_on_the_web(client, db):
     # Ola is reported sick; a classmate has approved leave today.
     classmate = await db.fetchval(
         "SELECT ce.pupil_id FROM class_enrollments ce JOIN people p ON p.id = ce.pupil_id"
-        " WHERE ce.class_id = $1 AND p.id <> $2 ORDER BY p.name LIMIT 1", CLASS_3A, OLA)
+        " WHERE ce.class_id = $1 AND p.id <> $2 ORDER BY p.name LIMIT 1",
+        CLASS_3A,
+        OLA,
+    )
     await db.execute(
         "INSERT INTO absence_reports (id, school_id, pupil_id, first_day, last_day, reason,"
         " submitted_at, submitted_by, deadline, late) SELECT gen_random_uuid(), school_id,"
         " $1, '2026-11-23', '2026-11-23', 'sick', now(), $2, now(), false FROM classes"
-        " WHERE id = $3", OLA, person("guardian.hansen"), CLASS_3A)
+        " WHERE id = $3",
+        OLA,
+        person("guardian.hansen"),
+        CLASS_3A,
+    )
     await db.execute(
         "INSERT INTO leave_requests (id, school_id, pupil_id, requested_by, first_day, last_day,"
         " reason, school_days, status, created_at) SELECT gen_random_uuid(), school_id, $1, $1,"
         " '2026-11-23', '2026-11-23', 'Tur', 1, 'approved', now() FROM classes WHERE id = $2",
-        classmate, CLASS_3A)
+        classmate,
+        CLASS_3A,
+    )
     csrf = await web_login(client, "teacher.3a")
     home = await client.get("/web/")
     assert f"/web/classes/{CLASS_3A}/attendance" in home.text
@@ -271,14 +299,12 @@ async def test_board_roll_call_and_check_on_the_web(client, db):
     marks = {f"mark_{p}": "present" for p in pupils if p not in (str(OLA), str(classmate))}
     absent = next(iter(marks))
     marks[absent] = "absent"
-    r = await post(client, f"/web/classes/{CLASS_3A}/attendance", csrf_token=csrf,
-                   date="2026-11-23", **marks)
+    r = await post(client, f"/web/classes/{CLASS_3A}/attendance", csrf_token=csrf, date="2026-11-23", **marks)
     assert r.status_code == 303
     page = await client.get(r.headers["location"])
     assert "Oppmøtet er lagret." in page.text
     assert "1 meldt, 1 permisjon, 1 fraværende uten melding, 0 ikke registrert" in page.text
-    r = await post(client, f"/web/classes/{CLASS_3A}/attendance/complete", csrf_token=csrf,
-                   date="2026-11-23")
+    r = await post(client, f"/web/classes/{CLASS_3A}/attendance/complete", csrf_token=csrf, date="2026-11-23")
     assert r.status_code == 303
     page = await client.get(r.headers["location"])
     assert "Kontrollen ble fullført 07:00." in page.text
@@ -300,8 +326,13 @@ async def test_sign_out_ends_the_session_and_sessions_expire(client, clock):
 
 async def test_no_open_redirect_after_sign_in(client):
     page = await client.get("/web/login")
-    r = await post(client, "/web/login", csrf_token=csrf_of(page.text),
-                   username="guardian.hansen", next="https://evil.example/")
+    r = await post(
+        client,
+        "/web/login",
+        csrf_token=csrf_of(page.text),
+        username="guardian.hansen",
+        next="https://evil.example/",
+    )
     assert r.headers["location"] == "/web/"
 
 
@@ -325,25 +356,34 @@ async def test_static_css_is_served(client):
 
 @pytest.fixture
 def oidc_provider(clock: Clock) -> Iterator[FakeOidcProvider]:
-    provider = FakeOidcProvider(client_id="skolebro-web", client_secret="web-secret",
-                                redirect_uri=REDIRECT_URI, subject_claim="pid",
-                                clock=lambda: clock.now().timestamp())
+    provider = FakeOidcProvider(
+        client_id="skolebro-web",
+        client_secret="web-secret",
+        redirect_uri=REDIRECT_URI,
+        subject_claim="pid",
+        clock=lambda: clock.now().timestamp(),
+    )
     yield provider
     provider.close()
 
 
 @pytest.fixture
-async def prod_client(settings: Settings, db_dsn: str, runtime, oidc_provider: FakeOidcProvider
-                      ) -> AsyncIterator[AsyncTestClient[Any]]:
+async def prod_client(
+    settings: Settings, db_dsn: str, runtime, oidc_provider: FakeOidcProvider
+) -> AsyncIterator[AsyncTestClient[Any]]:
     import json
 
     prod = dataclasses.replace(
-        settings, env="production", cookie_secure=True,
-        web_oidc=_parse_web_oidc(json.dumps([oidc_provider.client_entry()])))
+        settings,
+        env="production",
+        cookie_secure=True,
+        web_oidc=_parse_web_oidc(json.dumps([oidc_provider.client_entry()])),
+    )
     rt = build_runtime(prod, dsn=db_dsn)
     rt.clock = runtime.clock
-    async with AsyncTestClient(app=create_app(runtime=rt), base_url="https://testserver.local",
-                               raise_server_exceptions=False) as c:
+    async with AsyncTestClient(
+        app=create_app(runtime=rt), base_url="https://testserver.local", raise_server_exceptions=False
+    ) as c:
         yield c
 
 
@@ -372,16 +412,19 @@ async def test_production_sign_in_with_openid_connect(prod_client, oidc_provider
     r = await prod_client.get(callback, follow_redirects=False)
     assert r.status_code == 303, r.text
     assert r.headers["location"] == "/web/leave"
-    session = next(c for c in r.headers.get_list("set-cookie")
-                   if c.startswith("skolebro_session="))
+    session = next(c for c in r.headers.get_list("set-cookie") if c.startswith("skolebro_session="))
     assert "Secure" in session and "HttpOnly" in session
     assert oidc_provider.token_requests[-1]["code_verifier"]
     page = await prod_client.get("/web/leave")
     assert "Innlogget som Kari Nordmann Hansen" in page.text
     # The code and the state were used once; a replay signs nobody in.
     prod_client.cookies.clear()
-    prod_client.cookies.set("skolebro_oidc_state", parse_qs(urlsplit(callback).query)["state"][0],
-                            domain="testserver.local", path="/web")
+    prod_client.cookies.set(
+        "skolebro_oidc_state",
+        parse_qs(urlsplit(callback).query)["state"][0],
+        domain="testserver.local",
+        path="/web",
+    )
     r = await prod_client.get(callback, follow_redirects=False)
     assert r.status_code == 400
     assert "skolebro_session" not in r.headers.get("set-cookie", "")
@@ -390,8 +433,7 @@ async def test_production_sign_in_with_openid_connect(prod_client, oidc_provider
 
 async def test_dev_login_form_does_not_exist_in_production(prod_client):
     page = await prod_client.get("/web/login")
-    r = await post(prod_client, "/web/login", csrf_token=csrf_of_login(page),
-                   username="guardian.hansen")
+    r = await post(prod_client, "/web/login", csrf_token=csrf_of_login(page), username="guardian.hansen")
     assert r.status_code == 404
 
 
@@ -413,8 +455,7 @@ async def test_callback_in_another_browser_is_refused(prod_client, oidc_provider
 async def test_wrong_nonce_and_wrong_pkce_verifier_are_refused(prod_client, oidc_provider, db):
     oidc_provider.login_as = "01017012345"
     oidc_provider.wrong_nonce = True
-    r = await prod_client.get(await start_oidc(prod_client, oidc_provider),
-                              follow_redirects=False)
+    r = await prod_client.get(await start_oidc(prod_client, oidc_provider), follow_redirects=False)
     assert r.status_code == 400
     assert "Innloggingen mislyktes" in r.text
     oidc_provider.wrong_nonce = False
@@ -428,13 +469,11 @@ async def test_wrong_nonce_and_wrong_pkce_verifier_are_refused(prod_client, oidc
 
 async def test_unknown_person_and_denied_sign_in(prod_client, oidc_provider, db):
     oidc_provider.login_as = "99999999999"
-    r = await prod_client.get(await start_oidc(prod_client, oidc_provider),
-                              follow_redirects=False)
+    r = await prod_client.get(await start_oidc(prod_client, oidc_provider), follow_redirects=False)
     assert r.status_code == 403
     assert "finnes ikke i skolens register" in r.text
     oidc_provider.login_as = None  # the user cancels at the provider
-    r = await prod_client.get(await start_oidc(prod_client, oidc_provider),
-                              follow_redirects=False)
+    r = await prod_client.get(await start_oidc(prod_client, oidc_provider), follow_redirects=False)
     assert r.status_code == 400
     assert await db.fetchval("SELECT count(*) FROM web_sessions") == 0
 

@@ -50,4 +50,3 @@ WHERE id = $1 AND pupil_id = $2 FOR UPDATE
 """
 
 DELETE_REPORT = "DELETE FROM absence_reports WHERE id = $1"
-

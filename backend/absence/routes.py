@@ -49,16 +49,12 @@ class AbsenceController(Controller):
         access, calendar = await service.report_access(conn, principal.person_id, pupil_id, data, now)
         if key is None and not service.may_answer_a_case(access, data):
             # Nothing else to write: the single INSERT commits on its own (no BEGIN/COMMIT).
-            return await service.create_report(
-                conn, access, principal.person_id, data, now, calendar
-            )
+            return await service.create_report(conn, access, principal.person_id, data, now, calendar)
         async with conn.transaction():
             replay = await idempotency.claim(conn, key)
             if replay is not None:
                 return replay  # type: ignore[return-value]
-            report = await service.create_report(
-                conn, access, principal.person_id, data, now, calendar
-            )
+            report = await service.create_report(conn, access, principal.person_id, data, now, calendar)
             await idempotency.store(conn, key, 201, report)
         return report
 
@@ -76,9 +72,7 @@ class AbsenceController(Controller):
     ) -> AbsenceReportPage:
         now = rt.clock.now()
         access = await pupil_access(conn, principal.person_id, pupil_id, now)
-        return await service.list_reports(
-            conn, access, principal.person_id, from_, to, cursor, limit, now
-        )
+        return await service.list_reports(conn, access, principal.person_id, from_, to, cursor, limit, now)
 
     @delete(
         "/{report_id:uuid}",

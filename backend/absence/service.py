@@ -62,8 +62,13 @@ async def report_access(
     """The viewer's rights on the pupil, the pupil locked for the overlap check, and the
     school's calendar for the report's span: one round trip (queries.py says why)."""
     access, row = await pupil_access_with(
-        conn, viewer, pupil_id, now, q.ACCESS_LOCK_AND_CLOSED_DAYS,
-        data.first_day, data.last_day or data.first_day,
+        conn,
+        viewer,
+        pupil_id,
+        now,
+        q.ACCESS_LOCK_AND_CLOSED_DAYS,
+        data.first_day,
+        data.last_day or data.first_day,
     )
     return access, SchoolCalendar(frozenset(row["closed"]), row["year_start"], row["year_end"])
 
@@ -101,22 +106,44 @@ async def create_report(
     from_time = parse_hhmm(data.from_time) if data.from_time else None
     to_time = parse_hhmm(data.to_time) if data.to_time else None
     inserted = await conn.fetchval(
-        q.INSERT_REPORT, report_id, access.school_id, access.pupil_id, data.first_day, last_day,
-        from_time, to_time, data.reason.value, data.note, now, submitter, deadline, late,
+        q.INSERT_REPORT,
+        report_id,
+        access.school_id,
+        access.pupil_id,
+        data.first_day,
+        last_day,
+        from_time,
+        to_time,
+        data.reason.value,
+        data.note,
+        now,
+        submitter,
+        deadline,
+        late,
     )
     if inserted is None:
         raise Conflict("absence.overlap")
     log.info(
         "absence report %s for pupil %s %s..%s (%s)%s",
-        report_id, access.pupil_id, data.first_day, last_day, data.reason.value,
+        report_id,
+        access.pupil_id,
+        data.first_day,
+        last_day,
+        data.reason.value,
         " late" if late else "",
     )
     if may_answer_a_case(access, data):
         # A report for today may answer an open missing-pupil case (api.md: a late
         # report resolves it); the caller has opened a transaction for both.
         await missing_cases.report_filed(
-            conn, access, first_day=data.first_day, last_day=last_day, from_time=from_time,
-            to_time=to_time, submitter=submitter, now=now,
+            conn,
+            access,
+            first_day=data.first_day,
+            last_day=last_day,
+            from_time=from_time,
+            to_time=to_time,
+            submitter=submitter,
+            now=now,
         )
     return AbsenceReport(
         id=report_id,
@@ -168,15 +195,11 @@ async def list_reports(
         after_id = uuid.UUID(after[1]) if after else None
     except ValueError as exc:  # a cursor we did not make
         raise Invalid("request.invalid", field="cursor") from exc
-    rows = await conn.fetch(
-        q.LIST_REPORTS, access.pupil_id, first, last, after_day, after_id, limit + 1
-    )
+    rows = await conn.fetch(q.LIST_REPORTS, access.pupil_id, first, last, after_day, after_id, limit + 1)
     await record_staff_read(conn, access, viewer, "absence_reports.read", now)
     items = [_to_report(r, access, viewer) for r in rows[:limit]]
     next_cursor = (
-        encode_cursor(rows[limit - 1]["first_day"], rows[limit - 1]["id"])
-        if len(rows) > limit
-        else None
+        encode_cursor(rows[limit - 1]["first_day"], rows[limit - 1]["id"]) if len(rows) > limit else None
     )
     return AbsenceReportPage(items=items, next_cursor=next_cursor)
 

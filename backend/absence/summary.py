@@ -69,13 +69,15 @@ class _Tally:
     hours_unexplained: float = 0.0
 
     def days(self) -> DayTotals:
-        return DayTotals(total=self.days_reported + self.days_unexplained,
-                         reported=self.days_reported, unexplained=self.days_unexplained)
+        return DayTotals(
+            total=self.days_reported + self.days_unexplained,
+            reported=self.days_reported,
+            unexplained=self.days_unexplained,
+        )
 
     def hours(self) -> HourTotals:
         reported, unexplained = round(self.hours_reported, 2), round(self.hours_unexplained, 2)
-        return HourTotals(total=round(reported + unexplained, 2), reported=reported,
-                          unexplained=unexplained)
+        return HourTotals(total=round(reported + unexplained, 2), reported=reported, unexplained=unexplained)
 
 
 def _hours_between(start: str, end: str) -> float:
@@ -83,9 +85,7 @@ def _hours_between(start: str, end: str) -> float:
     return ((b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)) / 60
 
 
-def _tally_days(
-    facts: Any, marks: list[RollCallAbsence]
-) -> dict[date, tuple[str, float, float]]:
+def _tally_days(facts: Any, marks: list[RollCallAbsence]) -> dict[date, tuple[str, float, float]]:
     """Per school day: ('day', kind) for a whole day away, or ('hours', reported, unexplained)."""
     first, last = facts["first_day"], facts["last_day"]
     calendar = SchoolCalendar(frozenset(facts["closed"]), facts["starts_on"], facts["ends_on"])
@@ -104,14 +104,11 @@ def _tally_days(
             timed[a] += _hours_between(from_time, to_time)
     for a, b in facts["leave"]:
         whole_reported |= covered(a, b)
-    whole_unexplained = {
-        m.day for m in marks if m.hours is None and m.day in school_days
-    } - whole_reported
+    whole_unexplained = {m.day for m in marks if m.hours is None and m.day in school_days} - whole_reported
 
     lessons: dict[date, list[tuple[float, bool]]] = defaultdict(list)
     for lesson in facts["lessons"]:
-        lessons[date.fromisoformat(lesson["day"])].append(
-            (float(lesson["hours"]), bool(lesson["explained"])))
+        lessons[date.fromisoformat(lesson["day"])].append((float(lesson["hours"]), bool(lesson["explained"])))
     marked_hours: dict[date, float] = defaultdict(float)
     for m in marks:
         if m.hours is not None and m.day in school_days:
@@ -164,34 +161,40 @@ def _subjects(facts: Any) -> list[SubjectAbsence]:
     result = []
     for s in facts["subjects"]:
         exact = s["percent"]
-        result.append(SubjectAbsence(
-            subject=s["subject"],
-            group_id=uuid.UUID(s["group_id"]),
-            planned_hours=s["planned_hours"],
-            absent_hours=round(float(s["absent_hours"]), 2),
-            reported_hours=round(float(s["reported_hours"]), 2),
-            unexplained_hours=round(float(s["unexplained_hours"]), 2),
-            undocumented_hours=round(float(s["undocumented_hours"]), 2),
-            percent=None if exact is None else round(float(exact), 1),
-            # The same comparisons as the warning job (summary_queries.CLAIM_WARNINGS).
-            warning=exact is not None and exact >= warning,
-            over_limit=exact is not None and exact > limit,
-        ))
+        result.append(
+            SubjectAbsence(
+                subject=s["subject"],
+                group_id=uuid.UUID(s["group_id"]),
+                planned_hours=s["planned_hours"],
+                absent_hours=round(float(s["absent_hours"]), 2),
+                reported_hours=round(float(s["reported_hours"]), 2),
+                unexplained_hours=round(float(s["unexplained_hours"]), 2),
+                undocumented_hours=round(float(s["undocumented_hours"]), 2),
+                percent=None if exact is None else round(float(exact), 1),
+                # The same comparisons as the warning job (summary_queries.CLAIM_WARNINGS).
+                warning=exact is not None and exact >= warning,
+                over_limit=exact is not None and exact > limit,
+            )
+        )
     return result
 
 
-async def _empty(
-    conn: asyncpg.Connection, access: PupilAccess, school_year: str | None
-) -> AbsenceSummary:
+async def _empty(conn: asyncpg.Connection, access: PupilAccess, school_year: str | None) -> AbsenceSummary:
     """A year the school has no record of: nothing to count, the school's limits."""
     limits = await conn.fetchrow(q.SCHOOL_LIMITS, access.school_id)
     year = first_year_of(school_year)
     day = date(year, 8, 1) if year else access.local_today
     zero = _Tally()
     return AbsenceSummary(
-        pupil_id=access.pupil_id, school_year=school_year or "", first_day=day, last_day=day,
-        days=zero.days(), hours=zero.hours(), terms=[],
-        limit_percent=limits["limit_percent"], warning_percent=limits["warning_percent"],
+        pupil_id=access.pupil_id,
+        school_year=school_year or "",
+        first_day=day,
+        last_day=day,
+        days=zero.days(),
+        hours=zero.hours(),
+        terms=[],
+        limit_percent=limits["limit_percent"],
+        warning_percent=limits["warning_percent"],
         subjects=None,
     )
 

@@ -42,6 +42,11 @@ async def push_absence_warnings(
                 params={"pupil": audience.pupil_name, "subject": row["subject"]},
                 now=now,
             )
-            log.info("absence warning for pupil %s in %s (%.1f %%), %d recipients",
-                     row["pupil_id"], row["subject"], row["percent"], len(audience.recipients))
+            log.info(
+                "absence warning for pupil %s in %s (%.1f %%), %d recipients",
+                row["pupil_id"],
+                row["subject"],
+                row["percent"],
+                len(audience.recipients),
+            )
     return {"warned": len(rows)}

@@ -18,8 +18,9 @@ from schemas.absence_summary import AbsenceSummary
 
 SchoolYearParam = Annotated[
     str | None,
-    Parameter(pattern=r"^[0-9]{4}-[0-9]{4}$",
-              description="e.g. 2026-2027; default: the pupil's current school year"),
+    Parameter(
+        pattern=r"^[0-9]{4}-[0-9]{4}$", description="e.g. 2026-2027; default: the pupil's current school year"
+    ),
 ]
 
 

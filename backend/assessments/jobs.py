@@ -36,6 +36,5 @@ async def publish_due_assessments(conn: asyncpg.Connection, now: datetime) -> di
         if len(rows) < BATCH:
             break
     if published:
-        log.info("published %d scheduled assessments (%d recipients notified)",
-                 published, notified)
+        log.info("published %d scheduled assessments (%d recipients notified)", published, notified)
     return {"published": published, "notified": notified}

@@ -19,8 +19,9 @@ from schemas.assessments import AssessmentCreate, AssessmentCreated, SubjectAsse
 
 SchoolYearParam = Annotated[
     str | None,
-    Parameter(pattern=r"^[0-9]{4}-[0-9]{4}$",
-              description="e.g. 2026-2027; default: the pupil's current school year"),
+    Parameter(
+        pattern=r"^[0-9]{4}-[0-9]{4}$", description="e.g. 2026-2027; default: the pupil's current school year"
+    ),
 ]
 
 
@@ -49,10 +50,11 @@ class AssessmentController(Controller):
     ) -> AssessmentCreated:
         now = rt.clock.now()
         return await idempotency.once(
-            request, conn, principal.person_id, 201,
-            lambda: service.create_assessment(
-                conn, principal.person_id, group_id, data, now
-            ),
+            request,
+            conn,
+            principal.person_id,
+            201,
+            lambda: service.create_assessment(conn, principal.person_id, group_id, data, now),
         )
 
     @get(

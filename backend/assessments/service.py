@@ -91,16 +91,30 @@ async def create_assessment(
     assessment_id = uuid.uuid4()
     comment = data.comment if data.comment and data.comment.strip() else None
     await conn.execute(
-        q.INSERT_ASSESSMENT, assessment_id, group["school_id"], group_id, data.pupil_id, teacher,
-        data.kind.value, data.grade, comment, now, data.publish_at, published_at,
+        q.INSERT_ASSESSMENT,
+        assessment_id,
+        group["school_id"],
+        group_id,
+        data.pupil_id,
+        teacher,
+        data.kind.value,
+        data.grade,
+        comment,
+        now,
+        data.publish_at,
+        published_at,
         now if immediate else None,
     )
     if immediate:
         await push_published(conn, [(assessment_id, data.pupil_id, group["subject"])], now)
     log.info(
         "assessment %s (%s%s) for pupil %s in group %s by %s, %s",
-        assessment_id, data.kind.value, f" grade {data.grade}" if data.grade else "",
-        data.pupil_id, group_id, teacher,
+        assessment_id,
+        data.kind.value,
+        f" grade {data.grade}" if data.grade else "",
+        data.pupil_id,
+        group_id,
+        teacher,
         "published" if immediate else f"scheduled for {published_at.isoformat()}",
     )
     return AssessmentCreated(
@@ -155,22 +169,28 @@ async def list_for_pupil(
     """
     subjects = None if access.all_subjects else list(access.subjects)
     rows = await conn.fetch(
-        q.LIST_FOR_PUPIL, access.pupil_id, access.school_id, first_year_of(school_year), now,
-        access.is_staff, subjects,
+        q.LIST_FOR_PUPIL,
+        access.pupil_id,
+        access.school_id,
+        first_year_of(school_year),
+        now,
+        access.is_staff,
+        subjects,
     )
     await record_staff_read(conn, access, viewer, "assessments.read", now)
     result: list[SubjectAssessments] = []
     for row in rows:
         if not result or result[-1].group_id != row["group_id"]:
-            result.append(SubjectAssessments(subject=row["subject"], group_id=row["group_id"],
-                                             items=[]))
-        result[-1].items.append(Assessment(
-            id=row["id"],
-            kind=AssessmentKind(row["kind"]),
-            grade=row["grade"],
-            comment=row["comment"],
-            published_at=local_now(row["published_at"], access.timezone),
-            published=row["published"],
-            teacher_name=row["teacher_name"],
-        ))
+            result.append(SubjectAssessments(subject=row["subject"], group_id=row["group_id"], items=[]))
+        result[-1].items.append(
+            Assessment(
+                id=row["id"],
+                kind=AssessmentKind(row["kind"]),
+                grade=row["grade"],
+                comment=row["comment"],
+                published_at=local_now(row["published_at"], access.timezone),
+                published=row["published"],
+                teacher_name=row["teacher_name"],
+            )
+        )
     return result

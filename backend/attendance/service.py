@@ -46,19 +46,30 @@ class ClassContext:
 
 
 async def class_context(
-    conn: asyncpg.Connection, viewer: uuid.UUID, class_id: uuid.UUID, day: date | None,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    class_id: uuid.UUID,
+    day: date | None,
     now: datetime,
 ) -> ClassContext:
     row = await conn.fetchrow(q.CLASS_ACCESS, viewer, class_id, now, day)
     if row is None or not row["roles"]:
         raise NotFound()
     calendar = SchoolCalendar(
-        frozenset([row["day"]] if row["closed"] else []), row["starts_on"], row["ends_on"])
+        frozenset([row["day"]] if row["closed"] else []), row["starts_on"], row["ends_on"]
+    )
     return ClassContext(
-        class_id=row["id"], name=row["name"], school_id=row["school_id"],
-        timezone=row["timezone"], first_lesson_start=row["first_lesson_start"],
-        local_today=row["local_today"], local_time=row["local_time"], day=row["day"],
-        is_school_day=calendar.is_school_day(row["day"]), roles=frozenset(row["roles"]))
+        class_id=row["id"],
+        name=row["name"],
+        school_id=row["school_id"],
+        timezone=row["timezone"],
+        first_lesson_start=row["first_lesson_start"],
+        local_today=row["local_today"],
+        local_time=row["local_time"],
+        day=row["day"],
+        is_school_day=calendar.is_school_day(row["day"]),
+        roles=frozenset(row["roles"]),
+    )
 
 
 def _require_register_day(ctx: ClassContext) -> None:
@@ -80,9 +91,7 @@ def _status(row: asyncpg.Record) -> BoardStatus:
     return BoardStatus.unregistered
 
 
-async def board(
-    conn: asyncpg.Connection, ctx: ClassContext, viewer: uuid.UUID, now: datetime
-) -> Board:
+async def board(conn: asyncpg.Connection, ctx: ClassContext, viewer: uuid.UUID, now: datetime) -> Board:
     rows = await conn.fetch(q.BOARD, ctx.class_id, ctx.day)
     pupils: list[BoardPupil] = []
     absence_shown: list[uuid.UUID] = []
@@ -91,11 +100,16 @@ async def board(
             continue
         status = _status(r)
         reported = status is BoardStatus.reported
-        pupils.append(BoardPupil(
-            pupil_id=r["pupil_id"], name=r["name"], status=status,
-            reason=AbsenceReason(r["reason"]) if reported else None,
-            report_id=r["report_id"] if reported else None,
-            missing_case_id=r["case_id"]))
+        pupils.append(
+            BoardPupil(
+                pupil_id=r["pupil_id"],
+                name=r["name"],
+                status=status,
+                reason=AbsenceReason(r["reason"]) if reported else None,
+                report_id=r["report_id"] if reported else None,
+                missing_case_id=r["case_id"],
+            )
+        )
         if status in (BoardStatus.reported, BoardStatus.leave, BoardStatus.absent):
             absence_shown.append(r["pupil_id"])
     if absence_shown:
@@ -103,13 +117,18 @@ async def board(
         await conn.execute(q.AUDIT_BOARD, ctx.school_id, viewer, now, absence_shown)
     completed = rows[0]["completed_at"] if rows else None
     return Board(
-        class_id=ctx.class_id, date=ctx.day,
+        class_id=ctx.class_id,
+        date=ctx.day,
         check_completed_at=local_now(completed, ctx.timezone) if completed else None,
-        pupils=pupils)
+        pupils=pupils,
+    )
 
 
 async def get_board(
-    conn: asyncpg.Connection, viewer: uuid.UUID, class_id: uuid.UUID, day: date | None,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    class_id: uuid.UUID,
+    day: date | None,
     now: datetime,
 ) -> Board:
     ctx = await class_context(conn, viewer, class_id, day, now)
@@ -117,8 +136,12 @@ async def get_board(
 
 
 async def roll_call(
-    conn: asyncpg.Connection, viewer: uuid.UUID, class_id: uuid.UUID, day: date,
-    data: RollCall, now: datetime,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    class_id: uuid.UUID,
+    day: date,
+    data: RollCall,
+    now: datetime,
 ) -> Board:
     """Record (or correct) the roll call; open and close missing-pupil cases."""
     ctx = await class_context(conn, viewer, class_id, day, now)
@@ -129,30 +152,57 @@ async def roll_call(
     absent = sorted({m.pupil_id for m in data.marks if m.status is MarkStatus.absent})
     # The moment the marks speak for: now, but never before the first lesson;
     # a correction of an earlier day speaks for that day's first lesson.
-    roll_time = (max(ctx.local_time.replace(microsecond=0), ctx.first_lesson_start)
-                 if day == ctx.local_today else ctx.first_lesson_start)
+    roll_time = (
+        max(ctx.local_time.replace(microsecond=0), ctx.first_lesson_start)
+        if day == ctx.local_today
+        else ctx.first_lesson_start
+    )
     async with conn.transaction():
         check = await conn.fetchrow(q.LOCK_AND_CHECK, class_id, day, pupils, absent)
         if check["strangers"]:
-            raise Invalid("attendance.not_in_class", errors=[
-                FieldError(field="marks", message=f"pupil {p} is not in this class")
-                for p in check["strangers"]])
+            raise Invalid(
+                "attendance.not_in_class",
+                errors=[
+                    FieldError(field="marks", message=f"pupil {p} is not in this class")
+                    for p in check["strangers"]
+                ],
+            )
         changed = await conn.fetch(
-            q.UPSERT_MARKS, ctx.school_id, class_id, day, pupils,
-            [m.status.value for m in data.marks], roll_time, viewer, now)
+            q.UPSERT_MARKS,
+            ctx.school_id,
+            class_id,
+            day,
+            pupils,
+            [m.status.value for m in data.marks],
+            roll_time,
+            viewer,
+            now,
+        )
         arrived = [c["pupil_id"] for c in changed if c["status"] in ("present", "late")]
         newly_absent = [c["pupil_id"] for c in changed if c["status"] == "absent"]
         await missing.after_roll_call(
-            conn, school_id=ctx.school_id, class_id=class_id, day=day,
-            today=ctx.local_today, roll_time=roll_time, arrived=arrived,
-            newly_absent=newly_absent, actor=viewer, now=now)
-        log.info("roll call %s %s by %s: %d mark(s), %d changed", ctx.name, day, viewer,
-                 len(pupils), len(changed))
+            conn,
+            school_id=ctx.school_id,
+            class_id=class_id,
+            day=day,
+            today=ctx.local_today,
+            roll_time=roll_time,
+            arrived=arrived,
+            newly_absent=newly_absent,
+            actor=viewer,
+            now=now,
+        )
+        log.info(
+            "roll call %s %s by %s: %d mark(s), %d changed", ctx.name, day, viewer, len(pupils), len(changed)
+        )
         return await board(conn, ctx, viewer, now)
 
 
 async def complete_check(
-    conn: asyncpg.Connection, viewer: uuid.UUID, class_id: uuid.UUID, day: date,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    class_id: uuid.UUID,
+    day: date,
     now: datetime,
 ) -> Board:
     """The class team has checked the day's absence: no 09:00 reminder for it.

@@ -34,9 +34,7 @@ class AuditLogController(Controller):
         rt: Runtime,
         principal: Principal,
         school_id: uuid.UUID,
-        pupil_id: Annotated[
-            uuid.UUID | None, Parameter(description="only reads of this pupil")
-        ] = None,
+        pupil_id: Annotated[uuid.UUID | None, Parameter(description="only reads of this pupil")] = None,
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> AuditLogPage:

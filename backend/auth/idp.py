@@ -69,15 +69,19 @@ class IdentityVerifier:
                 algorithms=list(provider.algorithms),
                 audience=provider.audience,
                 issuer=provider.issuer,
-                options={"require": ["iss", "aud", "exp", "iat", provider.subject_claim],
-                         "verify_exp": False, "verify_iat": False},
+                options={
+                    "require": ["iss", "aud", "exp", "iat", provider.subject_claim],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                },
             )
         except jwt.PyJWTError as exc:
             raise IdentityError(f"the subject_token was refused: {exc}") from exc
         ts = now.timestamp()
         # PyJWT checks these only when it verifies them itself; we use the service clock.
-        if not all(isinstance(claims[c], int | float) and not isinstance(claims[c], bool)
-                   for c in ("exp", "iat")):
+        if not all(
+            isinstance(claims[c], int | float) and not isinstance(claims[c], bool) for c in ("exp", "iat")
+        ):
             raise IdentityError("the subject_token has non-numeric exp or iat")
         if claims["exp"] <= ts:
             raise IdentityError("the subject_token has expired")

@@ -33,8 +33,9 @@ def load_signing_key(settings: Settings) -> Ed25519PrivateKey:
             log.info("generated a development signing key in %s", path)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise SettingsError(f"{path} is not an Ed25519 private key; generate one with "
-                            "`openssl genpkey -algorithm ed25519`.")
+        raise SettingsError(
+            f"{path} is not an Ed25519 private key; generate one with `openssl genpkey -algorithm ed25519`."
+        )
     return key
 
 

@@ -22,8 +22,12 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/token", status_code=200, summary="Exchange an ID token or rotate a refresh token",
-          responses=problems(400, 401, 422, 503))
+    @post(
+        "/token",
+        status_code=200,
+        summary="Exchange an ID token or rotate a refresh token",
+        responses=problems(400, 401, 422, 503),
+    )
     async def token(
         self,
         conn: asyncpg.Connection,
@@ -32,8 +36,12 @@ class AuthController(Controller):
     ) -> TokenResponse:
         return await service.token(conn, rt, data)
 
-    @post("/logout", status_code=204, summary="Revoke the refresh-token family",
-          responses=problems(400, 401, 422))
+    @post(
+        "/logout",
+        status_code=204,
+        summary="Revoke the refresh-token family",
+        responses=problems(400, 401, 422),
+    )
     async def logout(
         self,
         request: Request[Any, Any, Any],
@@ -67,11 +75,12 @@ class DevLoginController(Controller):
     path = "/auth"
     tags = ["dev"]
 
-    @post("/dev-login", status_code=200, summary="Dev/test only: sign in as a roster user",
-          responses=problems(400, 401, 422))
-    async def dev_login(
-        self, conn: asyncpg.Connection, rt: Runtime, data: DevLogin
-    ) -> TokenResponse:
+    @post(
+        "/dev-login",
+        status_code=200,
+        summary="Dev/test only: sign in as a roster user",
+        responses=problems(400, 401, 422),
+    )
+    async def dev_login(self, conn: asyncpg.Connection, rt: Runtime, data: DevLogin) -> TokenResponse:
         async with conn.transaction():
             return await service.dev_login(conn, rt, data.username, data.client.value)
-

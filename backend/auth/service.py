@@ -52,7 +52,13 @@ async def _issue_pair(
         now + timedelta(days=rt.settings.refresh_token_days),
     )
     await conn.execute(
-        q.INSERT_REFRESH, uuid.uuid4(), family_id, person_id, client, _hash(refresh), now,
+        q.INSERT_REFRESH,
+        uuid.uuid4(),
+        family_id,
+        person_id,
+        client,
+        _hash(refresh),
+        now,
         family_expires,
     )
     return TokenResponse(
@@ -62,9 +68,7 @@ async def _issue_pair(
     )
 
 
-async def dev_login(
-    conn: asyncpg.Connection, rt: Runtime, username: str, client: str
-) -> TokenResponse:
+async def dev_login(conn: asyncpg.Connection, rt: Runtime, username: str, client: str) -> TokenResponse:
     person_id = await conn.fetchval(q.PERSON_BY_USERNAME, username)
     if person_id is None:
         raise Unauthorized("auth.unknown_user")
@@ -94,14 +98,10 @@ async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest) -> To
         if not form.refresh_token:
             raise InvalidGrant("refresh_token is required")
         return await refresh(conn, rt, form.refresh_token, now)
-    raise InvalidGrant(
-        f"grant_type must be {TOKEN_EXCHANGE} or refresh_token"
-    )
+    raise InvalidGrant(f"grant_type must be {TOKEN_EXCHANGE} or refresh_token")
 
 
-async def refresh(
-    conn: asyncpg.Connection, rt: Runtime, refresh_token: str, now: datetime
-) -> TokenResponse:
+async def refresh(conn: asyncpg.Connection, rt: Runtime, refresh_token: str, now: datetime) -> TokenResponse:
     revoked_family: uuid.UUID | None = None
     async with conn.transaction():
         row = await conn.fetchrow(q.LOCK_REFRESH, _hash(refresh_token))
@@ -118,7 +118,11 @@ async def refresh(
         else:
             await conn.execute(q.MARK_USED, row["id"], now)
             return await _issue_pair(
-                conn, rt, row["person_id"], row["client"], now,
+                conn,
+                rt,
+                row["person_id"],
+                row["client"],
+                now,
                 (row["family_id"], row["family_expires_at"]),
             )
     log.warning("refresh token reuse: family %s revoked", revoked_family)

@@ -28,9 +28,7 @@ class InvalidToken(Exception):
 
 
 class AccessTokens:
-    def __init__(
-        self, key: Ed25519PrivateKey, *, issuer: str, audience: str, lifetime_seconds: int
-    ) -> None:
+    def __init__(self, key: Ed25519PrivateKey, *, issuer: str, audience: str, lifetime_seconds: int) -> None:
         if lifetime_seconds > 900:
             raise ValueError("access tokens live at most 15 minutes")
         self._key = key

@@ -32,8 +32,9 @@ def _forget_dead_handles(pgdata: Path) -> None:
         pids = []
     alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
     if alive != pids:
-        log.info("embedded PostgreSQL: forgetting handles of ended processes %s",
-                 sorted(set(pids) - set(alive)))
+        log.info(
+            "embedded PostgreSQL: forgetting handles of ended processes %s", sorted(set(pids) - set(alive))
+        )
         handles.write_text(json.dumps(alive))
 
 

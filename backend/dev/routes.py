@@ -18,8 +18,12 @@ class DevController(Controller):
     path = "/dev"
     tags = ["dev"]
 
-    @post("/clock", status_code=200, summary="Dev/test only: move the service clock",
-          responses=problems(401, 422))
+    @post(
+        "/clock",
+        status_code=200,
+        summary="Dev/test only: move the service clock",
+        responses=problems(401, 422),
+    )
     async def set_clock(self, rt: Runtime, data: ClockSet) -> ClockState:
         if data.now.tzinfo is None:
             raise Invalid("request.invalid", field="now")
@@ -27,9 +31,12 @@ class DevController(Controller):
         log.warning("service clock moved to %s", data.now.isoformat())
         return ClockState(now=rt.clock.now())
 
-    @post("/jobs/{job:str}/run", status_code=200,
-          summary="Dev/test only: run a scheduled job now, at the service clock",
-          responses=problems(401, 404))
+    @post(
+        "/jobs/{job:str}/run",
+        status_code=200,
+        summary="Dev/test only: run a scheduled job now, at the service clock",
+        responses=problems(401, 404),
+    )
     async def run_job(self, rt: Runtime, job: str) -> JobRun:
         from backend.jobs.registry import run_job
 

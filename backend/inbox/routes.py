@@ -52,9 +52,7 @@ class InboxController(Controller):
             replay = await idempotency.claim(conn, key)
             if replay is not None:
                 return replay  # type: ignore[return-value]
-            device, created = await service.register_device(
-                conn, principal.person_id, data, rt.clock.now()
-            )
+            device, created = await service.register_device(conn, principal.person_id, data, rt.clock.now())
             status = 201 if created else 200
             await idempotency.store(conn, key, status, device)
         return Response(content=device, status_code=status)
@@ -123,8 +121,7 @@ class InboxController(Controller):
             # Marking read is idempotent by itself; the key is still claimed so a
             # reused key with another body is refused like everywhere else.
             if await idempotency.claim(conn, key) is None:
-                await service.mark_read(conn, principal.person_id, notification_id,
-                                        rt.clock.now())
+                await service.mark_read(conn, principal.person_id, notification_id, rt.clock.now())
                 await idempotency.store(conn, key, 204, None)
 
 

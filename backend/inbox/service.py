@@ -37,8 +37,11 @@ DISPLAY_ZONE = ZoneInfo("Europe/Oslo")
 
 def _device(row: asyncpg.Record) -> Device:
     return Device(
-        id=row["id"], token=row["token"], platform=Platform(row["platform"]),
-        locale=row["locale"], app_version=row["app_version"],
+        id=row["id"],
+        token=row["token"],
+        platform=Platform(row["platform"]),
+        locale=row["locale"],
+        app_version=row["app_version"],
         created_at=row["created_at"].astimezone(DISPLAY_ZONE),
         last_seen_at=row["last_seen_at"].astimezone(DISPLAY_ZONE),
     )
@@ -60,28 +63,38 @@ async def register_device(
         current = await conn.fetchrow(q.LOCK_TOKEN, data.token)
         if current is not None and current["person_id"] == person_id:
             row = await conn.fetchrow(
-                q.REFRESH_DEVICE, current["id"], data.platform.value, data.locale,
-                data.app_version, now,
+                q.REFRESH_DEVICE,
+                current["id"],
+                data.platform.value,
+                data.locale,
+                data.app_version,
+                now,
             )
             return _device(row), False
         if current is not None:
             await conn.execute(q.RELEASE_DEVICE, current["id"])
-            log.info("push device %s moved from person %s to %s",
-                     current["id"], current["person_id"], person_id)
+            log.info(
+                "push device %s moved from person %s to %s", current["id"], current["person_id"], person_id
+            )
         row = await conn.fetchrow(
-            q.INSERT_DEVICE, uuid.uuid4(), person_id, data.token, data.platform.value,
-            data.locale, data.app_version, now,
+            q.INSERT_DEVICE,
+            uuid.uuid4(),
+            person_id,
+            data.token,
+            data.platform.value,
+            data.locale,
+            data.app_version,
+            now,
         )
         if row is not None:
-            log.info("push device %s registered for person %s (%s)",
-                     row["id"], person_id, data.platform.value)
+            log.info(
+                "push device %s registered for person %s (%s)", row["id"], person_id, data.platform.value
+            )
             return _device(row), True
     raise Conflict("devices.token_busy")
 
 
-async def unregister_device(
-    conn: asyncpg.Connection, person_id: uuid.UUID, device_id: uuid.UUID
-) -> None:
+async def unregister_device(conn: asyncpg.Connection, person_id: uuid.UUID, device_id: uuid.UUID) -> None:
     """Remove one of the caller's devices; someone else's is 404."""
     if not await conn.fetchval(q.DELETE_DEVICE, device_id, person_id):
         raise NotFound()
@@ -94,19 +107,22 @@ def _preferences(row: asyncpg.Record) -> NotificationPreferences:
 
     quiet = None
     if row["quiet_start"] is not None and row["quiet_end"] is not None:
-        quiet = QuietHoursWire(start=format_hhmm(row["quiet_start"]) or "",
-                               end=format_hhmm(row["quiet_end"]) or "")
+        quiet = QuietHoursWire(
+            start=format_hhmm(row["quiet_start"]) or "", end=format_hhmm(row["quiet_end"]) or ""
+        )
     return NotificationPreferences(
-        push=PushSwitches(messages=on("push_messages"), grades=on("push_grades"),
-                          absence=on("push_absence"), reminders=on("push_reminders")),
+        push=PushSwitches(
+            messages=on("push_messages"),
+            grades=on("push_grades"),
+            absence=on("push_absence"),
+            reminders=on("push_reminders"),
+        ),
         quiet_hours=quiet,
         locale=row["locale"],
     )
 
 
-async def get_preferences(
-    conn: asyncpg.Connection, person_id: uuid.UUID
-) -> NotificationPreferences:
+async def get_preferences(conn: asyncpg.Connection, person_id: uuid.UUID) -> NotificationPreferences:
     row = await conn.fetchrow(q.PREFERENCES, person_id)
     if row is None:
         raise NotFound()
@@ -124,8 +140,15 @@ async def save_preferences(
         if start == end:
             raise Invalid("notifications.quiet_hours_empty")
     saved = await conn.fetchval(
-        q.SAVE_PREFERENCES, person_id, data.push.messages, data.push.grades, data.push.absence,
-        data.push.reminders, start, end, data.locale,
+        q.SAVE_PREFERENCES,
+        person_id,
+        data.push.messages,
+        data.push.grades,
+        data.push.absence,
+        data.push.reminders,
+        start,
+        end,
+        data.locale,
     )
     if saved is None:
         raise NotFound()
@@ -135,8 +158,12 @@ async def save_preferences(
 
 def _notification(row: asyncpg.Record) -> Notification:
     return Notification(
-        id=row["id"], kind=row["kind"], title=row["title"], body=row["body"],
-        data=row["data"] or {}, urgent=row["urgent"],
+        id=row["id"],
+        kind=row["kind"],
+        title=row["title"],
+        body=row["body"],
+        data=row["data"] or {},
+        urgent=row["urgent"],
         created_at=row["created_at"].astimezone(DISPLAY_ZONE),
         read_at=row["read_at"].astimezone(DISPLAY_ZONE) if row["read_at"] else None,
     )

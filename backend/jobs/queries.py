@@ -23,8 +23,10 @@ due AS (
 
 # Classes whose check is not done and not yet reminded, from the reminder time
 # until the grace window closes (a replica down at 09:00 catches up).
-REMINDERS_DUE = "WITH " + DUE_SCHOOLS.format(
-    start="s.check_reminder_at", end="s.check_reminder_at + $3::interval") + """
+REMINDERS_DUE = (
+    "WITH "
+    + DUE_SCHOOLS.format(start="s.check_reminder_at", end="s.check_reminder_at + $3::interval")
+    + """
 SELECT c.id AS class_id, due.day
 FROM due
 JOIN classes c ON c.school_id = due.school_id AND c.school_year_id = due.school_year_id
@@ -34,6 +36,7 @@ WHERE NOT EXISTS (SELECT 1 FROM class_checks k WHERE k.class_id = c.id AND k.day
                     AND j.local_date = due.day)
 ORDER BY c.id
 """
+)
 
 # Claim a batch of classes (sorted, so racing runs lock in the same order and
 # cannot deadlock) and, for the ones won, count the board and name the team.
@@ -85,8 +88,10 @@ ORDER BY cl.unit_id
 # who have nothing covering today, from still_sick_at until the report
 # deadline. The previous school day is found per school in SQL (weekends,
 # holidays $2, the school's closed days, the year's first day).
-STILL_SICK_DUE = "WITH " + DUE_SCHOOLS.format(
-    start="s.still_sick_at", end="s.report_deadline") + """,
+STILL_SICK_DUE = (
+    "WITH "
+    + DUE_SCHOOLS.format(start="s.still_sick_at", end="s.report_deadline")
+    + """,
 prev AS (
     SELECT due.*, (
         SELECT max(g.d)::date
@@ -117,6 +122,7 @@ WHERE EXISTS (SELECT 1 FROM class_enrollments ce JOIN classes c ON c.id = ce.cla
                     AND j.local_date = prev.day)
 ORDER BY r.pupil_id
 """
+)
 
 # Who is asked: guardians with full access (they can report today), or the
 # pupil themself from 18 (they report their own absence).

@@ -53,8 +53,7 @@ async def run_all(pool: asyncpg.Pool, now: datetime) -> dict[str, dict[str, Any]
             results[name] = await run_job(pool, name, now)
         except Exception:
             # Whatever was not committed is still unclaimed: the next tick retries it.
-            log.exception("job %s failed at %s; it will be retried on the next tick",
-                          name, now.isoformat())
+            log.exception("job %s failed at %s; it will be retried on the next tick", name, now.isoformat())
     return results
 
 

@@ -48,7 +48,9 @@ def _parallelism(pool: asyncpg.Pool) -> int:
 
 
 async def _in_batches(
-    pool: asyncpg.Pool, units: Sequence[T], batch_size: int,
+    pool: asyncpg.Pool,
+    units: Sequence[T],
+    batch_size: int,
     work: Callable[[asyncpg.Connection, Sequence[T]], Awaitable[dict[str, int]]],
 ) -> dict[str, int]:
     """Run ``work`` on sorted batches, each in its own transaction, a few at a time.
@@ -65,7 +67,7 @@ async def _in_batches(
             for key, value in (await work(conn, batch)).items():
                 totals[key] = totals.get(key, 0) + value
 
-    batches = [units[i:i + batch_size] for i in range(0, len(units), batch_size)]
+    batches = [units[i : i + batch_size] for i in range(0, len(units), batch_size)]
     for outcome in await asyncio.gather(*(one(b) for b in batches), return_exceptions=True):
         if isinstance(outcome, BaseException):
             errors.append(outcome)
@@ -86,21 +88,34 @@ async def absence_check_reminders(
     units = [(r["class_id"], r["day"]) for r in due]
 
     async def remind(conn: asyncpg.Connection, batch: Sequence[tuple[Any, Any]]) -> dict[str, int]:
-        won = await conn.fetch(q.REMINDERS_CLAIM, [u[0] for u in batch], [u[1] for u in batch],
-                               now)
+        won = await conn.fetch(q.REMINDERS_CLAIM, [u[0] for u in batch], [u[1] for u in batch], now)
         # The whole batch's reminders in one statement, in the claims' transaction.
-        sent = await notify_many(conn, [
-            Notice(recipients=c["team"], kind="absence_check_reminder",
-                   data={"class_id": c["class_id"], "date": c["day"].isoformat()},
-                   params={"class_name": c["name"], "reported": c["reported"],
-                           "unaccounted": c["unaccounted"]},
-                   collapse_key=f"check-{c['class_id']}-{c['day'].isoformat()}")
-            for c in won], now=now)
+        sent = await notify_many(
+            conn,
+            [
+                Notice(
+                    recipients=c["team"],
+                    kind="absence_check_reminder",
+                    data={"class_id": c["class_id"], "date": c["day"].isoformat()},
+                    params={
+                        "class_name": c["name"],
+                        "reported": c["reported"],
+                        "unaccounted": c["unaccounted"],
+                    },
+                    collapse_key=f"check-{c['class_id']}-{c['day'].isoformat()}",
+                )
+                for c in won
+            ],
+            now=now,
+        )
         return {"classes_reminded": len(won), "notifications": len(sent)}
 
     totals = await _in_batches(pool, units, batch_size, remind)
-    return {"classes_due": len(units), "classes_reminded": totals.get("classes_reminded", 0),
-            "notifications": totals.get("notifications", 0)}
+    return {
+        "classes_due": len(units),
+        "classes_reminded": totals.get("classes_reminded", 0),
+        "notifications": totals.get("notifications", 0),
+    }
 
 
 # --- missing-pupil-sweep -------------------------------------------------------------
@@ -117,31 +132,39 @@ async def missing_pupil_sweep(pool: asyncpg.Pool, now: datetime) -> dict[str, An
             sought = await missing.seek_due(conn, now)
         async with conn.transaction():
             escalated = await missing.escalate_due(conn, now)
-    return {"sought": sought["sought"],
-            "closed_before_seeking": sought["closed_before_seeking"],
-            "escalated": escalated["escalated"],
-            "notifications": sought["notifications"] + escalated["notifications"]}
+    return {
+        "sought": sought["sought"],
+        "closed_before_seeking": sought["closed_before_seeking"],
+        "escalated": escalated["escalated"],
+        "notifications": sought["notifications"] + escalated["notifications"],
+    }
 
 
 # --- still-sick ----------------------------------------------------------------------
 
 
-async def still_sick(
-    pool: asyncpg.Pool, now: datetime, *, batch_size: int = BATCH_SIZE
-) -> dict[str, Any]:
+async def still_sick(pool: asyncpg.Pool, now: datetime, *, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     """At still_sick_at on a school day: ask about pupils whose sick report just ended."""
     async with pool.acquire() as conn:
         due = await conn.fetch(q.STILL_SICK_DUE, now, holidays_around(now))
     units = [(r["pupil_id"], r["day"]) for r in due]
 
     async def ask(conn: asyncpg.Connection, batch: Sequence[tuple[Any, Any]]) -> dict[str, int]:
-        won = await conn.fetch(q.STILL_SICK_CLAIM, [u[0] for u in batch],
-                               [u[1] for u in batch], now)
-        sent = await notify_many(conn, [
-            Notice(recipients=p["recipients"], kind="still_sick",
-                   data={"pupil_id": p["pupil_id"], "date": p["day"].isoformat()},
-                   params={"pupil": p["name"]}, collapse_key=f"still-sick-{p['pupil_id']}")
-            for p in won], now=now)
+        won = await conn.fetch(q.STILL_SICK_CLAIM, [u[0] for u in batch], [u[1] for u in batch], now)
+        sent = await notify_many(
+            conn,
+            [
+                Notice(
+                    recipients=p["recipients"],
+                    kind="still_sick",
+                    data={"pupil_id": p["pupil_id"], "date": p["day"].isoformat()},
+                    params={"pupil": p["name"]},
+                    collapse_key=f"still-sick-{p['pupil_id']}",
+                )
+                for p in won
+            ],
+            now=now,
+        )
         return {"pupils": len(won), "notifications": len(sent)}
 
     totals = await _in_batches(pool, units, batch_size, ask)
@@ -157,8 +180,7 @@ async def note_retention(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
         row = await conn.fetchrow(q.NOTE_RETENTION, now, KEEP_CLAIMS_DAYS)
     if row["erased"]:
         log.info("erased %d absence-report note(s) past their retention period", row["erased"])
-    return {"schools": row["schools"], "notes_erased": row["erased"],
-            "claims_pruned": row["pruned_claims"]}
+    return {"schools": row["schools"], "notes_erased": row["erased"], "claims_pruned": row["pruned_claims"]}
 
 
 register("still-sick", still_sick)

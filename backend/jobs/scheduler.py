@@ -27,8 +27,15 @@ async def run_scheduler(rt: Runtime) -> None:
     """Background task: tick every minute until cancelled."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     # One tick at a time per replica; a tick that overran is skipped, not queued.
-    scheduler.add_job(tick, CronTrigger(second=0, timezone="UTC"), args=[rt], id="tick",
-                      max_instances=1, coalesce=True, misfire_grace_time=30)
+    scheduler.add_job(
+        tick,
+        CronTrigger(second=0, timezone="UTC"),
+        args=[rt],
+        id="tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=30,
+    )
     scheduler.start()
     log.info("scheduler started: %s every minute", ", ".join(job_names()))
     try:

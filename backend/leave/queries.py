@@ -76,7 +76,9 @@ LEFT JOIN LATERAL (
 # classes' and their schools'. The candidate ids come from indexed lookups;
 # the outer WHERE applies the exact rules (access level, age, running year).
 # $3 status filter ('pending' | 'decided' | NULL), $4/$5 cursor, $6 limit.
-LIST_REQUESTS = _SELECT + """
+LIST_REQUESTS = (
+    _SELECT
+    + """
 WHERE lr.id IN (
     SELECT r.id FROM leave_requests r WHERE r.pupil_id = $1
     UNION
@@ -104,6 +106,7 @@ WHERE lr.id IN (
 ORDER BY lr.created_at DESC, lr.id DESC
 LIMIT $6
 """
+)
 
 ONE_REQUEST = _SELECT + "WHERE lr.id = $3"
 

@@ -48,10 +48,11 @@ class LeaveController(Controller):
         # Refused before the key is taken, so an app retry never stores an answer.
         service.require_web_client(principal.client)
         return await idempotency.once(
-            request, conn, principal.person_id, 201,
-            lambda: service.create_request(
-                conn, principal.client, principal.person_id, pupil_id, data, now
-            ),
+            request,
+            conn,
+            principal.person_id,
+            201,
+            lambda: service.create_request(conn, principal.client, principal.person_id, pupil_id, data, now),
         )
 
     @get(
@@ -69,9 +70,7 @@ class LeaveController(Controller):
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> LeaveRequestPage:
-        return await service.list_requests(
-            conn, principal.person_id, status, cursor, limit, rt.clock.now()
-        )
+        return await service.list_requests(conn, principal.person_id, status, cursor, limit, rt.clock.now())
 
     @post(
         "/leave-requests/{request_id:uuid}/decision",
@@ -90,7 +89,10 @@ class LeaveController(Controller):
     ) -> LeaveRequest:
         now = rt.clock.now()
         return await idempotency.once(
-            request, conn, principal.person_id, 200,
+            request,
+            conn,
+            principal.person_id,
+            200,
             lambda: service.decide(conn, principal.person_id, request_id, data, now),
         )
 

@@ -85,8 +85,12 @@ async def create_request(
     _require_applicant(access)
     _check_span(data, access.local_today)
     ctx = await conn.fetchrow(
-        q.CREATE_CONTEXT, str(pupil_id), access.school_id, access.class_id,
-        data.first_day, data.last_day,
+        q.CREATE_CONTEXT,
+        str(pupil_id),
+        access.school_id,
+        access.class_id,
+        data.first_day,
+        data.last_day,
     )
     calendar = SchoolCalendar(frozenset(ctx["closed"]), ctx["starts_on"], ctx["ends_on"])
     school_days = len(calendar.school_days(data.first_day, data.last_day))
@@ -94,8 +98,16 @@ async def create_request(
         raise Invalid("leave.no_school_day")
     request_id = uuid.uuid4()
     inserted = await conn.fetchval(
-        q.INSERT_REQUEST, request_id, access.school_id, pupil_id, requester,
-        data.first_day, data.last_day, data.reason, school_days, now,
+        q.INSERT_REQUEST,
+        request_id,
+        access.school_id,
+        pupil_id,
+        requester,
+        data.first_day,
+        data.last_day,
+        data.reason,
+        school_days,
+        now,
     )
     if inserted is None:
         raise Conflict("leave.overlap")
@@ -108,15 +120,20 @@ async def create_request(
         conn,
         recipients=team,
         kind="leave_request",
-        data={"pupil_id": str(pupil_id), "request_id": str(request_id),
-              "class_id": str(access.class_id)},
+        data={"pupil_id": str(pupil_id), "request_id": str(request_id), "class_id": str(access.class_id)},
         params={"pupil": access.pupil_name, "class_name": access.class_name},
         now=now,
     )
     log.info(
         "leave request %s for pupil %s %s..%s (%d school days) by %s; staff of %s told (%d)",
-        request_id, pupil_id, data.first_day, data.last_day, school_days, requester,
-        access.class_name, len(team),
+        request_id,
+        pupil_id,
+        data.first_day,
+        data.last_day,
+        school_days,
+        requester,
+        access.class_name,
+        len(team),
     )
     return await _one(conn, requester, request_id, now)
 
@@ -176,13 +193,19 @@ async def list_requests(
     except ValueError as exc:
         raise Invalid("request.invalid") from exc
     rows = await conn.fetch(
-        q.LIST_REQUESTS, viewer, now, status.value if status else None, after_at, after_id,
+        q.LIST_REQUESTS,
+        viewer,
+        now,
+        status.value if status else None,
+        after_at,
+        after_id,
         limit + 1,
     )
     page = rows[:limit]
     # Staff reading a pupil's leave is a read of their absence: audit it.
     staff_reads = {
-        (r["school_id"], r["pupil_id"]) for r in page
+        (r["school_id"], r["pupil_id"])
+        for r in page
         if r["staff_roles"] and not r["is_guardian"] and not r["is_self"]
     }
     if staff_reads:
@@ -220,16 +243,18 @@ async def decide(
     if row["status"] != "pending":
         raise Conflict("leave.already_decided")
     if access.relation == "contact_teacher" and row["school_days"] > access.leave_teacher_max_days:
-        raise Forbidden(
-            "leave.needs_leader", days=row["school_days"], limit=access.leave_teacher_max_days
-        )
+        raise Forbidden("leave.needs_leader", days=row["school_days"], limit=access.leave_teacher_max_days)
     status = LeaveStatus.approved if data.approved else LeaveStatus.rejected
     await conn.execute(q.DECIDE, request_id, status.value, viewer, now, data.comment)
     if data.approved:
         # Approved leave accounts for those days: open missing-pupil cases close.
         await missing_cases.leave_approved(
-            conn, pupil_id=row["pupil_id"], first_day=row["first_day"],
-            last_day=row["last_day"], actor=viewer, now=now,
+            conn,
+            pupil_id=row["pupil_id"],
+            first_day=row["first_day"],
+            last_day=row["last_day"],
+            actor=viewer,
+            now=now,
         )
     guardians = await conn.fetch(q.GUARDIANS_WITH_ACCESS, row["pupil_id"], access.is_adult)
     recipients = [g["guardian_id"] for g in guardians]
@@ -245,6 +270,10 @@ async def decide(
     )
     log.info(
         "leave request %s %s by %s (%s); %d told",
-        request_id, status.value, viewer, access.relation, len(recipients),
+        request_id,
+        status.value,
+        viewer,
+        access.relation,
+        len(recipients),
     )
     return await _one(conn, viewer, request_id, now)

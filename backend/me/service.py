@@ -23,20 +23,41 @@ async def me(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> M
     children = []
     for c in row["children"]:
         today = local_now(now, c["timezone"]).date()
-        adult = age_on(date.fromisoformat(c["birth_date"]) if c["birth_date"] else None,
-                       today) >= ADULT_AGE
+        adult = age_on(date.fromisoformat(c["birth_date"]) if c["birth_date"] else None, today) >= ADULT_AGE
         if adult and not c["adult_consent"]:
             continue
         access = Access.read_only if adult else Access(c["access"])
-        children.append(Child(pupil_id=uuid.UUID(c["pupil_id"]), name=c["name"],
-                              class_name=c["class_name"], grade=c["grade"], access=access))
-    classes = [MyClass(class_id=uuid.UUID(c["class_id"]), name=c["name"], grade=c["grade"],
-                       is_contact_teacher=c["is_contact_teacher"]) for c in row["classes"]]
-    groups = [MyGroup(group_id=uuid.UUID(g["group_id"]), name=g["name"], subject=g["subject"],
-                      class_id=uuid.UUID(g["class_id"]) if g["class_id"] else None)
-              for g in row["groups"]]
-    schools = [MySchool(school_id=uuid.UUID(s["school_id"]), name=s["name"], role=Role(s["role"]))
-               for s in row["schools"]]
+        children.append(
+            Child(
+                pupil_id=uuid.UUID(c["pupil_id"]),
+                name=c["name"],
+                class_name=c["class_name"],
+                grade=c["grade"],
+                access=access,
+            )
+        )
+    classes = [
+        MyClass(
+            class_id=uuid.UUID(c["class_id"]),
+            name=c["name"],
+            grade=c["grade"],
+            is_contact_teacher=c["is_contact_teacher"],
+        )
+        for c in row["classes"]
+    ]
+    groups = [
+        MyGroup(
+            group_id=uuid.UUID(g["group_id"]),
+            name=g["name"],
+            subject=g["subject"],
+            class_id=uuid.UUID(g["class_id"]) if g["class_id"] else None,
+        )
+        for g in row["groups"]
+    ]
+    schools = [
+        MySchool(school_id=uuid.UUID(s["school_id"]), name=s["name"], role=Role(s["role"]))
+        for s in row["schools"]
+    ]
     roles: list[Role] = []
     if children:
         roles.append(Role.guardian)
@@ -45,5 +66,13 @@ async def me(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> M
             roles.append(role)
     if row["is_system_admin"]:
         roles.append(Role.system_admin)
-    return Me(id=row["id"], name=row["name"], locale=row["locale"], roles=roles,
-              children=children, classes=classes, groups=groups, schools=schools)
+    return Me(
+        id=row["id"],
+        name=row["name"],
+        locale=row["locale"],
+        roles=roles,
+        children=children,
+        classes=classes,
+        groups=groups,
+        schools=schools,
+    )

@@ -42,8 +42,8 @@ class MessagingController(Controller):
         "/messaging/recipients",
         summary="Whom the caller may write to about a pupil",
         description="Guardians: the contact teacher, the administration and staff who teach "
-                    "the pupil. Pupils: staff who teach them. Staff: the pupil's guardians "
-                    "with access and other staff. A pupil the caller may not see is 404.",
+        "the pupil. Pupils: staff who teach them. Staff: the pupil's guardians "
+        "with access and other staff. A pupil the caller may not see is 404.",
         responses=problems(401, 404, 422),
     )
     async def recipients(
@@ -62,9 +62,9 @@ class MessagingController(Controller):
         status_code=201,
         summary="Start a thread about a pupil",
         description="`administration` expands to the school's leaders at the time of sending; "
-                    "they stay the thread's participants. Recipients the caller may not "
-                    "address are 422 `messaging.recipient_not_allowed`. Pushes `message` to "
-                    "the recipients (staff outside their office hours: when those begin).",
+        "they stay the thread's participants. Recipients the caller may not "
+        "address are 422 `messaging.recipient_not_allowed`. Pushes `message` to "
+        "the recipients (staff outside their office hours: when those begin).",
         responses=problems(400, 401, 404, 422),
     )
     async def create_thread(
@@ -78,10 +78,11 @@ class MessagingController(Controller):
         now = rt.clock.now()
         access = await pupil_access(conn, principal.person_id, data.pupil_id, now)
         return await idempotency.once(
-            request, conn, principal.person_id, 201,
-            lambda: service.create_thread(
-                conn, access, principal.person_id, data, now, _language(request)
-            ),
+            request,
+            conn,
+            principal.person_id,
+            201,
+            lambda: service.create_thread(conn, access, principal.person_id, data, now, _language(request)),
         )
 
     @get(
@@ -97,16 +98,14 @@ class MessagingController(Controller):
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> ThreadPage:
-        return await service.list_threads(
-            conn, principal.person_id, cursor, limit, rt.clock.now()
-        )
+        return await service.list_threads(conn, principal.person_id, cursor, limit, rt.clock.now())
 
     @get(
         "/threads/{thread_id:uuid}",
         summary="A thread: participants with what they have read, messages, the notice",
         description="`notice` says, in the caller's language (Accept-Language, else their "
-                    "profile), that health and child-welfare matters go through the "
-                    "municipality's secure channel. Subjects and bodies are plain text.",
+        "profile), that health and child-welfare matters go through the "
+        "municipality's secure channel. Subjects and bodies are plain text.",
         responses=problems(401, 404),
     )
     async def get_thread(
@@ -125,7 +124,7 @@ class MessagingController(Controller):
         status_code=201,
         summary="Answer in a thread",
         description="Pushes `message` to the other participants who may still see the pupil; "
-                    "to staff outside their office hours when those begin.",
+        "to staff outside their office hours when those begin.",
         responses=problems(400, 401, 404, 422),
     )
     async def add_message(
@@ -140,7 +139,10 @@ class MessagingController(Controller):
         now = rt.clock.now()
         opened = await service.open_thread(conn, principal.person_id, thread_id, now)
         return await idempotency.once(
-            request, conn, principal.person_id, 201,
+            request,
+            conn,
+            principal.person_id,
+            201,
             lambda: service.add_message(conn, opened, principal.person_id, data.body, now),
         )
 
@@ -174,21 +176,17 @@ class OfficeHoursController(Controller):
     tags = ("messaging",)
 
     @get("/", summary="My office hours (staff)", responses=problems(401))
-    async def get_office_hours(
-        self, conn: asyncpg.Connection, principal: Principal
-    ) -> OfficeHoursSetting:
+    async def get_office_hours(self, conn: asyncpg.Connection, principal: Principal) -> OfficeHoursSetting:
         hours = await service.get_office_hours(conn, principal.person_id)
-        return OfficeHoursSetting(
-            office_hours=msgspec.convert(hours, OfficeHours) if hours else None
-        )
+        return OfficeHoursSetting(office_hours=msgspec.convert(hours, OfficeHours) if hours else None)
 
     @put(
         "/",
         summary="Set or clear my office hours (staff)",
         description="Weekdays from `start` to `end`, school-local time; public holidays are "
-                    "off. A message to me outside them is in my inbox at once and pushed when "
-                    "they next begin. `null` clears them: pushes go at once. Only staff: 403 "
-                    "`messaging.staff_only`.",
+        "off. A message to me outside them is in my inbox at once and pushed when "
+        "they next begin. `null` clears them: pushes go at once. Only staff: 403 "
+        "`messaging.staff_only`.",
         responses=problems(400, 401, 403, 422),
     )
     async def put_office_hours(

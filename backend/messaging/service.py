@@ -63,9 +63,13 @@ from schemas.messaging import (
 
 log = logging.getLogger("skolebro.messaging")
 
-STAFF_ROLES = frozenset({
-    ParticipantRole.contact_teacher, ParticipantRole.teacher, ParticipantRole.school_leader,
-})
+STAFF_ROLES = frozenset(
+    {
+        ParticipantRole.contact_teacher,
+        ParticipantRole.teacher,
+        ParticipantRole.school_leader,
+    }
+)
 _STAFF_RELATION_ROLE = {
     "contact_teacher": ParticipantRole.contact_teacher,
     "class_team": ParticipantRole.teacher,
@@ -75,6 +79,7 @@ _STAFF_RELATION_ROLE = {
 
 
 # --- Who may be addressed -----------------------------------------------------
+
 
 @dataclass
 class Candidates:
@@ -98,12 +103,15 @@ def _writer(access: PupilAccess) -> str:
     return "staff"
 
 
-async def _candidates(
-    conn: asyncpg.Connection, access: PupilAccess, caller: uuid.UUID
-) -> Candidates:
+async def _candidates(conn: asyncpg.Connection, access: PupilAccess, caller: uuid.UUID) -> Candidates:
     rows = await conn.fetch(
-        q.CANDIDATES, access.pupil_id, access.class_id, access.school_id, access.local_today,
-        access.is_adult, caller,
+        q.CANDIDATES,
+        access.pupil_id,
+        access.class_id,
+        access.school_id,
+        access.local_today,
+        access.is_adult,
+        caller,
     )
     me = next(r for r in rows if r["role"] == "caller")
     c = Candidates(caller_name=me["name"], caller_locale=me["locale"])
@@ -129,17 +137,25 @@ def _options(access: PupilAccess, c: Candidates, locale: str) -> list[RecipientO
     if writer == "pupil" and not access.is_adult:
         return out  # product.md: pupils message staff from 18
     if c.contact:
-        out.append(RecipientOption(kind=RecipientKind.contact_teacher,
-                                   name=", ".join(c.contact.values())))
+        out.append(RecipientOption(kind=RecipientKind.contact_teacher, name=", ".join(c.contact.values())))
     if writer != "pupil" and c.leaders:
-        out.append(RecipientOption(kind=RecipientKind.administration,
-                                   name=texts.administration_name(locale, access.school_name)))
+        out.append(
+            RecipientOption(
+                kind=RecipientKind.administration, name=texts.administration_name(locale, access.school_name)
+            )
+        )
     # Contact teachers are offered once, as such; they may still be named by id.
-    out += [RecipientOption(kind=RecipientKind.staff, id=pid, name=name)
-            for pid, name in c.teachers.items() if pid not in c.contact]
+    out += [
+        RecipientOption(kind=RecipientKind.staff, id=pid, name=name)
+        for pid, name in c.teachers.items()
+        if pid not in c.contact
+    ]
     if writer == "staff" and c.guardians:
-        out.append(RecipientOption(kind=RecipientKind.guardians,
-                                   name=texts.guardians_name(locale, access.pupil_name)))
+        out.append(
+            RecipientOption(
+                kind=RecipientKind.guardians, name=texts.guardians_name(locale, access.pupil_name)
+            )
+        )
     return out
 
 
@@ -170,8 +186,9 @@ def _expand(
         elif isinstance(r, StaffRecipient):
             if r.id not in c.teachers:
                 raise _refuse(RecipientKind.staff)
-            members.setdefault(r.id, ParticipantRole.contact_teacher if r.id in c.contact
-                               else ParticipantRole.teacher)
+            members.setdefault(
+                r.id, ParticipantRole.contact_teacher if r.id in c.contact else ParticipantRole.teacher
+            )
         elif isinstance(r, GuardiansRecipient):
             if writer != "staff" or not c.guardians:
                 raise _refuse(RecipientKind.guardians)
@@ -199,6 +216,7 @@ async def recipients(
 
 
 # --- Pushes -----------------------------------------------------------------------
+
 
 async def _push(
     conn: asyncpg.Connection,
@@ -234,11 +252,13 @@ async def _push(
         push_after=held,
     )
     for pid, due in held.items():
-        log.info("push of thread %s to %s held until office hours begin at %s",
-                 thread_id, pid, due.isoformat())
+        log.info(
+            "push of thread %s to %s held until office hours begin at %s", thread_id, pid, due.isoformat()
+        )
 
 
 # --- Use cases ---------------------------------------------------------------------
+
 
 async def create_thread(
     conn: asyncpg.Connection,
@@ -258,16 +278,35 @@ async def create_thread(
     participants.update(sorted(members.items(), key=lambda m: (names[m[0]], str(m[0]))))
     thread_id, message_id = uuid.uuid4(), uuid.uuid4()
     await conn.execute(
-        q.CREATE_THREAD, thread_id, access.school_id, access.pupil_id, data.subject, caller, now,
-        message_id, list(participants), [r.value for r in participants.values()], data.body,
+        q.CREATE_THREAD,
+        thread_id,
+        access.school_id,
+        access.pupil_id,
+        data.subject,
+        caller,
+        now,
+        message_id,
+        list(participants),
+        [r.value for r in participants.values()],
+        data.body,
     )
     await _push(
-        conn, thread_id=thread_id, pupil_id=access.pupil_id, sender_name=c.caller_name,
+        conn,
+        thread_id=thread_id,
+        pupil_id=access.pupil_id,
+        sender_name=c.caller_name,
         to=[(pid, role, c.office_hours.get(pid)) for pid, role in members.items()],
-        timezone=access.timezone, now=now,
+        timezone=access.timezone,
+        now=now,
     )
-    log.info("thread %s about pupil %s started by %s (%s) with %d recipients",
-             thread_id, access.pupil_id, caller, sender_role.value, len(members))
+    log.info(
+        "thread %s about pupil %s started by %s (%s) with %d recipients",
+        thread_id,
+        access.pupil_id,
+        caller,
+        sender_role.value,
+        len(members),
+    )
     sent_at = local_now(now, access.timezone)
     return Thread(
         id=thread_id,
@@ -276,12 +315,16 @@ async def create_thread(
         pupil_name=access.pupil_name,
         created_at=sent_at,
         participants=[
-            Participant(user_id=pid, name=names[pid], role=role,
-                        last_read_at=sent_at if pid == caller else None)
+            Participant(
+                user_id=pid, name=names[pid], role=role, last_read_at=sent_at if pid == caller else None
+            )
             for pid, role in participants.items()
         ],
-        messages=[Message(id=message_id, sender_id=caller, sender_name=c.caller_name,
-                          body=data.body, sent_at=sent_at)],
+        messages=[
+            Message(
+                id=message_id, sender_id=caller, sender_name=c.caller_name, body=data.body, sent_at=sent_at
+            )
+        ],
         notice=texts.notice(negotiate_locale(accept_language, c.caller_locale)),
     )
 
@@ -312,9 +355,7 @@ def _instant(text: str | None, timezone: str) -> datetime | None:
     return None if text is None else local_now(datetime.fromisoformat(text), timezone)
 
 
-async def get_thread(
-    conn: asyncpg.Connection, opened: OpenThread, accept_language: str | None
-) -> Thread:
+async def get_thread(conn: asyncpg.Connection, opened: OpenThread, accept_language: str | None) -> Thread:
     row, tz = opened.row, opened.row["timezone"]
     messages = await conn.fetch(q.MESSAGES, opened.id)
     return Thread(
@@ -324,14 +365,22 @@ async def get_thread(
         pupil_name=row["pupil_name"],
         created_at=local_now(row["created_at"], tz),
         participants=[
-            Participant(user_id=uuid.UUID(p["user_id"]), name=p["name"],
-                        role=ParticipantRole(p["role"]),
-                        last_read_at=_instant(p["last_read_at"], tz))
+            Participant(
+                user_id=uuid.UUID(p["user_id"]),
+                name=p["name"],
+                role=ParticipantRole(p["role"]),
+                last_read_at=_instant(p["last_read_at"], tz),
+            )
             for p in row["participants"]
         ],
         messages=[
-            Message(id=m["id"], sender_id=m["sender_id"], sender_name=m["sender_name"],
-                    body=m["body"], sent_at=local_now(m["sent_at"], tz))
+            Message(
+                id=m["id"],
+                sender_id=m["sender_id"],
+                sender_name=m["sender_name"],
+                body=m["body"],
+                sent_at=local_now(m["sent_at"], tz),
+            )
             for m in messages
         ],
         notice=texts.notice(negotiate_locale(accept_language, row["locale"])),
@@ -351,19 +400,38 @@ async def add_message(
         q.RELATIONS_FOR_VIEWERS, [uuid.UUID(p["user_id"]) for p in others], row["pupil_id"], now
     )
     reachable = {r["viewer_id"] for r in relations if decide(r, r["viewer_id"]) is not None}
-    to = [(uuid.UUID(p["user_id"]), ParticipantRole(p["role"]), p["office_hours"])
-          for p in others if uuid.UUID(p["user_id"]) in reachable]
-    await _push(conn, thread_id=row["id"], pupil_id=row["pupil_id"],
-                sender_name=row["viewer_name"], to=to, timezone=row["timezone"], now=now)
-    log.info("message %s in thread %s from %s, %d of %d others notified",
-             message_id, row["id"], sender, len(to), len(others))
-    return Message(id=message_id, sender_id=sender, sender_name=row["viewer_name"], body=body,
-                   sent_at=local_now(now, row["timezone"]))
+    to = [
+        (uuid.UUID(p["user_id"]), ParticipantRole(p["role"]), p["office_hours"])
+        for p in others
+        if uuid.UUID(p["user_id"]) in reachable
+    ]
+    await _push(
+        conn,
+        thread_id=row["id"],
+        pupil_id=row["pupil_id"],
+        sender_name=row["viewer_name"],
+        to=to,
+        timezone=row["timezone"],
+        now=now,
+    )
+    log.info(
+        "message %s in thread %s from %s, %d of %d others notified",
+        message_id,
+        row["id"],
+        sender,
+        len(to),
+        len(others),
+    )
+    return Message(
+        id=message_id,
+        sender_id=sender,
+        sender_name=row["viewer_name"],
+        body=body,
+        sent_at=local_now(now, row["timezone"]),
+    )
 
 
-async def mark_read(
-    conn: asyncpg.Connection, opened: OpenThread, reader: uuid.UUID, now: datetime
-) -> None:
+async def mark_read(conn: asyncpg.Connection, opened: OpenThread, reader: uuid.UUID, now: datetime) -> None:
     await conn.execute(q.MARK_READ, opened.id, reader, now)
 
 
@@ -381,10 +449,14 @@ async def list_threads(
     rows = await conn.fetch(q.LIST_THREADS, viewer, visible, after_at, after_id, limit + 1)
     items = [
         ThreadSummary(
-            id=r["id"], subject=r["subject"], pupil_id=r["pupil_id"], pupil_name=r["pupil_name"],
+            id=r["id"],
+            subject=r["subject"],
+            pupil_id=r["pupil_id"],
+            pupil_name=r["pupil_name"],
             created_at=local_now(r["created_at"], r["timezone"]),
             last_message_at=local_now(r["last_message_at"], r["timezone"]),
-            last_sender_id=r["last_sender_id"], last_sender_name=r["last_sender_name"],
+            last_sender_id=r["last_sender_id"],
+            last_sender_name=r["last_sender_name"],
             unread=r["unread"],
         )
         for r in rows[:limit]
@@ -395,6 +467,7 @@ async def list_threads(
 
 
 # --- Office hours ---------------------------------------------------------------
+
 
 async def get_office_hours(conn: asyncpg.Connection, person: uuid.UUID) -> Any:
     return await conn.fetchval(q.OFFICE_HOURS, person)

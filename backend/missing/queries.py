@@ -27,8 +27,9 @@ ACCOUNTED = "(" + REPORTED + " OR " + ON_LEAVE + ")"
 
 # The school-local time a case becomes due to be sought, from the school's
 # current seek policy for the class's level (aliases: s schools, c classes).
-_POLICY = ("(s.seek_policy ->> CASE WHEN c.grade <= 7 THEN '1-7' "
-           "WHEN c.grade <= 10 THEN '8-10' ELSE '11-13' END)")
+_POLICY = (
+    "(s.seek_policy ->> CASE WHEN c.grade <= 7 THEN '1-7' WHEN c.grade <= 10 THEN '8-10' ELSE '11-13' END)"
+)
 SEEK_TIME = f"""
 (CASE coalesce({_POLICY}, 'first_lesson')
     WHEN 'first_lesson' THEN s.first_lesson_start

@@ -25,17 +25,24 @@ class MissingCaseController(Controller):
     path = "/missing-cases"
     tags = ("missing-cases",)
 
-    @get("/", summary="Cases: staff for their classes/school, guardians their children's",
-         responses=problems(401, 422))
+    @get(
+        "/",
+        summary="Cases: staff for their classes/school, guardians their children's",
+        responses=problems(401, 422),
+    )
     async def list_cases(
-        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal,
+        self,
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
         status: CaseFilter | None = None,
         date_: Annotated[date | None, Parameter(query="date")] = None,
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> MissingCasePage:
-        return await service.list_cases(conn, principal.person_id, status, date_, cursor, limit,
-                                        rt.clock.now())
+        return await service.list_cases(
+            conn, principal.person_id, status, date_, cursor, limit, rt.clock.now()
+        )
 
     @get("/{case_id:uuid}", summary="One case with its history", responses=problems(401, 404))
     async def get_case(
@@ -43,18 +50,27 @@ class MissingCaseController(Controller):
     ) -> MissingCase:
         return await service.get_case(conn, principal.person_id, case_id, rt.clock.now())
 
-    @post("/{case_id:uuid}/resolve", status_code=200,
-          summary="Answer a case (guardians: sick_at_home/on_the_way/found_other; "
-                  "staff: arrived/other)",
-          responses=problems(400, 401, 403, 404, 409, 422))
+    @post(
+        "/{case_id:uuid}/resolve",
+        status_code=200,
+        summary="Answer a case (guardians: sick_at_home/on_the_way/found_other; staff: arrived/other)",
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
     async def resolve(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
-        principal: Principal, case_id: uuid.UUID, data: ResolveCase,
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        case_id: uuid.UUID,
+        data: ResolveCase,
     ) -> MissingCase:
         return await idempotency.once(
-            request, conn, principal.person_id, 200,
-            lambda: service.resolve(conn, principal.person_id, case_id, data,
-                                           rt.clock.now()),
+            request,
+            conn,
+            principal.person_id,
+            200,
+            lambda: service.resolve(conn, principal.person_id, case_id, data, rt.clock.now()),
         )
 
 

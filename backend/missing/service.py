@@ -58,9 +58,18 @@ def _minus(people: Iterable[uuid.UUID], *excluded: uuid.UUID | None) -> list[uui
 
 
 async def _tell_resolved(
-    conn: asyncpg.Connection, *, case_id: uuid.UUID, pupil_id: uuid.UUID,
-    class_id: uuid.UUID, school_id: uuid.UUID, day: date, was: str, outcome: str,
-    actor: uuid.UUID | None, now: datetime, late_report: bool = False,
+    conn: asyncpg.Connection,
+    *,
+    case_id: uuid.UUID,
+    pupil_id: uuid.UUID,
+    class_id: uuid.UUID,
+    school_id: uuid.UUID,
+    day: date,
+    was: str,
+    outcome: str,
+    actor: uuid.UUID | None,
+    now: datetime,
+    late_report: bool = False,
 ) -> int:
     """Tell whoever knew about the case that it is closed.
 
@@ -72,24 +81,38 @@ async def _tell_resolved(
     if was not in ALERTED:
         return 0
     r = await conn.fetchrow(q.RECIPIENTS, pupil_id, class_id, school_id, day)
-    data = {"case_id": case_id, "pupil_id": pupil_id, "class_id": class_id,
-            "outcome": outcome}
+    data = {"case_id": case_id, "pupil_id": pupil_id, "class_id": class_id, "outcome": outcome}
     sent = 0
     team = _minus(r["team"], actor)
     others: list[uuid.UUID] = list(r["guardians"])
     if was == "escalated":
         others += r["leaders"]
     if late_report:
-        sent += len(await notify(
-            conn, recipients=team, kind="late_absence_report", data=data,
-            params={"pupil": r["pupil_name"], "class_name": r["class_name"]}, now=now,
-            collapse_key=_collapse(case_id)))
+        sent += len(
+            await notify(
+                conn,
+                recipients=team,
+                kind="late_absence_report",
+                data=data,
+                params={"pupil": r["pupil_name"], "class_name": r["class_name"]},
+                now=now,
+                collapse_key=_collapse(case_id),
+            )
+        )
         others = _minus(others, *team)
     else:
         others = team + others
-    sent += len(await notify(
-        conn, recipients=_minus(others, actor), kind="missing_pupil_resolved", data=data,
-        params={"pupil": r["pupil_name"]}, now=now, collapse_key=_collapse(case_id)))
+    sent += len(
+        await notify(
+            conn,
+            recipients=_minus(others, actor),
+            kind="missing_pupil_resolved",
+            data=data,
+            params={"pupil": r["pupil_name"]},
+            now=now,
+            collapse_key=_collapse(case_id),
+        )
+    )
     return sent
 
 
@@ -97,9 +120,17 @@ async def _tell_resolved(
 
 
 async def after_roll_call(
-    conn: asyncpg.Connection, *, school_id: uuid.UUID, class_id: uuid.UUID, day: date,
-    today: date, roll_time: time, arrived: Sequence[uuid.UUID],
-    newly_absent: Sequence[uuid.UUID], actor: uuid.UUID, now: datetime,
+    conn: asyncpg.Connection,
+    *,
+    school_id: uuid.UUID,
+    class_id: uuid.UUID,
+    day: date,
+    today: date,
+    roll_time: time,
+    arrived: Sequence[uuid.UUID],
+    newly_absent: Sequence[uuid.UUID],
+    actor: uuid.UUID,
+    now: datetime,
 ) -> None:
     """Close the cases of pupils who turned up; open cases for the newly absent.
 
@@ -109,15 +140,23 @@ async def after_roll_call(
     """
     if arrived:
         for c in await conn.fetch(q.CLOSE_ARRIVED, list(arrived), day, actor, now):
-            log.info("missing case %s closed: pupil %s marked present by %s",
-                     c["id"], c["pupil_id"], actor)
+            log.info("missing case %s closed: pupil %s marked present by %s", c["id"], c["pupil_id"], actor)
             await _tell_resolved(
-                conn, case_id=c["id"], pupil_id=c["pupil_id"], class_id=c["class_id"],
-                school_id=c["school_id"], day=c["day"], was=c["was"], outcome="arrived",
-                actor=actor, now=now)
+                conn,
+                case_id=c["id"],
+                pupil_id=c["pupil_id"],
+                class_id=c["class_id"],
+                school_id=c["school_id"],
+                day=c["day"],
+                was=c["was"],
+                outcome="arrived",
+                actor=actor,
+                now=now,
+            )
     if newly_absent and day == today:
         opened = await conn.fetch(
-            q.OPEN_CASES, school_id, class_id, day, roll_time, sorted(newly_absent), actor, now)
+            q.OPEN_CASES, school_id, class_id, day, roll_time, sorted(newly_absent), actor, now
+        )
         for c in opened:
             log.info("missing case %s opened for pupil %s by %s", c["id"], c["pupil_id"], actor)
         if opened:
@@ -136,14 +175,24 @@ async def seek_due(
             log.info("missing case %s closed before seeking: now accounted for", row["id"])
             continue
         sought += 1
-        pushed += len(await notify(
-            conn, recipients=row["guardians"], kind="missing_pupil",
-            data={"case_id": row["id"], "pupil_id": row["pupil_id"],
-                  "class_id": row["class_id"]},
-            params={"pupil": row["pupil_name"]}, urgent=True, now=now,
-            collapse_key=_collapse(row["id"])))
-        log.warning("missing case %s: pupil %s sought, %d guardian(s) alerted",
-                    row["id"], row["pupil_id"], len(row["guardians"]))
+        pushed += len(
+            await notify(
+                conn,
+                recipients=row["guardians"],
+                kind="missing_pupil",
+                data={"case_id": row["id"], "pupil_id": row["pupil_id"], "class_id": row["class_id"]},
+                params={"pupil": row["pupil_name"]},
+                urgent=True,
+                now=now,
+                collapse_key=_collapse(row["id"]),
+            )
+        )
+        log.warning(
+            "missing case %s: pupil %s sought, %d guardian(s) alerted",
+            row["id"],
+            row["pupil_id"],
+            len(row["guardians"]),
+        )
     return {"sought": sought, "closed_before_seeking": closed, "notifications": pushed}
 
 
@@ -154,24 +203,51 @@ async def escalate_due(conn: asyncpg.Connection, now: datetime) -> dict[str, int
         escalated += 1
         data = {"case_id": row["id"], "pupil_id": row["pupil_id"], "class_id": row["class_id"]}
         params = {"pupil": row["pupil_name"]}
-        pushed += len(await notify(
-            conn, recipients=row["guardians"], kind="missing_pupil_escalation",
-            data={**data, "audience": "guardian"}, params=params, urgent=True, now=now,
-            collapse_key=_collapse(row["id"])))
+        pushed += len(
+            await notify(
+                conn,
+                recipients=row["guardians"],
+                kind="missing_pupil_escalation",
+                data={**data, "audience": "guardian"},
+                params=params,
+                urgent=True,
+                now=now,
+                collapse_key=_collapse(row["id"]),
+            )
+        )
         # The leaders' alert is the same kind: its text ("the school has had no
         # answer ... consider the police") is what a leader needs to act on.
-        pushed += len(await notify(
-            conn, recipients=_minus(row["leaders"], *row["guardians"]),
-            kind="missing_pupil_escalation", data={**data, "audience": "school_leader"},
-            params=params, urgent=True, now=now, collapse_key=_collapse(row["id"])))
-        log.warning("missing case %s escalated: no answer about pupil %s; %d leader(s) alerted",
-                    row["id"], row["pupil_id"], len(row["leaders"]))
+        pushed += len(
+            await notify(
+                conn,
+                recipients=_minus(row["leaders"], *row["guardians"]),
+                kind="missing_pupil_escalation",
+                data={**data, "audience": "school_leader"},
+                params=params,
+                urgent=True,
+                now=now,
+                collapse_key=_collapse(row["id"]),
+            )
+        )
+        log.warning(
+            "missing case %s escalated: no answer about pupil %s; %d leader(s) alerted",
+            row["id"],
+            row["pupil_id"],
+            len(row["leaders"]),
+        )
     return {"escalated": escalated, "notifications": pushed}
 
 
 async def report_filed(
-    conn: asyncpg.Connection, access: PupilAccess, *, first_day: date, last_day: date,
-    from_time: time | None, to_time: time | None, submitter: uuid.UUID, now: datetime,
+    conn: asyncpg.Connection,
+    access: PupilAccess,
+    *,
+    first_day: date,
+    last_day: date,
+    from_time: time | None,
+    to_time: time | None,
+    submitter: uuid.UUID,
+    now: datetime,
 ) -> None:
     """A new absence report answers the open cases it accounts for.
 
@@ -180,22 +256,47 @@ async def report_filed(
     one is called off and the class team told at once (``late_absence_report``).
     """
     closed = await conn.fetch(
-        q.CLOSE_ACCOUNTED, access.pupil_id, first_day, last_day, from_time, to_time,
-        submitter, now, "reported")
+        q.CLOSE_ACCOUNTED,
+        access.pupil_id,
+        first_day,
+        last_day,
+        from_time,
+        to_time,
+        submitter,
+        now,
+        "reported",
+    )
     for c in closed:
         alerted = c["was"] in ALERTED
-        log.info("missing case %s resolved by an absence report%s", c["id"],
-                 " (search called off)" if alerted else " before seeking")
+        log.info(
+            "missing case %s resolved by an absence report%s",
+            c["id"],
+            " (search called off)" if alerted else " before seeking",
+        )
         if alerted:
             await _tell_resolved(
-                conn, case_id=c["id"], pupil_id=c["pupil_id"], class_id=c["class_id"],
-                school_id=c["school_id"], day=c["day"], was=c["was"], outcome="reported",
-                actor=submitter, now=now, late_report=True)
+                conn,
+                case_id=c["id"],
+                pupil_id=c["pupil_id"],
+                class_id=c["class_id"],
+                school_id=c["school_id"],
+                day=c["day"],
+                was=c["was"],
+                outcome="reported",
+                actor=submitter,
+                now=now,
+                late_report=True,
+            )
 
 
 async def leave_approved(
-    conn: asyncpg.Connection, *, pupil_id: uuid.UUID, first_day: date, last_day: date,
-    actor: uuid.UUID, now: datetime,
+    conn: asyncpg.Connection,
+    *,
+    pupil_id: uuid.UUID,
+    first_day: date,
+    last_day: date,
+    actor: uuid.UUID,
+    now: datetime,
 ) -> None:
     """Approved leave accounts for the days it covers: close their open cases.
 
@@ -203,22 +304,29 @@ async def leave_approved(
     yet sought close silently (the sweep would also close them at seek time);
     a sought case is closed and whoever was alerted told.
     """
-    closed = await conn.fetch(q.CLOSE_ACCOUNTED, pupil_id, first_day, last_day, None, None,
-                              actor, now, "leave")
+    closed = await conn.fetch(
+        q.CLOSE_ACCOUNTED, pupil_id, first_day, last_day, None, None, actor, now, "leave"
+    )
     for c in closed:
         log.info("missing case %s resolved by approved leave", c["id"])
         await _tell_resolved(
-            conn, case_id=c["id"], pupil_id=c["pupil_id"], class_id=c["class_id"],
-            school_id=c["school_id"], day=c["day"], was=c["was"], outcome="leave",
-            actor=actor, now=now)
+            conn,
+            case_id=c["id"],
+            pupil_id=c["pupil_id"],
+            class_id=c["class_id"],
+            school_id=c["school_id"],
+            day=c["day"],
+            was=c["was"],
+            outcome="leave",
+            actor=actor,
+            now=now,
+        )
 
 
 # --- reading and answering cases -----------------------------------------------------
 
 
-def _to_case(
-    row: asyncpg.Record, viewer: uuid.UUID, events: list[CaseEvent] | None = None
-) -> MissingCase:
+def _to_case(row: asyncpg.Record, viewer: uuid.UUID, events: list[CaseEvent] | None = None) -> MissingCase:
     tz = row["timezone"]
 
     def local(v: datetime | None) -> datetime | None:
@@ -230,28 +338,49 @@ def _to_case(
         # person who wrote it, never another guardian (product.md).
         show_note = row["staff"] or row["resolved_by"] == viewer
         resolution = Resolution(
-            outcome=Outcome(row["outcome"]), note=row["resolution_note"] if show_note else None,
-            resolved_by=row["resolved_by"], resolved_by_name=row["resolved_by_name"])
+            outcome=Outcome(row["outcome"]),
+            note=row["resolution_note"] if show_note else None,
+            resolved_by=row["resolved_by"],
+            resolved_by_name=row["resolved_by_name"],
+        )
     return MissingCase(
-        id=row["id"], pupil_id=row["pupil_id"], pupil_name=row["pupil_name"],
-        class_id=row["class_id"], class_name=row["class_name"], date=row["day"],
-        status=CaseStatus(row["status"]), opened_at=local_now(row["opened_at"], tz),
-        sought_at=local(row["sought_at"]), escalated_at=local(row["escalated_at"]),
-        resolved_at=local(row["resolved_at"]), resolution=resolution, events=events)
+        id=row["id"],
+        pupil_id=row["pupil_id"],
+        pupil_name=row["pupil_name"],
+        class_id=row["class_id"],
+        class_name=row["class_name"],
+        date=row["day"],
+        status=CaseStatus(row["status"]),
+        opened_at=local_now(row["opened_at"], tz),
+        sought_at=local(row["sought_at"]),
+        escalated_at=local(row["escalated_at"]),
+        resolved_at=local(row["resolved_at"]),
+        resolution=resolution,
+        events=events,
+    )
 
 
-async def _audit(conn: asyncpg.Connection, viewer: uuid.UUID, rows: Sequence[Any],
-                 now: datetime) -> None:
+async def _audit(conn: asyncpg.Connection, viewer: uuid.UUID, rows: Sequence[Any], now: datetime) -> None:
     # A case tells staff about a pupil's absence: staff reads go to the audit log.
     staff_rows = [r for r in rows if r["staff"]]
     if staff_rows:
-        await conn.execute(q.AUDIT_READS, viewer, now, [r["school_id"] for r in staff_rows],
-                           [r["pupil_id"] for r in staff_rows])
+        await conn.execute(
+            q.AUDIT_READS,
+            viewer,
+            now,
+            [r["school_id"] for r in staff_rows],
+            [r["pupil_id"] for r in staff_rows],
+        )
 
 
 async def list_cases(
-    conn: asyncpg.Connection, viewer: uuid.UUID, status: CaseFilter | None, day: date | None,
-    cursor: str | None, limit: int, now: datetime,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    status: CaseFilter | None,
+    day: date | None,
+    cursor: str | None,
+    limit: int,
+    now: datetime,
 ) -> MissingCasePage:
     after = decode_cursor(cursor, 2)
     try:
@@ -259,8 +388,17 @@ async def list_cases(
         after_id = uuid.UUID(after[1]) if after else None
     except ValueError as exc:
         raise Invalid("request.invalid") from exc
-    rows = await conn.fetch(q.VISIBLE_CASES, viewer, now, status.value if status else None,
-                            day, after_at, after_id, limit + 1, None)
+    rows = await conn.fetch(
+        q.VISIBLE_CASES,
+        viewer,
+        now,
+        status.value if status else None,
+        day,
+        after_at,
+        after_id,
+        limit + 1,
+        None,
+    )
     await _audit(conn, viewer, rows[:limit], now)
     next_cursor = None
     if len(rows) > limit:
@@ -269,21 +407,30 @@ async def list_cases(
     return MissingCasePage(items=[_to_case(r, viewer) for r in rows[:limit]], next_cursor=next_cursor)
 
 
-async def _visible(conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID,
-                   now: datetime) -> asyncpg.Record:
+async def _visible(
+    conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID, now: datetime
+) -> asyncpg.Record:
     row = await conn.fetchrow(q.VISIBLE_CASES, viewer, now, None, None, None, None, 1, case_id)
     if row is None:
         raise NotFound()
     return row
 
 
-async def get_case(conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID,
-                   now: datetime) -> MissingCase:
+async def get_case(
+    conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID, now: datetime
+) -> MissingCase:
     row = await _visible(conn, viewer, case_id, now)
     await _audit(conn, viewer, [row], now)
-    events = [CaseEvent(event=e["event"], at=local_now(e["at"], row["timezone"]),
-                        actor_id=e["actor_id"], actor_name=e["actor_name"], outcome=e["outcome"])
-              for e in await conn.fetch(q.CASE_EVENTS, case_id)]
+    events = [
+        CaseEvent(
+            event=e["event"],
+            at=local_now(e["at"], row["timezone"]),
+            actor_id=e["actor_id"],
+            actor_name=e["actor_name"],
+            outcome=e["outcome"],
+        )
+        for e in await conn.fetch(q.CASE_EVENTS, case_id)
+    ]
     return _to_case(row, viewer, events)
 
 
@@ -304,7 +451,10 @@ def _answering_role(access: PupilAccess, row: asyncpg.Record) -> str:
 
 
 async def resolve(
-    conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID, data: ResolveCase,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    case_id: uuid.UUID,
+    data: ResolveCase,
     now: datetime,
 ) -> MissingCase:
     """A guardian or the class team/leaders answer a case. Runs in the caller's transaction."""
@@ -322,11 +472,9 @@ async def resolve(
     await conn.execute(q.RESOLVE, case_id, now, viewer, data.outcome.value, data.note)
     log.info("missing case %s resolved by %s %s: %s", case_id, role, viewer, data.outcome.value)
     if data.outcome is Outcome.sick_at_home and row["day"] == access.local_today:
-        report = AbsenceReportCreate(first_day=row["day"], reason=AbsenceReason.sick,
-                                     note=data.note)
+        report = AbsenceReportCreate(first_day=row["day"], reason=AbsenceReason.sick, note=data.note)
         try:
-            report_access, calendar = await absence.report_access(
-                conn, viewer, row["pupil_id"], report, now)
+            report_access, calendar = await absence.report_access(conn, viewer, row["pupil_id"], report, now)
             await absence.create_report(conn, report_access, viewer, report, now, calendar)
         except Conflict:
             # A report for part of the day exists already; the answer still stands.
@@ -335,13 +483,27 @@ async def resolve(
             # Not a day a report can be filed for (e.g. closed since); keep the answer.
             log.info("missing case %s: no sick report filed (%s)", case_id, exc.code)
     await _tell_resolved(
-        conn, case_id=case_id, pupil_id=row["pupil_id"], class_id=row["class_id"],
-        school_id=row["school_id"], day=row["day"], was=status, outcome=data.outcome.value,
-        actor=viewer, now=now)
+        conn,
+        case_id=case_id,
+        pupil_id=row["pupil_id"],
+        class_id=row["class_id"],
+        school_id=row["school_id"],
+        day=row["day"],
+        was=status,
+        outcome=data.outcome.value,
+        actor=viewer,
+        now=now,
+    )
     return await get_case(conn, viewer, case_id, now)
 
 
 __all__ = [
-    "after_roll_call", "escalate_due", "get_case", "leave_approved", "list_cases",
-    "report_filed", "resolve", "seek_due",
+    "after_roll_call",
+    "escalate_due",
+    "get_case",
+    "leave_approved",
+    "list_cases",
+    "report_filed",
+    "resolve",
+    "seek_due",
 ]

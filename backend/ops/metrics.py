@@ -39,22 +39,18 @@ class Metrics:
         with self._lock:
             for (method, route, status), n in sorted(self.requests.items()):
                 lines.append(
-                    f'skolebro_http_requests_total{{method="{method}",route="{route}",'
-                    f'status="{status}"}} {n}'
+                    f'skolebro_http_requests_total{{method="{method}",route="{route}",status="{status}"}} {n}'
                 )
             lines.append("# HELP skolebro_http_request_seconds Request latency.")
             lines.append("# TYPE skolebro_http_request_seconds histogram")
             for route, buckets in sorted(self.latency_buckets.items()):
                 for bound, n in zip(_BUCKETS, buckets, strict=True):
-                    lines.append(
-                        f'skolebro_http_request_seconds_bucket{{route="{route}",le="{bound}"}} {n}'
-                    )
+                    lines.append(f'skolebro_http_request_seconds_bucket{{route="{route}",le="{bound}"}} {n}')
                 count = self.latency_count[route]
+                lines.append(f'skolebro_http_request_seconds_bucket{{route="{route}",le="+Inf"}} {count}')
                 lines.append(
-                    f'skolebro_http_request_seconds_bucket{{route="{route}",le="+Inf"}} {count}'
+                    f'skolebro_http_request_seconds_sum{{route="{route}"}} {self.latency_sum[route]:.6f}'
                 )
-                lines.append(f'skolebro_http_request_seconds_sum{{route="{route}"}} '
-                             f"{self.latency_sum[route]:.6f}")
                 lines.append(f'skolebro_http_request_seconds_count{{route="{route}"}} {count}')
             for name, n in sorted(self.counters.items()):
                 lines.append(f"# TYPE skolebro_{name} counter")

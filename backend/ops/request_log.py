@@ -44,7 +44,10 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     "%s %s -> %d in %.1f ms",
-                    method, scope["path"], status, elapsed * 1000,
+                    method,
+                    scope["path"],
+                    status,
+                    elapsed * 1000,
                     extra={"request_id": request_id, "status": status},
                 )
 

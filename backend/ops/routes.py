@@ -24,9 +24,15 @@ class OpsController(Controller):
     async def health(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", summary="Database reachable and migrations applied (else 503)",
-         responses={503: ResponseSpec(data_container=dict[str, str],
-                                      description="Database unreachable or migrations pending")})
+    @get(
+        "/ready",
+        summary="Database reachable and migrations applied (else 503)",
+        responses={
+            503: ResponseSpec(
+                data_container=dict[str, str], description="Database unreachable or migrations pending"
+            )
+        },
+    )
     async def ready(self, rt: Runtime) -> Response[dict[str, str]]:
         try:
             pool = rt.require_pool()
@@ -35,11 +41,9 @@ class OpsController(Controller):
                     pending = await pending_migrations(conn)
         except Exception as exc:  # any failure to reach the database means not ready
             log.warning("not ready: %s", exc)
-            return Response({"status": "unavailable", "reason": "database unreachable"},
-                            status_code=503)
+            return Response({"status": "unavailable", "reason": "database unreachable"}, status_code=503)
         if pending:
-            return Response({"status": "unavailable", "reason": "migrations pending"},
-                            status_code=503)
+            return Response({"status": "unavailable", "reason": "migrations pending"}, status_code=503)
         return Response({"status": "ready"}, status_code=200)
 
     @get("/metrics", summary="Prometheus metrics", media_type=MediaType.TEXT)

@@ -65,8 +65,7 @@ class RosterBatch:
     guardians: list[tuple[object, ...]] = field(default_factory=list)
     staff: list[tuple[object, ...]] = field(default_factory=list)
 
-    def person(self, username: str, name: str, birth: date | None = None,
-               locale: str = "nb") -> uuid.UUID:
+    def person(self, username: str, name: str, birth: date | None = None, locale: str = "nb") -> uuid.UUID:
         pid = demo_id(f"person:{username}")
         self.people.append((pid, f"demo:{username}", username, name, birth, locale))
         self.identities.append(("feide", f"{username}@vassenden.no", pid))
@@ -75,28 +74,35 @@ class RosterBatch:
 
 async def write_batch(conn: asyncpg.Connection, school_id: uuid.UUID, b: RosterBatch) -> None:
     await conn.copy_records_to_table(
-        "people", records=b.people,
-        columns=["id", "source_id", "username", "name", "birth_date", "locale"])
+        "people", records=b.people, columns=["id", "source_id", "username", "name", "birth_date", "locale"]
+    )
     await conn.copy_records_to_table(
-        "identities", records=b.identities, columns=["provider", "subject", "person_id"])
+        "identities", records=b.identities, columns=["provider", "subject", "person_id"]
+    )
     await conn.copy_records_to_table(
-        "classes", records=b.classes,
-        columns=["id", "school_id", "school_year_id", "source_id", "name", "grade"])
+        "classes",
+        records=b.classes,
+        columns=["id", "school_id", "school_year_id", "source_id", "name", "grade"],
+    )
     await conn.copy_records_to_table(
-        "teaching_groups", records=b.groups,
-        columns=["id", "school_id", "school_year_id", "class_id", "source_id", "name", "subject"])
+        "teaching_groups",
+        records=b.groups,
+        columns=["id", "school_id", "school_year_id", "class_id", "source_id", "name", "subject"],
+    )
     await conn.copy_records_to_table(
-        "class_enrollments", records=b.class_enrollments,
-        columns=["class_id", "pupil_id", "school_id"])
+        "class_enrollments", records=b.class_enrollments, columns=["class_id", "pupil_id", "school_id"]
+    )
     await conn.copy_records_to_table(
-        "group_enrollments", records=b.group_enrollments,
-        columns=["group_id", "pupil_id", "school_id"])
+        "group_enrollments", records=b.group_enrollments, columns=["group_id", "pupil_id", "school_id"]
+    )
     await conn.copy_records_to_table(
-        "guardian_relations", records=b.guardians, columns=["guardian_id", "pupil_id", "access"])
+        "guardian_relations", records=b.guardians, columns=["guardian_id", "pupil_id", "access"]
+    )
     await conn.copy_records_to_table(
-        "staff_assignments", records=b.staff,
-        columns=["id", "person_id", "school_id", "school_year_id", "role", "class_id",
-                 "group_id"])
+        "staff_assignments",
+        records=b.staff,
+        columns=["id", "person_id", "school_id", "school_year_id", "role", "class_id", "group_id"],
+    )
 
 
 async def seed_demo(conn: asyncpg.Connection, now: datetime) -> bool:
@@ -110,12 +116,19 @@ async def seed_demo(conn: asyncpg.Connection, now: datetime) -> bool:
         year_id = demo_id(f"year:{starts.year}")
         await conn.execute(
             "INSERT INTO schools (id, source_id, name) VALUES ($1, $2, 'Vassenden skule')",
-            school_id, DEMO_SOURCE_ID)
+            school_id,
+            DEMO_SOURCE_ID,
+        )
         await conn.execute(
             "INSERT INTO school_years (id, school_id, source_id, name, starts_on, ends_on)"
             " VALUES ($1, $2, $3, $4, $5, $6)",
-            year_id, school_id, f"demo-year-{starts.year}", f"{starts.year}–{ends.year}",
-            starts, ends)
+            year_id,
+            school_id,
+            f"demo-year-{starts.year}",
+            f"{starts.year}–{ends.year}",
+            starts,
+            ends,
+        )
         batch = build_demo_batch(school_id, year_id, starts.year)
         await write_batch(conn, school_id, batch)
     log.info("seeded the demo school Vassenden skule (%d people)", len(batch.people))
@@ -128,8 +141,9 @@ def build_demo_batch(school_id: uuid.UUID, year_id: uuid.UUID, start_year: int) 
     rng = random.Random(20260817)
     b = RosterBatch()
 
-    def staff(person: uuid.UUID, role: str, class_id: uuid.UUID | None = None,
-              group_id: uuid.UUID | None = None) -> None:
+    def staff(
+        person: uuid.UUID, role: str, class_id: uuid.UUID | None = None, group_id: uuid.UUID | None = None
+    ) -> None:
         b.staff.append((uuid.uuid4(), person, school_id, year_id, role, class_id, group_id))
 
     fixed_pupils = {
@@ -144,25 +158,34 @@ def build_demo_batch(school_id: uuid.UUID, year_id: uuid.UUID, start_year: int) 
             b.classes.append((class_id, school_id, year_id, f"demo-class-{cname}", cname, grade))
             norsk = demo_id(f"group:{cname}:norsk")
             maths = demo_id(f"group:{cname}:matematikk")
-            b.groups.append((norsk, school_id, year_id, class_id, f"demo-group-{cname}-nor",
-                             f"{cname} norsk", "Norsk"))
-            b.groups.append((maths, school_id, year_id, class_id, f"demo-group-{cname}-mat",
-                             f"{cname} matematikk", "Matematikk"))
+            b.groups.append(
+                (norsk, school_id, year_id, class_id, f"demo-group-{cname}-nor", f"{cname} norsk", "Norsk")
+            )
+            b.groups.append(
+                (
+                    maths,
+                    school_id,
+                    year_id,
+                    class_id,
+                    f"demo-group-{cname}-mat",
+                    f"{cname} matematikk",
+                    "Matematikk",
+                )
+            )
             if cname == "3A":
                 contact = b.person("teacher.3a", "Ingrid Lærar")
             elif cname == "9B":
                 contact = b.person("teacher.9b", "Torstein Kontaktlærar")
             else:
-                contact = b.person(f"laerer.{cname.lower()}",
-                                   f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}")
+                contact = b.person(
+                    f"laerer.{cname.lower()}", f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+                )
             staff(contact, "contact_teacher", class_id=class_id)
             staff(contact, "subject_teacher", group_id=norsk)
-            team = b.person(f"team.{cname.lower()}",
-                            f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}")
+            team = b.person(f"team.{cname.lower()}", f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}")
             staff(team, "class_team", class_id=class_id)
             if cname == "9B":
-                staff(b.person("teacher.math9b", "Sigrid Matematikk"), "subject_teacher",
-                      group_id=maths)
+                staff(b.person("teacher.math9b", "Sigrid Matematikk"), "subject_teacher", group_id=maths)
             else:
                 staff(contact, "subject_teacher", group_id=maths)
 
@@ -173,12 +196,15 @@ def build_demo_batch(school_id: uuid.UUID, year_id: uuid.UUID, start_year: int) 
             while len(pupils) < PUPILS_PER_CLASS:
                 n = len(pupils) + 1
                 surname = rng.choice(SURNAMES)
-                pid = b.person(f"elev.{cname.lower()}.{n:02d}",
-                               f"{rng.choice(FIRST_NAMES)} {surname}",
-                               birth_date_for(grade, start_year, rng))
+                pid = b.person(
+                    f"elev.{cname.lower()}.{n:02d}",
+                    f"{rng.choice(FIRST_NAMES)} {surname}",
+                    birth_date_for(grade, start_year, rng),
+                )
                 pupils.append(pid)
-                guardian = b.person(f"foresatt.{cname.lower()}.{n:02d}",
-                                    f"{rng.choice(FIRST_NAMES)} {surname}")
+                guardian = b.person(
+                    f"foresatt.{cname.lower()}.{n:02d}", f"{rng.choice(FIRST_NAMES)} {surname}"
+                )
                 b.guardians.append((guardian, pid, "full"))
                 b.identities.append(("idporten", f"demo-pid-{cname.lower()}-{n:02d}", guardian))
             for pid in pupils:
@@ -195,12 +221,19 @@ def build_demo_batch(school_id: uuid.UUID, year_id: uuid.UUID, start_year: int) 
     nilsen = b.person("guardian.nilsen", "Per Nilsen")
     readonly = b.person("guardian.readonly", "Ragnhild Hansen")
     blocked = b.person("guardian.blocked", "Bjørn Hansen")
-    for gid, nid in ((hansen, "01017012345"), (nilsen, "02027012345"),
-                     (readonly, "03037012345"), (blocked, "04047012345")):
+    for gid, nid in (
+        (hansen, "01017012345"),
+        (nilsen, "02027012345"),
+        (readonly, "03037012345"),
+        (blocked, "04047012345"),
+    ):
         b.identities.append(("idporten", nid, gid))
     b.guardians += [
-        (hansen, ola, "full"), (hansen, kari, "full"), (nilsen, ola, "full"),
-        (readonly, kari, "read_only"), (blocked, ola, "none"),
+        (hansen, ola, "full"),
+        (hansen, kari, "full"),
+        (nilsen, ola, "full"),
+        (readonly, kari, "read_only"),
+        (blocked, ola, "none"),
     ]
     staff(b.person("leader", "Astrid Rektor"), "school_leader")
     return b

@@ -26,8 +26,7 @@ KNOWN_ROLES = PUPIL_ROLES | GUARDIAN_ROLES | TEACHER_ROLES | LEADER_ROLES | {"pr
 ACCESS_LEVELS = {"full", "read_only", "none"}
 PROVIDERS = {"feide": "feide", "idporten": "idporten", "id-porten": "idporten"}
 
-REQUIRED_FILES = ("orgs.csv", "academicSessions.csv", "classes.csv", "users.csv",
-                  "enrollments.csv")
+REQUIRED_FILES = ("orgs.csv", "academicSessions.csv", "classes.csv", "users.csv", "enrollments.csv")
 
 
 class RosterError(Exception):
@@ -68,16 +67,18 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 def _need(path: Path, line: int, row: dict[str, str], *names: str) -> None:
     for name in names:
         if not row.get(name):
-            raise RosterError(f"{path.name} line {line}: the column {name!r} is empty or "
-                              f"missing; every row needs it.")
+            raise RosterError(
+                f"{path.name} line {line}: the column {name!r} is empty or missing; every row needs it."
+            )
 
 
 def _date(path: Path, line: int, text: str, column: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise RosterError(f"{path.name} line {line}: {column} {text!r} is not a date "
-                          "(write YYYY-MM-DD).") from exc
+        raise RosterError(
+            f"{path.name} line {line}: {column} {text!r} is not a date (write YYYY-MM-DD)."
+        ) from exc
 
 
 def _grade(text: str) -> int | None:
@@ -100,8 +101,7 @@ def detect_version(folder: Path) -> str:
                 version = row.get("value", "")
                 if version.startswith("1.1") or version.startswith("1.2"):
                     return version[:3]
-                raise RosterError(f"manifest.csv names OneRoster {version!r}; "
-                                  "Skolebro reads 1.1 and 1.2.")
+                raise RosterError(f"manifest.csv names OneRoster {version!r}; Skolebro reads 1.1 and 1.2.")
     return "1.2" if (folder / "roles.csv").exists() else "1.1"
 
 
@@ -110,8 +110,10 @@ def read_roster(folder: Path, progress: Progress | None = None) -> Roster:
         raise RosterError(f"{folder} is not a folder; give the folder holding the CSV files.")
     missing = [name for name in REQUIRED_FILES if not (folder / name).exists()]
     if missing:
-        raise RosterError(f"{folder} lacks {', '.join(missing)}; export the OneRoster bulk "
-                          "files (orgs, academicSessions, classes, users, enrollments).")
+        raise RosterError(
+            f"{folder} lacks {', '.join(missing)}; export the OneRoster bulk "
+            "files (orgs, academicSessions, classes, users, enrollments)."
+        )
     roster = Roster(version=detect_version(folder))
     tick = progress or (lambda name, n: None)
 
@@ -132,7 +134,8 @@ def read_roster(folder: Path, progress: Progress | None = None) -> Roster:
         count(path.name)
         _need(path, line, row, "sourcedId", "type", "startDate", "endDate")
         roster.sessions[row["sourcedId"]] = {
-            "type": row["type"], "title": row.get("title") or row["sourcedId"],
+            "type": row["type"],
+            "title": row.get("title") or row["sourcedId"],
             "start": _date(path, line, row["startDate"], "startDate"),
             "end": _date(path, line, row["endDate"], "endDate"),
             "parent": row.get("parentSourcedId") or None,
@@ -145,24 +148,35 @@ def read_roster(folder: Path, progress: Progress | None = None) -> Roster:
         if _deleted(row):
             continue
         if row["schoolSourcedId"] not in roster.schools:
-            raise RosterError(f"{path.name} line {line}: school {row['schoolSourcedId']!r} is "
-                              "not a school in orgs.csv.")
+            raise RosterError(
+                f"{path.name} line {line}: school {row['schoolSourcedId']!r} is not a school in orgs.csv."
+            )
         year = _school_year_of(roster, row["termSourcedIds"])
         if year is None:
-            raise RosterError(f"{path.name} line {line}: none of the terms "
-                              f"{row['termSourcedIds']!r} is (in) a schoolYear session of "
-                              "academicSessions.csv.")
+            raise RosterError(
+                f"{path.name} line {line}: none of the terms "
+                f"{row['termSourcedIds']!r} is (in) a schoolYear session of "
+                "academicSessions.csv."
+            )
         kind = row.get("classType", "scheduled").lower()
         grade = _grade(row.get("grades", ""))
         if kind == "homeroom" and grade is None:
-            raise RosterError(f"{path.name} line {line}: homeroom class {row['title']!r} needs "
-                              "a grade between 01 and 13 in 'grades'.")
+            raise RosterError(
+                f"{path.name} line {line}: homeroom class {row['title']!r} needs "
+                "a grade between 01 and 13 in 'grades'."
+            )
         subjects = row.get("subjects", "").split(",")[0].strip() or row["title"]
-        roster.classes.append({
-            "source_id": row["sourcedId"], "name": row["title"], "kind": kind,
-            "grade": grade, "school": row["schoolSourcedId"], "year": year,
-            "subject": subjects,
-        })
+        roster.classes.append(
+            {
+                "source_id": row["sourcedId"],
+                "name": row["title"],
+                "kind": kind,
+                "grade": grade,
+                "school": row["schoolSourcedId"],
+                "year": year,
+                "subject": subjects,
+            }
+        )
 
     births: dict[str, date] = {}
     path = folder / "demographics.csv"
@@ -197,24 +211,34 @@ def read_roster(folder: Path, progress: Progress | None = None) -> Roster:
         roles = set(user_roles.get(sid, set()))
         if row.get("role"):
             roles.add(row["role"])
-        orgs = user_orgs.get(sid) or [o.strip() for o in row.get("orgSourcedIds", "").split(",")
-                                      if o.strip()]
+        orgs = user_orgs.get(sid) or [o.strip() for o in row.get("orgSourcedIds", "").split(",") if o.strip()]
         if row.get("primaryOrgSourcedId"):
             orgs.append(row["primaryOrgSourcedId"])
         if not roles:
-            raise RosterError(f"{path.name} line {line}: user {sid!r} has no role "
-                              "(1.1: the 'role' column; 1.2: a row in roles.csv).")
+            raise RosterError(
+                f"{path.name} line {line}: user {sid!r} has no role "
+                "(1.1: the 'role' column; 1.2: a row in roles.csv)."
+            )
         unknown = roles - KNOWN_ROLES
         if unknown:
-            raise RosterError(f"{path.name} line {line}: role {sorted(unknown)[0]!r} is not a "
-                              f"OneRoster role; use one of {', '.join(sorted(KNOWN_ROLES))}.")
+            raise RosterError(
+                f"{path.name} line {line}: role {sorted(unknown)[0]!r} is not a "
+                f"OneRoster role; use one of {', '.join(sorted(KNOWN_ROLES))}."
+            )
         roles_by_user[sid] = roles
-        name = " ".join(p for p in (row.get("givenName"), row.get("middleName"),
-                                    row.get("familyName")) if p) or row.get("username") or sid
-        roster.users.append({
-            "source_id": sid, "username": row.get("username") or None, "name": name,
-            "birth_date": births.get(sid),
-        })
+        name = (
+            " ".join(p for p in (row.get("givenName"), row.get("middleName"), row.get("familyName")) if p)
+            or row.get("username")
+            or sid
+        )
+        roster.users.append(
+            {
+                "source_id": sid,
+                "username": row.get("username") or None,
+                "name": name,
+                "birth_date": births.get(sid),
+            }
+        )
         for entry in row.get("userIds", "").split(","):
             entry = entry.strip().strip("{}")
             provider, _, subject = entry.partition(":")
@@ -253,16 +277,20 @@ def read_roster(folder: Path, progress: Progress | None = None) -> Roster:
             roster.deleted_enrollments.append(row["sourcedId"])
             continue
         if row["classSourcedId"] not in class_ids:
-            raise RosterError(f"{path.name} line {line}: class {row['classSourcedId']!r} is not "
-                              "in classes.csv.")
+            raise RosterError(
+                f"{path.name} line {line}: class {row['classSourcedId']!r} is not in classes.csv."
+            )
         if row["userSourcedId"] not in roles_by_user:
-            raise RosterError(f"{path.name} line {line}: user {row['userSourcedId']!r} is not "
-                              "in users.csv.")
-        roster.enrollments.append({
-            "source_id": row["sourcedId"], "class": row["classSourcedId"],
-            "user": row["userSourcedId"], "role": row["role"],
-            "primary": row.get("primary", "").lower() == "true",
-        })
+            raise RosterError(f"{path.name} line {line}: user {row['userSourcedId']!r} is not in users.csv.")
+        roster.enrollments.append(
+            {
+                "source_id": row["sourcedId"],
+                "class": row["classSourcedId"],
+                "user": row["userSourcedId"],
+                "role": row["role"],
+                "primary": row.get("primary", "").lower() == "true",
+            }
+        )
     tick("done", roster.rows_read)
     return roster
 
@@ -274,8 +302,10 @@ def _agent_access(path: Path, line: int, text: str) -> dict[str, str]:
             continue
         pupil, _, access = pair.partition(":")
         if access.strip() not in ACCESS_LEVELS:
-            raise RosterError(f"{path.name} line {line}: metadata.agentAccess {pair!r} must be "
-                              "pupilSourcedId:full, :read_only or :none.")
+            raise RosterError(
+                f"{path.name} line {line}: metadata.agentAccess {pair!r} must be "
+                "pupilSourcedId:full, :read_only or :none."
+            )
         result[pupil.strip()] = access.strip()
     return result
 

@@ -37,20 +37,29 @@ class SchoolController(Controller):
     ) -> SchoolSettings:
         return await service.get_settings(conn, principal.person_id, school_id, rt.clock.now())
 
-    @put("/settings", summary="Change school settings (school leaders)",
-         responses=problems(400, 401, 404, 422))
+    @put(
+        "/settings", summary="Change school settings (school leaders)", responses=problems(400, 401, 404, 422)
+    )
     async def put_settings(
-        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal,
-        school_id: uuid.UUID, data: SchoolSettingsUpdate,
+        self,
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        school_id: uuid.UUID,
+        data: SchoolSettingsUpdate,
     ) -> SchoolSettings:
-        return await service.put_settings(
-            conn, principal.person_id, school_id, data, rt.clock.now()
-        )
+        return await service.put_settings(conn, principal.person_id, school_id, data, rt.clock.now())
 
-    @get("/closed-days", summary="The school's own closed days (staff of the school)",
-         responses=problems(401, 404, 422))
+    @get(
+        "/closed-days",
+        summary="The school's own closed days (staff of the school)",
+        responses=problems(401, 404, 422),
+    )
     async def list_closed_days(
-        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal,
+        self,
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
         school_id: uuid.UUID,
         from_: Annotated[dt.date | None, Parameter(query="from")] = None,
         to: dt.date | None = None,
@@ -61,39 +70,60 @@ class SchoolController(Controller):
             conn, principal.person_id, school_id, from_, to, cursor, limit, rt.clock.now()
         )
 
-    @post("/closed-days", status_code=201, summary="Add a closed day (school leaders)",
-          responses=problems(400, 401, 403, 404, 409, 422))
+    @post(
+        "/closed-days",
+        status_code=201,
+        summary="Add a closed day (school leaders)",
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
     async def add_closed_day(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
-        principal: Principal, school_id: uuid.UUID, data: ClosedDayCreate,
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        school_id: uuid.UUID,
+        data: ClosedDayCreate,
     ) -> ClosedDay:
         return await idempotency.once(
-            request, conn, principal.person_id, 201,
-            lambda: service.add_closed_day(
-                conn, principal.person_id, school_id, data, rt.clock.now()
-            ),
+            request,
+            conn,
+            principal.person_id,
+            201,
+            lambda: service.add_closed_day(conn, principal.person_id, school_id, data, rt.clock.now()),
         )
 
-    @delete("/closed-days", status_code=204,
-            summary="Remove a closed day, named by ?date= (school leaders)",
-            responses=problems(401, 403, 404, 422))
+    @delete(
+        "/closed-days",
+        status_code=204,
+        summary="Remove a closed day, named by ?date= (school leaders)",
+        responses=problems(401, 403, 404, 422),
+    )
     async def remove_closed_day_by_query(
-        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal,
-        school_id: uuid.UUID, date_: Annotated[dt.date, Parameter(query="date")],
+        self,
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        school_id: uuid.UUID,
+        date_: Annotated[dt.date, Parameter(query="date")],
     ) -> None:
-        await service.remove_closed_day(
-            conn, principal.person_id, school_id, date_, rt.clock.now()
-        )
+        await service.remove_closed_day(conn, principal.person_id, school_id, date_, rt.clock.now())
 
-    @delete("/closed-days/{date:date}", status_code=204,
-            summary="Remove a closed day (school leaders)",
-            responses=problems(401, 403, 404))
+    @delete(
+        "/closed-days/{date:date}",
+        status_code=204,
+        summary="Remove a closed day (school leaders)",
+        responses=problems(401, 403, 404),
+    )
     async def remove_closed_day(
-        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal,
-        school_id: uuid.UUID, date: dt.date,
+        self,
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        principal: Principal,
+        school_id: uuid.UUID,
+        date: dt.date,
     ) -> None:
-        await service.remove_closed_day(conn, principal.person_id, school_id, date,
-                                        rt.clock.now())
+        await service.remove_closed_day(conn, principal.person_id, school_id, date, rt.clock.now())
 
 
 __all__ = ["SchoolController"]

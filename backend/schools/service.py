@@ -96,18 +96,18 @@ def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSet
         **{f: v for f in data.__struct_fields__ if (v := getattr(data, f)) is not None},
     )
     if merged.timezone not in _zones():
-        raise Invalid("settings.unknown_timezone",
-                      errors=[FieldError(field="timezone", message="not an IANA time zone")])
+        raise Invalid(
+            "settings.unknown_timezone",
+            errors=[FieldError(field="timezone", message="not an IANA time zone")],
+        )
     start, end = parse_hhmm(merged.first_lesson_start), parse_hhmm(merged.first_lesson_end)
     recess = parse_hhmm(merged.first_recess_start)
     errors = []
     if not start < end:
-        errors.append(FieldError(field="first_lesson_end",
-                                 message="must be after first_lesson_start"))
+        errors.append(FieldError(field="first_lesson_end", message="must be after first_lesson_start"))
     # The first recess may begin the moment the first lesson ends.
     if not end <= recess:
-        errors.append(FieldError(field="first_recess_start",
-                                 message="must not be before first_lesson_end"))
+        errors.append(FieldError(field="first_recess_start", message="must not be before first_lesson_end"))
     # "Still sick?" runs from still_sick_at until the report deadline, and a missed
     # reminder is caught up within three hours the same day: settings that would
     # leave either window empty would silently switch the push off.
@@ -133,21 +133,38 @@ async def put_settings(
             raise NotFound()
         merged = _validated(_settings_of(access.row), data)
         await conn.execute(
-            q.UPDATE_SETTINGS, school_id, merged.timezone,
-            parse_hhmm(merged.report_deadline), parse_hhmm(merged.check_reminder_at),
-            parse_hhmm(merged.first_lesson_start), parse_hhmm(merged.first_lesson_end),
-            parse_hhmm(merged.first_recess_start), msgspec.to_builtins(merged.seek_policy),
-            merged.escalate_after_minutes, merged.leave_teacher_max_days,
-            parse_hhmm(merged.still_sick_at), merged.note_retention_days,
+            q.UPDATE_SETTINGS,
+            school_id,
+            merged.timezone,
+            parse_hhmm(merged.report_deadline),
+            parse_hhmm(merged.check_reminder_at),
+            parse_hhmm(merged.first_lesson_start),
+            parse_hhmm(merged.first_lesson_end),
+            parse_hhmm(merged.first_recess_start),
+            msgspec.to_builtins(merged.seek_policy),
+            merged.escalate_after_minutes,
+            merged.leave_teacher_max_days,
+            parse_hhmm(merged.still_sick_at),
+            merged.note_retention_days,
         )
-    log.info("settings of school %s changed by %s: %s", school_id, viewer,
-             ", ".join(f for f in data.__struct_fields__ if getattr(data, f) is not None))
+    log.info(
+        "settings of school %s changed by %s: %s",
+        school_id,
+        viewer,
+        ", ".join(f for f in data.__struct_fields__ if getattr(data, f) is not None),
+    )
     return merged
 
 
 async def list_closed_days(
-    conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID,
-    first: date | None, last: date | None, cursor: str | None, limit: int, now: datetime,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    school_id: uuid.UUID,
+    first: date | None,
+    last: date | None,
+    cursor: str | None,
+    limit: int,
+    now: datetime,
 ) -> ClosedDayPage:
     await school_access(conn, viewer, school_id, now)
     after = decode_cursor(cursor, 1)
@@ -164,8 +181,11 @@ async def list_closed_days(
 
 
 async def add_closed_day(
-    conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID,
-    data: ClosedDayCreate, now: datetime,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    school_id: uuid.UUID,
+    data: ClosedDayCreate,
+    now: datetime,
 ) -> ClosedDay:
     """Runs inside the caller's transaction (it holds the idempotency key)."""
     access = await school_access(conn, viewer, school_id, now)
@@ -173,8 +193,7 @@ async def add_closed_day(
         raise Forbidden()
     if await conn.fetchval(q.INSERT_CLOSED_DAY, school_id, data.date, data.label) is None:
         raise Conflict("schools.closed_day_exists")
-    log.info("closed day %s (%s) added at school %s by %s", data.date, data.label, school_id,
-             viewer)
+    log.info("closed day %s (%s) added at school %s by %s", data.date, data.label, school_id, viewer)
     return ClosedDay(date=data.date, label=data.label)
 
 

@@ -23,7 +23,10 @@ MARKS = tuple(m.value for m in MarkStatus)
 
 
 async def board(
-    conn: asyncpg.Connection, viewer: uuid.UUID, class_id: uuid.UUID, day: date | None,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    class_id: uuid.UUID,
+    day: date | None,
     now: datetime,
 ) -> Board:
     result = await attendance.get_board(conn, viewer, class_id, day, now)
@@ -31,21 +34,28 @@ async def board(
 
 
 async def roll_call(
-    conn: asyncpg.Connection, viewer: uuid.UUID, class_id: uuid.UUID, day: date,
-    marks: list[dict[str, str]], now: datetime,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    class_id: uuid.UUID,
+    day: date,
+    marks: list[dict[str, str]],
+    now: datetime,
 ) -> None:
     try:
-        data = RollCall(marks=[
-            Mark(pupil_id=uuid.UUID(m["pupil_id"]), status=MarkStatus(m["status"]))
-            for m in marks
-        ])
+        data = RollCall(
+            marks=[Mark(pupil_id=uuid.UUID(m["pupil_id"]), status=MarkStatus(m["status"])) for m in marks]
+        )
     except ValueError as exc:
         raise Invalid("request.invalid", field="marks") from exc
     await attendance.roll_call(conn, viewer, class_id, day, data, now)
 
 
 async def complete(
-    conn: asyncpg.Connection, viewer: uuid.UUID, class_id: uuid.UUID, day: date, now: datetime,
+    conn: asyncpg.Connection,
+    viewer: uuid.UUID,
+    class_id: uuid.UUID,
+    day: date,
+    now: datetime,
 ) -> None:
     async with conn.transaction():
         await attendance.complete_check(conn, viewer, class_id, day, now)

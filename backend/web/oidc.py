@@ -66,19 +66,26 @@ async def begin(
     nonce = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
     await conn.execute(
-        q.INSERT_FLOW, token_hash(state), client.name, nonce, verifier, safe_next(next_path),
+        q.INSERT_FLOW,
+        token_hash(state),
+        client.name,
+        nonce,
+        verifier,
+        safe_next(next_path),
         rt.clock.now(),
     )
-    query = urlencode({
-        "response_type": "code",
-        "client_id": client.client_id,
-        "redirect_uri": client.redirect_uri,
-        "scope": client.scope,
-        "state": state,
-        "nonce": nonce,
-        "code_challenge": _challenge(verifier),
-        "code_challenge_method": "S256",
-    })
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": client.client_id,
+            "redirect_uri": client.redirect_uri,
+            "scope": client.scope,
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": _challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+    )
     separator = "&" if "?" in client.authorize_url else "?"
     log.info("web sign-in with %s started", client.name)
     return Started(state=state, redirect_to=f"{client.authorize_url}{separator}{query}")
@@ -91,9 +98,7 @@ class Finished:
     next_path: str
 
 
-async def finish(
-    conn: asyncpg.Connection, rt: Runtime, state: str, code: str
-) -> Finished:
+async def finish(conn: asyncpg.Connection, rt: Runtime, state: str, code: str) -> Finished:
     now = rt.clock.now()
     flow = await conn.fetchrow(q.TAKE_FLOW, token_hash(state), now)
     if flow is None:
@@ -118,8 +123,7 @@ async def _exchange(client: WebOidcClient, code: str, verifier: str) -> str:
     auth = httpx.BasicAuth(client.client_id, client.client_secret) if client.client_secret else None
     try:
         async with httpx.AsyncClient(timeout=10, auth=auth) as http:
-            answer = await http.post(client.token_url, data=form,
-                                     headers={"accept": "application/json"})
+            answer = await http.post(client.token_url, data=form, headers={"accept": "application/json"})
     except httpx.HTTPError as exc:
         raise LoginFailed(f"token endpoint unreachable: {exc.__class__.__name__}") from exc
     if answer.status_code != 200:
@@ -136,23 +140,25 @@ async def _exchange(client: WebOidcClient, code: str, verifier: str) -> str:
 def _jwks(rt: Runtime, client: WebOidcClient) -> jwt.PyJWKClient:
     cache: dict[str, jwt.PyJWKClient] = rt.extras.setdefault("web_oidc_jwks", {})
     if client.jwks_url not in cache:
-        cache[client.jwks_url] = jwt.PyJWKClient(
-            client.jwks_url, cache_keys=True, lifespan=3600, timeout=10
-        )
+        cache[client.jwks_url] = jwt.PyJWKClient(client.jwks_url, cache_keys=True, lifespan=3600, timeout=10)
     return cache[client.jwks_url]
 
 
-async def _verify(
-    rt: Runtime, client: WebOidcClient, id_token: str, nonce: str, now: datetime
-) -> str:
+async def _verify(rt: Runtime, client: WebOidcClient, id_token: str, nonce: str, now: datetime) -> str:
     try:
         # PyJWKClient is synchronous (urllib); keep it off the event loop.
         key = await asyncio.to_thread(_jwks(rt, client).get_signing_key_from_jwt, id_token)
         claims = jwt.decode(
-            id_token, key.key, algorithms=ALGORITHMS, audience=client.client_id,
+            id_token,
+            key.key,
+            algorithms=ALGORITHMS,
+            audience=client.client_id,
             issuer=client.issuer,
-            options={"require": ["iss", "aud", "exp", "iat", "nonce", client.subject_claim],
-                     "verify_exp": False, "verify_iat": False},
+            options={
+                "require": ["iss", "aud", "exp", "iat", "nonce", client.subject_claim],
+                "verify_exp": False,
+                "verify_iat": False,
+            },
         )
     except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
         raise LoginFailed(f"ID token refused: {exc}") from exc

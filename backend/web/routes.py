@@ -72,12 +72,16 @@ HERE = Path(__file__).parent
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'; "
-                               "form-action 'self'; base-uri 'none'",
+    "form-action 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-DONE_NOTICES = {"applied": "done_applied", "decided": "done_decided", "marked": "done_marked",
-                "completed": "done_completed"}
+DONE_NOTICES = {
+    "applied": "done_applied",
+    "decided": "done_decided",
+    "marked": "done_marked",
+    "completed": "done_completed",
+}
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
@@ -93,8 +97,11 @@ def _lang_cookie(request: Request[Any, Any, Any], rt: Runtime) -> list[Cookie]:
 
 
 def _locale(request: Request[Any, Any, Any], session: WebSession | None) -> str:
-    return pick_locale(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
-                       session.locale if session else None)
+    return pick_locale(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        session.locale if session else None,
+    )
 
 
 def page(
@@ -115,9 +122,13 @@ def page(
     return Template(
         template_name=name,
         context={
-            "t": t, "lang": lang, "locales": list(LOCALE_NAMES.items()), "user": session,
+            "t": t,
+            "lang": lang,
+            "locales": list(LOCALE_NAMES.items()),
+            "user": session,
             "day": lambda d: format_day(d, lang),
-            "csrf": session.csrf_token if session else "", **context,
+            "csrf": session.csrf_token if session else "",
+            **context,
         },
         status_code=status,
         cookies=[*(cookies or []), *_lang_cookie(request, rt)],
@@ -153,7 +164,10 @@ class WebController(Controller):
 
     @get("/login")
     async def login_page(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
         next: str | None = None,
     ) -> Response[Any]:
         if await load_session(conn, rt, request) is not None:
@@ -161,8 +175,14 @@ class WebController(Controller):
         return await self._login_page(request, conn, rt, next)
 
     async def _login_page(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
-        next_path: str | None, *, status: int = 200, error: str | None = None,
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        next_path: str | None,
+        *,
+        status: int = 200,
+        error: str | None = None,
     ) -> Template:
         token, new = login_csrf(request)
         dev_users = []
@@ -171,10 +191,18 @@ class WebController(Controller):
         t = translator(_locale(request, None))
         notice = t("logged_out") if request.query_params.get("out") else None
         return page(
-            request, rt, None, "login.html", status=status,
+            request,
+            rt,
+            None,
+            "login.html",
+            status=status,
             cookies=[cookie(rt, LOGIN_CSRF_COOKIE, token, 3600)] if new else [],
-            providers=rt.settings.web_oidc, dev_users=dev_users, login_csrf=token,
-            next_path=oidc.safe_next(next_path), error=t(error) if error else None, notice=notice,
+            providers=rt.settings.web_oidc,
+            dev_users=dev_users,
+            login_csrf=token,
+            next_path=oidc.safe_next(next_path),
+            error=t(error) if error else None,
+            notice=notice,
         )
 
     @post("/login", status_code=303)
@@ -188,8 +216,9 @@ class WebController(Controller):
         check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), form.get(CSRF_FIELD))
         person_id = await conn.fetchval(q.PERSON_BY_USERNAME, form.get("username", ""))
         if person_id is None:
-            return await self._login_page(request, conn, rt, form.get("next"), status=401,
-                                          error="login_unknown")
+            return await self._login_page(
+                request, conn, rt, form.get("next"), status=401, error="login_unknown"
+            )
         await end_session(conn, request)
         session_cookie = await start_session(conn, rt, person_id)
         log.info("web dev sign-in as %s", form.get("username"))
@@ -207,7 +236,10 @@ class WebController(Controller):
 
     @get("/login/callback")
     async def oidc_callback(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
         code: str | None = None,
         oidc_state: Annotated[str | None, Parameter(query="state")] = None,
         error: str | None = None,
@@ -215,30 +247,25 @@ class WebController(Controller):
         state = oidc_state
         if error or not code or not state:
             log.info("web sign-in came back without a code (%s)", error or "no code")
-            return await self._login_page(request, conn, rt, None, status=400,
-                                          error="login_failed")
+            return await self._login_page(request, conn, rt, None, status=400, error="login_failed")
         # Only the browser that started the sign-in may finish it (no login CSRF).
         try:
             check_csrf(request.cookies.get(OIDC_STATE_COOKIE), state)
         except Forbidden:
-            return await self._login_page(request, conn, rt, None, status=403,
-                                          error="login_failed")
+            return await self._login_page(request, conn, rt, None, status=403, error="login_failed")
         try:
             finished = await oidc.finish(conn, rt, state, code)
         except oidc.LoginFailed as exc:
             log.warning("web sign-in failed: %s", exc)
-            return await self._login_page(request, conn, rt, None, status=400,
-                                          error="login_failed")
+            return await self._login_page(request, conn, rt, None, status=400, error="login_failed")
         person_id = await conn.fetchval(q.PERSON_BY_IDENTITY, finished.provider, finished.subject)
         if person_id is None:
             log.info("web sign-in: %s subject not in the roster", finished.provider)
-            return await self._login_page(request, conn, rt, None, status=403,
-                                          error="login_unknown")
+            return await self._login_page(request, conn, rt, None, status=403, error="login_unknown")
         await end_session(conn, request)
         session_cookie = await start_session(conn, rt, person_id)
         log.info("web sign-in with %s as %s", finished.provider, person_id)
-        return _see_other(finished.next_path,
-                          [session_cookie, expired_cookie(rt, OIDC_STATE_COOKIE)])
+        return _see_other(finished.next_path, [session_cookie, expired_cookie(rt, OIDC_STATE_COOKIE)])
 
     @get("/logout")
     async def logout_page(
@@ -270,15 +297,22 @@ class WebController(Controller):
     # --- leave ------------------------------------------------------------
 
     async def _leave_page(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
-        session: WebSession, *, status: int = 200, error: str | None = None,
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        session: WebSession,
+        *,
+        status: int = 200,
+        error: str | None = None,
         form: dict[str, str] | None = None,
     ) -> Template:
         now = rt.clock.now()
         me = await load_me(conn, session.person_id, now)
         applicable: list[dict[str, Any]] = [
             {"pupil_id": c.pupil_id, "name": c.name, "class_name": c.class_name}
-            for c in me.children if c.access is Access.full
+            for c in me.children
+            if c.access is Access.full
         ]
         if Role.pupil in me.roles:
             try:
@@ -286,22 +320,32 @@ class WebController(Controller):
             except NotFound:
                 own = None
             if own is not None and own.can_report_absence:
-                applicable.insert(0, {"pupil_id": own.pupil_id, "name": own.pupil_name,
-                                      "class_name": own.class_name})
+                applicable.insert(
+                    0, {"pupil_id": own.pupil_id, "name": own.pupil_name, "class_name": own.class_name}
+                )
         teacher_days = 2
         if applicable:
-            teacher_days = await conn.fetchval(
-                q.TEACHER_DAYS, [a["pupil_id"] for a in applicable]) or teacher_days
+            teacher_days = (
+                await conn.fetchval(q.TEACHER_DAYS, [a["pupil_id"] for a in applicable]) or teacher_days
+            )
         requests = await leave.list_requests(conn, session.person_id, None, None, 200, now)
         staff_roles = {Role.teacher, Role.school_leader}
         # Only a hint for the date picker; the service applies the school's own date.
         today = local_now(now, "Europe/Oslo").date()
         return page(
-            request, rt, session, "leave.html", status=status, error=error,
+            request,
+            rt,
+            session,
+            "leave.html",
+            status=status,
+            error=error,
             is_guardian=bool(me.children) or bool(applicable),
             is_staff=bool(staff_roles & set(me.roles)),
-            applicable=applicable, requests=requests.items, teacher_days=teacher_days,
-            today=today.isoformat(), form=form or {},
+            applicable=applicable,
+            requests=requests.items,
+            teacher_days=teacher_days,
+            today=today.isoformat(),
+            form=form or {},
         )
 
     @get("/leave")
@@ -324,26 +368,44 @@ class WebController(Controller):
             raise NotFound() from exc
         try:
             data = msgspec.convert(
-                {"first_day": form.get("first_day", ""), "last_day": form.get("last_day", ""),
-                 "reason": form.get("reason", "").strip()},
+                {
+                    "first_day": form.get("first_day", ""),
+                    "last_day": form.get("last_day", ""),
+                    "reason": form.get("reason", "").strip(),
+                },
                 LeaveRequestCreate,
             )
         except msgspec.ValidationError:
-            return await self._leave_page(request, conn, rt, session, status=422, form=form,
-                                          error=_problem(request, session,
-                                                         Invalid("request.invalid")))
+            return await self._leave_page(
+                request,
+                conn,
+                rt,
+                session,
+                status=422,
+                form=form,
+                error=_problem(request, session, Invalid("request.invalid")),
+            )
         try:
             async with conn.transaction():
-                await leave.create_request(conn, "web", session.person_id, pupil_id, data,
-                                           rt.clock.now())
+                await leave.create_request(conn, "web", session.person_id, pupil_id, data, rt.clock.now())
         except (Invalid, Conflict, Forbidden) as exc:
-            return await self._leave_page(request, conn, rt, session, status=exc.status,
-                                          form=form, error=_problem(request, session, exc))
+            return await self._leave_page(
+                request,
+                conn,
+                rt,
+                session,
+                status=exc.status,
+                form=form,
+                error=_problem(request, session, exc),
+            )
         return _see_other("/web/leave?done=applied")
 
     @post("/leave/{request_id:uuid}/decision", status_code=303)
     async def decide(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
         request_id: uuid.UUID,
     ) -> Response[Any]:
         session = await require_session(conn, rt, request)
@@ -353,24 +415,30 @@ class WebController(Controller):
             raise Invalid("request.invalid")
         comment = form.get("comment", "").strip() or None
         try:
-            data = msgspec.convert({"approved": form["decision"] == "approve",
-                                    "comment": comment}, LeaveDecisionCreate)
+            data = msgspec.convert(
+                {"approved": form["decision"] == "approve", "comment": comment}, LeaveDecisionCreate
+            )
         except msgspec.ValidationError as exc:
             raise Invalid("request.invalid") from exc
         try:
             async with conn.transaction():
                 await leave.decide(conn, session.person_id, request_id, data, rt.clock.now())
         except (Conflict, Forbidden) as exc:
-            return await self._leave_page(request, conn, rt, session, status=exc.status,
-                                          error=_problem(request, session, exc))
+            return await self._leave_page(
+                request, conn, rt, session, status=exc.status, error=_problem(request, session, exc)
+            )
         return _see_other("/web/leave?done=decided")
 
     # --- the morning board ------------------------------------------------
 
     @get("/classes/{class_id:uuid}/attendance")
     async def board_page(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
-        class_id: uuid.UUID, on: Annotated[str | None, Parameter(query="date")] = None,
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        class_id: uuid.UUID,
+        on: Annotated[str | None, Parameter(query="date")] = None,
     ) -> Response[Any]:
         session = await require_session(conn, rt, request)
         day = _parse_day(on) if on else None
@@ -383,15 +451,28 @@ class WebController(Controller):
                 counts[p["status"]] += 1
         timezone = await conn.fetchval(q.CLASS_TIMEZONE, class_id) or "Europe/Oslo"
         completed = board.get("check_completed_at")
-        completed_at = (local_now(datetime.fromisoformat(completed), timezone).strftime("%H:%M")
-                        if completed else None)
-        return page(request, rt, session, "attendance.html", board=board,
-                    class_name=class_name, counts=counts, completed_at=completed_at,
-                    marks=MARKS, today=local_now(rt.clock.now(), timezone).date().isoformat())
+        completed_at = (
+            local_now(datetime.fromisoformat(completed), timezone).strftime("%H:%M") if completed else None
+        )
+        return page(
+            request,
+            rt,
+            session,
+            "attendance.html",
+            board=board,
+            class_name=class_name,
+            counts=counts,
+            completed_at=completed_at,
+            marks=MARKS,
+            today=local_now(rt.clock.now(), timezone).date().isoformat(),
+        )
 
     @post("/classes/{class_id:uuid}/attendance", status_code=303)
     async def roll_call(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
         class_id: uuid.UUID,
     ) -> Response[Any]:
         session = await require_session(conn, rt, request)
@@ -400,7 +481,8 @@ class WebController(Controller):
         day = _parse_day(form.get("date"))
         marks = [
             {"pupil_id": key.removeprefix("mark_"), "status": value}
-            for key, value in form.items() if key.startswith("mark_")
+            for key, value in form.items()
+            if key.startswith("mark_")
         ]
         if marks:
             await boards.roll_call(conn, session.person_id, class_id, day, marks, rt.clock.now())
@@ -410,7 +492,10 @@ class WebController(Controller):
 
     @post("/classes/{class_id:uuid}/attendance/complete", status_code=303)
     async def complete(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime,
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
         class_id: uuid.UUID,
     ) -> Response[Any]:
         session = await require_session(conn, rt, request)
@@ -431,15 +516,22 @@ def _to_login(request: Request[Any, Any, Any], exc: LoginRequired) -> Response[A
     return Redirect(f"/web/login?next={quote(target)}", status_code=303)
 
 
-def _error_page(request: Request[Any, Any, Any], status: int, code: str,
-                **params: object) -> Response[Any]:
+def _error_page(request: Request[Any, Any, Any], status: int, code: str, **params: object) -> Response[Any]:
     lang = pick_locale(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
     title, detail = problem_text(code, lang, **params)
     return Template(
         template_name="error.html",
-        context={"t": translator(lang), "lang": lang, "locales": list(LOCALE_NAMES.items()),
-                 "user": None, "csrf": "", "notice": None, "error": None,
-                 "title": title, "detail": detail},
+        context={
+            "t": translator(lang),
+            "lang": lang,
+            "locales": list(LOCALE_NAMES.items()),
+            "user": None,
+            "csrf": "",
+            "notice": None,
+            "error": None,
+            "title": title,
+            "detail": detail,
+        },
         status_code=status,
         headers=SECURITY_HEADERS,
     )
@@ -454,14 +546,16 @@ def _http_page(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         log.error("web page %s failed", request.url.path, exc_info=exc)
         return _error_page(request, 500, "internal", request_id="-")
     code = {404: "not_found", 405: "method_not_allowed", 403: "forbidden"}.get(
-        exc.status_code, "request.invalid")
+        exc.status_code, "request.invalid"
+    )
     return _error_page(request, exc.status_code, code)
 
 
 def _crash_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request_id = request.scope.get("state", {}).get("request_id", "-")
-    log.error("web page %s %s failed (request %s)", request.method, request.url.path,
-              request_id, exc_info=exc)
+    log.error(
+        "web page %s %s failed (request %s)", request.method, request.url.path, request_id, exc_info=exc
+    )
     return _error_page(request, 500, "internal", request_id=request_id)
 
 
@@ -470,8 +564,9 @@ def web_router() -> Router:
         path="/",
         route_handlers=[
             WebController,
-            create_static_files_router(path="/web/static", directories=[HERE / "static"],
-                                       include_in_schema=False),
+            create_static_files_router(
+                path="/web/static", directories=[HERE / "static"], include_in_schema=False
+            ),
         ],
         exception_handlers={
             LoginRequired: _to_login,

@@ -51,14 +51,26 @@ def token_hash(token: str) -> bytes:
 
 def cookie(rt: Runtime, key: str, value: str, max_age: int | None = None) -> Cookie:
     return Cookie(
-        key=key, value=value, path="/web", httponly=True, secure=rt.settings.cookie_secure,
-        samesite="lax", max_age=max_age,
+        key=key,
+        value=value,
+        path="/web",
+        httponly=True,
+        secure=rt.settings.cookie_secure,
+        samesite="lax",
+        max_age=max_age,
     )
 
 
 def expired_cookie(rt: Runtime, key: str) -> Cookie:
-    return Cookie(key=key, value="", path="/web", httponly=True,
-                  secure=rt.settings.cookie_secure, samesite="lax", max_age=0)
+    return Cookie(
+        key=key,
+        value="",
+        path="/web",
+        httponly=True,
+        secure=rt.settings.cookie_secure,
+        samesite="lax",
+        max_age=0,
+    )
 
 
 async def start_session(conn: asyncpg.Connection, rt: Runtime, person_id: uuid.UUID) -> Cookie:
@@ -66,7 +78,12 @@ async def start_session(conn: asyncpg.Connection, rt: Runtime, person_id: uuid.U
     token = secrets.token_urlsafe(32)
     now = rt.clock.now()
     await conn.execute(
-        q.INSERT_SESSION, token_hash(token), person_id, secrets.token_urlsafe(32), now, now,
+        q.INSERT_SESSION,
+        token_hash(token),
+        person_id,
+        secrets.token_urlsafe(32),
+        now,
+        now,
         SESSION_SECONDS,
     )
     log.info("web session started for %s", person_id)
@@ -102,9 +119,7 @@ async def end_session(conn: asyncpg.Connection, request: Request[Any, Any, Any])
 
 def check_csrf(expected: str | None, sent: object) -> None:
     """403 unless the form's token matches (constant-time)."""
-    if not expected or not isinstance(sent, str) or not hmac.compare_digest(
-        expected.encode(), sent.encode()
-    ):
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(expected.encode(), sent.encode()):
         log.warning("web form refused: missing or wrong CSRF token")
         raise Forbidden("web.csrf")
 

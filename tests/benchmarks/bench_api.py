@@ -91,8 +91,13 @@ def ceiling_app(dsn: str, school_id: uuid.UUID, submitter: uuid.UUID) -> Any:
     decode = msgspec.json.decode
 
     async def respond(send: Any, status: int, body: bytes) -> None:
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -101,8 +106,9 @@ def ceiling_app(dsn: str, school_id: uuid.UUID, submitter: uuid.UUID) -> Any:
             while True:
                 message = await receive()
                 if message["type"] == "lifespan.startup":
-                    pool = await create_pool(dsn, min_size=settings.pool_min_size,
-                                             max_size=settings.pool_max_size)
+                    pool = await create_pool(
+                        dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size
+                    )
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
                     await close_pool(pool)
@@ -124,8 +130,15 @@ def ceiling_app(dsn: str, school_id: uuid.UUID, submitter: uuid.UUID) -> Any:
         now = datetime.now(UTC)
         async with pool.acquire() as conn:
             report_id = await conn.fetchval(
-                CEILING_INSERT, uuid.uuid4(), school_id, pupil_id,
-                date.fromisoformat(data["first_day"]), data["reason"], now, submitter)
+                CEILING_INSERT,
+                uuid.uuid4(),
+                school_id,
+                pupil_id,
+                date.fromisoformat(data["first_day"]),
+                data["reason"],
+                now,
+                submitter,
+            )
         if report_id is None:
             await respond(send, 409, b'{"code":"absence.overlap"}')
         else:
@@ -138,8 +151,17 @@ def serve_ceiling(args: argparse.Namespace) -> None:
     import uvicorn
 
     app = ceiling_app(args.dsn, uuid.UUID(args.school), uuid.UUID(args.submitter))
-    uvicorn.run(app, host="127.0.0.1", port=args.port, loop="uvloop", http="httptools",
-                workers=1, access_log=False, log_level="warning", lifespan="on")
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        loop="uvloop",
+        http="httptools",
+        workers=1,
+        access_log=False,
+        log_level="warning",
+        lifespan="on",
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -164,8 +186,9 @@ async def _drive(spec: dict[str, Any]) -> dict[str, Any]:
     connector = aiohttp.TCPConnector(limit=connections, limit_per_host=connections)
     timeout = aiohttp.ClientTimeout(total=30)
     cpu_started = time.process_time()
-    async with aiohttp.ClientSession(spec["base"], connector=connector, timeout=timeout,
-                                     skip_auto_headers=("User-Agent",)) as session:
+    async with aiohttp.ClientSession(
+        spec["base"], connector=connector, timeout=timeout, skip_auto_headers=("User-Agent",)
+    ) as session:
         started = time.perf_counter()
         window_start = started + spec["warmup"]
         window_end = window_start + spec["seconds"]
@@ -278,9 +301,7 @@ def _drive_wrk(spec: dict[str, Any]) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="skolebro-wrk-"))
     script = folder / "requests.lua"
     script.write_text(WRK_SCRIPT)
-    lines = [
-        "\t".join((m, p, h.get("authorization", ""), b or "")) for m, p, h, b in spec["requests"]
-    ]
+    lines = ["\t".join((m, p, h.get("authorization", ""), b or "")) for m, p, h, b in spec["requests"]]
     # Warm-up and measurement get separate requests, so no POST repeats a pupil-day;
     # the warm-up's share is generous, what it leaves unused is simply not sent.
     split = 0 if spec["cycle"] else len(lines) * 2 // 5
@@ -290,10 +311,27 @@ def _drive_wrk(spec: dict[str, Any]) -> dict[str, Any]:
 
     def run(name: str, seconds: float) -> dict[str, Any]:
         out = subprocess.run(
-            [wrk, "-t", str(threads), "-c", str(spec["connections"]),
-             "-d", f"{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(script),
-             spec["base"], "--", str(folder / name), str(threads)],
-            check=False, capture_output=True, text=True)
+            [
+                wrk,
+                "-t",
+                str(threads),
+                "-c",
+                str(spec["connections"]),
+                "-d",
+                f"{max(1, round(seconds))}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(script),
+                spec["base"],
+                "--",
+                str(folder / name),
+                str(threads),
+            ],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
         if out.returncode != 0:
             raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
         return json.loads(out.stdout.strip().splitlines()[-1])
@@ -315,8 +353,9 @@ def _drive_wrk(spec: dict[str, Any]) -> dict[str, Any]:
         "exhausted": bool(result["wrapped"]) and not spec["cycle"],
         "used": completed,
         "completed": completed,
-        "client_cpu_ms": 1000 * (after.ru_utime + after.ru_stime - before.ru_utime
-                                 - before.ru_stime) / max(1, completed),
+        "client_cpu_ms": 1000
+        * (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        / max(1, completed),
     }
 
 
@@ -350,9 +389,11 @@ class Figures:
         if r["exhausted"]:
             note += "  (ran out of pupil-days: raise --extra-pupils)"
         db = f"{r['db_cpu_ms']:>9.3f}" if r.get("db_cpu_ms") is not None else f"{'-':>9}"
-        return (f"{self.name:<34} {r['rps']:>9,.0f} {r['p50_ms']:>9.1f} {r['p99_ms']:>9.1f}"
-                f" {r['requests']:>9,} {r['server_cpu_ms']:>9.3f} {db}"
-                f" {r['client_cpu_ms']:>9.3f}{note}")
+        return (
+            f"{self.name:<34} {r['rps']:>9,.0f} {r['p50_ms']:>9.1f} {r['p99_ms']:>9.1f}"
+            f" {r['requests']:>9,} {r['server_cpu_ms']:>9.3f} {db}"
+            f" {r['client_cpu_ms']:>9.3f}{note}"
+        )
 
 
 def free_port() -> int:
@@ -422,8 +463,9 @@ async def prepare_database(dsn: str, extra_pupils: int) -> list[tuple[uuid.UUID,
             class_no = n // EXTRA_CLASS_SIZE
             if n % EXTRA_CLASS_SIZE == 0:
                 class_id = demo_id(f"bench-class:{class_no}")
-                batch.classes.append((class_id, school_id, year_id, f"bench-class-{class_no}",
-                                      f"5X{class_no}", 5))
+                batch.classes.append(
+                    (class_id, school_id, year_id, f"bench-class-{class_no}", f"5X{class_no}", 5)
+                )
             pupil = batch.person(f"bench.elev.{n:05d}", f"Benk Elev {n}", date(2016, 5, 1))
             guardian = batch.person(f"bench.foresatt.{n:05d}", f"Benk Foresatt {n}")
             batch.guardians.append((guardian, pupil, "full"))
@@ -487,8 +529,9 @@ async def dev_login_all(base: str, usernames: list[str]) -> dict[str, str]:
     async def worker(session: aiohttp.ClientSession) -> None:
         while queue:
             username = queue.pop()
-            async with session.post("/api/v1/auth/dev-login",
-                                    json={"username": username, "client": "app"}) as r:
+            async with session.post(
+                "/api/v1/auth/dev-login", json={"username": username, "client": "app"}
+            ) as r:
                 if r.status != 200:
                     raise RuntimeError(f"dev-login {username}: {r.status} {await r.text()}")
                 tokens[username] = (await r.json())["access_token"]
@@ -529,8 +572,9 @@ def children_of(parent: int | None) -> list[int]:
     return pids
 
 
-def run_driver(spec: dict[str, Any], workdir: Path, server_pid: int,
-               postmaster: int | None) -> dict[str, Any]:
+def run_driver(
+    spec: dict[str, Any], workdir: Path, server_pid: int, postmaster: int | None
+) -> dict[str, Any]:
     """Drive the load from a child process; add the server's and PostgreSQL's CPU per request.
 
     CPU per request is what a busy, shared machine cannot blur much: req/s drops when
@@ -541,10 +585,23 @@ def run_driver(spec: dict[str, Any], workdir: Path, server_pid: int,
         # py-spy samples the server while the load runs: a collapsed-stack file per phase.
         out = PROFILE_DIR / f"{spec['profile']}.txt"
         profiler = subprocess.Popen(
-            [shutil.which("py-spy") or "py-spy", "record", "--pid", str(server_pid),
-             "--format", "raw", "--rate", "200", "--output", str(out),
-             "--duration", str(int(spec["warmup"] + spec["seconds"]))],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                shutil.which("py-spy") or "py-spy",
+                "record",
+                "--pid",
+                str(server_pid),
+                "--format",
+                "raw",
+                "--rate",
+                "200",
+                "--output",
+                str(out),
+                "--duration",
+                str(int(spec["warmup"] + spec["seconds"])),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     before_server = cpu_times([server_pid])
     before_db = cpu_times(children_of(postmaster))
     result = _run_driver(spec, workdir)
@@ -553,10 +610,12 @@ def run_driver(spec: dict[str, Any], workdir: Path, server_pid: int,
     after_server = cpu_times([server_pid])
     after_db = cpu_times(children_of(postmaster))
     done = max(1, result["completed"])
-    result["server_cpu_ms"] = 1000 * sum(
-        after_server[p] - before_server.get(p, 0.0) for p in after_server) / done
-    result["db_cpu_ms"] = (1000 * sum(
-        after_db[p] - before_db.get(p, 0.0) for p in after_db) / done) if postmaster else None
+    result["server_cpu_ms"] = (
+        1000 * sum(after_server[p] - before_server.get(p, 0.0) for p in after_server) / done
+    )
+    result["db_cpu_ms"] = (
+        (1000 * sum(after_db[p] - before_db.get(p, 0.0) for p in after_db) / done) if postmaster else None
+    )
     return result
 
 
@@ -565,7 +624,9 @@ def _run_driver(spec: dict[str, Any], workdir: Path) -> dict[str, Any]:
     spec_path.write_text(json.dumps(spec))
     out = subprocess.run(
         [sys.executable, __file__, "--drive", str(spec_path)],
-        check=False, capture_output=True, text=True,
+        check=False,
+        capture_output=True,
+        text=True,
     )
     if out.returncode != 0:
         raise RuntimeError(f"the load driver failed:\n{out.stderr}")
@@ -573,8 +634,9 @@ def _run_driver(spec: dict[str, Any], workdir: Path) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
-def post_requests(pairs: list[tuple[uuid.UUID, str]], days: list[date],
-                  tokens: dict[str, str] | None) -> list[tuple[str, str, dict[str, str], str]]:
+def post_requests(
+    pairs: list[tuple[uuid.UUID, str]], days: list[date], tokens: dict[str, str] | None
+) -> list[tuple[str, str, dict[str, str], str]]:
     # Day-major order: consecutive requests are different pupils, as on a real morning.
     out = []
     for day in days:
@@ -650,26 +712,53 @@ async def orchestrate(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         pairs = await prepare_database(dsn, extra)
         postmaster = await postmaster_pid(dsn)
-        print(f"database ready: {len(pairs)} pupils with guardians x {len(days)} school days = "
-              f"{len(pairs) * len(days):,} pupil-days ({time.perf_counter() - t0:.1f} s)",
-              flush=True)
+        print(
+            f"database ready: {len(pairs)} pupils with guardians x {len(days)} school days = "
+            f"{len(pairs) * len(days):,} pupil-days ({time.perf_counter() - t0:.1f} s)",
+            flush=True,
+        )
         env = server_env(dsn, workdir, args.pool_size)
-        common = {"connections": args.connections, "seconds": args.seconds,
-                  "warmup": args.warmup, "client": args.client}
+        common = {
+            "connections": args.connections,
+            "seconds": args.seconds,
+            "warmup": args.warmup,
+            "client": args.client,
+        }
         figures: list[Figures] = []
 
         # 1. The ceiling.
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         proc = start_process(
-            [sys.executable, __file__, "--serve-ceiling", "--port", str(port), "--dsn", dsn,
-             "--school", str(demo_id("school")),
-             "--submitter", str(demo_id("person:guardian.hansen"))], env)
+            [
+                sys.executable,
+                __file__,
+                "--serve-ceiling",
+                "--port",
+                str(port),
+                "--dsn",
+                dsn,
+                "--school",
+                str(demo_id("school")),
+                "--submitter",
+                str(demo_id("person:guardian.hansen")),
+            ],
+            env,
+        )
         try:
             await wait_ready(f"{base}/health", proc)
-            ceiling = run_driver({**common, "base": base, "cycle": False, "profile": "ceiling",
-                                  "requests": post_requests(pairs, days, None)},
-                                 workdir, proc.pid, postmaster)
+            ceiling = run_driver(
+                {
+                    **common,
+                    "base": base,
+                    "cycle": False,
+                    "profile": "ceiling",
+                    "requests": post_requests(pairs, days, None),
+                },
+                workdir,
+                proc.pid,
+                postmaster,
+            )
             figures.append(Figures("ceiling: bare ASGI INSERT", ceiling))
         finally:
             stop(proc)
@@ -679,42 +768,82 @@ async def orchestrate(args: argparse.Namespace) -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         proc = start_process(
-            [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--no-scheduler", "--no-dispatcher"], env)
+            [
+                sys.executable,
+                "-m",
+                "backend.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-scheduler",
+                "--no-dispatcher",
+            ],
+            env,
+        )
         try:
             await wait_ready(f"{base}/health", proc)
             tokens = await dev_login_all(base, sorted({g for _, g in pairs}))
-            post = run_driver({**common, "base": base, "cycle": False, "profile": "post",
-                               "requests": post_requests(pairs, days, tokens)},
-                              workdir, proc.pid, postmaster)
+            post = run_driver(
+                {
+                    **common,
+                    "base": base,
+                    "cycle": False,
+                    "profile": "post",
+                    "requests": post_requests(pairs, days, tokens),
+                },
+                workdir,
+                proc.pid,
+                postmaster,
+            )
             figures.append(Figures("POST /pupils/{id}/absence-reports", post))
-            me = run_driver({**common, "base": base, "cycle": True, "profile": "me", "requests": [
-                ("GET", "/api/v1/me", {"authorization": f"Bearer {t}"}, None)
-                for t in tokens.values()]}, workdir, proc.pid, postmaster)
+            me = run_driver(
+                {
+                    **common,
+                    "base": base,
+                    "cycle": True,
+                    "profile": "me",
+                    "requests": [
+                        ("GET", "/api/v1/me", {"authorization": f"Bearer {t}"}, None) for t in tokens.values()
+                    ],
+                },
+                workdir,
+                proc.pid,
+                postmaster,
+            )
             figures.append(Figures("GET /me", me))
         finally:
             stop(proc)
 
-        print(f"\n{args.connections} connections, {args.seconds} s measured after "
-              f"{args.warmup} s warm-up, pool size {args.pool_size}, "
-              f"{args.client} client process\n")
-        print(f"{'':<34} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'requests':>9}"
-              f" {'app cpu':>9} {'db cpu':>9} {'load cpu':>9}")
+        print(
+            f"\n{args.connections} connections, {args.seconds} s measured after "
+            f"{args.warmup} s warm-up, pool size {args.pool_size}, "
+            f"{args.client} client process\n"
+        )
+        print(
+            f"{'':<34} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'requests':>9}"
+            f" {'app cpu':>9} {'db cpu':>9} {'load cpu':>9}"
+        )
         for f in figures:
             print(f.line())
         ratio = post["rps"] / ceiling["rps"] if ceiling["rps"] else float("nan")
-        print("(app / db / load cpu: CPU ms per request of the server process, of PostgreSQL"
-              " and of the load-generating client process)")
+        print(
+            "(app / db / load cpu: CPU ms per request of the server process, of PostgreSQL"
+            " and of the load-generating client process)"
+        )
         print(f"\nPOST / ceiling: {ratio:.0%} (requests/s)")
         if ceiling["db_cpu_ms"] is not None and post["db_cpu_ms"] is not None:
             # Requests/s swing with whatever else runs on the machine; CPU per request
             # hardly does, so this ratio tells whether a change helped when the machine is busy.
             cost = (ceiling["server_cpu_ms"] + ceiling["db_cpu_ms"]) / (
-                post["server_cpu_ms"] + post["db_cpu_ms"])
+                post["server_cpu_ms"] + post["db_cpu_ms"]
+            )
             print(f"POST / ceiling: {cost:.0%} (inverse of server + database CPU per request)")
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         ok = all(
-            not f.result["errors"] and not f.result["exhausted"]
+            not f.result["errors"]
+            and not f.result["exhausted"]
             and all(k.startswith("2") for k in f.result["statuses"])
             for f in figures
         )
@@ -728,14 +857,26 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per phase")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
-    parser.add_argument("--client", choices=("auto", "aiohttp", "wrk"), default="auto",
-                        help="load generator: wrk (apt-get install wrk) or an aiohttp process;"
-                             " auto (default) takes wrk when it is installed")
+    parser.add_argument(
+        "--client",
+        choices=("auto", "aiohttp", "wrk"),
+        default="auto",
+        help="load generator: wrk (apt-get install wrk) or an aiohttp process;"
+        " auto (default) takes wrk when it is installed",
+    )
     parser.add_argument("--pool-size", type=int, default=10, help="SKOLEBRO_POOL_SIZE")
-    parser.add_argument("--profile", type=Path, default=None,
-                        help="folder for py-spy collapsed stacks of each phase (needs py-spy)")
-    parser.add_argument("--extra-pupils", type=int, default=None,
-                        help="pupils added to the demo school (default: enough pupil-days)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="folder for py-spy collapsed stacks of each phase (needs py-spy)",
+    )
+    parser.add_argument(
+        "--extra-pupils",
+        type=int,
+        default=None,
+        help="pupils added to the demo school (default: enough pupil-days)",
+    )
     # Internal roles of the same file, run as child processes.
     parser.add_argument("--drive", help=argparse.SUPPRESS)
     parser.add_argument("--serve-ceiling", action="store_true", help=argparse.SUPPRESS)

@@ -43,8 +43,9 @@ NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def start_fake_fcm() -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.fcm"], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.fcm"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line:
@@ -87,22 +88,31 @@ async def enqueue(dsn: str, count: int) -> float:
     try:
         people = [uuid.uuid4() for _ in range((count + 1) // 2)]
         await conn.copy_records_to_table(
-            "people", columns=["id", "name"], records=[(p, f"Foresatt {i}")
-                                                       for i, p in enumerate(people)])
+            "people", columns=["id", "name"], records=[(p, f"Foresatt {i}") for i, p in enumerate(people)]
+        )
         devices = []
         for i, p in enumerate(people):
             for phone in range(2 if 2 * i + 1 < count else 1):
-                devices.append((uuid.uuid4(), p, f"tok-{i}-{phone}-{uuid.uuid4().hex[:12]}",
-                                "android", NOW, NOW))
+                devices.append(
+                    (uuid.uuid4(), p, f"tok-{i}-{phone}-{uuid.uuid4().hex[:12]}", "android", NOW, NOW)
+                )
         await conn.copy_records_to_table(
-            "devices", columns=["id", "person_id", "token", "platform", "created_at",
-                                "last_seen_at"], records=devices)
+            "devices",
+            columns=["id", "person_id", "token", "platform", "created_at", "last_seen_at"],
+            records=devices,
+        )
         started = time.perf_counter()
         step = 5000
         for i in range(0, len(people), step):
             async with conn.transaction():
-                await notify(conn, recipients=people[i:i + step], kind="still_sick",
-                             data={"pupil_id": uuid.uuid4()}, params={"pupil": "Ola"}, now=NOW)
+                await notify(
+                    conn,
+                    recipients=people[i : i + step],
+                    kind="still_sick",
+                    data={"pupil_id": uuid.uuid4()},
+                    params={"pupil": "Ola"},
+                    now=NOW,
+                )
         return time.perf_counter() - started
     finally:
         await conn.close()
@@ -112,11 +122,22 @@ async def dispatch_all(dsn: str, fake: dict[str, str], args: argparse.Namespace)
     if args.processes <= 1:
         return await run_dispatcher(dsn, fake, args)
     spec = json.dumps({"dsn": dsn, "fake": fake})
-    flags = ["--http", args.http, "--chunk-size", str(args.chunk_size), "--in-flight",
-             str(args.in_flight), "--workers", str(args.workers), "--worker", spec]
+    flags = [
+        "--http",
+        args.http,
+        "--chunk-size",
+        str(args.chunk_size),
+        "--in-flight",
+        str(args.in_flight),
+        "--workers",
+        str(args.workers),
+        "--worker",
+        spec,
+    ]
     started = time.perf_counter()
-    procs = [await asyncio.create_subprocess_exec(sys.executable, __file__, *flags)
-             for _ in range(args.processes)]
+    procs = [
+        await asyncio.create_subprocess_exec(sys.executable, __file__, *flags) for _ in range(args.processes)
+    ]
     await asyncio.gather(*(p.wait() for p in procs))
     elapsed = time.perf_counter() - started
     conn = await asyncpg.connect(dsn)
@@ -128,13 +149,18 @@ async def dispatch_all(dsn: str, fake: dict[str, str], args: argparse.Namespace)
     return elapsed
 
 
-async def run_dispatcher(dsn: str, fake: dict[str, str], args: argparse.Namespace,
-                         quiet: bool = False) -> float:
+async def run_dispatcher(
+    dsn: str, fake: dict[str, str], args: argparse.Namespace, quiet: bool = False
+) -> float:
     pool = await create_pool(dsn, min_size=2, max_size=8)
-    transport = FcmTransport(fake["service_account"], endpoint=fake["endpoint"],
-                             ca_file=fake["ca_file"], http=args.http, timeout=30.0)
-    config = DispatcherConfig(chunk_size=args.chunk_size, max_in_flight=args.in_flight,
-                              workers=args.workers)
+    transport = FcmTransport(
+        fake["service_account"],
+        endpoint=fake["endpoint"],
+        ca_file=fake["ca_file"],
+        http=args.http,
+        timeout=30.0,
+    )
+    config = DispatcherConfig(chunk_size=args.chunk_size, max_in_flight=args.in_flight, workers=args.workers)
     clock = Clock(NOW)
     dispatcher = Dispatcher(pool, transport, clock.now, config)
     try:
@@ -147,22 +173,23 @@ async def run_dispatcher(dsn: str, fake: dict[str, str], args: argparse.Namespac
             async with pool.acquire() as conn:
                 # Only this process's retries; rows other processes are sending
                 # are theirs to finish.
-                next_due = await conn.fetchval(
-                    "SELECT min(due_at) FROM deliveries WHERE status = 'pending'")
+                next_due = await conn.fetchval("SELECT min(due_at) FROM deliveries WHERE status = 'pending'")
             if next_due is None:
                 break
             # Retries wait for their backoff on the injected clock, not in real time.
             clock.set(max(clock.now(), next_due))
         elapsed = time.perf_counter() - started
         async with pool.acquire() as conn:
-            rows = dict(await conn.fetch("SELECT status, count(*) FROM deliveries"
-                                         " GROUP BY status"))
+            rows = dict(await conn.fetch("SELECT status, count(*) FROM deliveries GROUP BY status"))
             errors = await conn.fetch(
                 "SELECT split_part(last_error, ':', 1) AS error, count(*) FROM deliveries"
-                " WHERE last_error IS NOT NULL GROUP BY 1")
+                " WHERE last_error IS NOT NULL GROUP BY 1"
+            )
         if not quiet:
-            print(f"  deliveries by status: {rows}; {retried} sends retried"
-                  + (f" ({', '.join(f'{e[0]}: {e[1]}' for e in errors)})" if errors else ""))
+            print(
+                f"  deliveries by status: {rows}; {retried} sends retried"
+                + (f" ({', '.join(f'{e[0]}: {e[1]}' for e in errors)})" if errors else "")
+            )
         return elapsed
     finally:
         await transport.close()
@@ -175,14 +202,21 @@ def access_token(fake: dict[str, str]) -> str:
     from google.oauth2 import service_account
 
     cred = service_account.Credentials.from_service_account_file(
-        fake["service_account"], scopes=["https://www.googleapis.com/auth/firebase.messaging"])
+        fake["service_account"], scopes=["https://www.googleapis.com/auth/firebase.messaging"]
+    )
     cred.refresh(google.auth.transport.requests.Request(session=requests.Session()))
     return str(cred.token)
 
 
 def _body(i: int) -> dict[str, object]:
-    return {"message": {"token": f"raw-{i}", "notification": {"title": "T", "body": "B"},
-                        "data": {"kind": "still_sick"}, "android": {"priority": "normal"}}}
+    return {
+        "message": {
+            "token": f"raw-{i}",
+            "notification": {"title": "T", "body": "B"},
+            "data": {"kind": "still_sick"},
+            "android": {"priority": "normal"},
+        }
+    }
 
 
 async def raw_httpx_h2(fake: dict[str, str], token: str, count: int, concurrency: int) -> float:
@@ -194,8 +228,10 @@ async def raw_httpx_h2(fake: dict[str, str], token: str, count: int, concurrency
     headers = {"authorization": f"Bearer {token}"}
     gate = asyncio.Semaphore(concurrency)
     errors = 0
-    async with httpx.AsyncClient(http2=True, verify=ssl.create_default_context(
-            cafile=fake["ca_file"]), timeout=30) as client:
+    async with httpx.AsyncClient(
+        http2=True, verify=ssl.create_default_context(cafile=fake["ca_file"]), timeout=30
+    ) as client:
+
         async def one(i: int) -> None:
             nonlocal errors
             async with gate:
@@ -204,6 +240,7 @@ async def raw_httpx_h2(fake: dict[str, str], token: str, count: int, concurrency
                     errors += r.status_code != 200
                 except httpx.HTTPError:
                     errors += 1
+
         started = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(count)))
         elapsed = time.perf_counter() - started
@@ -253,8 +290,9 @@ async def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=DispatcherConfig.chunk_size)
     parser.add_argument("--in-flight", type=int, default=DispatcherConfig.max_in_flight)
     parser.add_argument("--workers", type=int, default=DispatcherConfig.workers)
-    parser.add_argument("--processes", type=int, default=1,
-                        help="dispatchers in separate processes, sharing the queue")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="dispatchers in separate processes, sharing the queue"
+    )
     parser.add_argument("--raw-count", type=int, default=20_000)
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # JSON: dsn and fake, internal
     parser.add_argument("--dsn", default=os.environ.get("TEST_DATABASE_URL"))
@@ -271,20 +309,26 @@ async def main() -> None:
         print(f"queueing {args.count:,} deliveries through notify() ...")
         queued = await enqueue(dsn, args.count)
         print(f"  queued in {queued:.1f} s ({args.count / queued:,.0f} deliveries/s)")
-        print(f"dispatching (firebase-admin send_each_async, {args.http}, chunk "
-              f"{args.chunk_size}, {args.in_flight} in flight, {args.workers} workers) ...")
+        print(
+            f"dispatching (firebase-admin send_each_async, {args.http}, chunk "
+            f"{args.chunk_size}, {args.in_flight} in flight, {args.workers} workers) ..."
+        )
         elapsed = await dispatch_all(dsn, fake, args)
         seen = stats(fake)
         print(f"  fake FCM: {seen}")
-        print(f"dispatcher: {args.count:,} deliveries in {elapsed:.1f} s = "
-              f"{args.count / elapsed:,.0f} deliveries/s")
+        print(
+            f"dispatcher: {args.count:,} deliveries in {elapsed:.1f} s = "
+            f"{args.count / elapsed:,.0f} deliveries/s"
+        )
         assert seen["delivered"] >= args.count, seen
 
         token = await asyncio.to_thread(access_token, fake)
         h2 = await raw_httpx_h2(fake, token, args.raw_count, 50)
         h1 = await raw_aiohttp(fake, token, args.raw_count, 50)
-        print(f"ceiling, same fake server driven directly ({args.raw_count:,} sends, 50 in "
-              f"flight): httpx HTTP/2 {h2:,.0f}/s, aiohttp HTTP/1.1 {h1:,.0f}/s")
+        print(
+            f"ceiling, same fake server driven directly ({args.raw_count:,} sends, 50 in "
+            f"flight): httpx HTTP/2 {h2:,.0f}/s, aiohttp HTTP/1.1 {h1:,.0f}/s"
+        )
     finally:
         fake_proc.terminate()
         fake_proc.wait(10)

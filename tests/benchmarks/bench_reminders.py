@@ -37,7 +37,15 @@ PUPILS_PER_CLASS = 20
 async def generate(conn: asyncpg.Connection, schools: int, classes: int) -> dict[str, int]:
     rng = random.Random(2026)
     school_rows, year_rows, class_rows, people, staff, enroll, devices, reports = (
-        [], [], [], [], [], [], [], [])
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     school_ids = [uuid.uuid4() for _ in range(schools)]
     year_of = {}
     for i, sid in enumerate(school_ids):
@@ -53,8 +61,7 @@ async def generate(conn: asyncpg.Connection, schools: int, classes: int) -> dict
         sid = school_ids[n % schools]
         cid = uuid.uuid4()
         grade = 1 + n % 10
-        class_rows.append((cid, sid, year_of[sid], f"{grade}{chr(65 + (n // schools) % 26)}",
-                           grade))
+        class_rows.append((cid, sid, year_of[sid], f"{grade}{chr(65 + (n // schools) % 26)}", grade))
         for role in ("contact_teacher", "class_team"):
             pid = uuid.uuid4()
             people.append((pid, f"Lærer {n} {role}", None))
@@ -68,28 +75,50 @@ async def generate(conn: asyncpg.Connection, schools: int, classes: int) -> dict
                 reports.append((uuid.uuid4(), sid, pid, DAY, DAY, "sick", now, pid, now, False))
     await conn.copy_records_to_table("schools", records=school_rows, columns=["id", "name"])
     await conn.copy_records_to_table(
-        "school_years", records=year_rows,
-        columns=["id", "school_id", "name", "starts_on", "ends_on"])
+        "school_years", records=year_rows, columns=["id", "school_id", "name", "starts_on", "ends_on"]
+    )
+    await conn.copy_records_to_table("people", records=people, columns=["id", "name", "birth_date"])
     await conn.copy_records_to_table(
-        "people", records=people, columns=["id", "name", "birth_date"])
+        "classes", records=class_rows, columns=["id", "school_id", "school_year_id", "name", "grade"]
+    )
     await conn.copy_records_to_table(
-        "classes", records=class_rows, columns=["id", "school_id", "school_year_id", "name",
-                                                "grade"])
+        "staff_assignments",
+        records=staff,
+        columns=["id", "person_id", "school_id", "school_year_id", "role", "class_id"],
+    )
     await conn.copy_records_to_table(
-        "staff_assignments", records=staff,
-        columns=["id", "person_id", "school_id", "school_year_id", "role", "class_id"])
+        "class_enrollments", records=enroll, columns=["class_id", "pupil_id", "school_id"]
+    )
     await conn.copy_records_to_table(
-        "class_enrollments", records=enroll, columns=["class_id", "pupil_id", "school_id"])
+        "devices",
+        records=devices,
+        columns=["id", "person_id", "token", "platform", "created_at", "last_seen_at"],
+    )
     await conn.copy_records_to_table(
-        "devices", records=devices,
-        columns=["id", "person_id", "token", "platform", "created_at", "last_seen_at"])
-    await conn.copy_records_to_table(
-        "absence_reports", records=reports,
-        columns=["id", "school_id", "pupil_id", "first_day", "last_day", "reason",
-                 "submitted_at", "submitted_by", "deadline", "late"])
+        "absence_reports",
+        records=reports,
+        columns=[
+            "id",
+            "school_id",
+            "pupil_id",
+            "first_day",
+            "last_day",
+            "reason",
+            "submitted_at",
+            "submitted_by",
+            "deadline",
+            "late",
+        ],
+    )
     await conn.execute("ANALYZE")
-    return {"schools": schools, "classes": classes, "people": len(people),
-            "pupils": len(enroll), "devices": len(devices), "reports": len(reports)}
+    return {
+        "schools": schools,
+        "classes": classes,
+        "people": len(people),
+        "pupils": len(enroll),
+        "devices": len(devices),
+        "reports": len(reports),
+    }
 
 
 async def main(schools: int, classes: int) -> None:
@@ -120,8 +149,7 @@ async def run(dsn: str, schools: int, classes: int) -> None:
         async with pool.acquire() as c:
             inbox = await c.fetchval("SELECT count(*) FROM notifications")
             queued = await c.fetchval("SELECT count(*) FROM deliveries")
-        print(f"09:00 reminders: {effects} -> {inbox} inbox rows, {queued} deliveries "
-              f"in {first:.2f}s")
+        print(f"09:00 reminders: {effects} -> {inbox} inbox rows, {queued} deliveries in {first:.2f}s")
         started = time.perf_counter()
         idle = await absence_check_reminders(pool, NINE.replace(minute=1))
         print(f"09:01 idle tick: {idle} in {time.perf_counter() - started:.2f}s")

@@ -58,11 +58,17 @@ GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 # errorCode -> (HTTP status, google.rpc status, message)
 ERRORS: dict[str, tuple[int, str, str]] = {
     "UNREGISTERED": (404, "NOT_FOUND", "Requested entity was not found."),
-    "INVALID_ARGUMENT": (400, "INVALID_ARGUMENT",
-                         "The registration token is not a valid FCM registration token"),
-    "INVALID_MESSAGE": (400, "INVALID_ARGUMENT",
-                        "Invalid value at 'message.data' (type.googleapis.com/google.firebase.fcm"
-                        ".v1.Message.DataEntry.value)"),
+    "INVALID_ARGUMENT": (
+        400,
+        "INVALID_ARGUMENT",
+        "The registration token is not a valid FCM registration token",
+    ),
+    "INVALID_MESSAGE": (
+        400,
+        "INVALID_ARGUMENT",
+        "Invalid value at 'message.data' (type.googleapis.com/google.firebase.fcm"
+        ".v1.Message.DataEntry.value)",
+    ),
     "QUOTA_EXCEEDED": (429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric"),
     "UNAVAILABLE": (503, "UNAVAILABLE", "The service is currently unavailable."),
     "INTERNAL": (500, "INTERNAL", "Internal error encountered."),
@@ -96,42 +102,62 @@ def _tls_material(folder: Path) -> tuple[Path, Path, Path]:
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Skolebro test CA")])
     ca_cert = (
         x509.CertificateBuilder()
-        .subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=2))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                     content_commitment=False, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-        .issuer_name(ca_name).public_key(key.public_key())
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([
-            x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")), x509.DNSName("localhost")]),
-            critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
         .sign(ca_key, hashes.SHA256())
     )
     ca_file, cert_file, key_file = folder / "ca.pem", folder / "server.pem", folder / "server.key"
     ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.TraditionalOpenSSL,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
     return ca_file, cert_file, key_file
 
 
@@ -147,11 +173,11 @@ def _listening_socket() -> socket.socket:
 @dataclass
 class FakeFCM:
     project: str = "skolebro-test"
-    token_lifetime: int = 3600       # seconds an access token is valid
-    retry_after: int = 30            # seconds in Retry-After on 429
-    latency: float = 0.0             # seconds before each messages:send answer
-    token_latency: float = 0.0       # seconds before each /token answer
-    record: bool = True              # keep every Received (off for big benchmarks)
+    token_lifetime: int = 3600  # seconds an access token is valid
+    retry_after: int = 30  # seconds in Retry-After on 429
+    latency: float = 0.0  # seconds before each messages:send answer
+    token_latency: float = 0.0  # seconds before each /token answer
+    record: bool = True  # keep every Received (off for big benchmarks)
     requests: list[Received] = field(default_factory=list)
     token_requests: list[float] = field(default_factory=list)
     sent: Counter[str] = field(default_factory=Counter)  # token -> successful sends
@@ -184,19 +210,23 @@ class FakeFCM:
     def service_account(self, path: str | Path | None = None) -> str:
         """Write a service-account JSON whose token_uri is this server; return its path."""
         target = Path(path) if path else Path(self._dir.name) / "service-account.json"
-        pem = self._sa_key.private_bytes(serialization.Encoding.PEM,
-                                         serialization.PrivateFormat.PKCS8,
-                                         serialization.NoEncryption()).decode()
-        target.write_text(json.dumps({
-            "type": "service_account",
-            "project_id": self.project,
-            "private_key_id": uuid.uuid4().hex,
-            "private_key": pem,
-            "client_email": self.client_email,
-            "client_id": "1234567890",
-            "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-            "token_uri": self.token_uri,
-        }))
+        pem = self._sa_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        target.write_text(
+            json.dumps(
+                {
+                    "type": "service_account",
+                    "project_id": self.project,
+                    "private_key_id": uuid.uuid4().hex,
+                    "private_key": pem,
+                    "client_email": self.client_email,
+                    "client_id": "1234567890",
+                    "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+                    "token_uri": self.token_uri,
+                }
+            )
+        )
         return str(target)
 
     def script(self, token: str, *answers: str) -> None:
@@ -311,24 +341,38 @@ class FakeFCM:
         path, method = scope["path"], scope["method"]
         if method == "POST" and path == "/token":
             status, headers, payload = await self._token(body)
-        elif method == "POST" and path.startswith("/v1/projects/") and path.endswith(
-                "/messages:send"):
+        elif method == "POST" and path.startswith("/v1/projects/") and path.endswith("/messages:send"):
             status, headers, payload = await self._send(scope, path, body)
         elif method == "GET" and path == "/_stats":
-            status, headers, payload = 200, {}, {
-                "requests": sum(self.answers.values()), "answers": dict(self.answers),
-                "delivered": sum(self.sent.values()), "tokens": len(self.sent),
-                "duplicates": sum(n - 1 for n in self.sent.values() if n > 1),
-            }
+            status, headers, payload = (
+                200,
+                {},
+                {
+                    "requests": sum(self.answers.values()),
+                    "answers": dict(self.answers),
+                    "delivered": sum(self.sent.values()),
+                    "tokens": len(self.sent),
+                    "duplicates": sum(n - 1 for n in self.sent.values() if n > 1),
+                },
+            )
         else:
-            status, headers, payload = 404, {}, {"error": {"code": 404, "status": "NOT_FOUND",
-                                                           "message": "no such endpoint"}}
+            status, headers, payload = (
+                404,
+                {},
+                {"error": {"code": 404, "status": "NOT_FOUND", "message": "no such endpoint"}},
+            )
         raw = json.dumps(payload).encode()
-        await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/json; charset=UTF-8"),
-            (b"content-length", str(len(raw)).encode()),
-            *((k.encode(), v.encode()) for k, v in headers.items()),
-        ]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json; charset=UTF-8"),
+                    (b"content-length", str(len(raw)).encode()),
+                    *((k.encode(), v.encode()) for k, v in headers.items()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": raw})
 
     async def _token(self, body: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -340,8 +384,12 @@ class FakeFCM:
         try:
             # google-auth always addresses Google's token endpoint in the
             # assertion, whatever token_uri it posts it to.
-            claims = jwt.decode(form["assertion"], self._sa_key.public_key(), algorithms=["RS256"],
-                                audience=[GOOGLE_TOKEN_AUDIENCE, self.token_uri])
+            claims = jwt.decode(
+                form["assertion"],
+                self._sa_key.public_key(),
+                algorithms=["RS256"],
+                audience=[GOOGLE_TOKEN_AUDIENCE, self.token_uri],
+            )
         except jwt.PyJWTError as exc:
             return 400, {}, {"error": "invalid_grant", "error_description": str(exc)}
         if claims.get("iss") != self.client_email:
@@ -350,8 +398,7 @@ class FakeFCM:
         with self._lock:
             self._issued[access] = time.time() + self.token_lifetime
             self.token_requests.append(time.time())
-        return 200, {}, {"access_token": access, "expires_in": self.token_lifetime,
-                         "token_type": "Bearer"}
+        return 200, {}, {"access_token": access, "expires_in": self.token_lifetime, "token_type": "Bearer"}
 
     def _authorised(self, scope: dict[str, Any]) -> bool:
         for name, value in scope["headers"]:
@@ -361,21 +408,21 @@ class FakeFCM:
                 return expires is not None and expires > time.time()
         return False
 
-    async def _send(self, scope: dict[str, Any], path: str,
-                    body: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
+    async def _send(
+        self, scope: dict[str, Any], path: str, body: bytes
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         project = path.split("/")[3]
         if not self._authorised(scope):
-            return _error(401, "UNAUTHENTICATED", "Request had invalid authentication "
-                          "credentials.", None)
+            return _error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.", None)
         if project != self.project:
-            return _error(403, "PERMISSION_DENIED", "Permission denied on the project.",
-                          "SENDER_ID_MISMATCH")
+            return _error(403, "PERMISSION_DENIED", "Permission denied on the project.", "SENDER_ID_MISMATCH")
         try:
             message = json.loads(body)["message"]
             token = message["token"]
         except (ValueError, KeyError, TypeError):
-            return _error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.",
-                          "INVALID_ARGUMENT")
+            return _error(
+                400, "INVALID_ARGUMENT", "Request contains an invalid argument.", "INVALID_ARGUMENT"
+            )
         self.first_send.set()
         if self.latency:
             await asyncio.sleep(self.latency)
@@ -386,37 +433,40 @@ class FakeFCM:
             script = self._scripts.get(token)
             answer = script.popleft() if script else None
         if answer is None:
-            answer = next((code for prefix, code in PREFIXES.items()
-                           if token.startswith(prefix)), "ok")
+            answer = next((code for prefix, code in PREFIXES.items() if token.startswith(prefix)), "ok")
         data = message.get("data", {})
         if answer == "ok" and not all(isinstance(v, str) for v in data.values()):
             answer = "INVALID_MESSAGE"  # FCM refuses data values that are not strings
         with self._lock:
             self.answers[answer] += 1
             if self.record:
-                self.requests.append(Received(token, message, answer, time.time(),
-                                              scope.get("http_version", "")))
+                self.requests.append(
+                    Received(token, message, answer, time.time(), scope.get("http_version", ""))
+                )
             if answer == "ok":
                 self.sent[token] += 1
         if answer == "ok":
             return 200, {}, {"name": f"projects/{self.project}/messages/{uuid.uuid4().int}"}
         status, rpc, text = ERRORS[answer]
         headers = {"retry-after": str(self.retry_after)} if status == 429 else {}
-        code, payload = _error(status, rpc, text, answer.replace("INVALID_MESSAGE",
-                                                                 "INVALID_ARGUMENT"))[::2]
+        code, payload = _error(status, rpc, text, answer.replace("INVALID_MESSAGE", "INVALID_ARGUMENT"))[::2]
         if answer == "INVALID_ARGUMENT":
-            payload["error"]["details"].append({
-                "@type": "type.googleapis.com/google.rpc.BadRequest",
-                "fieldViolations": [{"field": "message.token",
-                                     "description": "Invalid registration token"}]})
+            payload["error"]["details"].append(
+                {
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    "fieldViolations": [
+                        {"field": "message.token", "description": "Invalid registration token"}
+                    ],
+                }
+            )
         return code, headers, payload
 
 
-def _error(status: int, rpc: str, message: str,
-           fcm_code: str | None) -> tuple[int, dict[str, str], dict[str, Any]]:
+def _error(
+    status: int, rpc: str, message: str, fcm_code: str | None
+) -> tuple[int, dict[str, str], dict[str, Any]]:
     details = [{"@type": FCM_ERROR_TYPE, "errorCode": fcm_code}] if fcm_code else []
-    return status, {}, {"error": {"code": status, "message": message, "status": rpc,
-                                  "details": details}}
+    return status, {}, {"error": {"code": status, "message": message, "status": rpc, "details": details}}
 
 
 def main() -> None:
@@ -432,9 +482,19 @@ def main() -> None:
         pass
     fake = FakeFCM(latency=args.latency, record=False)
     sa = fake.service_account()
-    print(json.dumps({"endpoint": fake.endpoint, "token_uri": fake.token_uri,
-                      "ca_file": fake.ca_file, "service_account": sa,
-                      "project": fake.project, "pid": os.getpid()}), flush=True)
+    print(
+        json.dumps(
+            {
+                "endpoint": fake.endpoint,
+                "token_uri": fake.token_uri,
+                "ca_file": fake.ca_file,
+                "service_account": sa,
+                "project": fake.project,
+                "pid": os.getpid(),
+            }
+        ),
+        flush=True,
+    )
     try:
         asyncio.run(fake.serve_here())
     except KeyboardInterrupt:

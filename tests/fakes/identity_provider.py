@@ -49,17 +49,33 @@ class FakeIdentityProvider:
         self._thread.start()
 
     def settings_entry(self) -> dict[str, str]:
-        return {"name": self.name, "issuer": self.issuer, "audience": self.audience,
-                "jwks_url": self.jwks_url, "subject_claim": self.subject_claim}
+        return {
+            "name": self.name,
+            "issuer": self.issuer,
+            "audience": self.audience,
+            "jwks_url": self.jwks_url,
+            "subject_claim": self.subject_claim,
+        }
 
-    def id_token(self, subject: str, *, key: Any = None, kid: str | None = None,
-                 now: float | None = None, **claims: Any) -> str:
+    def id_token(
+        self,
+        subject: str,
+        *,
+        key: Any = None,
+        kid: str | None = None,
+        now: float | None = None,
+        **claims: Any,
+    ) -> str:
         issued = int(now if now is not None else time.time())
-        body = {"iss": self.issuer, "aud": self.audience, "iat": issued, "exp": issued + 120,
-                self.subject_claim: subject}
+        body = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "iat": issued,
+            "exp": issued + 120,
+            self.subject_claim: subject,
+        }
         body.update(claims)
-        return jwt.encode(body, key or self.key, algorithm="RS256",
-                          headers={"kid": kid or self.kid})
+        return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid})
 
     def close(self) -> None:
         self._server.shutdown()

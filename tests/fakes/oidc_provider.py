@@ -26,8 +26,15 @@ from jwt.algorithms import RSAAlgorithm
 
 
 class FakeOidcProvider:
-    def __init__(self, *, client_id: str, client_secret: str, redirect_uri: str,
-                 subject_claim: str = "sub", clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str,
+        subject_claim: str = "sub",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.redirect_uri = redirect_uri
@@ -88,28 +95,44 @@ class FakeOidcProvider:
 
     def client_entry(self, name: str = "idporten", label: str = "ID-porten") -> dict[str, str]:
         """What SKOLEBRO_WEB_OIDC would hold for this provider."""
-        return {"name": name, "label": label, "issuer": self.issuer,
-                "authorize_url": f"{self.base}/authorize", "token_url": f"{self.base}/token",
-                "jwks_url": f"{self.base}/jwks", "client_id": self.client_id,
-                "client_secret": self.client_secret, "redirect_uri": self.redirect_uri,
-                "subject_claim": self.subject_claim}
+        return {
+            "name": name,
+            "label": label,
+            "issuer": self.issuer,
+            "authorize_url": f"{self.base}/authorize",
+            "token_url": f"{self.base}/token",
+            "jwks_url": f"{self.base}/jwks",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "redirect_uri": self.redirect_uri,
+            "subject_claim": self.subject_claim,
+        }
 
     def _authorize(self, q: dict[str, str]) -> tuple[int, str]:
         self.authorize_requests.append(q)
         if q.get("client_id") != self.client_id or q.get("redirect_uri") != self.redirect_uri:
             return 400, "about:blank"  # never redirect to an unregistered URI
         back = self.redirect_uri
-        if (q.get("response_type") != "code" or "openid" not in q.get("scope", "").split()
-                or q.get("code_challenge_method") != "S256" or not q.get("code_challenge")
-                or not q.get("state") or not q.get("nonce")):
+        if (
+            q.get("response_type") != "code"
+            or "openid" not in q.get("scope", "").split()
+            or q.get("code_challenge_method") != "S256"
+            or not q.get("code_challenge")
+            or not q.get("state")
+            or not q.get("nonce")
+        ):
             refused = {"error": "invalid_request", "state": q.get("state", "")}
             return 302, f"{back}?{urlencode(refused)}"
         if self.login_as is None:
             return 302, f"{back}?{urlencode({'error': 'access_denied', 'state': q['state']})}"
         code = secrets.token_urlsafe(24)
         with self._lock:
-            self._codes[code] = {"challenge": q["code_challenge"], "nonce": q["nonce"],
-                                 "subject": self.login_as, "redirect_uri": q["redirect_uri"]}
+            self._codes[code] = {
+                "challenge": q["code_challenge"],
+                "nonce": q["nonce"],
+                "subject": self.login_as,
+                "redirect_uri": q["redirect_uri"],
+            }
         return 302, f"{back}?{urlencode({'code': code, 'state': q['state']})}"
 
     def _token(self, form: dict[str, str], authorization: str | None) -> tuple[int, dict[str, Any]]:
@@ -128,12 +151,21 @@ class FakeOidcProvider:
         if base64.urlsafe_b64encode(digest).decode().rstrip("=") != grant["challenge"]:
             return 400, {"error": "invalid_grant", "error_description": "PKCE verification"}
         issued = int(self.clock())
-        claims = {"iss": self.issuer, "aud": self.client_id, "iat": issued, "exp": issued + 120,
-                  self.subject_claim: grant["subject"],
-                  "nonce": "not-the-nonce" if self.wrong_nonce else grant["nonce"]}
+        claims = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "iat": issued,
+            "exp": issued + 120,
+            self.subject_claim: grant["subject"],
+            "nonce": "not-the-nonce" if self.wrong_nonce else grant["nonce"],
+        }
         id_token = jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
-        return 200, {"access_token": secrets.token_urlsafe(16), "id_token": id_token,
-                     "token_type": "Bearer", "expires_in": 120}
+        return 200, {
+            "access_token": secrets.token_urlsafe(16),
+            "id_token": id_token,
+            "token_type": "Bearer",
+            "expires_in": 120,
+        }
 
     def close(self) -> None:
         self._server.shutdown()
