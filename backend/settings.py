@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -58,28 +60,54 @@ class WebOidcClient:
     subject_claim: str = "sub"
 
 
+def from_var(name: str, parse: Callable[[str], Any] = str) -> dict[str, Any]:
+    """Field metadata: the environment variable that sets the field, and how its text is read.
+
+    Declare a setting once, as a field of ``Settings`` with its default and
+    ``metadata=from_var(...)``; ``Settings.from_env`` reads exactly the fields so marked.
+    """
+    return {"env": name, "parse": parse}
+
+
+def _flag(raw: str) -> bool:
+    if raw.lower() not in ("1", "true", "yes", "0", "false", "no"):
+        raise ValueError(f"{raw!r} is not a yes/no value")
+    return raw.lower() in ("1", "true", "yes")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    env: str = "dev"
-    database_url: str | None = None
-    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("skolebro")))
-    now: str | None = None
-    fcm_credentials: str | None = None
-    fcm_endpoint: str | None = None  # a local FCM stand-in (tests, benchmarks)
-    fcm_ca_file: str | None = None  # the CA that stand-in's certificate is signed by
-    fcm_http: str = "h2"  # h2 (firebase-admin's default) or http1
-    signing_key_path: str | None = None
+    env: str = field(default="dev", metadata=from_var("SKOLEBRO_ENV"))
+    database_url: str | None = field(default=None, metadata=from_var("DATABASE_URL"))
+    data_dir: Path = field(
+        default_factory=lambda: Path(platformdirs.user_data_dir("skolebro")),
+        metadata=from_var("SKOLEBRO_DATA_DIR", Path),
+    )
+    now: str | None = field(default=None, metadata=from_var("SKOLEBRO_NOW"))
+    fcm_credentials: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_CREDENTIALS"))
+    # a local FCM stand-in (tests, benchmarks), and the CA its certificate is signed by
+    fcm_endpoint: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_ENDPOINT"))
+    fcm_ca_file: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_CA_FILE"))
+    fcm_http: str = field(
+        default="h2", metadata=from_var("SKOLEBRO_FCM_HTTP")
+    )  # h2 (firebase-admin's) or http1
+    signing_key_path: str | None = field(default=None, metadata=from_var("SKOLEBRO_SIGNING_KEY"))
     # names, not secrets
-    token_issuer: str = "skolebro"
-    token_audience: str = "skolebro-api"
+    token_issuer: str = field(default="skolebro", metadata=from_var("SKOLEBRO_TOKEN_ISSUER"))
+    token_audience: str = field(default="skolebro-api", metadata=from_var("SKOLEBRO_TOKEN_AUDIENCE"))
     access_token_seconds: int = 900
     refresh_token_days: int = 30
-    identity_providers: tuple[IdentityProvider, ...] = ()
+    identity_providers: tuple[IdentityProvider, ...] = field(
+        default=(), metadata=from_var("SKOLEBRO_IDENTITY_PROVIDERS", lambda raw: _parse_providers(raw))
+    )
     pool_min_size: int = 2
-    pool_max_size: int = 10
+    pool_max_size: int = field(default=10, metadata=from_var("SKOLEBRO_POOL_SIZE", int))
+    # Cookies are Secure in production (set from SKOLEBRO_ENV, not on its own).
     cookie_secure: bool = False
-    auth_rate_limit_per_minute: int = 60
-    web_oidc: tuple[WebOidcClient, ...] = ()
+    auth_rate_limit_per_minute: int = field(default=60, metadata=from_var("SKOLEBRO_AUTH_RATE_LIMIT", int))
+    web_oidc: tuple[WebOidcClient, ...] = field(
+        default=(), metadata=from_var("SKOLEBRO_WEB_OIDC", lambda raw: _parse_web_oidc(raw))
+    )
 
     @property
     def is_production(self) -> bool:
@@ -90,30 +118,24 @@ class Settings:
         return self.env in ("dev", "test")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if environ is None else environ)
-        name = env.get("SKOLEBRO_ENV", "dev")
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from the environment: each declared variable that is set and not
+        empty overrides its field's default; nothing else is read."""
+        source = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = f.metadata.get("env")
+            raw = source.get(name) if name else None
+            if not raw:
+                continue
+            try:
+                values[f.name] = f.metadata["parse"](raw)
+            except (ValueError, TypeError) as exc:
+                raise SettingsError(f"{name}={raw!r} cannot be read: {exc}") from exc
+        name = values.get("env", "dev")
         if name not in ENVIRONMENTS:
             raise SettingsError(f"SKOLEBRO_ENV={name!r} is not known; use one of {', '.join(ENVIRONMENTS)}.")
-        data_dir = env.get("SKOLEBRO_DATA_DIR")
-        settings = cls(
-            env=name,
-            database_url=env.get("DATABASE_URL") or None,
-            data_dir=Path(data_dir) if data_dir else Path(platformdirs.user_data_dir("skolebro")),
-            now=env.get("SKOLEBRO_NOW") or None,
-            fcm_credentials=env.get("SKOLEBRO_FCM_CREDENTIALS") or None,
-            fcm_endpoint=env.get("SKOLEBRO_FCM_ENDPOINT") or None,
-            fcm_ca_file=env.get("SKOLEBRO_FCM_CA_FILE") or None,
-            fcm_http=env.get("SKOLEBRO_FCM_HTTP", "h2"),
-            signing_key_path=env.get("SKOLEBRO_SIGNING_KEY") or None,
-            token_issuer=env.get("SKOLEBRO_TOKEN_ISSUER", "skolebro"),
-            token_audience=env.get("SKOLEBRO_TOKEN_AUDIENCE", "skolebro-api"),
-            identity_providers=_parse_providers(env.get("SKOLEBRO_IDENTITY_PROVIDERS")),
-            pool_max_size=int(env.get("SKOLEBRO_POOL_SIZE", "10")),
-            cookie_secure=name == "production",
-            auth_rate_limit_per_minute=int(env.get("SKOLEBRO_AUTH_RATE_LIMIT", "60")),
-            web_oidc=_parse_web_oidc(env.get("SKOLEBRO_WEB_OIDC")),
-        )
+        settings = cls(**values, cookie_secure=name == "production")
         settings.check()
         return settings
 
@@ -140,22 +162,18 @@ class Settings:
             raise SettingsError("Refusing to start in production; set " + "; ".join(missing) + ".")
 
 
+def _build(kind: Callable[..., Any], item: dict[str, Any], **convert: Callable[[Any], Any]) -> Any:
+    """One JSON object as ``kind``: the keys it names, the dataclass's defaults for the rest."""
+    known = {f.name for f in fields(kind)}  # type: ignore[arg-type]
+    return kind(**{k: convert[k](v) if k in convert else v for k, v in item.items() if k in known})
+
+
 def _parse_providers(raw: str | None) -> tuple[IdentityProvider, ...]:
     if not raw:
         return ()
     try:
         items = json.loads(raw)
-        return tuple(
-            IdentityProvider(
-                name=i["name"],
-                issuer=i["issuer"],
-                audience=i["audience"],
-                jwks_url=i["jwks_url"],
-                subject_claim=i.get("subject_claim", "sub"),
-                algorithms=tuple(i.get("algorithms", ("RS256", "ES256"))),
-            )
-            for i in items
-        )
+        return tuple(_build(IdentityProvider, i, algorithms=tuple) for i in items)
     except (ValueError, KeyError, TypeError) as exc:
         raise SettingsError(
             "SKOLEBRO_IDENTITY_PROVIDERS must be a JSON list of objects with name, issuer, "
@@ -168,22 +186,7 @@ def _parse_web_oidc(raw: str | None) -> tuple[WebOidcClient, ...]:
         return ()
     try:
         items = json.loads(raw)
-        return tuple(
-            WebOidcClient(
-                name=i["name"],
-                label=i.get("label", i["name"]),
-                issuer=i["issuer"],
-                authorize_url=i["authorize_url"],
-                token_url=i["token_url"],
-                jwks_url=i["jwks_url"],
-                client_id=i["client_id"],
-                redirect_uri=i["redirect_uri"],
-                client_secret=i.get("client_secret"),
-                scope=i.get("scope", "openid"),
-                subject_claim=i.get("subject_claim", "sub"),
-            )
-            for i in items
-        )
+        return tuple(_build(WebOidcClient, {"label": i["name"], **i}) for i in items)
     except (ValueError, KeyError, TypeError) as exc:
         raise SettingsError(
             "SKOLEBRO_WEB_OIDC must be a JSON list of objects with name, issuer, "

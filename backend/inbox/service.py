@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-import backend.inbox.problems  # noqa: F401  (registers the problem texts)
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inbox import queries as q
 from backend.pagination import decode_cursor, encode_cursor

@@ -20,6 +20,7 @@ from backend.jobs import queries as q
 from backend.jobs.registry import register
 from backend.missing import service as missing
 from backend.schools.calendar import norwegian_holidays
+from notifications.kinds import Kind
 from notifications.outbox import Notice, notify_many
 
 log = logging.getLogger("skolebro.jobs")
@@ -95,7 +96,7 @@ async def absence_check_reminders(
             [
                 Notice(
                     recipients=c["team"],
-                    kind="absence_check_reminder",
+                    kind=Kind.absence_check_reminder,
                     data={"class_id": c["class_id"], "date": c["day"].isoformat()},
                     params={
                         "class_name": c["name"],
@@ -156,7 +157,7 @@ async def still_sick(pool: asyncpg.Pool, now: datetime, *, batch_size: int = BAT
             [
                 Notice(
                     recipients=p["recipients"],
-                    kind="still_sick",
+                    kind=Kind.still_sick,
                     data={"pupil_id": p["pupil_id"], "date": p["day"].isoformat()},
                     params={"pupil": p["name"]},
                     collapse_key=f"still-sick-{p['pupil_id']}",

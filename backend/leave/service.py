@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 
 import asyncpg
 
-import backend.leave.problems  # noqa: F401  (registers the problem texts)
 from backend.auth.policy import PupilAccess, pupil_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.leave import queries as q
@@ -23,6 +22,7 @@ from backend.missing import service as missing_cases
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
+from notifications.kinds import Kind
 from notifications.outbox import notify
 from schemas.leave import (
     LeaveDecisionCreate,
@@ -91,6 +91,7 @@ async def create_request(
         access.class_id,
         data.first_day,
         data.last_day,
+        now,
     )
     calendar = SchoolCalendar(frozenset(ctx["closed"]), ctx["starts_on"], ctx["ends_on"])
     school_days = len(calendar.school_days(data.first_day, data.last_day))
@@ -119,7 +120,7 @@ async def create_request(
     await notify(
         conn,
         recipients=team,
-        kind="leave_request",
+        kind=Kind.leave_request,
         data={"pupil_id": str(pupil_id), "request_id": str(request_id), "class_id": str(access.class_id)},
         params={"pupil": access.pupil_name, "class_name": access.class_name},
         now=now,
@@ -256,14 +257,14 @@ async def decide(
             actor=viewer,
             now=now,
         )
-    guardians = await conn.fetch(q.GUARDIANS_WITH_ACCESS, row["pupil_id"], access.is_adult)
+    guardians = await conn.fetch(q.GUARDIANS_WITH_ACCESS, row["pupil_id"], now)
     recipients = [g["guardian_id"] for g in guardians]
-    if access.is_adult:
+    if access.adulthood.reports_own_absence:
         recipients.append(row["pupil_id"])
     await notify(
         conn,
         recipients=[r for r in recipients if r != viewer],
-        kind="leave_decision",
+        kind=Kind.leave_decision,
         data={"pupil_id": str(row["pupil_id"]), "request_id": str(request_id)},
         params={"pupil": access.pupil_name},
         now=now,

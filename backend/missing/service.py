@@ -20,12 +20,12 @@ from typing import Any
 
 import asyncpg
 
-import backend.schools.problems  # noqa: F401  (registers the problem texts)
 from backend.auth.policy import PupilAccess, pupil_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.missing import queries as q
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools.localtime import local_now
+from notifications.kinds import Kind
 from notifications.outbox import notify
 from schemas.absence import AbsenceReason, AbsenceReportCreate
 from schemas.missing import (
@@ -80,7 +80,7 @@ async def _tell_resolved(
     """
     if was not in ALERTED:
         return 0
-    r = await conn.fetchrow(q.RECIPIENTS, pupil_id, class_id, school_id, day)
+    r = await conn.fetchrow(q.RECIPIENTS, pupil_id, class_id, now)
     data = {"case_id": case_id, "pupil_id": pupil_id, "class_id": class_id, "outcome": outcome}
     sent = 0
     team = _minus(r["team"], actor)
@@ -92,7 +92,7 @@ async def _tell_resolved(
             await notify(
                 conn,
                 recipients=team,
-                kind="late_absence_report",
+                kind=Kind.late_absence_report,
                 data=data,
                 params={"pupil": r["pupil_name"], "class_name": r["class_name"]},
                 now=now,
@@ -106,7 +106,7 @@ async def _tell_resolved(
         await notify(
             conn,
             recipients=_minus(others, actor),
-            kind="missing_pupil_resolved",
+            kind=Kind.missing_pupil_resolved,
             data=data,
             params={"pupil": r["pupil_name"]},
             now=now,
@@ -179,7 +179,7 @@ async def seek_due(
             await notify(
                 conn,
                 recipients=row["guardians"],
-                kind="missing_pupil",
+                kind=Kind.missing_pupil,
                 data={"case_id": row["id"], "pupil_id": row["pupil_id"], "class_id": row["class_id"]},
                 params={"pupil": row["pupil_name"]},
                 urgent=True,
@@ -207,7 +207,7 @@ async def escalate_due(conn: asyncpg.Connection, now: datetime) -> dict[str, int
             await notify(
                 conn,
                 recipients=row["guardians"],
-                kind="missing_pupil_escalation",
+                kind=Kind.missing_pupil_escalation,
                 data={**data, "audience": "guardian"},
                 params=params,
                 urgent=True,
@@ -221,7 +221,7 @@ async def escalate_due(conn: asyncpg.Connection, now: datetime) -> dict[str, int
             await notify(
                 conn,
                 recipients=_minus(row["leaders"], *row["guardians"]),
-                kind="missing_pupil_escalation",
+                kind=Kind.missing_pupil_escalation,
                 data={**data, "audience": "school_leader"},
                 params=params,
                 urgent=True,

@@ -23,8 +23,6 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-import backend.leave.problems
-import backend.web.problems  # noqa: F401
 from backend.auth.policy import pupil_access
 from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from backend.leave import service as leave
