@@ -202,7 +202,7 @@ def test_every_problem_code_raised_has_texts_in_three_languages():
 
     raised: set[str] = set()
     patterns = [
-        re.compile(r"\b(?:Invalid|Forbidden|NotFound|Conflict|Unauthorized|DomainError)" r'\(\s*"([a-z_.]+)"'),
+        re.compile(r'\b(?:Invalid|Forbidden|NotFound|Conflict|Unauthorized|DomainError)\(\s*"([a-z_.]+)"'),
         re.compile(r'problem_response\(\s*request,\s*\d+,\s*"([a-z_.]+)"'),
         re.compile(r'default_code = "([a-z_.]+)"'),
         re.compile(r'\bcode = "([a-z_.]+)"'),
