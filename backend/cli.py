@@ -95,6 +95,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from backend.background import background_tasks
 
     settings = _settings()
+    if not args.no_dispatcher:
+        settings.check_push()
     if args.demo:
         if settings.is_production:
             print("skolebro: --demo is not available in production", file=sys.stderr)
@@ -198,8 +200,16 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
 
     from backend.background import push_dispatcher
 
+    settings = _settings()
+    settings.check_push()  # refuse before anything starts, not in a background task
+
     async def run(rt: Runtime) -> None:
         task = asyncio.create_task(push_dispatcher(rt))
+        probes = None
+        if args.metrics_port is not None:
+            from backend.ops.probes import serve_probes
+
+            probes = await serve_probes(rt, lambda: not task.done(), args.metrics_host, args.metrics_port)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             # A graceful stop: claimed rows not yet sent go back to the queue,
@@ -209,8 +219,11 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
             await task
         except asyncio.CancelledError:
             log.info("dispatcher stopped by signal")
+        finally:
+            if probes is not None:
+                probes.close()
 
-    asyncio.run(_with_database(_settings(), run))
+    asyncio.run(_with_database(settings, run))
     return 0
 
 
@@ -231,7 +244,12 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("migrate", help="apply migrations and exit").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="seed the demo school").set_defaults(func=cmd_demo)
-    sub.add_parser("dispatcher", help="run only the push dispatcher").set_defaults(func=cmd_dispatcher)
+    dispatcher = sub.add_parser("dispatcher", help="run only the push dispatcher")
+    dispatcher.add_argument(
+        "--metrics-port", type=int, default=None, help="serve /metrics, /health and /ready on this port"
+    )
+    dispatcher.add_argument("--metrics-host", default="127.0.0.1", help="address for --metrics-port")
+    dispatcher.set_defaults(func=cmd_dispatcher)
 
     roster = sub.add_parser("roster", help="roster import").add_subparsers(
         dest="roster_command", required=True

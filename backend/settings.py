@@ -80,6 +80,7 @@ class Settings:
     cookie_secure: bool = False
     auth_rate_limit_per_minute: int = 60
     web_oidc: tuple[WebOidcClient, ...] = ()
+    push: str = ""  # SKOLEBRO_PUSH: "log" says pushes are only logged on purpose
 
     @property
     def is_production(self) -> bool:
@@ -113,9 +114,29 @@ class Settings:
             cookie_secure=name == "production",
             auth_rate_limit_per_minute=int(env.get("SKOLEBRO_AUTH_RATE_LIMIT", "60")),
             web_oidc=_parse_web_oidc(env.get("SKOLEBRO_WEB_OIDC")),
+            push=env.get("SKOLEBRO_PUSH", ""),
         )
         settings.check()
         return settings
+
+    def check_push(self) -> str:
+        """The push transport a dispatcher would use: ``fcm`` or ``log``.
+
+        Without credentials the log transport marks every push as sent, so in
+        production that must be asked for (``SKOLEBRO_PUSH=log``), not fallen into.
+        """
+        if self.push not in ("", "fcm", "log"):
+            raise SettingsError(f"SKOLEBRO_PUSH={self.push!r}: use fcm or log.")
+        if self.push == "log":
+            return "log"
+        if self.fcm_credentials:
+            return "fcm"
+        if self.is_production:
+            raise SettingsError(
+                "Refusing to start the push dispatcher in production without FCM credentials; "
+                "set SKOLEBRO_FCM_CREDENTIALS, or SKOLEBRO_PUSH=log to only log pushes."
+            )
+        return "log"
 
     def check(self) -> None:
         if self.fcm_http not in ("h2", "http1"):

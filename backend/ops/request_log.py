@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from backend.ops.metrics import METRICS
+from backend.ops.metrics import observe_request
 
 log = logging.getLogger("skolebro.http")
 
@@ -40,7 +40,7 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("path_template") or "unmatched"
-            METRICS.observe(method, route, status, elapsed)
+            observe_request(method, route, status, elapsed)
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     "%s %s -> %d in %.1f ms",
