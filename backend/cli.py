@@ -51,12 +51,14 @@ def _print_demo_users(host: str, port: int) -> None:
     for username, who in DEMO_USERS.items():
         print(f"  {username:<18} {who}")
     print(
-        "\nGet a token:\n"
-        f"  curl -s -X POST http://{host}:{port}/api/v1/auth/dev-login \\\n"
+        "\nGet a token and call the API:\n"
+        f"  ACCESS_TOKEN=$(curl -s -X POST http://{host}:{port}/api/v1/auth/dev-login \\\n"
         "       -H 'content-type: application/json' \\\n"
-        '       -d \'{"username": "guardian.hansen", "client": "app"}\'\n'
-        f"Then: curl -H 'Authorization: Bearer <access_token>' http://{host}:{port}/api/v1/me\n"
-        f"API description: http://{host}:{port}/schema/openapi.json\n",
+        '       -d \'{"username": "guardian.hansen", "client": "app"}\' \\\n'
+        "       | python3 -c 'import json, sys; print(json.load(sys.stdin)[\"access_token\"])')\n"
+        f'  curl -H "Authorization: Bearer $ACCESS_TOKEN" http://{host}:{port}/api/v1/me\n'
+        f"API docs: http://{host}:{port}/schema  (OpenAPI: /schema/openapi.json)\n"
+        f"Web portal: http://{host}:{port}/\n",
         flush=True,
     )
 
@@ -260,7 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     imp.set_defaults(func=cmd_roster_import)
     jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
     run = jobs.add_parser("run", help="run a scheduled job once, as if at --at (default: now)")
-    run.add_argument("name", help="absence-check-reminders, missing-pupil-sweep, still-sick, note-retention")
+    from backend.jobs.registry import job_names
+
+    # From the registry itself, so the help never names a job that is not there.
+    run.add_argument("name", help="one of: " + ", ".join(job_names()))
     run.add_argument("--at", help="RFC 3339 instant, e.g. 2026-11-23T09:00:00+01:00")
     run.set_defaults(func=cmd_jobs_run)
 

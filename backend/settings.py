@@ -58,11 +58,23 @@ class WebOidcClient:
     subject_claim: str = "sub"
 
 
+def default_data_dir() -> Path:
+    """``.skolebro`` in the checkout the code runs from, else the per-user data folder.
+
+    Two clones are two projects: each gets its own embedded database and dev keys
+    rather than sharing (and migrating) one another's demo.
+    """
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "backend").is_dir():
+        return checkout / ".skolebro"
+    return Path(platformdirs.user_data_dir("skolebro"))
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     env: str = "dev"
     database_url: str | None = None
-    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("skolebro")))
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
     now: str | None = None
     fcm_credentials: str | None = None
     fcm_endpoint: str | None = None  # a local FCM stand-in (tests, benchmarks)
@@ -100,7 +112,7 @@ class Settings:
         settings = cls(
             env=name,
             database_url=env.get("DATABASE_URL") or None,
-            data_dir=Path(data_dir) if data_dir else Path(platformdirs.user_data_dir("skolebro")),
+            data_dir=Path(data_dir) if data_dir else default_data_dir(),
             now=env.get("SKOLEBRO_NOW") or None,
             fcm_credentials=env.get("SKOLEBRO_FCM_CREDENTIALS") or None,
             fcm_endpoint=env.get("SKOLEBRO_FCM_ENDPOINT") or None,
