@@ -45,9 +45,22 @@ async def run_job(pool: asyncpg.Pool, name: str, now: datetime) -> dict[str, Any
     elapsed = time.perf_counter() - started
     observe_job(name, True, elapsed)
     if any(v for v in effects.values() if isinstance(v, int)):
-        log.info("job %s at %s: %s (%.2fs)", name, now.isoformat(), effects, elapsed)
+        log.info(
+            "job %s at %s: %s (%.2fs)",
+            name,
+            now.isoformat(),
+            effects,
+            elapsed,
+            extra={"job": name, "duration_ms": round(elapsed * 1000, 1)},
+        )
     else:
-        log.debug("job %s at %s: nothing due (%.2fs)", name, now.isoformat(), elapsed)
+        log.debug(
+            "job %s at %s: nothing due (%.2fs)",
+            name,
+            now.isoformat(),
+            elapsed,
+            extra={"job": name, "duration_ms": round(elapsed * 1000, 1)},
+        )
     return effects
 
 
