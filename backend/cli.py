@@ -71,11 +71,32 @@ async def _seed(rt: Runtime) -> bool:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    async def noop(rt: Runtime) -> None:
-        return None
+    # Only the database: a migrate Job (or an operator's shell) need not hold the
+    # signing key, the identity providers or the FCM credentials.
+    from backend.db.embedded import start_embedded
+    from backend.db.migrate import apply_migrations
 
-    asyncio.run(_with_database(_settings(), noop))
-    print("migrations applied")
+    try:
+        settings = Settings.from_env(check=False)
+    except SettingsError as exc:
+        print(f"skolebro: {exc}", file=sys.stderr)
+        return 2
+    if settings.is_production and not settings.database_url:
+        print("skolebro: set DATABASE_URL (production does not use the embedded database)", file=sys.stderr)
+        return 2
+
+    async def migrate() -> list[str]:
+        import asyncpg
+
+        dsn = settings.database_url or await asyncio.to_thread(start_embedded, settings.data_dir)
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await apply_migrations(conn)
+        finally:
+            await conn.close()
+
+    applied = asyncio.run(migrate())
+    print(f"migrations applied: {', '.join(applied)}" if applied else "migrations applied (none pending)")
     return 0
 
 

@@ -103,7 +103,9 @@ class Settings:
         return self.env in ("dev", "test")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: dict[str, str] | None = None, *, check: bool = True) -> Settings:
+        """The settings from the environment; ``check=False`` skips production's demands
+        (``skolebro migrate`` needs only the database, not keys or identity providers)."""
         env = dict(os.environ if environ is None else environ)
         name = env.get("SKOLEBRO_ENV", "dev")
         if name not in ENVIRONMENTS:
@@ -128,7 +130,8 @@ class Settings:
             web_oidc=_parse_web_oidc(env.get("SKOLEBRO_WEB_OIDC")),
             push=env.get("SKOLEBRO_PUSH", ""),
         )
-        settings.check()
+        if check:
+            settings.check()
         return settings
 
     def check_push(self) -> str:
