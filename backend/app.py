@@ -26,6 +26,7 @@ from backend.clock import Clock, parse_instant
 from backend.deps import DEPENDENCIES
 from backend.dev.routes import DevController
 from backend.errors import exception_handlers
+from backend.guardians.routes import GuardianController
 from backend.inbox.routes import InboxController
 from backend.leave.routes import LeaveController
 from backend.lifecycle import BackgroundTask, lifespan_for
@@ -81,6 +82,7 @@ def create_app(
         AttendanceController,
         MissingCaseController,
         AuditLogController,
+        GuardianController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)

@@ -65,7 +65,7 @@ async def _seed(rt: Runtime) -> bool:
     from backend.roster.demo import seed_demo
 
     async with rt.require_pool().acquire() as conn:
-        return await seed_demo(conn, rt.clock.now())
+        return await seed_demo(conn, rt.clock.now(), rt.settings.pepper)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -133,6 +133,16 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+def _roster_failed(exc: Exception) -> int:
+    from backend.roster.oneroster import RosterError
+
+    lines = exc.lines() if isinstance(exc, RosterError) else [str(exc)]
+    print("skolebro: roster import failed, nothing was changed:", file=sys.stderr)
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
+    return 1
+
+
 def cmd_roster_import(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
@@ -141,13 +151,18 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     from backend.roster.oneroster import RosterError, read_roster
 
     started = time.monotonic()
+    settings = _settings()
 
     def say(text: str) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
 
     try:
         say(f"reading {args.folder}")
-        roster = read_roster(Path(args.folder), progress=lambda name, n: say(f"read {n:,} rows ({name})"))
+        roster = read_roster(
+            Path(args.folder),
+            progress=lambda name, n: say(f"read {n:,} rows ({name})"),
+            options=settings.roster_read_options(),
+        )
         say(
             f"OneRoster {roster.version}: {len(roster.schools):,} schools, "
             f"{len(roster.classes):,} classes, {len(roster.users):,} users, "
@@ -156,12 +171,13 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 
         async def work(rt: Runtime) -> ImportSummary:
             async with rt.require_pool().acquire() as conn:
-                return await import_roster(conn, roster, dry_run=args.dry_run, progress=say)
+                return await import_roster(
+                    conn, roster, dry_run=args.dry_run, progress=say, now=rt.clock.now()
+                )
 
-        summary = asyncio.run(_with_database(_settings(), work))
+        summary = asyncio.run(_with_database(settings, work))
     except RosterError as exc:
-        print(f"skolebro: roster import failed, nothing was changed: {exc}", file=sys.stderr)
-        return 1
+        return _roster_failed(exc)
     for line in summary.lines():
         print(line)
     say("done")
@@ -237,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         dest="roster_command", required=True
     )
     imp = roster.add_parser("import", help="import OneRoster 1.1 or 1.2 CSV files")
-    imp.add_argument("folder", help="folder with orgs.csv, users.csv, classes.csv, ...")
+    imp.add_argument("folder", help="folder or .zip with manifest.csv, orgs.csv, users.csv, ...")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imp.set_defaults(func=cmd_roster_import)
     jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
