@@ -147,6 +147,8 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
+    import asyncpg
+
     from backend.roster.importer import ImportSummary, import_roster
     from backend.roster.oneroster import RosterError, read_roster
 
@@ -178,6 +180,10 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
         summary = asyncio.run(_with_database(settings, work))
     except RosterError as exc:
         return _roster_failed(exc)
+    except asyncpg.PostgresError as exc:
+        # The transaction was rolled back; the operator gets the database's words, not a traceback.
+        log.debug("roster import refused by the database", exc_info=True)
+        return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
     for line in summary.lines():
         print(line)
     say("done")

@@ -40,10 +40,11 @@ REQUESTS = {
 # Those who see Ola: his guardians with access and Ola himself know him (403);
 # his class team reads nothing here, the contact teacher reads only.
 SEES_OLA = {"guardian.hansen", "guardian.nilsen", "pupil.ola", "team.3a"}
-EXPECTED = (
-    {(e, u): 403 for u in SEES_OLA for e in REQUESTS}
-    | {("list", "teacher.3a"): 200, ("set", "teacher.3a"): 403, ("lift", "teacher.3a"): 403}
-)
+EXPECTED = {(e, u): 403 for u in SEES_OLA for e in REQUESTS} | {
+    ("list", "teacher.3a"): 200,
+    ("set", "teacher.3a"): 403,
+    ("lift", "teacher.3a"): 403,
+}
 
 
 async def _send(client, method, url, body, headers):
@@ -124,3 +125,27 @@ async def test_bad_bodies_are_refused_and_change_nothing(client, tokens, db, bod
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert await _state(db) == before
+
+
+async def test_a_guardian_the_school_blocks_learns_nothing_more(client, db, clock):
+    from tests.conftest import CLASS_3A
+    from tests.routine_helpers import MONDAY, FreshTokens, inbox, oslo, pupil_row, roll_call
+
+    tokens = FreshTokens(client)
+    r = await client.put(
+        f"/api/v1/pupils/{OLA}/guardians/{NILSEN}",
+        headers=await tokens.headers("leader"),
+        json={"access": "none", "reason": "Besøksforbud"},
+    )
+    assert r.status_code == 200 and r.json()["access"] == "none"
+    nilsen = await tokens.headers("guardian.nilsen")
+    assert (await client.get("/api/v1/me", headers=nilsen)).json()["children"] == []
+    assert (await client.get(f"/api/v1/pupils/{OLA}/absence-reports", headers=nilsen)).status_code == 404
+
+    clock.set(oslo(MONDAY, 8, 40))
+    r = await roll_call(client, await tokens.headers("teacher.3a"), db, CLASS_3A, MONDAY, {OLA})
+    case_id = pupil_row(r.json(), OLA)["missing_case_id"]
+    assert len(await inbox(db, "guardian.hansen", "missing_pupil")) == 1
+    assert await inbox(db, "guardian.nilsen") == []
+    r = await client.get(f"/api/v1/missing-cases/{case_id}", headers=await tokens.headers("guardian.nilsen"))
+    assert r.status_code == 404

@@ -336,9 +336,7 @@ async def test_import_follows_changes_and_deletions(db, tmp_path):
     assert summary.removed["people"] == 1
     assert await db.fetchval("SELECT name FROM people WHERE source_id = 'u-p1'") == "Omdøypt Lia"
     # Deactivated, not erased: the row stays for the records that point at it.
-    assert await db.fetchval(
-        "SELECT deactivated_at IS NOT NULL FROM people WHERE source_id = 'u-p3'"
-    )
+    assert await db.fetchval("SELECT deactivated_at IS NOT NULL FROM people WHERE source_id = 'u-p3'")
     assert (await counts(db))["enrollments"] == 2
 
 

@@ -73,7 +73,7 @@ async def set_access(
         )
         row = await conn.fetchrow(q.ONE, pupil_id, guardian_id)
         if row["access"] == "none":
-            await conn.execute(q.DROP_QUEUED_FOR, guardian_id, pupil_id)
+            await conn.execute(q.DROP_QUEUED_FOR, guardian_id, str(pupil_id))
     # No reason in the log: it may name a protected address or a court order.
     log.info("guardian %s of pupil %s set to %s by %s", guardian_id, pupil_id, data.access.value, viewer)
     return _row(row)
