@@ -138,6 +138,8 @@ def _roster_failed(exc: Exception) -> int:
 
     lines = exc.lines() if isinstance(exc, RosterError) else [str(exc)]
     print("skolebro: roster import failed, nothing was changed:", file=sys.stderr)
+    if not lines:
+        lines = [exc.__class__.__name__]
     for line in lines:
         print(f"  {line}", file=sys.stderr)
     return 1
@@ -183,6 +185,40 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     except asyncpg.PostgresError as exc:
         # The transaction was rolled back; the operator gets the database's words, not a traceback.
         log.debug("roster import refused by the database", exc_info=True)
+        return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
+    for line in summary.lines():
+        print(line)
+    say("done")
+    return 0
+
+
+def cmd_roster_sync(args: argparse.Namespace) -> int:
+    import time
+
+    import asyncpg
+
+    from backend.roster.importer import ImportSummary
+    from backend.roster.oneroster import RosterError
+    from backend.roster.rest import SyncError, sync_roster
+
+    started = time.monotonic()
+    settings = _settings()
+
+    def say(text: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
+
+    async def work(rt: Runtime) -> ImportSummary:
+        async with rt.require_pool().acquire() as conn:
+            return await sync_roster(
+                conn, settings, now=rt.clock.now(), full=args.full, dry_run=args.dry_run, progress=say
+            )
+
+    try:
+        summary = asyncio.run(_with_database(settings, work))
+    except (RosterError, SyncError) as exc:
+        return _roster_failed(exc)
+    except asyncpg.PostgresError as exc:
+        log.debug("roster sync refused by the database", exc_info=True)
         return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
     for line in summary.lines():
         print(line)
@@ -262,6 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("folder", help="folder or .zip with manifest.csv, orgs.csv, users.csv, ...")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imp.set_defaults(func=cmd_roster_import)
+    syn = roster.add_parser("sync", help="pull from the OneRoster 1.2 REST provider (SKOLEBRO_ONEROSTER_*)")
+    syn.add_argument(
+        "--full", action="store_true", help="everything, not only what changed since the last run"
+    )
+    syn.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    syn.set_defaults(func=cmd_roster_sync)
     jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
     run = jobs.add_parser("run", help="run a scheduled job once, as if at --at (default: now)")
     run.add_argument("name", help="absence-check-reminders, missing-pupil-sweep, still-sick, note-retention")
