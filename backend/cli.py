@@ -226,6 +226,57 @@ def cmd_roster_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar_import(args: argparse.Namespace) -> int:
+    import uuid
+    from pathlib import Path
+
+    from backend.schools.ical import CalendarError, read_calendar
+    from backend.schools.service import insert_closed_days
+
+    try:
+        school_id = uuid.UUID(args.school_id)
+    except ValueError:
+        print(f"skolebro: {args.school_id!r} is not a school id (a UUID)", file=sys.stderr)
+        return 2
+    try:
+        calendar = read_calendar(Path(args.file).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, CalendarError) as exc:
+        print(f"skolebro: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+
+    async def work(rt: Runtime) -> int | None:
+        async with rt.require_pool().acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT 1 FROM schools WHERE id = $1", school_id):
+                return None
+            added = await insert_closed_days(conn, school_id, calendar.days)
+            if args.dry_run:
+                raise _DryRun(len(added))
+            return len(added)
+
+    try:
+        added = asyncio.run(_with_database(_settings(), work))
+    except _DryRun as dry:
+        added = dry.count
+    if added is None:
+        print(f"skolebro: no school with id {school_id}", file=sys.stderr)
+        return 1
+    print(
+        f"{calendar.events} events: {len(calendar.days)} weekdays, {added} new closed days"
+        f" ({len(calendar.days) - added} already closed); skipped {calendar.skipped_timed} timed"
+        f" and {calendar.skipped_repeating} repeating events"
+    )
+    if args.dry_run:
+        print("dry run: nothing was written")
+    return 0
+
+
+class _DryRun(Exception):
+    """Rolls the calendar import back after counting."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+
 def cmd_jobs_run(args: argparse.Namespace) -> int:
     import json
 
@@ -304,6 +355,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     syn.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     syn.set_defaults(func=cmd_roster_sync)
+    calendar = sub.add_parser("calendar", help="school calendars").add_subparsers(
+        dest="calendar_command", required=True
+    )
+    cal = calendar.add_parser("import", help="add the all-day events of an .ics file as closed days")
+    cal.add_argument("school_id", help="the school's id")
+    cal.add_argument("file", help="an iCalendar (.ics) file, e.g. the municipality's skolerute")
+    cal.add_argument("--dry-run", action="store_true", help="count, write nothing")
+    cal.set_defaults(func=cmd_calendar_import)
     jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
     run = jobs.add_parser("run", help="run a scheduled job once, as if at --at (default: now)")
     run.add_argument("name", help="absence-check-reminders, missing-pupil-sweep, still-sick, note-retention")
