@@ -9,7 +9,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.absence.routes import AbsenceController
@@ -26,12 +25,14 @@ from backend.clock import Clock, parse_instant
 from backend.deps import DEPENDENCIES
 from backend.dev.routes import DevController
 from backend.errors import exception_handlers
+from backend.guardians.routes import GuardianController
 from backend.inbox.routes import InboxController
 from backend.leave.routes import LeaveController
 from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
 from backend.messaging.routes import MessagingController, OfficeHoursController
 from backend.missing.routes import MissingCaseController
+from backend.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.ratelimit import sign_in_rate_limit
@@ -50,6 +51,10 @@ def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
         audience=settings.token_audience,
         lifetime_seconds=settings.access_token_seconds,
     )
+    from backend.jobs.registry import register
+    from backend.roster.sync_job import roster_sync_job
+
+    register("roster-sync", roster_sync_job(settings))
     return Runtime(
         settings=settings,
         clock=clock,
@@ -81,6 +86,7 @@ def create_app(
         AttendanceController,
         MissingCaseController,
         AuditLogController,
+        GuardianController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)
@@ -95,7 +101,7 @@ def create_app(
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[OpsController, api_router, web_router()],
+        route_handlers=[OpsController, api_router, web_router(), *docs_routes()],
         template_config=template_config(),
         dependencies=DEPENDENCIES,
         exception_handlers=exception_handlers(),
@@ -105,7 +111,7 @@ def create_app(
             title="Skolebro API",
             version="1.0.0",
             path="/schema",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[SwaggerPage(), RefinedJsonPlugin()],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),

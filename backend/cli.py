@@ -51,12 +51,14 @@ def _print_demo_users(host: str, port: int) -> None:
     for username, who in DEMO_USERS.items():
         print(f"  {username:<18} {who}")
     print(
-        "\nGet a token:\n"
-        f"  curl -s -X POST http://{host}:{port}/api/v1/auth/dev-login \\\n"
+        "\nGet a token and call the API:\n"
+        f"  ACCESS_TOKEN=$(curl -s -X POST http://{host}:{port}/api/v1/auth/dev-login \\\n"
         "       -H 'content-type: application/json' \\\n"
-        '       -d \'{"username": "guardian.hansen", "client": "app"}\'\n'
-        f"Then: curl -H 'Authorization: Bearer <access_token>' http://{host}:{port}/api/v1/me\n"
-        f"API description: http://{host}:{port}/schema/openapi.json\n",
+        '       -d \'{"username": "guardian.hansen", "client": "app"}\' \\\n'
+        "       | python3 -c 'import json, sys; print(json.load(sys.stdin)[\"access_token\"])')\n"
+        f'  curl -H "Authorization: Bearer $ACCESS_TOKEN" http://{host}:{port}/api/v1/me\n'
+        f"API docs: http://{host}:{port}/schema  (OpenAPI: /schema/openapi.json)\n"
+        f"Web portal: http://{host}:{port}/\n",
         flush=True,
     )
 
@@ -65,15 +67,36 @@ async def _seed(rt: Runtime) -> bool:
     from backend.roster.demo import seed_demo
 
     async with rt.require_pool().acquire() as conn:
-        return await seed_demo(conn, rt.clock.now())
+        return await seed_demo(conn, rt.clock.now(), rt.settings.pepper)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    async def noop(rt: Runtime) -> None:
-        return None
+    # Only the database: a migrate Job (or an operator's shell) need not hold the
+    # signing key, the identity providers or the FCM credentials.
+    from backend.db.embedded import start_embedded
+    from backend.db.migrate import apply_migrations
 
-    asyncio.run(_with_database(_settings(), noop))
-    print("migrations applied")
+    try:
+        settings = Settings.from_env(check=False)
+    except SettingsError as exc:
+        print(f"skolebro: {exc}", file=sys.stderr)
+        return 2
+    if settings.is_production and not settings.database_url:
+        print("skolebro: set DATABASE_URL (production does not use the embedded database)", file=sys.stderr)
+        return 2
+
+    async def migrate() -> list[str]:
+        import asyncpg
+
+        dsn = settings.database_url or await asyncio.to_thread(start_embedded, settings.data_dir)
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await apply_migrations(conn)
+        finally:
+            await conn.close()
+
+    applied = asyncio.run(migrate())
+    print(f"migrations applied: {', '.join(applied)}" if applied else "migrations applied (none pending)")
     return 0
 
 
@@ -95,6 +118,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from backend.background import background_tasks
 
     settings = _settings()
+    if not args.no_dispatcher:
+        settings.check_push()
     if args.demo:
         if settings.is_production:
             print("skolebro: --demo is not available in production", file=sys.stderr)
@@ -133,21 +158,40 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+def _roster_failed(exc: Exception) -> int:
+    from backend.roster.oneroster import RosterError
+
+    lines = exc.lines() if isinstance(exc, RosterError) else [str(exc)]
+    print("skolebro: roster import failed, nothing was changed:", file=sys.stderr)
+    if not lines:
+        lines = [exc.__class__.__name__]
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
+    return 1
+
+
 def cmd_roster_import(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
+
+    import asyncpg
 
     from backend.roster.importer import ImportSummary, import_roster
     from backend.roster.oneroster import RosterError, read_roster
 
     started = time.monotonic()
+    settings = _settings()
 
     def say(text: str) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
 
     try:
         say(f"reading {args.folder}")
-        roster = read_roster(Path(args.folder), progress=lambda name, n: say(f"read {n:,} rows ({name})"))
+        roster = read_roster(
+            Path(args.folder),
+            progress=lambda name, n: say(f"read {n:,} rows ({name})"),
+            options=settings.roster_read_options(),
+        )
         say(
             f"OneRoster {roster.version}: {len(roster.schools):,} schools, "
             f"{len(roster.classes):,} classes, {len(roster.users):,} users, "
@@ -156,16 +200,106 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 
         async def work(rt: Runtime) -> ImportSummary:
             async with rt.require_pool().acquire() as conn:
-                return await import_roster(conn, roster, dry_run=args.dry_run, progress=say)
+                return await import_roster(
+                    conn, roster, dry_run=args.dry_run, progress=say, now=rt.clock.now()
+                )
 
-        summary = asyncio.run(_with_database(_settings(), work))
+        summary = asyncio.run(_with_database(settings, work))
     except RosterError as exc:
-        print(f"skolebro: roster import failed, nothing was changed: {exc}", file=sys.stderr)
-        return 1
+        return _roster_failed(exc)
+    except asyncpg.PostgresError as exc:
+        # The transaction was rolled back; the operator gets the database's words, not a traceback.
+        log.debug("roster import refused by the database", exc_info=True)
+        return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
     for line in summary.lines():
         print(line)
     say("done")
     return 0
+
+
+def cmd_roster_sync(args: argparse.Namespace) -> int:
+    import time
+
+    import asyncpg
+
+    from backend.roster.importer import ImportSummary
+    from backend.roster.oneroster import RosterError
+    from backend.roster.rest import SyncError, sync_roster
+
+    started = time.monotonic()
+    settings = _settings()
+
+    def say(text: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
+
+    async def work(rt: Runtime) -> ImportSummary:
+        async with rt.require_pool().acquire() as conn:
+            return await sync_roster(
+                conn, settings, now=rt.clock.now(), full=args.full, dry_run=args.dry_run, progress=say
+            )
+
+    try:
+        summary = asyncio.run(_with_database(settings, work))
+    except (RosterError, SyncError) as exc:
+        return _roster_failed(exc)
+    except asyncpg.PostgresError as exc:
+        log.debug("roster sync refused by the database", exc_info=True)
+        return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
+    for line in summary.lines():
+        print(line)
+    say("done")
+    return 0
+
+
+def cmd_calendar_import(args: argparse.Namespace) -> int:
+    import uuid
+    from pathlib import Path
+
+    from backend.schools.ical import CalendarError, read_calendar
+    from backend.schools.service import insert_closed_days
+
+    try:
+        school_id = uuid.UUID(args.school_id)
+    except ValueError:
+        print(f"skolebro: {args.school_id!r} is not a school id (a UUID)", file=sys.stderr)
+        return 2
+    try:
+        calendar = read_calendar(Path(args.file).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, CalendarError) as exc:
+        print(f"skolebro: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+
+    async def work(rt: Runtime) -> int | None:
+        async with rt.require_pool().acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT 1 FROM schools WHERE id = $1", school_id):
+                return None
+            added = await insert_closed_days(conn, school_id, calendar.days)
+            if args.dry_run:
+                raise _DryRun(len(added))
+            return len(added)
+
+    try:
+        added = asyncio.run(_with_database(_settings(), work))
+    except _DryRun as dry:
+        added = dry.count
+    if added is None:
+        print(f"skolebro: no school with id {school_id}", file=sys.stderr)
+        return 1
+    print(
+        f"{calendar.events} events: {len(calendar.days)} weekdays, {added} new closed days"
+        f" ({len(calendar.days) - added} already closed); skipped {calendar.skipped_timed} timed"
+        f" and {calendar.skipped_repeating} repeating events"
+    )
+    if args.dry_run:
+        print("dry run: nothing was written")
+    return 0
+
+
+class _DryRun(Exception):
+    """Rolls the calendar import back after counting."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
@@ -198,8 +332,16 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
 
     from backend.background import push_dispatcher
 
+    settings = _settings()
+    settings.check_push()  # refuse before anything starts, not in a background task
+
     async def run(rt: Runtime) -> None:
         task = asyncio.create_task(push_dispatcher(rt))
+        probes = None
+        if args.metrics_port is not None:
+            from backend.ops.probes import serve_probes
+
+            probes = await serve_probes(rt, lambda: not task.done(), args.metrics_host, args.metrics_port)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             # A graceful stop: claimed rows not yet sent go back to the queue,
@@ -209,8 +351,11 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
             await task
         except asyncio.CancelledError:
             log.info("dispatcher stopped by signal")
+        finally:
+            if probes is not None:
+                probes.close()
 
-    asyncio.run(_with_database(_settings(), run))
+    asyncio.run(_with_database(settings, run))
     return 0
 
 
@@ -231,18 +376,40 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("migrate", help="apply migrations and exit").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="seed the demo school").set_defaults(func=cmd_demo)
-    sub.add_parser("dispatcher", help="run only the push dispatcher").set_defaults(func=cmd_dispatcher)
+    dispatcher = sub.add_parser("dispatcher", help="run only the push dispatcher")
+    dispatcher.add_argument(
+        "--metrics-port", type=int, default=None, help="serve /metrics, /health and /ready on this port"
+    )
+    dispatcher.add_argument("--metrics-host", default="127.0.0.1", help="address for --metrics-port")
+    dispatcher.set_defaults(func=cmd_dispatcher)
 
     roster = sub.add_parser("roster", help="roster import").add_subparsers(
         dest="roster_command", required=True
     )
     imp = roster.add_parser("import", help="import OneRoster 1.1 or 1.2 CSV files")
-    imp.add_argument("folder", help="folder with orgs.csv, users.csv, classes.csv, ...")
+    imp.add_argument("folder", help="folder or .zip with manifest.csv, orgs.csv, users.csv, ...")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imp.set_defaults(func=cmd_roster_import)
+    syn = roster.add_parser("sync", help="pull from the OneRoster 1.2 REST provider (SKOLEBRO_ONEROSTER_*)")
+    syn.add_argument(
+        "--full", action="store_true", help="everything, not only what changed since the last run"
+    )
+    syn.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    syn.set_defaults(func=cmd_roster_sync)
+    calendar = sub.add_parser("calendar", help="school calendars").add_subparsers(
+        dest="calendar_command", required=True
+    )
+    cal = calendar.add_parser("import", help="add the all-day events of an .ics file as closed days")
+    cal.add_argument("school_id", help="the school's id")
+    cal.add_argument("file", help="an iCalendar (.ics) file, e.g. the municipality's skolerute")
+    cal.add_argument("--dry-run", action="store_true", help="count, write nothing")
+    cal.set_defaults(func=cmd_calendar_import)
     jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
     run = jobs.add_parser("run", help="run a scheduled job once, as if at --at (default: now)")
-    run.add_argument("name", help="absence-check-reminders, missing-pupil-sweep, still-sick, note-retention")
+    from backend.jobs.registry import job_names
+
+    # From the registry itself, so the help never names a job that is not there.
+    run.add_argument("name", help="one of: " + ", ".join(job_names()))
     run.add_argument("--at", help="RFC 3339 instant, e.g. 2026-11-23T09:00:00+01:00")
     run.set_defaults(func=cmd_jobs_run)
 

@@ -418,6 +418,16 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Invalid school year", "Write the school year as two consecutive years, e.g. 2026-2027."),
     },
     # --- schools ---------------------------------------------------------------
+    "schools.closed_day_form": {
+        "nb": ("Dag eller periode", "Oppgi enten date, eller first_day og last_day."),
+        "nn": ("Dag eller periode", "Oppgi anten date, eller first_day og last_day."),
+        "en": ("A day or a range", "Give either date, or first_day and last_day."),
+    },
+    "schools.closed_day_range": {
+        "nb": ("Ugyldig periode", "Siste dag kan ikke være før første dag, og perioden er høyst ett år."),
+        "nn": ("Ugyldig periode", "Siste dag kan ikkje vere før første dag, og perioden er høgst eitt år."),
+        "en": ("Invalid range", "The last day cannot be before the first, and a range is at most a year."),
+    },
     "schools.closed_day_exists": {
         "nb": ("Dagen er allerede stengt", "Denne dagen er allerede registrert som fridag."),
         "nn": ("Dagen er alt stengd", "Denne dagen er alt registrert som fridag."),
@@ -462,5 +472,16 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "nb": ("Innloggingen mislyktes", "Innloggingen kunne ikke fullføres ({reason}). Prøv igjen."),
         "nn": ("Innlogginga mislukkast", "Innlogginga kunne ikkje fullførast ({reason}). Prøv igjen."),
         "en": ("Sign-in failed", "Sign-in could not be completed ({reason}). Please try again."),
+    },
+    # --- guardians -------------------------------------------------------------
+    "guardians.leaders_only": {
+        "nb": ("Bare skoleledere", "Bare skolens ledere kan endre en foresattes tilgang."),
+        "nn": ("Berre skoleleiarar", "Berre leiarane ved skulen kan endre tilgangen til ein føresett."),
+        "en": ("School leaders only", "Only the school's leaders can change a guardian's access."),
+    },
+    "guardians.not_yours": {
+        "nb": ("Ikke tilgjengelig", "Bare skoleledere og kontaktlæreren ser elevens foresatte."),
+        "nn": ("Ikkje tilgjengeleg", "Berre skoleleiarar og kontaktlæraren ser dei føresette til eleven."),
+        "en": ("Not available", "Only school leaders and the contact teacher see a pupil's guardians."),
     },
 }

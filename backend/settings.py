@@ -7,9 +7,12 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from backend.roster.oneroster import ReadOptions
 
 ENVIRONMENTS = ("dev", "test", "production")
 
@@ -69,10 +72,16 @@ def from_var(name: str, parse: Callable[[str], Any] = str) -> dict[str, Any]:
     return {"env": name, "parse": parse}
 
 
-def _flag(raw: str) -> bool:
-    if raw.lower() not in ("1", "true", "yes", "0", "false", "no"):
-        raise ValueError(f"{raw!r} is not a yes/no value")
-    return raw.lower() in ("1", "true", "yes")
+def default_data_dir() -> Path:
+    """``.skolebro`` in the checkout the code runs from, else the per-user data folder.
+
+    Two clones are two projects: each gets its own embedded database and dev keys
+    rather than sharing (and migrating) one another's demo.
+    """
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "backend").is_dir():
+        return checkout / ".skolebro"
+    return Path(platformdirs.user_data_dir("skolebro"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,17 +89,15 @@ class Settings:
     env: str = field(default="dev", metadata=from_var("SKOLEBRO_ENV"))
     database_url: str | None = field(default=None, metadata=from_var("DATABASE_URL"))
     data_dir: Path = field(
-        default_factory=lambda: Path(platformdirs.user_data_dir("skolebro")),
-        metadata=from_var("SKOLEBRO_DATA_DIR", Path),
+        default_factory=lambda: default_data_dir(), metadata=from_var("SKOLEBRO_DATA_DIR", Path)
     )
     now: str | None = field(default=None, metadata=from_var("SKOLEBRO_NOW"))
     fcm_credentials: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_CREDENTIALS"))
     # a local FCM stand-in (tests, benchmarks), and the CA its certificate is signed by
     fcm_endpoint: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_ENDPOINT"))
     fcm_ca_file: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_CA_FILE"))
-    fcm_http: str = field(
-        default="h2", metadata=from_var("SKOLEBRO_FCM_HTTP")
-    )  # h2 (firebase-admin's) or http1
+    # h2 (firebase-admin's default) or http1
+    fcm_http: str = field(default="h2", metadata=from_var("SKOLEBRO_FCM_HTTP"))
     signing_key_path: str | None = field(default=None, metadata=from_var("SKOLEBRO_SIGNING_KEY"))
     # names, not secrets
     token_issuer: str = field(default="skolebro", metadata=from_var("SKOLEBRO_TOKEN_ISSUER"))
@@ -108,6 +115,42 @@ class Settings:
     web_oidc: tuple[WebOidcClient, ...] = field(
         default=(), metadata=from_var("SKOLEBRO_WEB_OIDC", lambda raw: _parse_web_oidc(raw))
     )
+    # "log" says pushes are only logged on purpose
+    push: str = field(default="", metadata=from_var("SKOLEBRO_PUSH"))
+    identity_pepper: str | None = field(default=None, metadata=from_var("SKOLEBRO_IDENTITY_PEPPER"))
+    # The users column with guardians' national identity numbers ("identifier" or "metadata.x").
+    roster_national_id_column: str | None = field(
+        default=None, metadata=from_var("SKOLEBRO_ROSTER_NATIONAL_ID_COLUMN")
+    )
+    oneroster_url: str | None = field(
+        default=None, metadata=from_var("SKOLEBRO_ONEROSTER_URL", lambda raw: raw.rstrip("/") or None)
+    )
+    oneroster_token_url: str | None = field(default=None, metadata=from_var("SKOLEBRO_ONEROSTER_TOKEN_URL"))
+    oneroster_client_id: str | None = field(default=None, metadata=from_var("SKOLEBRO_ONEROSTER_CLIENT_ID"))
+    oneroster_client_secret: str | None = field(
+        default=None, metadata=from_var("SKOLEBRO_ONEROSTER_CLIENT_SECRET")
+    )
+    oneroster_scope: str | None = field(default=None, metadata=from_var("SKOLEBRO_ONEROSTER_SCOPE"))
+
+    @property
+    def pepper(self) -> str:
+        from backend.auth.identity import DEV_PEPPER
+
+        return self.identity_pepper or DEV_PEPPER
+
+    @property
+    def oneroster_configured(self) -> bool:
+        return bool(self.oneroster_url and self.oneroster_token_url and self.oneroster_client_id)
+
+    def roster_read_options(self) -> ReadOptions:
+        from backend.auth.identity import national_id_hash
+        from backend.roster.oneroster import ReadOptions
+
+        pepper = self.pepper
+        return ReadOptions(
+            hash_national_id=lambda number: national_id_hash(number, pepper),
+            national_id_column=self.roster_national_id_column,
+        )
 
     @property
     def is_production(self) -> bool:
@@ -118,9 +161,10 @@ class Settings:
         return self.env in ("dev", "test")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, check: bool = True) -> Settings:
         """Settings from the environment: each declared variable that is set and not
-        empty overrides its field's default; nothing else is read."""
+        empty overrides its field's default; nothing else is read. ``check=False`` skips
+        production's demands (``skolebro migrate`` needs only the database)."""
         source = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
@@ -136,8 +180,28 @@ class Settings:
         if name not in ENVIRONMENTS:
             raise SettingsError(f"SKOLEBRO_ENV={name!r} is not known; use one of {', '.join(ENVIRONMENTS)}.")
         settings = cls(**values, cookie_secure=name == "production")
-        settings.check()
+        if check:
+            settings.check()
         return settings
+
+    def check_push(self) -> str:
+        """The push transport a dispatcher would use: ``fcm`` or ``log``.
+
+        Without credentials the log transport marks every push as sent, so in
+        production that must be asked for (``SKOLEBRO_PUSH=log``), not fallen into.
+        """
+        if self.push not in ("", "fcm", "log"):
+            raise SettingsError(f"SKOLEBRO_PUSH={self.push!r}: use fcm or log.")
+        if self.push == "log":
+            return "log"
+        if self.fcm_credentials:
+            return "fcm"
+        if self.is_production:
+            raise SettingsError(
+                "Refusing to start the push dispatcher in production without FCM credentials; "
+                "set SKOLEBRO_FCM_CREDENTIALS, or SKOLEBRO_PUSH=log to only log pushes."
+            )
+        return "log"
 
     def check(self) -> None:
         if self.fcm_http not in ("h2", "http1"):
@@ -156,6 +220,12 @@ class Settings:
         for client in self.web_oidc:
             if not client.redirect_uri.startswith("https://"):
                 missing.append(f"an https redirect_uri for the web sign-in with {client.name}")
+        if not self.identity_pepper and any(p.name == "idporten" for p in self.identity_providers):
+            missing.append(
+                "SKOLEBRO_IDENTITY_PEPPER (a long random secret; ID-porten numbers are matched by it)"
+            )
+        if self.oneroster_url and not self.oneroster_url.startswith("https://"):
+            missing.append("an https SKOLEBRO_ONEROSTER_URL")
         if self.fcm_endpoint:
             missing.append("unset SKOLEBRO_FCM_ENDPOINT (pushes go to the real FCM in production)")
         if missing:
