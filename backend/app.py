@@ -51,10 +51,6 @@ def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
         audience=settings.token_audience,
         lifetime_seconds=settings.access_token_seconds,
     )
-    from backend.jobs.registry import register
-    from backend.roster.sync_job import roster_sync_job
-
-    register("roster-sync", roster_sync_job(settings))
     return Runtime(
         settings=settings,
         clock=clock,

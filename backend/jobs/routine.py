@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import asyncpg
 
 from backend.jobs import queries as q
-from backend.jobs.registry import register
 from backend.missing import service as missing
 from backend.schools.calendar import norwegian_holidays
 from notifications.kinds import Kind
@@ -182,9 +181,3 @@ async def note_retention(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
     if row["erased"]:
         log.info("erased %d absence-report note(s) past their retention period", row["erased"])
     return {"schools": row["schools"], "notes_erased": row["erased"], "claims_pruned": row["pruned_claims"]}
-
-
-register("still-sick", still_sick)
-register("absence-check-reminders", absence_check_reminders)
-register("missing-pupil-sweep", missing_pupil_sweep)
-register("note-retention", note_retention)

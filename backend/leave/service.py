@@ -18,7 +18,6 @@ import asyncpg
 from backend.auth.policy import PupilAccess, pupil_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.leave import queries as q
-from backend.missing import service as missing_cases
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
@@ -227,7 +226,10 @@ async def decide(
     data: LeaveDecisionCreate,
     now: datetime,
 ) -> LeaveRequest:
-    """Approve or reject; pushes ``leave_decision``. Runs inside the caller's transaction."""
+    """Approve or reject; pushes ``leave_decision``. Runs inside the caller's transaction.
+
+    Approved leave also closes the missing-pupil cases of those days: backend/flows.py.
+    """
     row = await conn.fetchrow(q.LOCK_REQUEST, request_id)
     if row is None:
         raise NotFound()
@@ -247,16 +249,6 @@ async def decide(
         raise Forbidden("leave.needs_leader", days=row["school_days"], limit=access.leave_teacher_max_days)
     status = LeaveStatus.approved if data.approved else LeaveStatus.rejected
     await conn.execute(q.DECIDE, request_id, status.value, viewer, now, data.comment)
-    if data.approved:
-        # Approved leave accounts for those days: open missing-pupil cases close.
-        await missing_cases.leave_approved(
-            conn,
-            pupil_id=row["pupil_id"],
-            first_day=row["first_day"],
-            last_day=row["last_day"],
-            actor=viewer,
-            now=now,
-        )
     guardians = await conn.fetch(q.GUARDIANS_WITH_ACCESS, row["pupil_id"], now)
     recipients = [g["guardian_id"] for g in guardians]
     if access.adulthood.reports_own_absence:

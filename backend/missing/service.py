@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -27,7 +28,6 @@ from backend.pagination import decode_cursor, encode_cursor
 from backend.schools.localtime import local_now
 from notifications.kinds import Kind
 from notifications.outbox import notify
-from schemas.absence import AbsenceReason, AbsenceReportCreate
 from schemas.missing import (
     CaseEvent,
     CaseFilter,
@@ -450,16 +450,24 @@ def _answering_role(access: PupilAccess, row: asyncpg.Record) -> str:
     raise NotFound()
 
 
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    case: MissingCase
+    files_sick_report: bool  # "sick at home" on the case's own day
+
+
 async def resolve(
     conn: asyncpg.Connection,
     viewer: uuid.UUID,
     case_id: uuid.UUID,
     data: ResolveCase,
     now: datetime,
-) -> MissingCase:
-    """A guardian or the class team/leaders answer a case. Runs in the caller's transaction."""
-    from backend.absence import service as absence  # imported here: absence calls us too
+) -> Resolved:
+    """A guardian or the class team/leaders answer a case. Runs in the caller's transaction.
 
+    "Sick at home" today also files a sick report for the day: backend/flows.py does,
+    when ``files_sick_report`` says so.
+    """
     row = await _visible(conn, viewer, case_id, now)
     access = await pupil_access(conn, viewer, row["pupil_id"], now)
     role = _answering_role(access, row)
@@ -471,17 +479,6 @@ async def resolve(
         raise Conflict("missing.already_resolved")
     await conn.execute(q.RESOLVE, case_id, now, viewer, data.outcome.value, data.note)
     log.info("missing case %s resolved by %s %s: %s", case_id, role, viewer, data.outcome.value)
-    if data.outcome is Outcome.sick_at_home and row["day"] == access.local_today:
-        report = AbsenceReportCreate(first_day=row["day"], reason=AbsenceReason.sick, note=data.note)
-        try:
-            report_access, calendar = await absence.report_access(conn, viewer, row["pupil_id"], report, now)
-            await absence.create_report(conn, report_access, viewer, report, now, calendar)
-        except Conflict:
-            # A report for part of the day exists already; the answer still stands.
-            log.info("missing case %s: a report already covers the day", case_id)
-        except Invalid as exc:
-            # Not a day a report can be filed for (e.g. closed since); keep the answer.
-            log.info("missing case %s: no sick report filed (%s)", case_id, exc.code)
     await _tell_resolved(
         conn,
         case_id=case_id,
@@ -494,7 +491,8 @@ async def resolve(
         actor=viewer,
         now=now,
     )
-    return await get_case(conn, viewer, case_id, now)
+    case = await get_case(conn, viewer, case_id, now)
+    return Resolved(case, data.outcome is Outcome.sick_at_home and row["day"] == access.local_today)
 
 
 __all__ = [

@@ -23,6 +23,7 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from backend import flows
 from backend.auth.identity import stored_subject
 from backend.auth.policy import pupil_access
 from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -425,7 +426,7 @@ class WebController(Controller):
             raise Invalid("request.invalid") from exc
         try:
             async with conn.transaction():
-                await leave.decide(conn, session.person_id, request_id, data, rt.clock.now())
+                await flows.decide_leave(conn, session.person_id, request_id, data, rt.clock.now())
         except (Conflict, Forbidden) as exc:
             return await self._leave_page(
                 request, conn, rt, session, status=exc.status, error=_problem(request, session, exc)
