@@ -25,6 +25,7 @@ from backend.auth.tokens import AccessTokens
 from backend.clock import Clock, parse_instant
 from backend.deps import DEPENDENCIES
 from backend.dev.routes import DevController
+from backend.edge import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
 from backend.errors import exception_handlers
 from backend.inbox.routes import InboxController
 from backend.leave.routes import LeaveController
@@ -111,14 +112,15 @@ def create_app(
             ),
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
-        request_max_body_size=1_000_000,
+        request_max_body_size=DEFAULT_BODY_LIMIT,
+        request_class=TypedBodyRequest,
         debug=False,
         logging_config=None,
     )
     # Litestar's ``middleware`` runs inside each matched route, after its outermost
     # exception handler: 401s from the auth middleware, unknown routes and 405s would
     # go out without a request id and unmeasured. Wrap the whole application instead.
-    app.asgi_handler = request_log_middleware(app.asgi_handler)
+    app.asgi_handler = request_log_middleware(no_store(app.asgi_handler))
     return app
 
 

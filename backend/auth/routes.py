@@ -12,6 +12,7 @@ from litestar.params import Body
 
 from backend.auth import service
 from backend.auth.tokens import InvalidToken
+from backend.edge import SMALL_BODY_LIMIT, TOKEN_BODY_LIMIT
 from backend.errors import Invalid
 from backend.openapi import problems
 from backend.runtime import Runtime
@@ -27,6 +28,7 @@ class AuthController(Controller):
         status_code=200,
         summary="Exchange an ID token or rotate a refresh token",
         responses=problems(400, 401, 422, 503),
+        request_max_body_size=TOKEN_BODY_LIMIT,
     )
     async def token(
         self,
@@ -41,6 +43,7 @@ class AuthController(Controller):
         status_code=204,
         summary="Revoke the refresh-token family",
         responses=problems(400, 401, 422),
+        request_max_body_size=SMALL_BODY_LIMIT,
     )
     async def logout(
         self,
@@ -80,6 +83,7 @@ class DevLoginController(Controller):
         status_code=200,
         summary="Dev/test only: sign in as a roster user",
         responses=problems(400, 401, 422),
+        request_max_body_size=SMALL_BODY_LIMIT,
     )
     async def dev_login(self, conn: asyncpg.Connection, rt: Runtime, data: DevLogin) -> TokenResponse:
         async with conn.transaction():
