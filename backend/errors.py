@@ -254,10 +254,15 @@ def exception_handlers() -> dict[Any, Any]:
         DomainError: _domain_handler,
         ValidationException: _validation_handler,
         HTTPException: _http_handler,
+        # Every way the database can fail mid-request is a 503 with Retry-After (issue 10):
+        # gone (connection errors, InterfaceError on a closed connection), hung (our
+        # timeouts, PostgreSQL's statement_timeout), shutting down or out of resources.
         OSError: _unavailable_handler,
-        asyncpg.exceptions.CannotConnectNowError: _unavailable_handler,
-        asyncpg.exceptions.ConnectionDoesNotExistError: _unavailable_handler,
-        asyncpg.exceptions.TooManyConnectionsError: _unavailable_handler,
+        TimeoutError: _unavailable_handler,
+        asyncpg.InterfaceError: _unavailable_handler,
+        asyncpg.exceptions.PostgresConnectionError: _unavailable_handler,
+        asyncpg.exceptions.OperatorInterventionError: _unavailable_handler,
+        asyncpg.exceptions.InsufficientResourcesError: _unavailable_handler,
         asyncpg.exceptions.CharacterNotInRepertoireError: _unstorable_handler,
         asyncpg.exceptions.UntranslatableCharacterError: _unstorable_handler,
         Exception: _internal,

@@ -67,6 +67,7 @@ def with_pupil_relation(select: str) -> str:
     """
     return "WITH access AS (" + PUPIL_RELATION + ")\n" + select
 
+
 # $1 person. Staff of any school in any school year, or a system administrator:
 # not tied to the running year, since the dev clock may have been moved out of it.
 IS_STAFF = """
