@@ -35,7 +35,6 @@ from backend.messaging.routes import MessagingController, OfficeHoursController
 from backend.missing.routes import MissingCaseController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
-from backend.ratelimit import sign_in_rate_limit
 from backend.runtime import Runtime
 from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
@@ -86,9 +85,7 @@ def create_app(
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)
         api.append(DevController)
-    api.append(
-        Router(path="/", route_handlers=sign_in, middleware=[sign_in_rate_limit(rt.settings).middleware])
-    )
+    api.extend(sign_in)  # rate limited in auth/service.py (backend/ratelimit.py)
     api_router = Router(
         path="/api/v1",
         route_handlers=api,

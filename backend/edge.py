@@ -54,15 +54,18 @@ class TypedBodyRequest(Request[Any, Any, Any]):
             return cached
         body = await self.body()
         media_type, _ = self.content_type
-        if body and not is_json_media_type(media_type):
-            # A JSON body as text/plain is what a cross-site form can send without a
-            # preflight; refuse anything not declared as JSON.
+        if body and media_type and not is_json_media_type(media_type):
+            # A JSON body as text/plain is what a cross-site form or fetch can send
+            # without a CORS preflight; refuse any type but JSON. (No type at all is
+            # read as JSON: browsers always send one, curl users often forget it.)
             raise HTTPException(status_code=415, detail="the body must be application/json")
         field = self.route_handler.parsed_data_field
         target: Any = field.annotation if field is not None else Any
         try:
             value = msgspec.json.decode(body or b"null", type=target)
         except msgspec.ValidationError as exc:
+            if not _well_formed(body):
+                raise ClientException(detail="JSON is malformed") from exc
             raise ValidationException(
                 detail=f"Validation failed for {self.method} {self.url.path}",
                 extra=[_error_message(str(exc))],
@@ -75,6 +78,16 @@ class TypedBodyRequest(Request[Any, Any, Any]):
             raise ClientException(detail="JSON is malformed: nested too deeply") from exc
         self._json = self._connection_state.json = value
         return value
+
+
+def _well_formed(body: bytes) -> bool:
+    """Whether the body is JSON at all: a typed decode stops at the first value of the
+    wrong type, before it could see that ``[`` is truncated. ``Raw`` only scans."""
+    try:
+        msgspec.json.decode(body, type=msgspec.Raw)
+    except (msgspec.DecodeError, RecursionError):
+        return False
+    return True
 
 
 def _error_message(text: str) -> dict[str, str]:
@@ -102,7 +115,7 @@ def no_store(app: ASGIApp) -> ASGIApp:
                 dropped = (b"cache-control", b"pragma")
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in dropped]
                 headers.append((b"cache-control", b"no-store"))
-                message = {**message, "headers": headers}  # type: ignore[typeddict-item]
+                message = {**message, "headers": headers}
             await send(message)
 
         await app(scope, receive, sending)

@@ -125,6 +125,9 @@ def _problem(
 
 def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    retry_after = getattr(exc, "retry_after", None)
+    if exc.status == 429 and retry_after is not None:
+        headers = {"Retry-After": str(retry_after)}
     errors = None
     if isinstance(exc, Invalid):
         _, detail = problem_text(exc.code, request_locale(request), **exc.params)

@@ -165,12 +165,12 @@ class Settings:
             raise SettingsError("Refusing to start in production; set " + "; ".join(missing) + ".")
 
 
-def _parse_networks(raw: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def _parse_networks(raw: str | None) -> tuple[str, ...]:
     if not raw:
         return ()
     try:
         return tuple(
-            ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip()
+            str(ipaddress.ip_network(part.strip(), strict=False)) for part in raw.split(",") if part.strip()
         )
     except ValueError as exc:
         raise SettingsError(

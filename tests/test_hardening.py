@@ -318,3 +318,16 @@ async def test_query_parameter_messages_are_translated(client, tokens):
     problem = assert_problem(r, 422)
     assert problem["errors"][0]["field"] == "status"
     assert "ikkje ein av" in problem["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "media_type", ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded"]
+)
+async def test_json_routes_refuse_other_media_types(client, tokens, media_type):
+    h = await tokens.headers("leader")
+    r = await client.post(
+        "/api/v1/dev/clock",
+        content=b'{"now": "2026-11-23T07:00:00Z"}',
+        headers={**h, "content-type": media_type},
+    )
+    assert_problem(r, 415, "request.unsupported_media_type")
