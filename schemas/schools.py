@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Annotated
 
@@ -24,6 +25,14 @@ EscalateMinutes = Annotated[int, msgspec.Meta(ge=30, le=45, description="30 to 4
 TeacherMaxDays = Annotated[int, msgspec.Meta(ge=0, le=60)]
 RetentionDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+FeideRealm = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^$|^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+        max_length=253,
+        description="the school's Feide realm, e.g. vassenden.no",
+    ),
+]
 
 
 class SeekPolicy(msgspec.Struct, forbid_unknown_fields=True):
@@ -46,6 +55,8 @@ class SchoolSettings(msgspec.Struct):
     leave_teacher_max_days: int
     still_sick_at: str
     note_retention_days: int
+    roster_sync_at: str = "05:00"
+    feide_realm: str | None = None
 
 
 class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -62,11 +73,18 @@ class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
     leave_teacher_max_days: TeacherMaxDays | None = None
     still_sick_at: TimeOfDay | None = None
     note_retention_days: RetentionDays | None = None
+    roster_sync_at: TimeOfDay | None = None
+    # "" clears it; a bare OneRoster username ola then has no Feide identity.
+    feide_realm: FeideRealm | None = None
 
 
 class ClosedDayCreate(msgspec.Struct, forbid_unknown_fields=True):
-    date: date
+    """One day (``date``), or every weekday from ``first_day`` to ``last_day``."""
+
     label: Label
+    date: dt.date | None = None
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
 
 
 class ClosedDay(msgspec.Struct):
