@@ -48,6 +48,11 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Service unavailable", "The database is not answering. Try again shortly."),
     },
     # --- request ---------------------------------------------------------------
+    "request.unsupported_media_type": {
+        "nb": ("Feil innholdstype", "Innholdet må sendes som application/json."),
+        "nn": ("Feil innhaldstype", "Innhaldet må sendast som application/json."),
+        "en": ("Unsupported media type", "The body must be sent as application/json."),
+    },
     "request.malformed": {
         "nb": ("Ugyldig forespørsel", "Innholdet kunne ikke leses som JSON."),
         "nn": ("Ugyldig førespurnad", "Innhaldet kunne ikkje lesast som JSON."),
@@ -483,5 +488,16 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "nb": ("Ikke tilgjengelig", "Bare skoleledere og kontaktlæreren ser elevens foresatte."),
         "nn": ("Ikkje tilgjengeleg", "Berre skoleleiarar og kontaktlæraren ser dei føresette til eleven."),
         "en": ("Not available", "Only school leaders and the contact teacher see a pupil's guardians."),
+    },
+    # --- dev -------------------------------------------------------------------
+    "dev.staff_only": {
+        "nb": ("Bare for ansatte", "Bare ansatte og administratorer kan flytte tjenestens klokke."),
+        "nn": ("Berre for tilsette", "Berre tilsette og administratorar kan flytte klokka til tenesta."),
+        "en": ("Staff only", "Only staff and administrators may move the service clock."),
+    },
+    "dev.clock_range": {
+        "nb": ("Tidspunkt utenfor rekkevidde", "Klokka kan settes mellom {earliest} og {latest}."),
+        "nn": ("Tidspunkt utanfor rekkjevidd", "Klokka kan setjast mellom {earliest} og {latest}."),
+        "en": ("Instant out of range", "The clock can be set between {earliest} and {latest}."),
     },
 }

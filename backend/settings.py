@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -112,8 +113,39 @@ class Settings:
     # Cookies are Secure in production (set from SKOLEBRO_ENV, not on its own).
     cookie_secure: bool = False
     auth_rate_limit_per_minute: int = field(default=60, metadata=from_var("SKOLEBRO_AUTH_RATE_LIMIT", int))
+    # Refreshes per minute per refresh-token family (one signed-in device), apart from
+    # sign-in's per-address limit, so a school behind one NAT address is not locked out.
+    refresh_rate_limit_per_minute: int = field(
+        default=20, metadata=from_var("SKOLEBRO_REFRESH_RATE_LIMIT", int)
+    )
     web_oidc: tuple[WebOidcClient, ...] = field(
         default=(), metadata=from_var("SKOLEBRO_WEB_OIDC", lambda raw: _parse_web_oidc(raw))
+    )
+    # A hung database must not hold requests: each request fails with 503 within
+    # about acquire + command timeout (issue 10).
+    db_connect_timeout_seconds: float = field(
+        default=3.0, metadata=from_var("SKOLEBRO_DB_CONNECT_TIMEOUT", float)
+    )
+    db_acquire_timeout_seconds: float = field(
+        default=1.5, metadata=from_var("SKOLEBRO_DB_ACQUIRE_TIMEOUT", float)
+    )
+    db_command_timeout_seconds: float = field(
+        default=3.0, metadata=from_var("SKOLEBRO_DB_COMMAND_TIMEOUT", float)
+    )
+    # 0: not sent (set it on the role behind PgBouncer)
+    db_statement_timeout_seconds: float = field(
+        default=3.0, metadata=from_var("SKOLEBRO_DB_STATEMENT_TIMEOUT", float)
+    )
+    # asyncpg's prepared-statement cache; 0 behind PgBouncer in transaction mode.
+    db_statement_cache_size: int = field(
+        default=100, metadata=from_var("SKOLEBRO_DB_STATEMENT_CACHE_SIZE", int)
+    )
+    # A direct (not pooled by PgBouncer) connection for LISTEN and the migration lock.
+    direct_database_url: str | None = field(default=None, metadata=from_var("SKOLEBRO_DIRECT_DATABASE_URL"))
+    # Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; any other peer is
+    # the client itself. Strings: Litestar's signature model inspects Runtime's types.
+    trusted_proxies: tuple[str, ...] = field(
+        default=(), metadata=from_var("SKOLEBRO_TRUSTED_PROXIES", lambda raw: _parse_networks(raw))
     )
     # "log" says pushes are only logged on purpose
     push: str = field(default="", metadata=from_var("SKOLEBRO_PUSH"))
@@ -236,6 +268,19 @@ def _build(kind: Callable[..., Any], item: dict[str, Any], **convert: Callable[[
     """One JSON object as ``kind``: the keys it names, the dataclass's defaults for the rest."""
     known = {f.name for f in fields(kind)}  # type: ignore[arg-type]
     return kind(**{k: convert[k](v) if k in convert else v for k, v in item.items() if k in known})
+
+
+def _parse_networks(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    try:
+        return tuple(
+            str(ipaddress.ip_network(part.strip(), strict=False)) for part in raw.split(",") if part.strip()
+        )
+    except ValueError as exc:
+        raise SettingsError(
+            f"SKOLEBRO_TRUSTED_PROXIES must be comma-separated addresses or CIDRs (10.0.0.0/8): {exc}"
+        ) from exc
 
 
 def _parse_providers(raw: str | None) -> tuple[IdentityProvider, ...]:

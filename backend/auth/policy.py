@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 
 from backend.auth.policy_queries import (
+    IS_STAFF,
     PUPIL_RELATION,
     RELATIONS_FOR_PUPILS,
     RELATIONS_FOR_VIEWERS,
@@ -213,3 +214,9 @@ async def viewers_who_read(
         return set()
     rows = await conn.fetch(RELATIONS_FOR_VIEWERS, list(set(viewers)), pupil_id, now)
     return {r["viewer_id"] for r in rows if decide(r) is not None}
+
+
+async def require_staff(conn: asyncpg.Connection, person_id: uuid.UUID) -> None:
+    """Staff or system administrators only (the dev clock); others get 403."""
+    if not await conn.fetchval(IS_STAFF, person_id):
+        raise Forbidden("dev.staff_only")
