@@ -10,6 +10,7 @@ gets a fresh copy of the template (CREATE DATABASE ... TEMPLATE, ~0.3 s).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -27,7 +28,6 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from backend.app import build_runtime, create_app
-from backend.auth.idp import IdentityVerifier
 from backend.auth.keys import write_new_key
 from backend.clock import Clock
 from backend.db.migrate import apply_migrations
@@ -304,9 +304,8 @@ class SharedApp:
 
     Building the Litestar application (about a hundred routes) costs ~0.4 s of CPU,
     most of a short test; its routes do not change between tests. What a test can
-    change is per test: the runtime's clock, identity verifier, pool and extras are
-    new for each test, the database is put back (``db_dsn``), and the sign-in rate
-    limit's memory store is emptied.
+    change is per test: every field of the runtime (clock, limits, identity verifier,
+    pool, extras) is new for each test, and the database is put back (``db_dsn``).
     """
 
     runtime: Runtime
@@ -320,16 +319,17 @@ def shared_app(default_settings: Settings) -> SharedApp:
 
 @pytest.fixture
 def runtime(settings: Settings, db_dsn: str, shared_app: SharedApp) -> Runtime:
-    if settings != shared_app.runtime.settings:
-        rt = build_runtime(settings, dsn=db_dsn)
-    else:
-        rt = shared_app.runtime
-        assert rt.pool is None, "the previous test left the shared application running"
-        rt.dsn = db_dsn
-        rt.identity = IdentityVerifier(settings.identity_providers)
-        rt.extras = {}
+    rt = build_runtime(settings, dsn=db_dsn)
     rt.clock = Clock(DEFAULT_NOW)
-    return rt
+    if settings != shared_app.runtime.settings:
+        return rt
+    # The shared application holds on to its runtime object: give it every field of a
+    # new one, so nothing (limits, caches, extras) carries over from the last test.
+    shared = shared_app.runtime
+    assert shared.pool is None, "the previous test left the shared application running"
+    for f in dataclasses.fields(Runtime):
+        setattr(shared, f.name, getattr(rt, f.name))
+    return shared
 
 
 @pytest.fixture
@@ -343,8 +343,6 @@ async def client(runtime: Runtime, shared_app: SharedApp) -> AsyncIterator[Async
         if shared_app.app is None:
             shared_app.app = create_app(runtime=runtime)
         app = shared_app.app
-        for store in ("rate_limit",):
-            await app.stores.get(store).delete_all()
     else:
         app = create_app(runtime=runtime)
     async with AsyncTestClient(app=app, raise_server_exceptions=False) as c:
