@@ -31,6 +31,7 @@ from backend.leave.routes import LeaveController
 from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
 from backend.messaging.routes import MessagingController, OfficeHoursController
+from backend.missing.reach_routes import CallListController, MyContactController, SmsHookController
 from backend.missing.routes import MissingCaseController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
@@ -40,6 +41,7 @@ from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
 from backend.settings import Settings
 from backend.web.routes import template_config, web_router
+from notifications.channels import configure as configure_channels
 
 
 def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
@@ -67,6 +69,8 @@ def create_app(
 ) -> Litestar:
     rt = runtime or build_runtime(settings or Settings.from_env())
     _load_holidays()
+    # SMS and e-mail transports of this process (jobs send through them).
+    configure_channels(rt.settings)
     sign_in: list[type] = [AuthController]
     api: list[type | Router] = [
         MeController,
@@ -80,6 +84,8 @@ def create_app(
         SchoolController,
         AttendanceController,
         MissingCaseController,
+        CallListController,
+        MyContactController,
         AuditLogController,
     ]
     if rt.settings.dev_routes:
@@ -95,7 +101,7 @@ def create_app(
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[OpsController, api_router, web_router()],
+        route_handlers=[OpsController, SmsHookController, api_router, web_router()],
         template_config=template_config(),
         dependencies=DEPENDENCIES,
         exception_handlers=exception_handlers(),

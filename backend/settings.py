@@ -80,6 +80,15 @@ class Settings:
     cookie_secure: bool = False
     auth_rate_limit_per_minute: int = 60
     web_oidc: tuple[WebOidcClient, ...] = ()
+    # Reaching guardians: Twilio's Messaging API and an SMTP server (README: Reaching guardians).
+    sms_account_sid: str | None = None
+    sms_auth_token: str | None = None
+    sms_from: str | None = None
+    sms_status_callback_url: str | None = None  # this service's /hooks/sms/twilio as Twilio calls it
+    sms_api_url: str | None = None  # a local stand-in of api.twilio.com (tests, benchmarks)
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    smtp_ca_file: str | None = None  # the CA a test SMTP server's certificate is signed by
 
     @property
     def is_production(self) -> bool:
@@ -113,6 +122,14 @@ class Settings:
             cookie_secure=name == "production",
             auth_rate_limit_per_minute=int(env.get("SKOLEBRO_AUTH_RATE_LIMIT", "60")),
             web_oidc=_parse_web_oidc(env.get("SKOLEBRO_WEB_OIDC")),
+            sms_account_sid=env.get("SKOLEBRO_SMS_ACCOUNT_SID") or None,
+            sms_auth_token=env.get("SKOLEBRO_SMS_AUTH_TOKEN") or None,
+            sms_from=env.get("SKOLEBRO_SMS_FROM") or None,
+            sms_status_callback_url=env.get("SKOLEBRO_SMS_STATUS_CALLBACK_URL") or None,
+            sms_api_url=env.get("SKOLEBRO_SMS_API_URL") or None,
+            smtp_url=env.get("SKOLEBRO_SMTP_URL") or None,
+            mail_from=env.get("SKOLEBRO_MAIL_FROM") or None,
+            smtp_ca_file=env.get("SKOLEBRO_SMTP_CA_FILE") or None,
         )
         settings.check()
         return settings
@@ -120,6 +137,8 @@ class Settings:
     def check(self) -> None:
         if self.fcm_http not in ("h2", "http1"):
             raise SettingsError(f"SKOLEBRO_FCM_HTTP={self.fcm_http!r}: use h2 or http1.")
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise SettingsError("SKOLEBRO_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS).")
         if not self.is_production:
             return
         missing = []
@@ -136,6 +155,10 @@ class Settings:
                 missing.append(f"an https redirect_uri for the web sign-in with {client.name}")
         if self.fcm_endpoint:
             missing.append("unset SKOLEBRO_FCM_ENDPOINT (pushes go to the real FCM in production)")
+        if self.sms_api_url:
+            missing.append("unset SKOLEBRO_SMS_API_URL (texts go to the real Twilio in production)")
+        if self.sms_account_sid and not (self.sms_status_callback_url or "").startswith("https://"):
+            missing.append("an https SKOLEBRO_SMS_STATUS_CALLBACK_URL (delivery reports)")
         if missing:
             raise SettingsError("Refusing to start in production; set " + "; ".join(missing) + ".")
 

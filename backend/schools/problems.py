@@ -31,6 +31,20 @@ register_problems(
                 "deadline, and the reminder at 21:00 at the latest.",
             ),
         },
+        "settings.ladder_out_of_order": {
+            "nb": (
+                "Trinnene er i feil rekkefølge",
+                "Oppringing kan ikke komme før SMS: call_after_minutes må være minst sms_after_minutes.",
+            ),
+            "nn": (
+                "Stega er i feil rekkjefølgje",
+                "Oppringing kan ikkje kome før SMS: call_after_minutes må vere minst sms_after_minutes.",
+            ),
+            "en": (
+                "Steps out of order",
+                "Calling cannot come before the SMS: call_after_minutes must be at least sms_after_minutes.",
+            ),
+        },
         "schools.closed_day_exists": {
             "nb": ("Dagen er allerede stengt", "Denne dagen er allerede registrert som fridag."),
             "nn": ("Dagen er alt stengd", "Denne dagen er alt registrert som fridag."),
