@@ -36,6 +36,7 @@ from backend.missing.routes import MissingCaseController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.ratelimit import sign_in_rate_limit
+from backend.reach.routes import ReachabilityController, TestAlertController
 from backend.runtime import Runtime
 from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
@@ -86,6 +87,8 @@ def create_app(
         MissingCaseController,
         CallListController,
         MyContactController,
+        ReachabilityController,
+        TestAlertController,
         AuditLogController,
     ]
     if rt.settings.dev_routes:

@@ -255,7 +255,7 @@ async def _count(db: asyncpg.Connection, status: str) -> bool:
     return bool(await db.fetchval("SELECT count(*) FROM deliveries WHERE status = $1", status))
 
 
-async def _many(db: asyncpg.Connection, clock: Clock, count: int) -> list[str]:
+async def _many(db: asyncpg.Connection, clock: Clock, count: int, *, kind: str = "still_sick") -> list[str]:
     people = [uuid.uuid4() for _ in range(count)]
     tokens = [f"tok-{i}-{uuid.uuid4().hex[:8]}" for i in range(count)]
     await db.executemany(
@@ -270,7 +270,7 @@ async def _many(db: asyncpg.Connection, clock: Clock, count: int) -> list[str]:
         await notify(
             db,
             recipients=people,
-            kind="still_sick",
+            kind=kind,
             data={"pupil_id": OLA},
             params={"pupil": "Ola"},
             now=clock.now(),
@@ -398,6 +398,54 @@ async def test_a_killed_dispatcher_process_is_finished_by_the_next(
     # Whatever was recorded as sent before the kill was not sent again.
     twice = sum(fcm.delivered(t) for t in tokens) - 400
     assert twice <= DispatcherConfig().max_in_flight
+
+
+async def test_urgent_pushes_of_a_killed_dispatcher_go_within_seconds(
+    db, db_dsn, clock, pool, transport, fcm, tmp_path
+):
+    # Missing-pupil alerts claimed by a dispatcher that is killed must not wait
+    # out the 90-second lease (issue 9): their lease is a few seconds, renewed
+    # while the live dispatcher is still sending.
+    tokens = await _many(db, clock, 400, kind="missing_pupil")
+    fcm.latency = 0.3
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_dsn,
+        "SKOLEBRO_ENV": "test",
+        "SKOLEBRO_DATA_DIR": str(tmp_path),
+        "SKOLEBRO_NOW": clock.now().isoformat(),
+        "SKOLEBRO_FCM_CREDENTIALS": fcm.service_account(tmp_path / "sa.json"),
+        "SKOLEBRO_FCM_ENDPOINT": fcm.endpoint,
+        "SKOLEBRO_FCM_CA_FILE": fcm.ca_file,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "backend.cli",
+        "dispatcher",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await eventually(lambda: len(fcm.received()) >= 100 or proc.returncode is not None, within=60)
+        assert proc.returncode is None, "the dispatcher process died on its own"
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    fcm.latency = 0.0
+    killed_at = clock.now()
+    assert await db.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") < 400
+    latest = await db.fetchval("SELECT max(due_at) FROM deliveries WHERE status = 'sending'")
+    assert latest is not None and (latest - killed_at).total_seconds() <= 5
+    clock.set(killed_at + DispatcherConfig().urgent_lease + timedelta(seconds=1))
+    await make_dispatcher(pool, transport, clock).run_once()
+    assert await db.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") == 400
+    assert all(fcm.delivered(t) >= 1 for t in tokens)
 
 
 async def test_a_push_read_before_it_goes_is_not_pushed(db, clock, pool, transport, fcm):

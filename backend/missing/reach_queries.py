@@ -7,7 +7,7 @@ ALERT_KINDS = "('missing_pupil', 'missing_pupil_escalation')"
 # Is guardian ``{g}`` reached on case ``mc``: opened the case's alert, answered
 # the case, or was reached by a staff member's call.
 REACHED = f"""
-(mc.resolved_by = {{g}}
+(mc.resolved_by IS NOT DISTINCT FROM {{g}}
  OR EXISTS (SELECT 1 FROM notifications n
             WHERE n.person_id = {{g}} AND n.kind IN {ALERT_KINDS}
               AND n.data ->> 'case_id' = mc.id::text AND n.read_at IS NOT NULL)
