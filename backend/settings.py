@@ -67,7 +67,7 @@ class Settings:
     fcm_credentials: str | None = None
     fcm_endpoint: str | None = None  # a local FCM stand-in (tests, benchmarks)
     fcm_ca_file: str | None = None  # the CA that stand-in's certificate is signed by
-    fcm_http: str = "h2"  # h2 (firebase-admin's default) or http1
+    fcm_http: str = "aiohttp"  # aiohttp (measured fastest), h2 (firebase-admin's own) or http1
     signing_key_path: str | None = None
     # names, not secrets
     token_issuer: str = "skolebro"
@@ -113,7 +113,7 @@ class Settings:
             fcm_credentials=env.get("SKOLEBRO_FCM_CREDENTIALS") or None,
             fcm_endpoint=env.get("SKOLEBRO_FCM_ENDPOINT") or None,
             fcm_ca_file=env.get("SKOLEBRO_FCM_CA_FILE") or None,
-            fcm_http=env.get("SKOLEBRO_FCM_HTTP", "h2"),
+            fcm_http=env.get("SKOLEBRO_FCM_HTTP", "aiohttp"),
             signing_key_path=env.get("SKOLEBRO_SIGNING_KEY") or None,
             token_issuer=env.get("SKOLEBRO_TOKEN_ISSUER", "skolebro"),
             token_audience=env.get("SKOLEBRO_TOKEN_AUDIENCE", "skolebro-api"),
@@ -135,8 +135,8 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        if self.fcm_http not in ("h2", "http1"):
-            raise SettingsError(f"SKOLEBRO_FCM_HTTP={self.fcm_http!r}: use h2 or http1.")
+        if self.fcm_http not in ("aiohttp", "h2", "http1"):
+            raise SettingsError(f"SKOLEBRO_FCM_HTTP={self.fcm_http!r}: use aiohttp, h2 or http1.")
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
             raise SettingsError("SKOLEBRO_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS).")
         if not self.is_production:
