@@ -26,6 +26,7 @@ from backend.clock import Clock, parse_instant
 from backend.deps import DEPENDENCIES
 from backend.dev.routes import DevController
 from backend.errors import exception_handlers
+from backend.guardians.routes import GuardianController
 from backend.inbox.routes import InboxController
 from backend.leave.routes import LeaveController
 from backend.lifecycle import BackgroundTask, lifespan_for
@@ -53,6 +54,10 @@ def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
         audience=settings.token_audience,
         lifetime_seconds=settings.access_token_seconds,
     )
+    from backend.jobs.registry import register
+    from backend.roster.sync_job import roster_sync_job
+
+    register("roster-sync", roster_sync_job(settings))
     return Runtime(
         settings=settings,
         clock=clock,
@@ -90,6 +95,7 @@ def create_app(
         ReachabilityController,
         TestAlertController,
         AuditLogController,
+        GuardianController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)

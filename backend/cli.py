@@ -65,7 +65,7 @@ async def _seed(rt: Runtime) -> bool:
     from backend.roster.demo import seed_demo
 
     async with rt.require_pool().acquire() as conn:
-        return await seed_demo(conn, rt.clock.now())
+        return await seed_demo(conn, rt.clock.now(), rt.settings.pepper)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -133,21 +133,40 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+def _roster_failed(exc: Exception) -> int:
+    from backend.roster.oneroster import RosterError
+
+    lines = exc.lines() if isinstance(exc, RosterError) else [str(exc)]
+    print("skolebro: roster import failed, nothing was changed:", file=sys.stderr)
+    if not lines:
+        lines = [exc.__class__.__name__]
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
+    return 1
+
+
 def cmd_roster_import(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
+
+    import asyncpg
 
     from backend.roster.importer import ImportSummary, import_roster
     from backend.roster.oneroster import RosterError, read_roster
 
     started = time.monotonic()
+    settings = _settings()
 
     def say(text: str) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
 
     try:
         say(f"reading {args.folder}")
-        roster = read_roster(Path(args.folder), progress=lambda name, n: say(f"read {n:,} rows ({name})"))
+        roster = read_roster(
+            Path(args.folder),
+            progress=lambda name, n: say(f"read {n:,} rows ({name})"),
+            options=settings.roster_read_options(),
+        )
         say(
             f"OneRoster {roster.version}: {len(roster.schools):,} schools, "
             f"{len(roster.classes):,} classes, {len(roster.users):,} users, "
@@ -156,16 +175,106 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 
         async def work(rt: Runtime) -> ImportSummary:
             async with rt.require_pool().acquire() as conn:
-                return await import_roster(conn, roster, dry_run=args.dry_run, progress=say)
+                return await import_roster(
+                    conn, roster, dry_run=args.dry_run, progress=say, now=rt.clock.now()
+                )
 
-        summary = asyncio.run(_with_database(_settings(), work))
+        summary = asyncio.run(_with_database(settings, work))
     except RosterError as exc:
-        print(f"skolebro: roster import failed, nothing was changed: {exc}", file=sys.stderr)
-        return 1
+        return _roster_failed(exc)
+    except asyncpg.PostgresError as exc:
+        # The transaction was rolled back; the operator gets the database's words, not a traceback.
+        log.debug("roster import refused by the database", exc_info=True)
+        return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
     for line in summary.lines():
         print(line)
     say("done")
     return 0
+
+
+def cmd_roster_sync(args: argparse.Namespace) -> int:
+    import time
+
+    import asyncpg
+
+    from backend.roster.importer import ImportSummary
+    from backend.roster.oneroster import RosterError
+    from backend.roster.rest import SyncError, sync_roster
+
+    started = time.monotonic()
+    settings = _settings()
+
+    def say(text: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
+
+    async def work(rt: Runtime) -> ImportSummary:
+        async with rt.require_pool().acquire() as conn:
+            return await sync_roster(
+                conn, settings, now=rt.clock.now(), full=args.full, dry_run=args.dry_run, progress=say
+            )
+
+    try:
+        summary = asyncio.run(_with_database(settings, work))
+    except (RosterError, SyncError) as exc:
+        return _roster_failed(exc)
+    except asyncpg.PostgresError as exc:
+        log.debug("roster sync refused by the database", exc_info=True)
+        return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
+    for line in summary.lines():
+        print(line)
+    say("done")
+    return 0
+
+
+def cmd_calendar_import(args: argparse.Namespace) -> int:
+    import uuid
+    from pathlib import Path
+
+    from backend.schools.ical import CalendarError, read_calendar
+    from backend.schools.service import insert_closed_days
+
+    try:
+        school_id = uuid.UUID(args.school_id)
+    except ValueError:
+        print(f"skolebro: {args.school_id!r} is not a school id (a UUID)", file=sys.stderr)
+        return 2
+    try:
+        calendar = read_calendar(Path(args.file).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, CalendarError) as exc:
+        print(f"skolebro: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+
+    async def work(rt: Runtime) -> int | None:
+        async with rt.require_pool().acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT 1 FROM schools WHERE id = $1", school_id):
+                return None
+            added = await insert_closed_days(conn, school_id, calendar.days)
+            if args.dry_run:
+                raise _DryRun(len(added))
+            return len(added)
+
+    try:
+        added = asyncio.run(_with_database(_settings(), work))
+    except _DryRun as dry:
+        added = dry.count
+    if added is None:
+        print(f"skolebro: no school with id {school_id}", file=sys.stderr)
+        return 1
+    print(
+        f"{calendar.events} events: {len(calendar.days)} weekdays, {added} new closed days"
+        f" ({len(calendar.days) - added} already closed); skipped {calendar.skipped_timed} timed"
+        f" and {calendar.skipped_repeating} repeating events"
+    )
+    if args.dry_run:
+        print("dry run: nothing was written")
+    return 0
+
+
+class _DryRun(Exception):
+    """Rolls the calendar import back after counting."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
@@ -240,9 +349,23 @@ def main(argv: list[str] | None = None) -> int:
         dest="roster_command", required=True
     )
     imp = roster.add_parser("import", help="import OneRoster 1.1 or 1.2 CSV files")
-    imp.add_argument("folder", help="folder with orgs.csv, users.csv, classes.csv, ...")
+    imp.add_argument("folder", help="folder or .zip with manifest.csv, orgs.csv, users.csv, ...")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imp.set_defaults(func=cmd_roster_import)
+    syn = roster.add_parser("sync", help="pull from the OneRoster 1.2 REST provider (SKOLEBRO_ONEROSTER_*)")
+    syn.add_argument(
+        "--full", action="store_true", help="everything, not only what changed since the last run"
+    )
+    syn.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    syn.set_defaults(func=cmd_roster_sync)
+    calendar = sub.add_parser("calendar", help="school calendars").add_subparsers(
+        dest="calendar_command", required=True
+    )
+    cal = calendar.add_parser("import", help="add the all-day events of an .ics file as closed days")
+    cal.add_argument("school_id", help="the school's id")
+    cal.add_argument("file", help="an iCalendar (.ics) file, e.g. the municipality's skolerute")
+    cal.add_argument("--dry-run", action="store_true", help="count, write nothing")
+    cal.set_defaults(func=cmd_calendar_import)
     jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
     run = jobs.add_parser("run", help="run a scheduled job once, as if at --at (default: now)")
     run.add_argument("name", help="absence-check-reminders, missing-pupil-sweep, still-sick, note-retention")

@@ -6,8 +6,12 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from backend.roster.oneroster import ReadOptions
 
 ENVIRONMENTS = ("dev", "test", "production")
 
@@ -89,6 +93,34 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str | None = None
     smtp_ca_file: str | None = None  # the CA a test SMTP server's certificate is signed by
+    identity_pepper: str | None = None
+    # The users column with guardians' national identity numbers ("identifier" or "metadata.x").
+    roster_national_id_column: str | None = None
+    oneroster_url: str | None = None
+    oneroster_token_url: str | None = None
+    oneroster_client_id: str | None = None
+    oneroster_client_secret: str | None = None
+    oneroster_scope: str | None = None
+
+    @property
+    def pepper(self) -> str:
+        from backend.auth.identity import DEV_PEPPER
+
+        return self.identity_pepper or DEV_PEPPER
+
+    @property
+    def oneroster_configured(self) -> bool:
+        return bool(self.oneroster_url and self.oneroster_token_url and self.oneroster_client_id)
+
+    def roster_read_options(self) -> ReadOptions:
+        from backend.auth.identity import national_id_hash
+        from backend.roster.oneroster import ReadOptions
+
+        pepper = self.pepper
+        return ReadOptions(
+            hash_national_id=lambda number: national_id_hash(number, pepper),
+            national_id_column=self.roster_national_id_column,
+        )
 
     @property
     def is_production(self) -> bool:
@@ -130,6 +162,13 @@ class Settings:
             smtp_url=env.get("SKOLEBRO_SMTP_URL") or None,
             mail_from=env.get("SKOLEBRO_MAIL_FROM") or None,
             smtp_ca_file=env.get("SKOLEBRO_SMTP_CA_FILE") or None,
+            identity_pepper=env.get("SKOLEBRO_IDENTITY_PEPPER") or None,
+            roster_national_id_column=env.get("SKOLEBRO_ROSTER_NATIONAL_ID_COLUMN") or None,
+            oneroster_url=(env.get("SKOLEBRO_ONEROSTER_URL") or "").rstrip("/") or None,
+            oneroster_token_url=env.get("SKOLEBRO_ONEROSTER_TOKEN_URL") or None,
+            oneroster_client_id=env.get("SKOLEBRO_ONEROSTER_CLIENT_ID") or None,
+            oneroster_client_secret=env.get("SKOLEBRO_ONEROSTER_CLIENT_SECRET") or None,
+            oneroster_scope=env.get("SKOLEBRO_ONEROSTER_SCOPE") or None,
         )
         settings.check()
         return settings
@@ -153,6 +192,12 @@ class Settings:
         for client in self.web_oidc:
             if not client.redirect_uri.startswith("https://"):
                 missing.append(f"an https redirect_uri for the web sign-in with {client.name}")
+        if not self.identity_pepper and any(p.name == "idporten" for p in self.identity_providers):
+            missing.append(
+                "SKOLEBRO_IDENTITY_PEPPER (a long random secret; ID-porten numbers are matched by it)"
+            )
+        if self.oneroster_url and not self.oneroster_url.startswith("https://"):
+            missing.append("an https SKOLEBRO_ONEROSTER_URL")
         if self.fcm_endpoint:
             missing.append("unset SKOLEBRO_FCM_ENDPOINT (pushes go to the real FCM in production)")
         if self.sms_api_url:

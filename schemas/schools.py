@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Annotated
 
@@ -28,6 +29,14 @@ OfficePhone = Annotated[
     str, msgspec.Meta(pattern=r"^\+?[0-9 ]{3,20}$", description="the number SMS texts name, e.g. +4757000000")
 ]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+FeideRealm = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^$|^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+        max_length=253,
+        description="the school's Feide realm, e.g. vassenden.no",
+    ),
+]
 
 
 class SeekPolicy(msgspec.Struct, forbid_unknown_fields=True):
@@ -50,6 +59,8 @@ class SchoolSettings(msgspec.Struct):
     leave_teacher_max_days: int
     still_sick_at: str
     note_retention_days: int
+    roster_sync_at: str = "05:00"
+    feide_realm: str | None = None
     # Reaching guardians (issue 9): the number SMS texts name, and the ladder's steps.
     office_phone: str | None = None
     sms_after_minutes: int = 5
@@ -70,14 +81,21 @@ class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
     leave_teacher_max_days: TeacherMaxDays | None = None
     still_sick_at: TimeOfDay | None = None
     note_retention_days: RetentionDays | None = None
+    roster_sync_at: TimeOfDay | None = None
+    # "" clears it; a bare OneRoster username ola then has no Feide identity.
+    feide_realm: FeideRealm | None = None
     office_phone: OfficePhone | None = None
     sms_after_minutes: LadderMinutes | None = None
     call_after_minutes: LadderMinutes | None = None
 
 
 class ClosedDayCreate(msgspec.Struct, forbid_unknown_fields=True):
-    date: date
+    """One day (``date``), or every weekday from ``first_day`` to ``last_day``."""
+
     label: Label
+    date: dt.date | None = None
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
 
 
 class ClosedDay(msgspec.Struct):

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar.testing import AsyncTestClient
 
 from backend.app import build_runtime, create_app
+from backend.auth.identity import DEV_PEPPER
 from backend.clock import Clock
 from backend.settings import Settings, SettingsError, _parse_providers
 from tests.conftest import DEFAULT_NOW, person
@@ -332,6 +333,18 @@ def test_production_refuses_to_start_without_keys_and_providers():
     assert "SKOLEBRO_SIGNING_KEY" in text and "SKOLEBRO_IDENTITY_PROVIDERS" in text
 
 
+def test_production_with_id_porten_needs_the_identity_pepper(signing_key, idporten):
+    with pytest.raises(SettingsError, match="SKOLEBRO_IDENTITY_PEPPER"):
+        Settings.from_env(
+            {
+                "SKOLEBRO_ENV": "production",
+                "SKOLEBRO_SIGNING_KEY": signing_key,
+                "SKOLEBRO_IDENTITY_PROVIDERS": json.dumps([idporten.settings_entry()]),
+                "DATABASE_URL": "postgresql://db/skolebro",
+            }
+        )
+
+
 def test_production_refuses_a_moved_clock(signing_key, idporten):
     with pytest.raises(SettingsError, match="SKOLEBRO_NOW"):
         Settings.from_env(
@@ -365,6 +378,8 @@ async def test_production_has_no_dev_routes(signing_key, idporten, feide, db_dsn
             "SKOLEBRO_IDENTITY_PROVIDERS": json.dumps([idporten.settings_entry(), feide.settings_entry()]),
             "DATABASE_URL": db_dsn,
             "SKOLEBRO_DATA_DIR": str(tmp_path),
+            # the key the test database's guardians were hashed with
+            "SKOLEBRO_IDENTITY_PEPPER": DEV_PEPPER,
         }
     )
     rt = build_runtime(settings)

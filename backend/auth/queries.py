@@ -1,8 +1,15 @@
 """SQL for sign-in: people lookup and refresh-token families."""
 
-PERSON_BY_USERNAME = "SELECT id FROM people WHERE username = $1"
+# A person removed from the roster, or whose account the school system disabled
+# (enabledUser=false), cannot sign in.
+PERSON_BY_USERNAME = """
+SELECT id FROM people WHERE username = $1 AND deactivated_at IS NULL AND sign_in_enabled
+"""
 
-PERSON_BY_IDENTITY = "SELECT person_id FROM identities WHERE provider = $1 AND subject = $2"
+PERSON_BY_IDENTITY = """
+SELECT i.person_id FROM identities i JOIN people p ON p.id = i.person_id
+WHERE i.provider = $1 AND i.subject = $2 AND p.deactivated_at IS NULL AND p.sign_in_enabled
+"""
 
 INSERT_REFRESH = """
 INSERT INTO refresh_tokens
@@ -11,8 +18,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)
 """
 
 LOCK_REFRESH = """
-SELECT id, family_id, person_id, client, family_expires_at, used_at, revoked_at
-FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE
+SELECT r.id, r.family_id, r.person_id, r.client, r.family_expires_at, r.used_at, r.revoked_at,
+       (p.deactivated_at IS NULL AND p.sign_in_enabled) AS active
+FROM refresh_tokens r JOIN people p ON p.id = r.person_id WHERE r.token_hash = $1 FOR UPDATE OF r
 """
 
 MARK_USED = "UPDATE refresh_tokens SET used_at = $2 WHERE id = $1"

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from backend.auth import queries as q
+from backend.auth.identity import stored_subject
 from backend.auth.idp import IdentityError, ProviderUnavailable
 from backend.errors import DomainError, Unauthorized
 from backend.runtime import Runtime
@@ -88,7 +89,11 @@ async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest) -> To
             raise InvalidGrant(str(exc)) from exc
         except ProviderUnavailable as exc:
             raise IdentityProviderDown() from exc
-        person_id = await conn.fetchval(q.PERSON_BY_IDENTITY, identity.provider, identity.subject)
+        person_id = await conn.fetchval(
+            q.PERSON_BY_IDENTITY,
+            identity.provider,
+            stored_subject(identity.provider, identity.subject, rt.settings.pepper),
+        )
         if person_id is None:
             log.info("token exchange: %s subject not in the roster", identity.provider)
             raise Unauthorized("auth.unknown_user")
@@ -107,7 +112,7 @@ async def refresh(conn: asyncpg.Connection, rt: Runtime, refresh_token: str, now
         row = await conn.fetchrow(q.LOCK_REFRESH, _hash(refresh_token))
         if row is None:
             raise InvalidGrant("the refresh token is not known")
-        if row["revoked_at"] is not None:
+        if row["revoked_at"] is not None or not row["active"]:
             raise InvalidGrant("the refresh token has been revoked; sign in again")
         if row["used_at"] is not None:
             # A spent token used again means it leaked: end the whole family.

@@ -9,7 +9,8 @@ import asyncpg
 
 from backend.absence.summary_jobs import push_absence_warnings
 from backend.assessments.jobs import publish_due_assessments
-from backend.jobs.registry import register
+from backend.jobs.registry import JOBS, register
+from backend.roster.sync_job import roster_sync_job
 from notifications.devices import prune_stale_devices
 
 
@@ -43,3 +44,6 @@ async def prune_devices(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
 register("publish-assessments", publish_assessments)
 register("prune-devices", prune_devices)
 register("absence-warnings", absence_warnings)
+# build_runtime registers it with the service's own settings; this one reads the environment.
+if "roster-sync" not in JOBS:
+    register("roster-sync", roster_sync_job(None))

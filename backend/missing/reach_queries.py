@@ -68,7 +68,8 @@ JOIN people p ON p.id = mc.pupil_id
 CROSS JOIN LATERAL unnest({GUARDIANS_TOLD.format(day="mc.day")}) AS gt(guardian_id)
 JOIN people gp ON gp.id = gt.guardian_id
 CROSS JOIN LATERAL (VALUES ('sms', gp.mobile), ('email', gp.email)) AS ch(channel, address)
-WHERE ch.address IS NOT NULL
+-- Someone removed from the roster is no longer notified (product.md: Roster).
+WHERE ch.address IS NOT NULL AND gp.deactivated_at IS NULL
 RETURNING channel
 """
 
@@ -196,7 +197,7 @@ JOIN people p ON p.id = mc.pupil_id
 CROSS JOIN LATERAL unnest({GUARDIANS_TOLD.format(day="mc.day")}) AS gt(guardian_id)
 JOIN people gp ON gp.id = gt.guardian_id
 JOIN guardian_relations g ON g.guardian_id = gp.id AND g.pupil_id = mc.pupil_id
-WHERE mc.id = $1
+WHERE mc.id = $1 AND gp.deactivated_at IS NULL
 ORDER BY reached, gp.name, gp.id
 """
 

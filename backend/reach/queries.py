@@ -16,7 +16,10 @@ SELECT p.id AS pupil_id, p.name,
         WHERE tc.guardian_id = any(g.ids)) AS confirmed_at
 FROM class_enrollments ce
 JOIN people p ON p.id = ce.pupil_id
-CROSS JOIN LATERAL (SELECT {GUARDIANS_TOLD.format(day="$3::date")} AS ids) g
+CROSS JOIN LATERAL (
+    SELECT ARRAY(SELECT x FROM unnest({GUARDIANS_TOLD.format(day="$3::date")}) AS x
+                 JOIN people gp ON gp.id = x AND gp.deactivated_at IS NULL) AS ids
+) g
 WHERE ce.class_id = $1
 ORDER BY p.name, p.id
 """
@@ -30,6 +33,7 @@ JOIN school_years sy ON sy.id = c.school_year_id
 JOIN class_enrollments ce ON ce.class_id = c.id
 JOIN people p ON p.id = ce.pupil_id
 CROSS JOIN LATERAL unnest({GUARDIANS_TOLD.format(day="$2::date")}) AS gt(guardian_id)
+JOIN people gp ON gp.id = gt.guardian_id AND gp.deactivated_at IS NULL
 WHERE c.school_id = $1 AND $2::date BETWEEN sy.starts_on AND sy.ends_on
 """
 

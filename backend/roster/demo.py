@@ -15,6 +15,8 @@ from datetime import date, datetime
 
 import asyncpg
 
+from backend.auth.identity import DEV_PEPPER, stored_subject
+
 log = logging.getLogger("skolebro.roster")
 
 DEMO_SOURCE_ID = "demo-vassenden"
@@ -116,8 +118,11 @@ async def write_batch(conn: asyncpg.Connection, school_id: uuid.UUID, b: RosterB
     )
 
 
-async def seed_demo(conn: asyncpg.Connection, now: datetime) -> bool:
-    """Seed the demo school; False when it is already there."""
+async def seed_demo(conn: asyncpg.Connection, now: datetime, pepper: str = DEV_PEPPER) -> bool:
+    """Seed the demo school; False when it is already there.
+
+    ``pepper`` keys the hash of the guardians' (made-up) national identity
+    numbers, as the roster import does (backend.auth.identity)."""
     async with conn.transaction():
         await conn.execute("LOCK TABLE schools IN SHARE ROW EXCLUSIVE MODE")
         if await conn.fetchval("SELECT 1 FROM schools WHERE source_id = $1", DEMO_SOURCE_ID):
@@ -141,13 +146,15 @@ async def seed_demo(conn: asyncpg.Connection, now: datetime) -> bool:
             starts,
             ends,
         )
-        batch = build_demo_batch(school_id, year_id, starts.year)
+        batch = build_demo_batch(school_id, year_id, starts.year, pepper)
         await write_batch(conn, school_id, batch)
     log.info("seeded the demo school Vassenden skule (%d people)", len(batch.people))
     return True
 
 
-def build_demo_batch(school_id: uuid.UUID, year_id: uuid.UUID, start_year: int) -> RosterBatch:
+def build_demo_batch(
+    school_id: uuid.UUID, year_id: uuid.UUID, start_year: int, pepper: str = DEV_PEPPER
+) -> RosterBatch:
     from backend.roster.names import FIRST_NAMES, SURNAMES
 
     rng = random.Random(20260817)
@@ -224,7 +231,13 @@ def build_demo_batch(school_id: uuid.UUID, year_id: uuid.UUID, start_year: int) 
                     email=f"foresatt.{cname.lower()}.{n:02d}@example.no",
                 )
                 b.guardians.append((guardian, pid, "full"))
-                b.identities.append(("idporten", f"demo-pid-{cname.lower()}-{n:02d}", guardian))
+                b.identities.append(
+                    (
+                        "idporten",
+                        stored_subject("idporten", f"demo-pid-{cname.lower()}-{n:02d}", pepper),
+                        guardian,
+                    )
+                )
             for pid in pupils:
                 b.class_enrollments.append((class_id, pid, school_id))
                 b.group_enrollments.append((norsk, pid, school_id))
@@ -249,7 +262,7 @@ def build_demo_batch(school_id: uuid.UUID, year_id: uuid.UUID, start_year: int) 
         (readonly, "03037012345"),
         (blocked, "04047012345"),
     ):
-        b.identities.append(("idporten", nid, gid))
+        b.identities.append(("idporten", stored_subject("idporten", nid, pepper), gid))
     b.guardians += [
         (hansen, ola, "full"),
         (hansen, kari, "full"),

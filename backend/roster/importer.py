@@ -1,22 +1,47 @@
-"""Writing a OneRoster bulk export into the roster, idempotently by sourcedId.
+"""Writing OneRoster data into the roster, idempotently by sourcedId.
 
 Everything goes in one transaction: staged into temp tables with COPY, then
-set-based upserts. A second import of the same files changes nothing; a
-dry run does all the work and rolls it back.
+set-based statements. A second import of the same data changes nothing; a
+dry run does all the work and rolls it back; a failure changes nothing.
+
+Bulk files are the truth for what they name; delta files only update the
+rows they hold, and their ``tobedeleted`` rows remove. A removed person is
+deactivated, never deleted: their reports, marks, cases and messages stay.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from backend.roster import import_queries as q
-from backend.roster.oneroster import Roster, RosterError
+from backend.roster.oneroster import MAX_PROBLEMS, Problem, Roster, RosterError
 
 log = logging.getLogger("skolebro.roster")
+
+KINDS = (
+    "schools",
+    "school years",
+    "people",
+    "classes",
+    "groups",
+    "guardian relations",
+    "enrollments",
+    "staff assignments",
+)
+ROLE_NAMES = {
+    "pupil": "pupils",
+    "guardian": "guardians",
+    "teacher": "teachers",
+    "leader": "leaders",
+    "other": "others",
+}
 
 
 @dataclass
@@ -26,22 +51,54 @@ class ImportSummary:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)
+    skipped: Counter[str] = field(default_factory=Counter)
+    warnings: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    unused_columns: dict[str, list[str]] = field(default_factory=dict)
+    sign_in: dict[str, tuple[int, int]] = field(default_factory=dict)  # role -> (can, total)
+    cannot_sign_in: list[str] = field(default_factory=list)
+    missing_birth_dates: list[str] = field(default_factory=list)
+    missing_birth_date_count: int = 0
     dry_run: bool = False
+
+    def warn(self, kind: str, problem: Problem) -> None:
+        self.skipped[kind] += 1
+        self.warning_count += 1
+        if len(self.warnings) < MAX_PROBLEMS:
+            self.warnings.append(problem)
 
     def lines(self) -> list[str]:
         out = [f"OneRoster {self.version}: {self.rows_read:,} rows read"]
-        for kind in (
-            "schools",
-            "school years",
-            "people",
-            "classes",
-            "groups",
-            "guardian relations",
-            "enrollments",
-            "staff assignments",
-        ):
+        out.append(f"  {'':<20} {'new':>8} {'changed':>8} {'removed':>12} {'skipped':>8}")
+        for kind in KINDS:
             c, u, r = (self.created.get(kind, 0), self.updated.get(kind, 0), self.removed.get(kind, 0))
-            out.append(f"  {kind:<20} {c:>8,} new {u:>8,} changed {r:>8,} removed")
+            s = self.skipped.get(kind, 0)
+            label = "deactivated" if kind == "people" else "removed"
+            out.append(f"  {kind:<20} {c:>8,} {u:>8,} {r:>8,} {label[:3]} {s:>8,}")
+        if self.sign_in:
+            parts = [
+                f"{can:,} of {total:,} {ROLE_NAMES.get(role, role)}"
+                for role, (can, total) in self.sign_in.items()
+            ]
+            out.append("can sign in: " + ", ".join(parts))
+        if self.cannot_sign_in:
+            out.append("cannot sign in (no Feide/ID-porten identity, or enabledUser=false):")
+            out.extend(f"  {who}" for who in self.cannot_sign_in)
+        if self.missing_birth_date_count:
+            out.append(
+                f"warning: {self.missing_birth_date_count:,} pupil(s) have no birth date; at upper "
+                "secondary they count as possibly adult:"
+            )
+            out.extend(f"  {who}" for who in self.missing_birth_dates)
+        if self.warning_count:
+            out.append(f"{self.warning_count:,} warning(s), rows skipped:")
+            out.extend(f"  {w}" for w in self.warnings)
+            if self.warning_count > len(self.warnings):
+                out.append(f"  … and {self.warning_count - len(self.warnings):,} more")
+        for name, columns in self.unused_columns.items():
+            out.append(f"not used from {name}: {', '.join(columns)}")
+        out.extend(f"note: {n}" for n in self.notes)
         if self.dry_run:
             out.append("dry run: nothing was written")
         return out
@@ -62,59 +119,28 @@ async def import_roster(
     *,
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
+    now: datetime | None = None,
+    after: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> ImportSummary:
     say = progress or (lambda text: None)
-    summary = ImportSummary(version=roster.version, rows_read=roster.rows_read, dry_run=dry_run)
+    at = now or datetime.now(UTC)
+    summary = ImportSummary(
+        version=roster.version,
+        rows_read=roster.rows_read,
+        dry_run=dry_run,
+        skipped=Counter(roster.skipped),
+        warnings=list(roster.warnings),
+        warning_count=roster.warning_count,
+        notes=list(roster.notes),
+        unused_columns=dict(roster.unused_columns),
+    )
     tx = conn.transaction()
     await tx.start()
     try:
-        await conn.execute(q.STAGE)
-        say("staging rows")
-        await _stage(conn, roster)
-
-        say("schools and school years")
-        summary.created["schools"], summary.updated["schools"] = _count(await conn.fetch(q.UPSERT_SCHOOLS))
-        summary.created["school years"], summary.updated["school years"] = _count(
-            await conn.fetch(q.UPSERT_YEARS)
-        )
-
-        clashes = await conn.fetch(q.USERNAME_CLASHES)
-        if clashes:
-            c = clashes[0]
-            raise RosterError(
-                f"users.csv: username {c['username']!r} of {c['incoming']!r} already belongs "
-                f"to {c['existing']!r}; usernames must be unique — fix it in the source system."
-            )
-        say(f"people ({len(roster.users):,})")
-        summary.created["people"], summary.updated["people"] = _count(await conn.fetch(q.UPSERT_PEOPLE))
-        await conn.execute(q.UPSERT_IDENTITIES)
-
-        say(f"classes and groups ({len(roster.classes):,})")
-        summary.created["classes"], summary.updated["classes"] = _count(await conn.fetch(q.UPSERT_CLASSES))
-        summary.created["groups"], summary.updated["groups"] = _count(await conn.fetch(q.UPSERT_GROUPS))
-        await conn.execute(q.LINK_GROUPS)
-
-        say(f"enrollments ({len(roster.enrollments):,})")
-        removed = _affected(await conn.execute(q.DELETE_CLASS_ENROLLMENTS))
-        removed += _affected(await conn.execute(q.DELETE_GROUP_ENROLLMENTS))
-        added = _affected(await conn.execute(q.INSERT_CLASS_ENROLLMENTS))
-        added += _affected(await conn.execute(q.INSERT_GROUP_ENROLLMENTS))
-        summary.created["enrollments"], summary.removed["enrollments"] = added, removed
-
-        await conn.execute(q.STAGED_ASSIGNMENTS)
-        summary.removed["staff assignments"] = _affected(await conn.execute(q.DELETE_ASSIGNMENTS))
-        summary.created["staff assignments"] = _affected(
-            await conn.execute(q.INSERT_ASSIGNMENTS)
-        ) + _affected(await conn.execute(q.INSERT_LEADERS))
-
-        say(f"guardian relations ({len(roster.relations):,})")
-        summary.removed["guardian relations"] = _affected(await conn.execute(q.DELETE_RELATIONS))
-        (summary.created["guardian relations"], summary.updated["guardian relations"]) = _count(
-            await conn.fetch(q.UPSERT_RELATIONS)
-        )
-
-        if roster.deleted_users:
-            summary.removed["people"] = _affected(await conn.execute(q.DELETE_PEOPLE, roster.deleted_users))
+        await _run(conn, roster, summary, say, at)
+        if after is not None:
+            # The caller's own bookkeeping (the REST sync's watermark) commits with the data or not at all.
+            await after(conn)
     except BaseException:
         await tx.rollback()
         raise
@@ -122,37 +148,158 @@ async def import_roster(
         await tx.rollback()
     else:
         await tx.commit()
-    log.info("roster import %s: %s", "dry run" if dry_run else "committed", "; ".join(summary.lines()[1:]))
+    log.info("roster import %s: %s", "dry run" if dry_run else "committed", "; ".join(summary.lines()[2:10]))
     return summary
+
+
+async def _run(
+    conn: asyncpg.Connection, roster: Roster, summary: ImportSummary, say: Callable[[str], None], at: datetime
+) -> None:
+    await conn.execute(q.STAGE)
+    say(f"staging {roster.rows_read:,} rows")
+    await _stage(conn, roster)
+    await conn.execute(q.ANALYZE_STAGE)
+
+    say(f"schools ({len(roster.schools):,}) and school years")
+    summary.created["schools"], summary.updated["schools"] = _count(await conn.fetch(q.UPSERT_SCHOOLS))
+    summary.created["school years"], summary.updated["school years"] = _count(
+        await conn.fetch(q.UPSERT_YEARS)
+    )
+
+    clashes = await conn.fetch(q.USERNAME_CLASHES)
+    if clashes:
+        raise RosterError.of(
+            [
+                Problem(
+                    f"users {c['incoming']}",
+                    f"username {c['username']!r} already belongs to {c['existing']!r}",
+                    "usernames must be unique; fix it in the school system",
+                )
+                for c in clashes
+            ],
+            len(clashes),
+        )
+    say(f"people ({len(roster.users):,})")
+    summary.created["people"], summary.updated["people"] = _count(await conn.fetch(q.UPSERT_PEOPLE))
+
+    say(f"classes and groups ({len(roster.classes):,})")
+    summary.created["classes"], summary.updated["classes"] = _count(await conn.fetch(q.UPSERT_CLASSES))
+    summary.created["groups"], summary.updated["groups"] = _count(await conn.fetch(q.UPSERT_GROUPS))
+    for row in await conn.fetch(q.CLASSES_WITHOUT_YEAR):
+        summary.warn(
+            "classes",
+            Problem(
+                f"classes {row['source_id']}",
+                "is new but its term is in no academicSessions the run knows (or it has no grade)",
+                "skipped; send its academicSessions row too",
+            ),
+        )
+
+    if roster.deleted_users:
+        say(f"deactivating {len(roster.deleted_users):,} removed people")
+        await conn.execute(q.DEACTIVATE, at)
+        summary.removed["people"] = int(await conn.fetchval("SELECT count(*) FROM gone_people"))
+        await conn.execute(q.DEACTIVATE_EFFECTS)
+
+    say("resolving roster ids")
+    await conn.execute(q.RESOLVE)
+    await conn.execute(q.UPSERT_IDENTITIES)
+    await conn.execute(q.REALM_IDENTITIES)
+    unknown = await conn.fetch(q.UNKNOWN_ENROLLMENTS)
+    for row in unknown:
+        summary.warn(
+            "enrollments",
+            Problem(
+                f"enrollments {row['class_source']}/{row['user_source']}",
+                "names a class or person that is not (or no longer) in the roster",
+                "skipped",
+            ),
+        )
+
+    say(f"enrollments ({len(roster.enrollments):,})")
+    await conn.execute(q.LINK_GROUPS)
+    removed = 0
+    if roster.is_bulk("enrollments"):
+        removed += _affected(await conn.execute(q.DELETE_CLASS_ENROLLMENTS))
+        removed += _affected(await conn.execute(q.DELETE_GROUP_ENROLLMENTS))
+    if roster.deleted_enrollments or roster.deleted_classes:
+        removed += _affected(await conn.execute(q.DELETE_NAMED_CLASS_ENROLLMENTS))
+        removed += _affected(await conn.execute(q.DELETE_NAMED_GROUP_ENROLLMENTS))
+    added = _affected(await conn.execute(q.INSERT_CLASS_ENROLLMENTS))
+    added += _affected(await conn.execute(q.INSERT_GROUP_ENROLLMENTS))
+    summary.created["enrollments"], summary.removed["enrollments"] = added, removed
+
+    say("staff assignments")
+    await conn.execute(q.STAGED_ASSIGNMENTS)
+    gone = 0
+    if roster.is_bulk("enrollments"):
+        gone += _affected(await conn.execute(q.DELETE_ASSIGNMENTS))
+    if roster.deleted_enrollments or roster.deleted_classes:
+        gone += _affected(await conn.execute(q.DELETE_NAMED_ASSIGNMENTS))
+    summary.removed["staff assignments"] = gone
+    summary.created["staff assignments"] = _affected(await conn.execute(q.INSERT_ASSIGNMENTS)) + _affected(
+        await conn.execute(q.INSERT_LEADERS)
+    )
+
+    say(f"guardian relations ({len(roster.relations):,})")
+    await conn.execute(q.STAGED_RELATIONS)
+    if roster.is_bulk("users"):
+        summary.removed["guardian relations"] = int(await conn.fetchval(q.DELETE_RELATIONS))
+    summary.created["guardian relations"], summary.updated["guardian relations"] = _count(
+        await conn.fetch(q.UPSERT_RELATIONS)
+    )
+
+    say("checking sign-in and birth dates")
+    for row in await conn.fetch(q.SIGN_IN):
+        summary.sign_in[row["role"]] = (row["can"], row["total"])
+    summary.cannot_sign_in = [
+        f"{r['name']} ({r['role']}, {r['source_id']}){'' if r['sign_in_enabled'] else ': enabledUser=false'}"
+        for r in await conn.fetch(q.CANNOT_SIGN_IN)
+    ]
+    missing = [u for u in roster.users if u["role"] == "pupil" and u["birth_date"] is None]
+    summary.missing_birth_date_count = len(missing)
+    summary.missing_birth_dates = [f"{u['name']} ({u['source_id']})" for u in missing[:50]]
+    today = at.astimezone(ZoneInfo("Europe/Oslo")).date()
+    years = await conn.fetchrow(q.YEARS_RUNNING, today)
+    if years["total"] and not years["running"]:
+        summary.notes.append(
+            f"warning: the imported school year ({years['some_name']}) is not the one running today "
+            f"({today.isoformat()}); pupils will not appear on boards until it starts."
+        )
 
 
 async def _stage(conn: asyncpg.Connection, roster: Roster) -> None:
     await conn.copy_records_to_table(
-        "stage_schools", records=[(sid, row["name"]) for sid, row in roster.schools.items()]
+        "stage_schools",
+        records=[(sid, row["name"], roster.owners.get(sid)) for sid, row in roster.schools.items()],
     )
-    years = {(str(c["year"]), str(c["school"])) for c in roster.classes}
+    years = {(str(c["year"]), str(c["school"])) for c in roster.classes if c["year"] is not None}
     await conn.copy_records_to_table(
         "stage_years",
         records=[
             (
                 f"{year}@{school}",
                 school,
-                roster.sessions[year]["title"],
-                roster.sessions[year]["start"],
-                roster.sessions[year]["end"],
+                roster.years[year]["title"],
+                roster.years[year]["start"],
+                roster.years[year]["end"],
             )
             for year, school in sorted(years)
+            if year in roster.years
         ],
     )
     await conn.copy_records_to_table(
         "stage_people",
-        records=[(u["source_id"], u["username"], u["name"], u["birth_date"]) for u in roster.users],
+        records=[
+            (u["source_id"], u["username"], u["name"], u["birth_date"], u["role"], u["enabled"], u["school"])
+            for u in roster.users
+        ],
     )
     await conn.copy_records_to_table("stage_identities", records=roster.identities)
     await conn.copy_records_to_table(
         "stage_classes",
         records=[
-            (c["source_id"], c["name"], c["kind"], c["grade"], c["school"], f"{c['year']}", c["subject"])
+            (c["source_id"], c["name"], c["kind"], c["grade"], c["school"], c["year"], c["subject"])
             for c in roster.classes
         ],
     )
@@ -162,3 +309,6 @@ async def _stage(conn: asyncpg.Connection, roster: Roster) -> None:
     )
     await conn.copy_records_to_table("stage_relations", records=roster.relations)
     await conn.copy_records_to_table("stage_leaders", records=roster.leaders)
+    await conn.copy_records_to_table("stage_deleted_users", records=[(u,) for u in roster.deleted_users])
+    await conn.copy_records_to_table("stage_deleted_classes", records=[(c,) for c in roster.deleted_classes])
+    await conn.copy_records_to_table("stage_deleted_enrollments", records=roster.deleted_enrollments)

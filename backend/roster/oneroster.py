@@ -1,9 +1,14 @@
-"""Reading OneRoster 1.1 and 1.2 CSV bulk files into plain rows.
+"""Reading OneRoster 1.1 and 1.2 data into plain rows.
 
-Only what Skolebro needs is read: orgs (schools), academicSessions (school
-years), classes (homeroom → class, scheduled → teaching group), users (with
-`userIds` like ``{Feide:ola@skole.no}`` and guardians' `agentSourcedIds`),
-roles (1.2 only), enrollments and demographics (birth dates).
+The same rules apply whether the rows come from CSV files (a folder or a
+``.zip``, bulk or delta per ``manifest.csv``) or from the REST binding
+(``backend.roster.rest`` flattens its JSON into the CSV columns): so one
+export gives one database, however it was delivered.
+
+Real exports are untidy. What is sound is taken; a row that points at a
+deleted or unknown class or user is skipped and counted as a warning; a row
+the importer cannot understand at all is an error, and every error of a run
+is reported together (up to ``MAX_PROBLEMS``) with its file, line and fix.
 
 Guardian access levels are not part of OneRoster; an optional
 ``metadata.agentAccess`` column on a guardian's row (``pupilSourcedId:none``
@@ -13,10 +18,14 @@ pairs separated by ``;``) marks read-only or blocked relations.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+import io
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import IO, Any
 
 PUPIL_ROLES = {"student"}
 GUARDIAN_ROLES = {"parent", "guardian", "relative"}
@@ -25,19 +34,114 @@ LEADER_ROLES = {"administrator", "principal", "districtAdministrator", "siteAdmi
 KNOWN_ROLES = PUPIL_ROLES | GUARDIAN_ROLES | TEACHER_ROLES | LEADER_ROLES | {"proctor"}
 ACCESS_LEVELS = {"full", "read_only", "none"}
 PROVIDERS = {"feide": "feide", "idporten": "idporten", "id-porten": "idporten"}
+SCHOOL_TYPES = {"school"}
+# Orgs above (or beside) a school: kept as its owner, never an error.
+PARENT_TYPES = {"district", "department", "national", "state", "local"}
 
-REQUIRED_FILES = ("orgs.csv", "academicSessions.csv", "classes.csv", "users.csv", "enrollments.csv")
+KINDS = ("orgs", "academicSessions", "classes", "courses", "users", "roles", "enrollments", "demographics")
+BULK_REQUIRED = ("orgs", "academicSessions", "classes", "users", "enrollments")
+MAX_PROBLEMS = 200
+
+# The columns the importer reads, per file; any other column is listed once in
+# the summary so nothing is dropped without the operator knowing.
+USED_COLUMNS: dict[str, set[str]] = {
+    "orgs": {"sourcedId", "status", "dateLastModified", "name", "type", "parentSourcedId"},
+    "academicSessions": {
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "title",
+        "type",
+        "startDate",
+        "endDate",
+        "parentSourcedId",
+        "schoolYear",
+    },
+    "classes": {
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "title",
+        "grades",
+        "classType",
+        "schoolSourcedId",
+        "termSourcedIds",
+        "subjects",
+    },
+    "courses": {"sourcedId", "status", "dateLastModified", "title"},
+    "users": {
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "enabledUser",
+        "orgSourcedIds",
+        "role",
+        "username",
+        "userIds",
+        "givenName",
+        "familyName",
+        "middleName",
+        "preferredFirstName",
+        "agentSourcedIds",
+        "grades",
+        "primaryOrgSourcedId",
+        "metadata.agentAccess",
+    },
+    "roles": {"sourcedId", "status", "dateLastModified", "userSourcedId", "role", "orgSourcedId", "roleType"},
+    "enrollments": {
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "classSourcedId",
+        "schoolSourcedId",
+        "userSourcedId",
+        "role",
+        "primary",
+    },
+    "demographics": {"sourcedId", "status", "dateLastModified", "birthDate"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input: where, what, and how to fix it."""
+
+    where: str
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message} — {self.fix}"
 
 
 class RosterError(Exception):
-    """A roster file is wrong; the message names the file, the line and the fix."""
+    """The input cannot be imported; every problem found is listed, nothing was changed."""
+
+    def __init__(self, message: str | Problem, problems: list[Problem] | None = None) -> None:
+        self.problems = problems or ([message] if isinstance(message, Problem) else [])
+        self.total = len(self.problems)
+        super().__init__(str(message))
+
+    @classmethod
+    def of(cls, problems: list[Problem], total: int) -> RosterError:
+        err = cls(f"{total} problem(s) found", problems)
+        err.total = total
+        return err
+
+    def lines(self) -> list[str]:
+        out = [str(p) for p in self.problems] or [str(self)]
+        if self.total > len(self.problems):
+            out.append(f"… and {self.total - len(self.problems)} more problems of the same kinds")
+        return out
 
 
 @dataclass
 class Roster:
     version: str
+    modes: dict[str, str] = field(default_factory=dict)
     schools: dict[str, dict[str, str]] = field(default_factory=dict)
-    sessions: dict[str, dict[str, object]] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)  # school sourcedId -> owner org name
+    years: dict[str, dict[str, Any]] = field(default_factory=dict)  # year key -> title/start/end
     classes: list[dict[str, object]] = field(default_factory=list)
     users: list[dict[str, object]] = field(default_factory=list)
     enrollments: list[dict[str, object]] = field(default_factory=list)
@@ -45,165 +149,442 @@ class Roster:
     identities: list[tuple[str, str, str]] = field(default_factory=list)
     leaders: list[tuple[str, str]] = field(default_factory=list)
     deleted_users: list[str] = field(default_factory=list)
-    deleted_enrollments: list[str] = field(default_factory=list)
+    deleted_classes: list[str] = field(default_factory=list)
+    deleted_enrollments: list[tuple[str, str, str]] = field(default_factory=list)
+    deleted_relations: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    unused_columns: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     rows_read: int = 0
+
+    def warn(self, kind: str, problem: Problem) -> None:
+        self.skipped[kind] += 1
+        self.warning_count += 1
+        if len(self.warnings) < MAX_PROBLEMS:
+            self.warnings.append(problem)
+
+    def is_bulk(self, kind: str) -> bool:
+        return self.modes.get(kind) == "bulk"
 
 
 Progress = Callable[[str, int], None]
+Rows = Iterable[tuple[str, dict[str, str]]]
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            if reader.fieldnames is None:
-                raise RosterError(f"{path.name} is empty; it needs a header line.")
-            for line, row in enumerate(reader, start=2):
-                yield line, {k.strip(): (v or "").strip() for k, v in row.items() if k}
-    except UnicodeDecodeError as exc:
-        raise RosterError(f"{path.name} is not UTF-8 text: save it as UTF-8 CSV.") from exc
+@dataclass
+class ReadOptions:
+    """How this operator's exports carry what OneRoster has no field for."""
+
+    # Keyed hash of a national identity number (backend.auth.identity); the number is never kept.
+    hash_national_id: Callable[[str], str] | None = field(default_factory=lambda: _dev_hash)
+    # The column holding guardians' national identity numbers: "identifier" or "metadata.x".
+    national_id_column: str | None = None
 
 
-def _need(path: Path, line: int, row: dict[str, str], *names: str) -> None:
-    for name in names:
-        if not row.get(name):
+def _dev_hash(number: str) -> str:
+    from backend.auth.identity import DEV_PEPPER, national_id_hash
+
+    return national_id_hash(number, DEV_PEPPER)
+
+
+# --- sources -----------------------------------------------------------------
+
+
+class Source:
+    """A folder or a zip of OneRoster CSV files, looked up by file name."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self._names: dict[str, str] = {}
+        if path.is_dir():
+            self._names = {p.name.lower(): str(p) for p in path.iterdir() if p.is_file()}
+        elif path.is_file() and zipfile.is_zipfile(path):
+            self._zip = zipfile.ZipFile(path)
+            # Exports are often zipped with a folder inside: take files by their own name.
+            for info in self._zip.infolist():
+                if not info.is_dir():
+                    self._names.setdefault(Path(info.filename).name.lower(), info.filename)
+        elif path.exists():
             raise RosterError(
-                f"{path.name} line {line}: the column {name!r} is empty or missing; every row needs it."
+                Problem(
+                    str(path), "is neither a folder nor a .zip", "give the export folder or its .zip file"
+                )
+            )
+        else:
+            raise RosterError(
+                Problem(str(path), "is not a folder", "give the folder (or .zip) holding the CSV files")
             )
 
+    def has(self, name: str) -> bool:
+        return name.lower() in self._names
 
-def _date(path: Path, line: int, text: str, column: str) -> date:
+    def open(self, name: str) -> IO[bytes]:
+        member = self._names[name.lower()]
+        if self._zip is not None:
+            return self._zip.open(member)
+        return open(member, "rb")
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+
+def csv_rows(
+    source: Source, name: str, errors: list[Problem], roster: Roster
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """Rows of one CSV file as (where, row); header and encoding problems go to ``errors``."""
+    raw = source.open(name)
     try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise RosterError(
-            f"{path.name} line {line}: {column} {text!r} is not a date (write YYYY-MM-DD)."
-        ) from exc
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        try:
+            header = text.readline()
+        except UnicodeDecodeError:
+            errors.append(
+                Problem(
+                    name, "is not UTF-8 text", "save it as 'CSV UTF-8' (Excel) or UTF-8 CSV (LibreOffice)"
+                )
+            )
+            return
+        if not header.strip():
+            errors.append(Problem(name, "is empty", "export it again with its header line"))
+            return
+        delimiter = ","
+        if header.count(";") > header.count(","):
+            # What Norwegian spreadsheet programs write; read it, but say so.
+            delimiter = ";"
+            roster.notes.append(
+                f"{name} is separated by semicolons; it was read as such. OneRoster files are "
+                "comma-separated: export 'CSV UTF-8 (comma-separated)' to avoid surprises."
+            )
+        reader = csv.reader(io.StringIO(header), delimiter=delimiter)
+        columns = [c.strip() for c in next(reader)]
+        kind = name[:-4]
+        unused = [c for c in columns if c and c not in USED_COLUMNS.get(kind, set())]
+        if unused:
+            roster.unused_columns[name] = unused
+        body = csv.reader(text, delimiter=delimiter)
+        line = 1
+        try:
+            for values in body:
+                line += 1
+                if not any(v.strip() for v in values):
+                    continue
+                yield (
+                    f"{name} line {line}",
+                    {c: v.strip() for c, v in zip(columns, values, strict=False) if c},
+                )
+        except UnicodeDecodeError:
+            errors.append(
+                Problem(
+                    f"{name} line {line + 1}",
+                    "is not UTF-8 text",
+                    "save the file as 'CSV UTF-8' (Excel) or UTF-8 CSV (LibreOffice)",
+                )
+            )
+        except csv.Error as exc:
+            errors.append(Problem(f"{name} line {line + 1}", f"is not valid CSV ({exc})", "check its quotes"))
+    finally:
+        raw.close()
 
 
-def _grade(text: str) -> int | None:
+def read_manifest(source: Source) -> tuple[str, dict[str, str], list[Problem]]:
+    """The OneRoster version and each file's mode (bulk, delta or absent)."""
+    problems: list[Problem] = []
+    modes: dict[str, str] = {}
+    version = ""
+    if source.has("manifest.csv"):
+        scratch = Roster(version="")
+        for where, row in csv_rows(source, "manifest.csv", problems, scratch):
+            prop, value = row.get("propertyName", ""), row.get("value", "").strip().lower()
+            if prop == "oneroster.version":
+                version = row.get("value", "").strip()
+            elif prop.startswith("file."):
+                kind = prop[len("file.") :]
+                if value not in ("bulk", "delta", "absent"):
+                    problems.append(Problem(where, f"{prop} is {value!r}", "write bulk, delta or absent"))
+                elif kind in KINDS:
+                    modes[kind] = value
+                    modes[prop] = value  # remembers that the manifest said it
+        if version and not (version.startswith("1.1") or version.startswith("1.2")):
+            raise RosterError(
+                Problem("manifest.csv", f"names OneRoster {version!r}", "export OneRoster 1.1 or 1.2")
+            )
+    version = version[:3] if version else ("1.2" if source.has("roles.csv") else "1.1")
+    for kind in KINDS:
+        if kind not in modes:
+            modes[kind] = "bulk" if source.has(f"{kind}.csv") else "absent"
+        elif modes[kind] != "absent" and not source.has(f"{kind}.csv"):
+            problems.append(
+                Problem(
+                    "manifest.csv", f"names {kind}.csv as {modes[kind]} but the file is missing", "add it"
+                )
+            )
+    return version, modes, problems
+
+
+def detect_version(folder: Path) -> str:
+    source = Source(folder)
+    try:
+        return read_manifest(source)[0]
+    finally:
+        source.close()
+
+
+def read_roster(path: Path, progress: Progress | None = None, options: ReadOptions | None = None) -> Roster:
+    """Read a folder or .zip of OneRoster CSV files."""
+    source = Source(path)
+    try:
+        version, modes, problems = read_manifest(source)
+        if not any(m != "absent" for k, m in modes.items()):
+            raise RosterError(
+                Problem(
+                    str(path),
+                    "holds no OneRoster files",
+                    "export orgs, academicSessions, classes, users, enrollments",
+                )
+            )
+        declared = any(k.startswith("file.") for k in modes)
+        if not declared:
+            missing = [f"{k}.csv" for k in BULK_REQUIRED if modes[k] == "absent"]
+            if missing:
+                raise RosterError(
+                    Problem(
+                        str(path),
+                        f"lacks {', '.join(missing)}",
+                        "export the OneRoster bulk files (orgs, academicSessions, classes, users, "
+                        "enrollments), or add a manifest.csv that names the delta files",
+                    )
+                )
+        roster = Roster(version=version, modes=modes)
+        tables: dict[str, Rows] = {
+            kind: csv_rows(source, f"{kind}.csv", problems, roster)
+            for kind in KINDS
+            if modes[kind] != "absent"
+        }
+        build_roster(roster, tables, problems, progress, options or ReadOptions())
+        return roster
+    finally:
+        source.close()
+
+
+# --- the rules -----------------------------------------------------------------
+
+
+def _need(where: str, row: dict[str, str], errors: list[Problem], *names: str) -> bool:
+    missing = [n for n in names if not row.get(n)]
+    if missing:
+        errors.append(
+            Problem(
+                where, f"the column {missing[0]!r} is empty or missing", f"every row needs {', '.join(names)}"
+            )
+        )
+        return False
+    return True
+
+
+def _date(where: str, text: str, column: str, errors: list[Problem]) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        errors.append(Problem(where, f"{column} {text!r} is not a date", "write YYYY-MM-DD"))
+        return None
+
+
+def grade_of(text: str) -> int | None:
+    """The lowest school level named in OneRoster ``grades`` (01–13, VG1–VG3), if any."""
+    found: list[int] = []
     for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if part.isdigit() and 1 <= int(part) <= 13:
-            return int(part)
-    return None
+        code = part.strip().upper()
+        if code.startswith("VG") and code[2:].isdigit() and 1 <= int(code[2:]) <= 3:
+            found.append(10 + int(code[2:]))
+        elif code.isdigit() and 1 <= int(code) <= 13:
+            found.append(int(code))
+    return min(found) if found else None
 
 
 def _deleted(row: dict[str, str]) -> bool:
     return row.get("status", "").lower() == "tobedeleted"
 
 
-def detect_version(folder: Path) -> str:
-    manifest = folder / "manifest.csv"
-    if manifest.exists():
-        for _, row in _rows(manifest):
-            if row.get("propertyName") == "oneroster.version":
-                version = row.get("value", "")
-                if version.startswith("1.1") or version.startswith("1.2"):
-                    return version[:3]
-                raise RosterError(f"manifest.csv names OneRoster {version!r}; Skolebro reads 1.1 and 1.2.")
-    return "1.2" if (folder / "roles.csv").exists() else "1.1"
+def _ids(text: str) -> list[str]:
+    return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
 
 
-def read_roster(folder: Path, progress: Progress | None = None) -> Roster:
-    if not folder.is_dir():
-        raise RosterError(f"{folder} is not a folder; give the folder holding the CSV files.")
-    missing = [name for name in REQUIRED_FILES if not (folder / name).exists()]
-    if missing:
-        raise RosterError(
-            f"{folder} lacks {', '.join(missing)}; export the OneRoster bulk "
-            "files (orgs, academicSessions, classes, users, enrollments)."
-        )
-    roster = Roster(version=detect_version(folder))
+def school_year_key(end_year: int) -> str:
+    return f"schoolYear:{end_year}"
+
+
+def year_of_dates(start: date) -> int:
+    """The calendar year a Norwegian school year (August–June) that contains ``start`` ends in."""
+    return start.year + 1 if start.month >= 8 else start.year
+
+
+def build_roster(
+    roster: Roster,
+    tables: dict[str, Rows],
+    errors: list[Problem],
+    progress: Progress | None,
+    options: ReadOptions,
+) -> None:
     tick = progress or (lambda name, n: None)
 
-    def count(name: str) -> None:
-        roster.rows_read += 1
-        if roster.rows_read % 5000 == 0:
-            tick(name, roster.rows_read)
+    def rows(kind: str) -> Iterator[tuple[str, dict[str, str]]]:
+        for item in tables.get(kind, ()):
+            roster.rows_read += 1
+            if roster.rows_read % 20000 == 0:
+                tick(kind, roster.rows_read)
+            yield item
 
-    path = folder / "orgs.csv"
-    for line, row in _rows(path):
-        count(path.name)
-        _need(path, line, row, "sourcedId", "name", "type")
-        if row["type"] == "school" and not _deleted(row):
-            roster.schools[row["sourcedId"]] = row
-
-    path = folder / "academicSessions.csv"
-    for line, row in _rows(path):
-        count(path.name)
-        _need(path, line, row, "sourcedId", "type", "startDate", "endDate")
-        roster.sessions[row["sourcedId"]] = {
-            "type": row["type"],
-            "title": row.get("title") or row["sourcedId"],
-            "start": _date(path, line, row["startDate"], "startDate"),
-            "end": _date(path, line, row["endDate"], "endDate"),
-            "parent": row.get("parentSourcedId") or None,
-        }
-
-    path = folder / "classes.csv"
-    for line, row in _rows(path):
-        count(path.name)
-        _need(path, line, row, "sourcedId", "title", "schoolSourcedId", "termSourcedIds")
+    orgs: dict[str, dict[str, str]] = {}
+    for where, row in rows("orgs"):
+        if not _need(where, row, errors, "sourcedId"):
+            continue
         if _deleted(row):
             continue
-        if row["schoolSourcedId"] not in roster.schools:
-            raise RosterError(
-                f"{path.name} line {line}: school {row['schoolSourcedId']!r} is not a school in orgs.csv."
+        if not _need(where, row, errors, "sourcedId", "name", "type"):
+            continue
+        orgs[row["sourcedId"]] = row
+    for sid, row in orgs.items():
+        kind = row["type"]
+        if kind in SCHOOL_TYPES:
+            roster.schools[sid] = row
+            parent = orgs.get(row.get("parentSourcedId", ""))
+            if parent is not None:
+                roster.owners[sid] = parent["name"]
+        elif kind not in PARENT_TYPES:
+            roster.notes.append(f"orgs: {row['name']!r} has type {kind!r}; only schools get pupils.")
+
+    def school_of(org: str) -> str | None:
+        """A class's or user's org, or the school a department belongs to."""
+        hops = 0
+        while org and hops < 5:
+            if org in roster.schools:
+                return org
+            org = orgs.get(org, {}).get("parentSourcedId", "")
+            hops += 1
+        return None
+
+    # Sessions: the school year of every term, from a schoolYear session above
+    # it, or its schoolYear column, or its dates.
+    sessions: dict[str, dict[str, Any]] = {}
+    for where, row in rows("academicSessions"):
+        if not _need(where, row, errors, "sourcedId", "type", "startDate", "endDate"):
+            continue
+        start = _date(where, row["startDate"], "startDate", errors)
+        end = _date(where, row["endDate"], "endDate", errors)
+        if start is None or end is None:
+            continue
+        if _deleted(row):
+            continue
+        year_col = row.get("schoolYear", "")
+        sessions[row["sourcedId"]] = {
+            "type": row["type"],
+            "title": row.get("title") or row["sourcedId"],
+            "start": start,
+            "end": end,
+            "parent": row.get("parentSourcedId") or "",
+            "school_year": int(year_col) if year_col.isdigit() and len(year_col) == 4 else None,
+        }
+    term_year: dict[str, str] = {}
+    for sid in sessions:
+        key = _year_key(sessions, sid)
+        term_year[sid] = key
+        s = sessions[sid]
+        year = roster.years.get(key)
+        if key in sessions:  # a schoolYear session: its own title and dates
+            own = sessions[key]
+            roster.years[key] = {"title": own["title"], "start": own["start"], "end": own["end"]}
+        elif year is None:
+            end_year = int(key.split(":")[1])
+            roster.years[key] = {"title": f"{end_year - 1}–{end_year}", "start": s["start"], "end": s["end"]}
+        else:
+            year["start"] = min(year["start"], s["start"])
+            year["end"] = max(year["end"], s["end"])
+
+    class_kinds: dict[str, str] = {}
+    for where, row in rows("classes"):
+        if not _need(where, row, errors, "sourcedId"):
+            continue
+        if _deleted(row):
+            roster.deleted_classes.append(row["sourcedId"])
+            continue
+        if not _need(where, row, errors, "sourcedId", "title", "schoolSourcedId"):
+            continue
+        school = school_of(row["schoolSourcedId"])
+        if school is None and (roster.is_bulk("orgs") or row["schoolSourcedId"] in orgs):
+            roster.warn(
+                "classes",
+                Problem(
+                    where,
+                    f"class {row['title']!r} belongs to {row['schoolSourcedId']!r}, "
+                    "which is not a school in orgs",
+                    "skipped; give it its school's sourcedId",
+                ),
             )
-        year = _school_year_of(roster, row["termSourcedIds"])
-        if year is None:
-            raise RosterError(
-                f"{path.name} line {line}: none of the terms "
-                f"{row['termSourcedIds']!r} is (in) a schoolYear session of "
-                "academicSessions.csv."
+            continue
+        terms = _ids(row.get("termSourcedIds", ""))
+        year_key = next((term_year[t] for t in terms if t in term_year), None)
+        if year_key is None and roster.is_bulk("academicSessions"):
+            roster.warn(
+                "classes",
+                Problem(
+                    where,
+                    f"none of the terms {row.get('termSourcedIds', '')!r} of class {row['title']!r} "
+                    "is in academicSessions",
+                    "skipped; name the class's term or school year",
+                ),
             )
-        kind = row.get("classType", "scheduled").lower()
-        grade = _grade(row.get("grades", ""))
-        if kind == "homeroom" and grade is None:
-            raise RosterError(
-                f"{path.name} line {line}: homeroom class {row['title']!r} needs "
-                "a grade between 01 and 13 in 'grades'."
-            )
-        subjects = row.get("subjects", "").split(",")[0].strip() or row["title"]
+            continue
+        kind = "homeroom" if row.get("classType", "scheduled").lower() == "homeroom" else "scheduled"
+        class_kinds[row["sourcedId"]] = kind
+        subject = _ids(row.get("subjects", ""))
         roster.classes.append(
             {
                 "source_id": row["sourcedId"],
                 "name": row["title"],
                 "kind": kind,
-                "grade": grade,
-                "school": row["schoolSourcedId"],
-                "year": year,
-                "subject": subjects,
+                "grade": grade_of(row.get("grades", "")),
+                "school": school or row["schoolSourcedId"],
+                "year": year_key,
+                "subject": subject[0] if subject else row["title"],
             }
         )
 
     births: dict[str, date] = {}
-    path = folder / "demographics.csv"
-    if path.exists():
-        for line, row in _rows(path):
-            count(path.name)
-            if row.get("birthDate"):
-                births[row["sourcedId"]] = _date(path, line, row["birthDate"], "birthDate")
+    for where, row in rows("demographics"):
+        if row.get("sourcedId") and row.get("birthDate") and not _deleted(row):
+            born = _date(where, row["birthDate"], "birthDate", errors)
+            if born is not None:
+                births[row["sourcedId"]] = born
 
     user_roles: dict[str, set[str]] = {}
     user_orgs: dict[str, list[str]] = {}
-    path = folder / "roles.csv"
-    if roster.version == "1.2" and path.exists():
-        for line, row in _rows(path):
-            count(path.name)
-            _need(path, line, row, "userSourcedId", "role", "orgSourcedId")
-            if _deleted(row):
-                continue
-            user_roles.setdefault(row["userSourcedId"], set()).add(row["role"])
-            user_orgs.setdefault(row["userSourcedId"], []).append(row["orgSourcedId"])
+    for where, row in rows("roles"):
+        if not _need(where, row, errors, "userSourcedId", "role", "orgSourcedId"):
+            continue
+        if _deleted(row):
+            continue
+        if row["role"] not in KNOWN_ROLES:
+            errors.append(
+                Problem(
+                    where,
+                    f"role {row['role']!r} is not a OneRoster role",
+                    f"use one of {', '.join(sorted(KNOWN_ROLES))}",
+                )
+            )
+            continue
+        user_roles.setdefault(row["userSourcedId"], set()).add(row["role"])
+        user_orgs.setdefault(row["userSourcedId"], []).append(row["orgSourcedId"])
 
-    path = folder / "users.csv"
-    agents: list[tuple[int, str, str, str]] = []
+    agents: list[tuple[str, str, str, str, str]] = []
     roles_by_user: dict[str, set[str]] = {}
-    for line, row in _rows(path):
-        count(path.name)
-        _need(path, line, row, "sourcedId")
+    pupil_grades: dict[str, int] = {}
+    for where, row in rows("users"):
+        if not _need(where, row, errors, "sourcedId"):
+            continue
         sid = row["sourcedId"]
         if _deleted(row):
             roster.deleted_users.append(sid)
@@ -211,55 +592,85 @@ def read_roster(folder: Path, progress: Progress | None = None) -> Roster:
         roles = set(user_roles.get(sid, set()))
         if row.get("role"):
             roles.add(row["role"])
-        orgs = user_orgs.get(sid) or [o.strip() for o in row.get("orgSourcedIds", "").split(",") if o.strip()]
-        if row.get("primaryOrgSourcedId"):
-            orgs.append(row["primaryOrgSourcedId"])
-        if not roles:
-            raise RosterError(
-                f"{path.name} line {line}: user {sid!r} has no role "
-                "(1.1: the 'role' column; 1.2: a row in roles.csv)."
-            )
         unknown = roles - KNOWN_ROLES
         if unknown:
-            raise RosterError(
-                f"{path.name} line {line}: role {sorted(unknown)[0]!r} is not a "
-                f"OneRoster role; use one of {', '.join(sorted(KNOWN_ROLES))}."
+            errors.append(
+                Problem(
+                    where,
+                    f"role {sorted(unknown)[0]!r} is not a OneRoster role",
+                    f"use one of {', '.join(sorted(KNOWN_ROLES))}",
+                )
             )
+            continue
+        if not roles:
+            roster.warn(
+                "users",
+                Problem(
+                    where,
+                    f"user {sid!r} has no role",
+                    "skipped; 1.1: fill 'role'; 1.2: add a row in roles.csv",
+                ),
+            )
+            continue
+        orgs_of = user_orgs.get(sid) or _ids(row.get("orgSourcedIds", ""))
+        if row.get("primaryOrgSourcedId"):
+            orgs_of.append(row["primaryOrgSourcedId"])
         roles_by_user[sid] = roles
+        given = row.get("preferredFirstName") or row.get("givenName")
         name = (
-            " ".join(p for p in (row.get("givenName"), row.get("middleName"), row.get("familyName")) if p)
+            " ".join(p for p in (given, row.get("middleName"), row.get("familyName")) if p)
             or row.get("username")
             or sid
         )
+        role = _role_of(roles)
+        if role == "pupil" and (g := grade_of(row.get("grades", ""))) is not None:
+            pupil_grades[sid] = g
+        schools_of = [s for s in (school_of(o) for o in orgs_of) if s]
         roster.users.append(
             {
                 "source_id": sid,
                 "username": row.get("username") or None,
                 "name": name,
                 "birth_date": births.get(sid),
+                "role": role,
+                "enabled": row.get("enabledUser", "true").lower() not in ("false", "0", "no"),
+                "school": schools_of[0] if schools_of else None,
             }
         )
-        for entry in row.get("userIds", "").split(","):
-            entry = entry.strip().strip("{}")
-            provider, _, subject = entry.partition(":")
+        for entry in _ids(row.get("userIds", "")):
+            provider, _, given_id = entry.strip("{}").partition(":")
             mapped = PROVIDERS.get(provider.strip().lower())
-            if mapped and subject.strip():
-                roster.identities.append((mapped, subject.strip(), sid))
+            given_id = given_id.strip()
+            if not mapped or not given_id:
+                continue
+            if mapped == "idporten":
+                if options.hash_national_id is None:
+                    continue
+                given_id = options.hash_national_id(given_id)
+            roster.identities.append((mapped, given_id, sid))
+        if role == "guardian" and options.national_id_column and options.hash_national_id:
+            number = row.get(options.national_id_column, "").replace(" ", "")
+            if number.isdigit() and len(number) == 11:
+                roster.identities.append(("idporten", options.hash_national_id(number), sid))
         if roles & LEADER_ROLES:
-            for org in orgs:
-                if org in roster.schools:
-                    roster.leaders.append((sid, org))
-        access_overrides = _agent_access(path, line, row.get("metadata.agentAccess", ""))
-        for agent in row.get("agentSourcedIds", "").split(","):
-            if agent.strip():
-                agents.append((line, sid, agent.strip(), access_overrides.get(agent.strip(), "")))
+            for school in schools_of:
+                roster.leaders.append((sid, school))
+        overrides = _agent_access(where, row.get("metadata.agentAccess", ""), errors)
+        for agent in _ids(row.get("agentSourcedIds", "")):
+            agents.append((where, sid, agent, overrides.get(agent, ""), role))
 
     relations: dict[tuple[str, str], str] = {}
-    for _line, sid, agent, access in agents:
-        mine, theirs = roles_by_user.get(sid, set()), roles_by_user.get(agent, set())
-        if mine & GUARDIAN_ROLES and theirs & PUPIL_ROLES:
+    for where, sid, agent, access, role in agents:
+        theirs = roles_by_user.get(agent)
+        if agent in roster.deleted_users or (theirs is None and roster.is_bulk("users")):
+            roster.warn(
+                "guardian relations",
+                Problem(where, f"agent {agent!r} of {sid!r} is not an active user", "skipped"),
+            )
+            continue
+        if role == "guardian" and (theirs is None or theirs & PUPIL_ROLES):
             guardian, pupil = sid, agent
-        elif mine & PUPIL_ROLES and theirs & GUARDIAN_ROLES:
+        elif role == "pupil" and (theirs is None or theirs & GUARDIAN_ROLES):
             guardian, pupil = agent, sid
         else:
             continue
@@ -268,56 +679,135 @@ def read_roster(folder: Path, progress: Progress | None = None) -> Roster:
             relations[(guardian, pupil)] = access or "full"
     roster.relations = [(g, p, a) for (g, p), a in relations.items()]
 
-    path = folder / "enrollments.csv"
-    class_ids = {c["source_id"] for c in roster.classes}
-    for line, row in _rows(path):
-        count(path.name)
-        _need(path, line, row, "sourcedId", "classSourcedId", "userSourcedId", "role")
+    class_ids = {str(c["source_id"]) for c in roster.classes}
+    deleted_classes = set(roster.deleted_classes)
+    deleted_users = set(roster.deleted_users)
+    class_pupil_grades: dict[str, Counter[int]] = {}
+    for where, row in rows("enrollments"):
         if _deleted(row):
-            roster.deleted_enrollments.append(row["sourcedId"])
+            if row.get("classSourcedId") and row.get("userSourcedId"):
+                roster.deleted_enrollments.append(
+                    (row["classSourcedId"], row["userSourcedId"], row.get("role") or "student")
+                )
             continue
-        if row["classSourcedId"] not in class_ids:
-            raise RosterError(
-                f"{path.name} line {line}: class {row['classSourcedId']!r} is not in classes.csv."
+        if not _need(where, row, errors, "sourcedId", "classSourcedId", "userSourcedId", "role"):
+            continue
+        cls, user = row["classSourcedId"], row["userSourcedId"]
+        if cls in deleted_classes or (cls not in class_ids and roster.is_bulk("classes")):
+            roster.warn(
+                "enrollments",
+                Problem(where, f"class {cls!r} is deleted or not in classes", "skipped"),
             )
-        if row["userSourcedId"] not in roles_by_user:
-            raise RosterError(f"{path.name} line {line}: user {row['userSourcedId']!r} is not in users.csv.")
-        roster.enrollments.append(
-            {
-                "source_id": row["sourcedId"],
-                "class": row["classSourcedId"],
-                "user": row["userSourcedId"],
-                "role": row["role"],
-                "primary": row.get("primary", "").lower() == "true",
-            }
+            continue
+        if user in deleted_users or (user not in roles_by_user and roster.is_bulk("users")):
+            roster.warn(
+                "enrollments",
+                Problem(where, f"user {user!r} is deleted or not an active user", "skipped"),
+            )
+            continue
+        role = (
+            "student"
+            if row["role"] == "student"
+            else ("teacher" if row["role"] in TEACHER_ROLES else row["role"])
         )
+        if role == "student" and user in pupil_grades:
+            class_pupil_grades.setdefault(cls, Counter())[pupil_grades[user]] += 1
+        roster.enrollments.append(
+            {"class": cls, "user": user, "role": role, "primary": row.get("primary", "").lower() == "true"}
+        )
+
+    _fill_grades(roster, class_kinds, class_pupil_grades)
     tick("done", roster.rows_read)
-    return roster
+    if errors:
+        raise RosterError.of(errors[:MAX_PROBLEMS], len(errors))
 
 
-def _agent_access(path: Path, line: int, text: str) -> dict[str, str]:
+def _role_of(roles: set[str]) -> str:
+    if roles & PUPIL_ROLES:
+        return "pupil"
+    if roles & LEADER_ROLES:
+        return "leader"
+    if roles & TEACHER_ROLES:
+        return "teacher"
+    if roles & GUARDIAN_ROLES:
+        return "guardian"
+    return "other"
+
+
+def _fill_grades(roster: Roster, kinds: dict[str, str], pupil_grades: dict[str, Counter[int]]) -> None:
+    """A homeroom without a grade takes its pupils' level, else its school's most common one,
+    else a county school's (``fylke``) VG level or the number its title starts with.
+
+    Only the seek policy's band (and the upper-secondary rules) depend on it;
+    the summary says how many classes got one this way.
+    """
+    by_school: dict[str, Counter[int]] = {}
+    for c in roster.classes:
+        if c["kind"] == "homeroom" and c["grade"] is not None:
+            by_school.setdefault(str(c["school"]), Counter())[int(str(c["grade"]))] += 1
+    guessed = 0
+    kept: list[dict[str, object]] = []
+    for c in roster.classes:
+        if c["kind"] != "homeroom" or c["grade"] is not None:
+            kept.append(c)
+            continue
+        counted = pupil_grades.get(str(c["source_id"])) or by_school.get(str(c["school"]))
+        title = str(c["name"])
+        lead = int(title[:2]) if title[:2].isdigit() else int(title[:1]) if title[:1].isdigit() else 0
+        county = "fylke" in roster.owners.get(str(c["school"]), "").lower()
+        if counted:
+            c["grade"] = counted.most_common(1)[0][0]
+        elif county:
+            c["grade"] = 10 + lead if 1 <= lead <= 3 else 11
+        elif 1 <= lead <= 13:
+            c["grade"] = lead
+        else:
+            roster.warn(
+                "classes",
+                Problem(
+                    f"classes {c['source_id']}",
+                    f"homeroom class {title!r} has no grade and nothing to take one from",
+                    "skipped; fill 'grades' (01–13 or VG1–VG3)",
+                ),
+            )
+            continue
+        guessed += 1
+        kept.append(c)
+    roster.classes = kept
+    if guessed:
+        roster.notes.append(
+            f"{guessed} homeroom class(es) had no grade; each took its pupils' level, its school's most "
+            "common one, or the number its name starts with (VG level at a county school)."
+        )
+
+
+def _year_key(sessions: dict[str, dict[str, Any]], sid: str) -> str:
+    term, hops = sid, 0
+    while term in sessions and hops < 6:
+        if sessions[term]["type"] == "schoolYear":
+            return term
+        term = str(sessions[term]["parent"])
+        hops += 1
+    own = sessions[sid]
+    if own["school_year"] is not None:
+        return school_year_key(int(own["school_year"]))
+    return school_year_key(year_of_dates(own["start"]))
+
+
+def _agent_access(where: str, text: str, errors: list[Problem]) -> dict[str, str]:
     result: dict[str, str] = {}
     for pair in text.split(";"):
         if not pair.strip():
             continue
         pupil, _, access = pair.partition(":")
         if access.strip() not in ACCESS_LEVELS:
-            raise RosterError(
-                f"{path.name} line {line}: metadata.agentAccess {pair!r} must be "
-                "pupilSourcedId:full, :read_only or :none."
+            errors.append(
+                Problem(
+                    where,
+                    f"metadata.agentAccess {pair!r} is not understood",
+                    "write pupilSourcedId:full, :read_only or :none",
+                )
             )
+            continue
         result[pupil.strip()] = access.strip()
     return result
-
-
-def _school_year_of(roster: Roster, term_ids: str) -> str | None:
-    for term in (t.strip() for t in term_ids.split(",")):
-        session = roster.sessions.get(term)
-        hops = 0
-        while session is not None and hops < 5:
-            if session["type"] == "schoolYear":
-                return term
-            term = str(session["parent"]) if session["parent"] else ""
-            session = roster.sessions.get(term)
-            hops += 1
-    return None

@@ -45,6 +45,22 @@ register_problems(
                 "Calling cannot come before the SMS: call_after_minutes must be at least sms_after_minutes.",
             ),
         },
+        "schools.closed_day_form": {
+            "nb": ("Dag eller periode", "Oppgi enten date, eller first_day og last_day."),
+            "nn": ("Dag eller periode", "Oppgi anten date, eller first_day og last_day."),
+            "en": ("A day or a range", "Give either date, or first_day and last_day."),
+        },
+        "schools.closed_day_range": {
+            "nb": ("Ugyldig periode", "Siste dag kan ikke være før første dag, og perioden er høyst ett år."),
+            "nn": (
+                "Ugyldig periode",
+                "Siste dag kan ikkje vere før første dag, og perioden er høgst eitt år.",
+            ),
+            "en": (
+                "Invalid range",
+                "The last day cannot be before the first, and a range is at most a year.",
+            ),
+        },
         "schools.closed_day_exists": {
             "nb": ("Dagen er allerede stengt", "Denne dagen er allerede registrert som fridag."),
             "nn": ("Dagen er alt stengd", "Denne dagen er alt registrert som fridag."),

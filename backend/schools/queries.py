@@ -10,7 +10,7 @@ WITH s AS (
 SELECT s.id, s.name, s.timezone, s.report_deadline, s.check_reminder_at,
        s.first_lesson_start, s.first_lesson_end, s.first_recess_start, s.seek_policy,
        s.escalate_after_minutes, s.leave_teacher_max_days, s.still_sick_at,
-       s.note_retention_days, s.local_today,
+       s.note_retention_days, s.local_today, s.roster_sync_at, s.feide_realm,
        s.office_phone, s.sms_after_minutes, s.call_after_minutes,
        ARRAY(SELECT DISTINCT sa.role FROM staff_assignments sa
              JOIN school_years sy ON sy.id = sa.school_year_id
@@ -23,7 +23,7 @@ UPDATE_SETTINGS = """
 UPDATE schools SET timezone = $2, report_deadline = $3, check_reminder_at = $4,
        first_lesson_start = $5, first_lesson_end = $6, first_recess_start = $7,
        seek_policy = $8::jsonb, escalate_after_minutes = $9, leave_teacher_max_days = $10,
-       still_sick_at = $11, note_retention_days = $12
+       still_sick_at = $11, note_retention_days = $12, roster_sync_at = $13, feide_realm = $14
 WHERE id = $1
 """
 
@@ -48,3 +48,9 @@ ON CONFLICT DO NOTHING RETURNING day
 """
 
 DELETE_CLOSED_DAY = "DELETE FROM closed_days WHERE school_id = $1 AND day = $2 RETURNING day"
+
+INSERT_CLOSED_DAYS = """
+INSERT INTO closed_days (school_id, day, label)
+SELECT $1, d, l FROM unnest($2::date[], $3::text[]) AS t(d, l)
+ON CONFLICT DO NOTHING RETURNING day, label
+"""

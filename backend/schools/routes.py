@@ -73,7 +73,7 @@ class SchoolController(Controller):
     @post(
         "/closed-days",
         status_code=201,
-        summary="Add a closed day (school leaders)",
+        summary="Add a closed day, or every weekday of a range (school leaders)",
         responses=problems(400, 401, 403, 404, 409, 422),
     )
     async def add_closed_day(
@@ -84,7 +84,7 @@ class SchoolController(Controller):
         principal: Principal,
         school_id: uuid.UUID,
         data: ClosedDayCreate,
-    ) -> ClosedDay:
+    ) -> ClosedDay | ClosedDayPage:
         return await idempotency.once(
             request,
             conn,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
@@ -81,6 +81,8 @@ def _settings_of(row: Any) -> SchoolSettings:
         office_phone=row["office_phone"],
         sms_after_minutes=row["sms_after_minutes"],
         call_after_minutes=row["call_after_minutes"],
+        roster_sync_at=format_hhmm(row["roster_sync_at"]) or "05:00",
+        feide_realm=row["feide_realm"],
     )
 
 
@@ -98,6 +100,8 @@ def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSet
         current,
         **{f: v for f in data.__struct_fields__ if (v := getattr(data, f)) is not None},
     )
+    if merged.feide_realm == "":
+        merged = msgspec.structs.replace(merged, feide_realm=None)
     if merged.timezone not in _zones():
         raise Invalid(
             "settings.unknown_timezone",
@@ -154,6 +158,8 @@ async def put_settings(
             merged.leave_teacher_max_days,
             parse_hhmm(merged.still_sick_at),
             merged.note_retention_days,
+            parse_hhmm(merged.roster_sync_at),
+            merged.feide_realm,
         )
         await conn.execute(
             q.UPDATE_REACH_SETTINGS,
@@ -195,21 +201,75 @@ async def list_closed_days(
     )
 
 
+MAX_RANGE_DAYS = 366
+
+
+def weekdays(first: date, last: date) -> list[date]:
+    """Monday to Friday from ``first`` to ``last``; weekends are closed without being listed."""
+    return [
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(days=n)).weekday() < 5
+    ]
+
+
+async def insert_closed_days(
+    conn: asyncpg.Connection, school_id: uuid.UUID, days: list[tuple[date, str]]
+) -> list[ClosedDay]:
+    """Adds the days not already closed; returns those it added."""
+    rows = await conn.fetch(
+        q.INSERT_CLOSED_DAYS, school_id, [d for d, _ in days], [label for _, label in days]
+    )
+    return sorted((ClosedDay(date=r["day"], label=r["label"]) for r in rows), key=lambda c: c.date)
+
+
 async def add_closed_day(
     conn: asyncpg.Connection,
     viewer: uuid.UUID,
     school_id: uuid.UUID,
     data: ClosedDayCreate,
     now: datetime,
-) -> ClosedDay:
-    """Runs inside the caller's transaction (it holds the idempotency key)."""
+) -> ClosedDay | ClosedDayPage:
+    """Runs inside the caller's transaction (it holds the idempotency key).
+
+    One ``date`` answers the day; a range answers the weekdays it added (days
+    already closed are left as they were)."""
     access = await school_access(conn, viewer, school_id, now)
     if not access.is_leader:
         raise Forbidden()
-    if await conn.fetchval(q.INSERT_CLOSED_DAY, school_id, data.date, data.label) is None:
-        raise Conflict("schools.closed_day_exists")
-    log.info("closed day %s (%s) added at school %s by %s", data.date, data.label, school_id, viewer)
-    return ClosedDay(date=data.date, label=data.label)
+    if data.date is not None and data.first_day is None and data.last_day is None:
+        if await conn.fetchval(q.INSERT_CLOSED_DAY, school_id, data.date, data.label) is None:
+            raise Conflict("schools.closed_day_exists")
+        log.info("closed day %s (%s) added at school %s by %s", data.date, data.label, school_id, viewer)
+        return ClosedDay(date=data.date, label=data.label)
+    if data.date is not None or data.first_day is None or data.last_day is None:
+        raise Invalid(
+            "schools.closed_day_form",
+            errors=[FieldError(field="date", message="give date, or first_day and last_day")],
+        )
+    if data.last_day < data.first_day:
+        raise Invalid(
+            "schools.closed_day_range",
+            errors=[FieldError(field="last_day", message="must not be before first_day")],
+        )
+    if (data.last_day - data.first_day).days >= MAX_RANGE_DAYS:
+        raise Invalid(
+            "schools.closed_day_range",
+            errors=[FieldError(field="last_day", message=f"at most {MAX_RANGE_DAYS} days after first_day")],
+        )
+    added = await insert_closed_days(
+        conn, school_id, [(d, data.label) for d in weekdays(data.first_day, data.last_day)]
+    )
+    log.info(
+        "%d closed days %s–%s (%s) added at school %s by %s",
+        len(added),
+        data.first_day,
+        data.last_day,
+        data.label,
+        school_id,
+        viewer,
+    )
+    return ClosedDayPage(items=added, next_cursor=None)
 
 
 async def remove_closed_day(

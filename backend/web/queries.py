@@ -14,9 +14,16 @@ WHERE s.token_hash = $1 AND s.expires_at > $2
 
 DELETE_SESSION = "DELETE FROM web_sessions WHERE token_hash = $1"
 
-PERSON_BY_USERNAME = "SELECT id FROM people WHERE username = $1"
+# A person removed from the roster, or whose account the school system disabled
+# (enabledUser=false), cannot sign in.
+PERSON_BY_USERNAME = """
+SELECT id FROM people WHERE username = $1 AND deactivated_at IS NULL AND sign_in_enabled
+"""
 
-PERSON_BY_IDENTITY = "SELECT person_id FROM identities WHERE provider = $1 AND subject = $2"
+PERSON_BY_IDENTITY = """
+SELECT i.person_id FROM identities i JOIN people p ON p.id = i.person_id
+WHERE i.provider = $1 AND i.subject = $2 AND p.deactivated_at IS NULL AND p.sign_in_enabled
+"""
 
 # The demo users first (the contract's list), then a few generated ones.
 DEV_USERS = """

@@ -25,6 +25,7 @@ from litestar.template.config import TemplateConfig
 
 import backend.leave.problems
 import backend.web.problems  # noqa: F401
+from backend.auth.identity import stored_subject
 from backend.auth.policy import pupil_access
 from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from backend.leave import service as leave
@@ -259,7 +260,11 @@ class WebController(Controller):
         except oidc.LoginFailed as exc:
             log.warning("web sign-in failed: %s", exc)
             return await self._login_page(request, conn, rt, None, status=400, error="login_failed")
-        person_id = await conn.fetchval(q.PERSON_BY_IDENTITY, finished.provider, finished.subject)
+        person_id = await conn.fetchval(
+            q.PERSON_BY_IDENTITY,
+            finished.provider,
+            stored_subject(finished.provider, finished.subject, rt.settings.pepper),
+        )
         if person_id is None:
             log.info("web sign-in: %s subject not in the roster", finished.provider)
             return await self._login_page(request, conn, rt, None, status=403, error="login_unknown")
