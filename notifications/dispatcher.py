@@ -281,10 +281,12 @@ class Dispatcher:
         )
 
     async def _send_chunk(self, chunk: _Chunk, claim_id: uuid.UUID, stats: RoundStats) -> None:
+        # The slot is held until the outcomes are recorded: a crash can then
+        # re-send at most ``max_in_flight`` messages that FCM already accepted.
         async with self._in_flight:
             chunk.started = True
             outcomes = await self.transport.send(chunk.messages)
-        await self._record(chunk.rows, outcomes, claim_id, stats)
+            await self._record(chunk.rows, outcomes, claim_id, stats)
 
     async def _shutdown_round(
         self, chunks: list[_Chunk], tasks: list[asyncio.Task[None]], claim_id: uuid.UUID
