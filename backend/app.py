@@ -9,7 +9,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.absence.routes import AbsenceController
@@ -34,6 +33,7 @@ from backend.me.routes import MeController
 from backend.messaging.routes import MessagingController, OfficeHoursController
 from backend.missing.reach_routes import CallListController, MyContactController, SmsHookController
 from backend.missing.routes import MissingCaseController
+from backend.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.ratelimit import sign_in_rate_limit
@@ -110,7 +110,7 @@ def create_app(
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[OpsController, SmsHookController, api_router, web_router()],
+        route_handlers=[OpsController, SmsHookController, api_router, web_router(), *docs_routes()],
         template_config=template_config(),
         dependencies=DEPENDENCIES,
         exception_handlers=exception_handlers(),
@@ -120,7 +120,7 @@ def create_app(
             title="Skolebro API",
             version="1.0.0",
             path="/schema",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[SwaggerPage(), RefinedJsonPlugin()],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),

@@ -19,6 +19,7 @@ from litestar.exceptions import (
     TooManyRequestsException,
     ValidationException,
 )
+from litestar.response import Redirect
 
 from backend.texts import negotiate_locale, problem_text
 from schemas.problem import FieldError, Problem
@@ -171,6 +172,13 @@ def _field_name(entry: dict[str, Any]) -> str:
     return path
 
 
+def _lost_person(request: Request[Any, Any, Any]) -> bool:
+    """``/`` or an unknown portal page, asked for by a browser (not the API, not an asset)."""
+    path = request.url.path
+    portal = path in ("/", "/web") or (path.startswith("/web/") and not path.startswith("/web/static/"))
+    return portal and request.method in ("GET", "HEAD")
+
+
 def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     headers = dict(exc.headers or {})
     if isinstance(exc, NotAuthorizedException):
@@ -179,6 +187,9 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
         code = "auth.missing_token" if missing else "auth.invalid_token"
         return problem_response(request, 401, code, headers=headers)
     if isinstance(exc, NotFoundException):
+        if _lost_person(request):
+            # A person typing the address or following an old link: show the way in.
+            return Redirect("/web/login", status_code=303)
         return problem_response(request, 404, "not_found")
     if isinstance(exc, MethodNotAllowedException):
         return problem_response(request, 405, "method_not_allowed", headers=headers)

@@ -62,11 +62,23 @@ class WebOidcClient:
     subject_claim: str = "sub"
 
 
+def default_data_dir() -> Path:
+    """``.skolebro`` in the checkout the code runs from, else the per-user data folder.
+
+    Two clones are two projects: each gets its own embedded database and dev keys
+    rather than sharing (and migrating) one another's demo.
+    """
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "backend").is_dir():
+        return checkout / ".skolebro"
+    return Path(platformdirs.user_data_dir("skolebro"))
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     env: str = "dev"
     database_url: str | None = None
-    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("skolebro")))
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
     now: str | None = None
     fcm_credentials: str | None = None
     fcm_endpoint: str | None = None  # a local FCM stand-in (tests, benchmarks)
@@ -93,6 +105,7 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str | None = None
     smtp_ca_file: str | None = None  # the CA a test SMTP server's certificate is signed by
+    push: str = ""  # SKOLEBRO_PUSH: "log" says pushes are only logged on purpose
     identity_pepper: str | None = None
     # The users column with guardians' national identity numbers ("identifier" or "metadata.x").
     roster_national_id_column: str | None = None
@@ -131,7 +144,9 @@ class Settings:
         return self.env in ("dev", "test")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: dict[str, str] | None = None, *, check: bool = True) -> Settings:
+        """The settings from the environment; ``check=False`` skips production's demands
+        (``skolebro migrate`` needs only the database, not keys or identity providers)."""
         env = dict(os.environ if environ is None else environ)
         name = env.get("SKOLEBRO_ENV", "dev")
         if name not in ENVIRONMENTS:
@@ -140,7 +155,7 @@ class Settings:
         settings = cls(
             env=name,
             database_url=env.get("DATABASE_URL") or None,
-            data_dir=Path(data_dir) if data_dir else Path(platformdirs.user_data_dir("skolebro")),
+            data_dir=Path(data_dir) if data_dir else default_data_dir(),
             now=env.get("SKOLEBRO_NOW") or None,
             fcm_credentials=env.get("SKOLEBRO_FCM_CREDENTIALS") or None,
             fcm_endpoint=env.get("SKOLEBRO_FCM_ENDPOINT") or None,
@@ -162,6 +177,7 @@ class Settings:
             smtp_url=env.get("SKOLEBRO_SMTP_URL") or None,
             mail_from=env.get("SKOLEBRO_MAIL_FROM") or None,
             smtp_ca_file=env.get("SKOLEBRO_SMTP_CA_FILE") or None,
+            push=env.get("SKOLEBRO_PUSH", ""),
             identity_pepper=env.get("SKOLEBRO_IDENTITY_PEPPER") or None,
             roster_national_id_column=env.get("SKOLEBRO_ROSTER_NATIONAL_ID_COLUMN") or None,
             oneroster_url=(env.get("SKOLEBRO_ONEROSTER_URL") or "").rstrip("/") or None,
@@ -170,8 +186,28 @@ class Settings:
             oneroster_client_secret=env.get("SKOLEBRO_ONEROSTER_CLIENT_SECRET") or None,
             oneroster_scope=env.get("SKOLEBRO_ONEROSTER_SCOPE") or None,
         )
-        settings.check()
+        if check:
+            settings.check()
         return settings
+
+    def check_push(self) -> str:
+        """The push transport a dispatcher would use: ``fcm`` or ``log``.
+
+        Without credentials the log transport marks every push as sent, so in
+        production that must be asked for (``SKOLEBRO_PUSH=log``), not fallen into.
+        """
+        if self.push not in ("", "fcm", "log"):
+            raise SettingsError(f"SKOLEBRO_PUSH={self.push!r}: use fcm or log.")
+        if self.push == "log":
+            return "log"
+        if self.fcm_credentials:
+            return "fcm"
+        if self.is_production:
+            raise SettingsError(
+                "Refusing to start the push dispatcher in production without FCM credentials; "
+                "set SKOLEBRO_FCM_CREDENTIALS, or SKOLEBRO_PUSH=log to only log pushes."
+            )
+        return "log"
 
     def check(self) -> None:
         if self.fcm_http not in ("aiohttp", "h2", "http1"):

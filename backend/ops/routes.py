@@ -9,7 +9,7 @@ from litestar import Controller, MediaType, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
 from backend.db.migrate import pending_migrations
-from backend.ops.metrics import METRICS
+from backend.ops import metrics
 from backend.runtime import Runtime
 
 log = logging.getLogger("skolebro.ops")
@@ -47,9 +47,9 @@ class OpsController(Controller):
         return Response({"status": "ready"}, status_code=200)
 
     @get("/metrics", summary="Prometheus metrics", media_type=MediaType.TEXT)
-    async def metrics(self, rt: Runtime) -> str:
-        gauges: dict[str, float] = {}
-        if rt.pool is not None:
-            gauges["db_pool_size"] = rt.pool.get_size()
-            gauges["db_pool_idle"] = rt.pool.get_idle_size()
-        return METRICS.render(gauges)
+    async def metrics(self, rt: Runtime) -> Response[bytes]:
+        try:
+            await metrics.refresh_from_database(rt.pool, rt.clock.now())
+        except Exception as exc:  # the process's own figures are worth serving anyway
+            log.warning("metrics: database gauges not refreshed: %s", exc)
+        return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
