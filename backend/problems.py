@@ -386,6 +386,11 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Invalid office hours", "Office hours must end after they start."),
     },
     # --- missing ---------------------------------------------------------------
+    "missing.not_a_guardian": {
+        "nb": ("Ikke en foresatt i saken", "Personen er ikke en foresatt med tilgang til denne eleven."),
+        "nn": ("Ikkje ein føresett i saka", "Personen er ikkje ein føresett med tilgang til denne eleven."),
+        "en": ("Not a guardian on this case", "This person is not a guardian with access to the pupil."),
+    },
     "missing.already_resolved": {
         "nb": ("Saken er lukket", "Denne etterlysningen er allerede avsluttet."),
         "nn": ("Saka er lukka", "Denne etterlysinga er alt avslutta."),
@@ -458,6 +463,20 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
             "The first lesson must start before it ends, the first recess cannot start before the first lesson ends, 'still sick?' must come before the report deadline, and the reminder at 21:00 at the latest.",
         ),
     },
+    "settings.ladder_out_of_order": {
+        "nb": (
+            "Trinnene er i feil rekkefølge",
+            "Oppringing kan ikke komme før SMS: call_after_minutes må være minst sms_after_minutes.",
+        ),
+        "nn": (
+            "Stega er i feil rekkjefølgje",
+            "Oppringing kan ikkje kome før SMS: call_after_minutes må vere minst sms_after_minutes.",
+        ),
+        "en": (
+            "Steps out of order",
+            "Calling cannot come before the SMS: call_after_minutes must be at least sms_after_minutes.",
+        ),
+    },
     # --- web -------------------------------------------------------------------
     "web.csrf": {
         "nb": (
@@ -499,5 +518,11 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "nb": ("Tidspunkt utenfor rekkevidde", "Klokka kan settes mellom {earliest} og {latest}."),
         "nn": ("Tidspunkt utanfor rekkjevidd", "Klokka kan setjast mellom {earliest} og {latest}."),
         "en": ("Instant out of range", "The clock can be set between {earliest} and {latest}."),
+    },
+    # --- sms -------------------------------------------------------------------
+    "sms.bad_signature": {
+        "nb": ("Ugyldig signatur", "Leveringsrapporten er ikke signert av SMS-leverandøren."),
+        "nn": ("Ugyldig signatur", "Leveringsrapporten er ikkje signert av SMS-leverandøren."),
+        "en": ("Bad signature", "The delivery report is not signed by the SMS provider."),
     },
 }

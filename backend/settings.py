@@ -97,8 +97,8 @@ class Settings:
     # a local FCM stand-in (tests, benchmarks), and the CA its certificate is signed by
     fcm_endpoint: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_ENDPOINT"))
     fcm_ca_file: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_CA_FILE"))
-    # h2 (firebase-admin's default) or http1
-    fcm_http: str = field(default="h2", metadata=from_var("SKOLEBRO_FCM_HTTP"))
+    # aiohttp (measured fastest), h2 (firebase-admin's own) or http1
+    fcm_http: str = field(default="aiohttp", metadata=from_var("SKOLEBRO_FCM_HTTP"))
     signing_key_path: str | None = field(default=None, metadata=from_var("SKOLEBRO_SIGNING_KEY"))
     # names, not secrets
     token_issuer: str = field(default="skolebro", metadata=from_var("SKOLEBRO_TOKEN_ISSUER"))
@@ -121,6 +121,20 @@ class Settings:
     web_oidc: tuple[WebOidcClient, ...] = field(
         default=(), metadata=from_var("SKOLEBRO_WEB_OIDC", lambda raw: _parse_web_oidc(raw))
     )
+    # Reaching guardians: Twilio's Messaging API and an SMTP server (README: Reaching guardians).
+    sms_account_sid: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMS_ACCOUNT_SID"))
+    sms_auth_token: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMS_AUTH_TOKEN"))
+    sms_from: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMS_FROM"))
+    # this service's /hooks/sms/twilio as Twilio calls it
+    sms_status_callback_url: str | None = field(
+        default=None, metadata=from_var("SKOLEBRO_SMS_STATUS_CALLBACK_URL")
+    )
+    # a local stand-in of api.twilio.com (tests, benchmarks)
+    sms_api_url: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMS_API_URL"))
+    smtp_url: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMTP_URL"))
+    mail_from: str | None = field(default=None, metadata=from_var("SKOLEBRO_MAIL_FROM"))
+    # the CA a test SMTP server's certificate is signed by
+    smtp_ca_file: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMTP_CA_FILE"))
     # A hung database must not hold requests: each request fails with 503 within
     # about acquire + command timeout (issue 10).
     db_connect_timeout_seconds: float = field(
@@ -236,8 +250,10 @@ class Settings:
         return "log"
 
     def check(self) -> None:
-        if self.fcm_http not in ("h2", "http1"):
-            raise SettingsError(f"SKOLEBRO_FCM_HTTP={self.fcm_http!r}: use h2 or http1.")
+        if self.fcm_http not in ("aiohttp", "h2", "http1"):
+            raise SettingsError(f"SKOLEBRO_FCM_HTTP={self.fcm_http!r}: use aiohttp, h2 or http1.")
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise SettingsError("SKOLEBRO_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS).")
         if not self.is_production:
             return
         missing = []
@@ -260,6 +276,10 @@ class Settings:
             missing.append("an https SKOLEBRO_ONEROSTER_URL")
         if self.fcm_endpoint:
             missing.append("unset SKOLEBRO_FCM_ENDPOINT (pushes go to the real FCM in production)")
+        if self.sms_api_url:
+            missing.append("unset SKOLEBRO_SMS_API_URL (texts go to the real Twilio in production)")
+        if self.sms_account_sid and not (self.sms_status_callback_url or "").startswith("https://"):
+            missing.append("an https SKOLEBRO_SMS_STATUS_CALLBACK_URL (delivery reports)")
         if missing:
             raise SettingsError("Refusing to start in production; set " + "; ".join(missing) + ".")
 

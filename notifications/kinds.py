@@ -32,6 +32,9 @@ class Kind(StrEnum):
     assessment_published = "assessment_published"
     leave_request = "leave_request"
     leave_decision = "leave_decision"
+    call_guardians = "call_guardians"
+    missing_pupil_summary = "missing_pupil_summary"
+    test_alert = "test_alert"
 
     @property
     def urgent(self) -> bool:
@@ -58,6 +61,9 @@ class _Traits:
 _TRAITS: dict[Kind, _Traits] = {
     Kind.missing_pupil: _Traits(urgent=True),
     Kind.missing_pupil_escalation: _Traits(urgent=True),
+    Kind.call_guardians: _Traits(urgent=True),
+    Kind.missing_pupil_summary: _Traits(urgent=True),
+    Kind.test_alert: _Traits(),
     Kind.missing_pupil_resolved: _Traits(Category.absence),
     Kind.late_absence_report: _Traits(Category.absence),
     Kind.absence_warning: _Traits(Category.absence),

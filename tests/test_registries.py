@@ -17,7 +17,12 @@ def test_every_notification_kind_has_texts_in_three_languages():
 
 
 def test_only_missing_pupil_alerts_are_urgent_and_they_have_no_switch():
-    assert {k for k in Kind if k.urgent} == {Kind.missing_pupil, Kind.missing_pupil_escalation}
+    assert {k for k in Kind if k.urgent} == {
+        Kind.missing_pupil,
+        Kind.missing_pupil_escalation,
+        Kind.call_guardians,
+        Kind.missing_pupil_summary,
+    }
     assert all(k.category is None for k in Kind if k.urgent)
     assert {k for k in Kind if k.reminder} == {Kind.absence_check_reminder, Kind.still_sick}
     assert Kind.message.category is Category.messages
@@ -38,5 +43,5 @@ def test_a_setting_from_the_environment_overrides_only_its_field():
     )
     assert s.pool_max_size == 3
     assert s.data_dir == Path("/srv/skolebro")
-    assert s.fcm_http == "h2"
+    assert s.fcm_http == Settings().fcm_http
     assert s.token_issuer == Settings().token_issuer

@@ -14,6 +14,7 @@ import asyncpg
 
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inbox import queries as q
+from backend.missing import reach
 from backend.pagination import cursor_instant, decode_cursor, encode_cursor
 from backend.schools.localtime import format_hhmm, parse_hhmm
 from schemas.notifications import (
@@ -191,3 +192,5 @@ async def mark_read(
 ) -> None:
     if not await conn.fetchval(q.MARK_READ, notification_id, person_id, now):
         raise NotFound()
+    # Opening a missing-pupil alert is what "reached" means (product.md: Reaching guardians).
+    await reach.after_read(conn, person_id, notification_id, now)

@@ -165,7 +165,7 @@ WITH due AS (
     INSERT INTO missing_case_events (case_id, event, actor_id, at)
     SELECT id, 'escalated', NULL::uuid, $1 FROM escalated
 )
-SELECT e.id, e.pupil_id, e.class_id, p.name AS pupil_name,
+SELECT e.id, e.pupil_id, e.class_id, e.school_id, p.name AS pupil_name,
        {GUARDIANS_TOLD.format(at="$1")} AS guardians,
        {LEADERS.format(cls="e.class_id", at="$1")} AS leaders
 FROM escalated e JOIN people p ON p.id = e.pupil_id

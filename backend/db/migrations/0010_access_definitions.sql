@@ -140,13 +140,13 @@ $$;
 -- Guardians with access to a pupil at an instant. A relation 'none' is no
 -- relation at all; 'full' and 'read_only' read, but from 18 only with the
 -- pupil's consent. may_act: may also report absence and apply for leave —
--- a full relation to a pupil known to be a child.
+-- a full relation to a pupil known to be a child. access: the relation's level.
 -- guardian_relations.access is the effective access level (roster and school decision).
 CREATE FUNCTION guardians_with_access(p_at timestamptz)
-RETURNS TABLE (guardian_id uuid, pupil_id uuid, may_act boolean)
+RETURNS TABLE (guardian_id uuid, pupil_id uuid, may_act boolean, access text)
 LANGUAGE sql STABLE
 AS $$
-    SELECT g.guardian_id, g.pupil_id, g.access = 'full' AND a.adulthood = 'child'
+    SELECT g.guardian_id, g.pupil_id, g.access = 'full' AND a.adulthood = 'child', g.access
     FROM guardian_relations g
     JOIN people p ON p.id = g.pupil_id
     CROSS JOIN LATERAL pupil_placement(g.pupil_id, p_at) pl
