@@ -35,6 +35,7 @@ from backend.db.pool import _init_connection
 from backend.roster.demo import demo_id, seed_demo
 from backend.runtime import Runtime
 from backend.settings import Settings, _parse_providers
+from notifications.channels import configure as configure_channels
 from tests.factories import seed_other_school
 from tests.fakes.identity_provider import FakeIdentityProvider
 
@@ -343,6 +344,9 @@ async def client(runtime: Runtime, shared_app: SharedApp) -> AsyncIterator[Async
         if shared_app.app is None:
             shared_app.app = create_app(runtime=runtime)
         app = shared_app.app
+        # create_app also sets the process's SMS and e-mail transports from the
+        # settings (notifications/channels.py); a test before may have set others.
+        configure_channels(runtime.settings)
     else:
         app = create_app(runtime=runtime)
     async with AsyncTestClient(app=app, raise_server_exceptions=False) as c:

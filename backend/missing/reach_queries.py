@@ -1,6 +1,6 @@
 """SQL of reaching guardians on a case: the ladder, its outbox, reports, contacts, the call list."""
 
-from backend.missing.queries import GUARDIANS_TOLD
+from backend.missing.queries import GUARDIANS_TOLD, TEAM
 
 ALERT_KINDS = "('missing_pupil', 'missing_pupil_escalation')"
 
@@ -21,7 +21,7 @@ REACHED = f"""
 # after it was escalated (stage 'escalated'); never once anyone is reached.
 # FOR UPDATE of the case: a guardian opening the alert right now either
 # commits first (and the step is skipped) or waits for this step.
-LADDER_CLAIM = """
+LADDER_CLAIM = f"""
 WITH due AS (
     SELECT mc.id, mc.day, mc.school_id, st.stage, st.step
     FROM missing_cases mc
