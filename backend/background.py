@@ -26,7 +26,10 @@ async def push_dispatcher(rt: Runtime) -> None:
             rt.settings.fcm_credentials,
         )
         raise
-    await run_dispatcher(rt.require_pool(), transport, rt.clock.now, rt.dsn)
+    from backend.lifecycle import direct_dsn
+
+    # LISTEN needs a session of its own, so never through PgBouncer's transaction pooling.
+    await run_dispatcher(rt.require_pool(), transport, rt.clock.now, direct_dsn(rt))
 
 
 def background_tasks(*, scheduler: bool, dispatcher: bool) -> list[BackgroundTask]:

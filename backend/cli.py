@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from backend.settings import Settings, SettingsError
 
@@ -133,17 +133,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     if args.demo:
         _print_demo_users(args.host, args.port)
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-        loop="auto",
-        http="auto",
-        lifespan="on",
-    )
+    config = uvicorn_config(app, args.host, args.port)
     # uvicorn turns SIGTERM/SIGINT into a graceful shutdown (requests drain, the
     # lifespan closes the pool) and then re-raises the signal with the handler that
     # was installed before it. Without a Python handler SIGTERM would kill the
@@ -152,6 +142,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     uvicorn.Server(config).run()
     return 0
+
+
+def uvicorn_config(app: Any, host: str, port: int) -> Any:
+    """How ``skolebro serve`` runs the app (tests run it the same way)."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        loop="auto",
+        http="auto",
+        lifespan="on",
+        # X-Forwarded-For is read by the service itself, from SKOLEBRO_TRUSTED_PROXIES
+        # only (backend/ratelimit.py); uvicorn would believe it from 127.0.0.1.
+        proxy_headers=False,
+    )
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

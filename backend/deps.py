@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from backend.auth.tokens import Principal
+from backend.db.pool import connection
 from backend.runtime import Runtime
 
 
@@ -25,7 +26,7 @@ def provide_runtime(state: State) -> Runtime:
 
 
 async def provide_conn(rt: Runtime, principal: Principal | None) -> AsyncGenerator[asyncpg.Connection, None]:
-    async with rt.require_pool().acquire() as conn:
+    async with connection(rt.require_pool(), rt.settings.db_acquire_timeout_seconds) as conn:
         yield conn
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import dataclass, field
@@ -95,7 +96,23 @@ class Settings:
     pool_max_size: int = 10
     cookie_secure: bool = False
     auth_rate_limit_per_minute: int = 60
+    # Refreshes per minute per refresh-token family (one signed-in device), apart from
+    # sign-in's per-address limit, so a school behind one NAT address is not locked out.
+    refresh_rate_limit_per_minute: int = 20
     web_oidc: tuple[WebOidcClient, ...] = ()
+    # A hung database must not hold requests: each request fails with 503 within
+    # about acquire + command timeout (issue 10).
+    db_connect_timeout_seconds: float = 3.0
+    db_acquire_timeout_seconds: float = 1.5
+    db_command_timeout_seconds: float = 3.0
+    db_statement_timeout_seconds: float = 3.0  # 0: not sent (set it on the role behind PgBouncer)
+    # asyncpg's prepared-statement cache; 0 behind PgBouncer in transaction mode.
+    db_statement_cache_size: int = 100
+    # A direct (not pooled by PgBouncer) connection for LISTEN and the migration lock.
+    direct_database_url: str | None = None
+    # Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; any other peer is
+    # the client itself. Strings: Litestar's signature model inspects Runtime's types.
+    trusted_proxies: tuple[str, ...] = ()
     push: str = ""  # SKOLEBRO_PUSH: "log" says pushes are only logged on purpose
     identity_pepper: str | None = None
     # The users column with guardians' national identity numbers ("identifier" or "metadata.x").
@@ -159,7 +176,15 @@ class Settings:
             pool_max_size=int(env.get("SKOLEBRO_POOL_SIZE", "10")),
             cookie_secure=name == "production",
             auth_rate_limit_per_minute=int(env.get("SKOLEBRO_AUTH_RATE_LIMIT", "60")),
+            refresh_rate_limit_per_minute=int(env.get("SKOLEBRO_REFRESH_RATE_LIMIT", "20")),
             web_oidc=_parse_web_oidc(env.get("SKOLEBRO_WEB_OIDC")),
+            db_connect_timeout_seconds=float(env.get("SKOLEBRO_DB_CONNECT_TIMEOUT", "3")),
+            db_acquire_timeout_seconds=float(env.get("SKOLEBRO_DB_ACQUIRE_TIMEOUT", "1.5")),
+            db_command_timeout_seconds=float(env.get("SKOLEBRO_DB_COMMAND_TIMEOUT", "3")),
+            db_statement_timeout_seconds=float(env.get("SKOLEBRO_DB_STATEMENT_TIMEOUT", "3")),
+            db_statement_cache_size=int(env.get("SKOLEBRO_DB_STATEMENT_CACHE_SIZE", "100")),
+            direct_database_url=env.get("SKOLEBRO_DIRECT_DATABASE_URL") or None,
+            trusted_proxies=_parse_networks(env.get("SKOLEBRO_TRUSTED_PROXIES")),
             push=env.get("SKOLEBRO_PUSH", ""),
             identity_pepper=env.get("SKOLEBRO_IDENTITY_PEPPER") or None,
             roster_national_id_column=env.get("SKOLEBRO_ROSTER_NATIONAL_ID_COLUMN") or None,
@@ -219,6 +244,19 @@ class Settings:
             missing.append("unset SKOLEBRO_FCM_ENDPOINT (pushes go to the real FCM in production)")
         if missing:
             raise SettingsError("Refusing to start in production; set " + "; ".join(missing) + ".")
+
+
+def _parse_networks(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    try:
+        return tuple(
+            str(ipaddress.ip_network(part.strip(), strict=False)) for part in raw.split(",") if part.strip()
+        )
+    except ValueError as exc:
+        raise SettingsError(
+            f"SKOLEBRO_TRUSTED_PROXIES must be comma-separated addresses or CIDRs (10.0.0.0/8): {exc}"
+        ) from exc
 
 
 def _parse_providers(raw: str | None) -> tuple[IdentityProvider, ...]:
