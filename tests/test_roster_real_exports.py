@@ -407,3 +407,13 @@ def test_csv_reader_refuses_non_utf8_with_the_fix(tmp_path):
         "save the file as 'CSV UTF-8'" in str(p) or "save it as 'CSV UTF-8'" in str(p)
         for p in err.value.problems
     )
+
+
+async def test_the_leader_sees_birth_date_missing(db, client, tokens, tmp_path):
+    tables = small_set(vg=True)
+    tables["demographics"] = []
+    await _import(db, write_csv(tables, tmp_path / "x"))
+    r = await client.get(
+        f"/api/v1/pupils/{await _id(db, 'u-p1')}/guardians", headers=await tokens.headers("lia.rektor")
+    )
+    assert r.status_code == 200 and r.json()["birth_date_missing"] is True

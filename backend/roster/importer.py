@@ -70,12 +70,12 @@ class ImportSummary:
 
     def lines(self) -> list[str]:
         out = [f"OneRoster {self.version}: {self.rows_read:,} rows read"]
-        out.append(f"  {'':<20} {'new':>8} {'changed':>8} {'removed':>12} {'skipped':>8}")
+        out.append(f"  {'':<20} {'new':>9} {'changed':>9} {'removed':>9} {'skipped':>9}")
         for kind in KINDS:
             c, u, r = (self.created.get(kind, 0), self.updated.get(kind, 0), self.removed.get(kind, 0))
             s = self.skipped.get(kind, 0)
-            label = "deactivated" if kind == "people" else "removed"
-            out.append(f"  {kind:<20} {c:>8,} {u:>8,} {r:>8,} {label[:3]} {s:>8,}")
+            out.append(f"  {kind:<20} {c:>9,} {u:>9,} {r:>9,} {s:>9,}")
+        out.append("  (removed people are deactivated: their records stay, they cannot sign in)")
         if self.sign_in:
             parts = [
                 f"{can:,} of {total:,} {ROLE_NAMES.get(role, role)}"
@@ -83,8 +83,11 @@ class ImportSummary:
             ]
             out.append("can sign in: " + ", ".join(parts))
         if self.cannot_sign_in:
-            out.append("cannot sign in (no Feide/ID-porten identity, or enabledUser=false):")
-            out.extend(f"  {who}" for who in self.cannot_sign_in)
+            cannot = sum(total - can for can, total in self.sign_in.values())
+            out.append(f"cannot sign in ({cannot:,}; no Feide or ID-porten identity, or enabledUser=false):")
+            out.extend(f"  {who}" for who in self.cannot_sign_in[:20])
+            if cannot > 20:
+                out.append(f"  … and {cannot - 20:,} more")
         if self.missing_birth_date_count:
             out.append(
                 f"warning: {self.missing_birth_date_count:,} pupil(s) have no birth date; at upper "
@@ -206,6 +209,10 @@ async def _run(
     await conn.execute(q.UPSERT_IDENTITIES)
     await conn.execute(q.REALM_IDENTITIES)
     unknown = await conn.fetch(q.UNKNOWN_ENROLLMENTS)
+    if unknown:
+        # Counted in full, listed up to the limit.
+        summary.skipped["enrollments"] += unknown[0]["total"] - len(unknown)
+        summary.warning_count += unknown[0]["total"] - len(unknown)
     for row in unknown:
         summary.warn(
             "enrollments",
@@ -256,9 +263,9 @@ async def _run(
         f"{r['name']} ({r['role']}, {r['source_id']}){'' if r['sign_in_enabled'] else ': enabledUser=false'}"
         for r in await conn.fetch(q.CANNOT_SIGN_IN)
     ]
-    missing = [u for u in roster.users if u["role"] == "pupil" and u["birth_date"] is None]
+    missing = [u for u in roster.users if u.role == "pupil" and u.birth_date is None]
     summary.missing_birth_date_count = len(missing)
-    summary.missing_birth_dates = [f"{u['name']} ({u['source_id']})" for u in missing[:50]]
+    summary.missing_birth_dates = [f"{u.name} ({u.source_id})" for u in missing[:50]]
     today = at.astimezone(ZoneInfo("Europe/Oslo")).date()
     years = await conn.fetchrow(q.YEARS_RUNNING, today)
     if years["total"] and not years["running"]:
@@ -290,10 +297,9 @@ async def _stage(conn: asyncpg.Connection, roster: Roster) -> None:
     )
     await conn.copy_records_to_table(
         "stage_people",
-        records=[
-            (u["source_id"], u["username"], u["name"], u["birth_date"], u["role"], u["enabled"], u["school"])
-            for u in roster.users
-        ],
+        records=(
+            (u.source_id, u.username, u.name, u.birth_date, u.role, u.enabled, u.school) for u in roster.users
+        ),
     )
     await conn.copy_records_to_table("stage_identities", records=roster.identities)
     await conn.copy_records_to_table(
@@ -305,7 +311,7 @@ async def _stage(conn: asyncpg.Connection, roster: Roster) -> None:
     )
     await conn.copy_records_to_table(
         "stage_enrollments",
-        records=[(e["class"], e["user"], e["role"], e["primary"]) for e in roster.enrollments],
+        records=roster.enrollments,
     )
     await conn.copy_records_to_table("stage_relations", records=roster.relations)
     await conn.copy_records_to_table("stage_leaders", records=roster.leaders)
