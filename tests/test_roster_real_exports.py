@@ -359,6 +359,18 @@ async def test_a_user_with_history_is_deactivated_not_erased(db, client, tokens,
     )
     assert_problem(r, 400, "auth.invalid_grant")
     assert await db.fetchval("SELECT count(*) FROM devices WHERE person_id = $1", guardian) == 0
+    # Nothing new reaches them, even from code that names them directly.
+    from notifications.outbox import notify
+
+    await notify(
+        db,
+        recipients=[guardian],
+        kind="message",
+        data={"thread_id": "t"},
+        params={"sender": "Liv"},
+        now=DEFAULT_NOW,
+    )
+    assert await db.fetchval("SELECT count(*) FROM notifications WHERE person_id = $1", guardian) == 0
     # The roster naming them again brings them back.
     await _import(db, folder)
     assert await db.fetchval("SELECT deactivated_at FROM people WHERE id = $1", guardian) is None

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -107,6 +108,33 @@ class ImportSummary:
         return out
 
 
+# The pool's command timeout (30 s) guards requests; an Oslo-size import runs
+# statements over a million rows, on a busy machine longer than that.
+LONG_SECONDS = 3600.0
+
+
+class _Long:
+    """The connection, with the long timeout on every statement of the import."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, *args: object) -> str:
+        return str(await self.conn.execute(sql, *args, timeout=LONG_SECONDS))
+
+    async def fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
+        return list(await self.conn.fetch(sql, *args, timeout=LONG_SECONDS))
+
+    async def fetchval(self, sql: str, *args: object) -> Any:
+        return await self.conn.fetchval(sql, *args, timeout=LONG_SECONDS)
+
+    async def fetchrow(self, sql: str, *args: object) -> Any:
+        return await self.conn.fetchrow(sql, *args, timeout=LONG_SECONDS)
+
+    async def copy_records_to_table(self, table: str, *, records: Iterable[tuple[Any, ...]]) -> None:
+        await self.conn.copy_records_to_table(table, records=records, timeout=LONG_SECONDS)
+
+
 def _count(rows: list[asyncpg.Record]) -> tuple[int, int]:
     created = sum(1 for r in rows if r["inserted"])
     return created, len(rows) - created
@@ -140,7 +168,7 @@ async def import_roster(
     tx = conn.transaction()
     await tx.start()
     try:
-        await _run(conn, roster, summary, say, at)
+        await _run(_Long(conn), roster, summary, say, at)
         if after is not None:
             # The caller's own bookkeeping (the REST sync's watermark) commits with the data or not at all.
             await after(conn)
@@ -156,7 +184,7 @@ async def import_roster(
 
 
 async def _run(
-    conn: asyncpg.Connection, roster: Roster, summary: ImportSummary, say: Callable[[str], None], at: datetime
+    conn: _Long, roster: Roster, summary: ImportSummary, say: Callable[[str], None], at: datetime
 ) -> None:
     await conn.execute(q.STAGE)
     say(f"staging {roster.rows_read:,} rows")
@@ -275,7 +303,7 @@ async def _run(
         )
 
 
-async def _stage(conn: asyncpg.Connection, roster: Roster) -> None:
+async def _stage(conn: _Long, roster: Roster) -> None:
     await conn.copy_records_to_table(
         "stage_schools",
         records=[(sid, row["name"], roster.owners.get(sid)) for sid, row in roster.schools.items()],
