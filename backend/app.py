@@ -9,7 +9,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.absence.routes import AbsenceController
@@ -25,6 +24,7 @@ from backend.auth.tokens import AccessTokens
 from backend.clock import Clock, parse_instant
 from backend.deps import DEPENDENCIES
 from backend.dev.routes import DevController
+from backend.edge import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
 from backend.errors import exception_handlers
 from backend.guardians.routes import GuardianController
 from backend.inbox.routes import InboxController
@@ -33,9 +33,9 @@ from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
 from backend.messaging.routes import MessagingController, OfficeHoursController
 from backend.missing.routes import MissingCaseController
+from backend.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
-from backend.ratelimit import sign_in_rate_limit
 from backend.runtime import Runtime
 from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
@@ -91,9 +91,7 @@ def create_app(
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)
         api.append(DevController)
-    api.append(
-        Router(path="/", route_handlers=sign_in, middleware=[sign_in_rate_limit(rt.settings).middleware])
-    )
+    api.extend(sign_in)  # rate limited in auth/service.py (backend/ratelimit.py)
     api_router = Router(
         path="/api/v1",
         route_handlers=api,
@@ -101,7 +99,7 @@ def create_app(
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[OpsController, api_router, web_router()],
+        route_handlers=[OpsController, api_router, web_router(), *docs_routes()],
         template_config=template_config(),
         dependencies=DEPENDENCIES,
         exception_handlers=exception_handlers(),
@@ -111,20 +109,21 @@ def create_app(
             title="Skolebro API",
             version="1.0.0",
             path="/schema",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[SwaggerPage(), RefinedJsonPlugin()],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
-        request_max_body_size=1_000_000,
+        request_max_body_size=DEFAULT_BODY_LIMIT,
+        request_class=TypedBodyRequest,
         debug=False,
         logging_config=None,
     )
     # Litestar's ``middleware`` runs inside each matched route, after its outermost
     # exception handler: 401s from the auth middleware, unknown routes and 405s would
     # go out without a request id and unmeasured. Wrap the whole application instead.
-    app.asgi_handler = request_log_middleware(app.asgi_handler)
+    app.asgi_handler = request_log_middleware(no_store(app.asgi_handler))
     return app
 
 

@@ -13,10 +13,12 @@ log = logging.getLogger("skolebro.push")
 async def push_dispatcher(rt: Runtime) -> None:
     """Send queued pushes until the process stops (``skolebro serve`` or ``dispatcher``)."""
     from notifications.dispatcher import run_dispatcher
-    from notifications.transports import build_transport
+    from notifications.transports import LogTransport, Transport, build_transport
 
     try:
-        transport = build_transport(rt.settings)
+        transport: Transport = (
+            LogTransport() if rt.settings.check_push() == "log" else build_transport(rt.settings)
+        )
     except Exception:
         # A background task's failure is otherwise silent until shutdown.
         log.exception(
@@ -24,7 +26,10 @@ async def push_dispatcher(rt: Runtime) -> None:
             rt.settings.fcm_credentials,
         )
         raise
-    await run_dispatcher(rt.require_pool(), transport, rt.clock.now, rt.dsn)
+    from backend.lifecycle import direct_dsn
+
+    # LISTEN needs a session of its own, so never through PgBouncer's transaction pooling.
+    await run_dispatcher(rt.require_pool(), transport, rt.clock.now, direct_dsn(rt))
 
 
 def background_tasks(*, scheduler: bool, dispatcher: bool) -> list[BackgroundTask]:

@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from backend.settings import Settings, SettingsError
 
@@ -51,12 +51,14 @@ def _print_demo_users(host: str, port: int) -> None:
     for username, who in DEMO_USERS.items():
         print(f"  {username:<18} {who}")
     print(
-        "\nGet a token:\n"
-        f"  curl -s -X POST http://{host}:{port}/api/v1/auth/dev-login \\\n"
+        "\nGet a token and call the API:\n"
+        f"  ACCESS_TOKEN=$(curl -s -X POST http://{host}:{port}/api/v1/auth/dev-login \\\n"
         "       -H 'content-type: application/json' \\\n"
-        '       -d \'{"username": "guardian.hansen", "client": "app"}\'\n'
-        f"Then: curl -H 'Authorization: Bearer <access_token>' http://{host}:{port}/api/v1/me\n"
-        f"API description: http://{host}:{port}/schema/openapi.json\n",
+        '       -d \'{"username": "guardian.hansen", "client": "app"}\' \\\n'
+        "       | python3 -c 'import json, sys; print(json.load(sys.stdin)[\"access_token\"])')\n"
+        f'  curl -H "Authorization: Bearer $ACCESS_TOKEN" http://{host}:{port}/api/v1/me\n'
+        f"API docs: http://{host}:{port}/schema  (OpenAPI: /schema/openapi.json)\n"
+        f"Web portal: http://{host}:{port}/\n",
         flush=True,
     )
 
@@ -69,11 +71,32 @@ async def _seed(rt: Runtime) -> bool:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    async def noop(rt: Runtime) -> None:
-        return None
+    # Only the database: a migrate Job (or an operator's shell) need not hold the
+    # signing key, the identity providers or the FCM credentials.
+    from backend.db.embedded import start_embedded
+    from backend.db.migrate import apply_migrations
 
-    asyncio.run(_with_database(_settings(), noop))
-    print("migrations applied")
+    try:
+        settings = Settings.from_env(check=False)
+    except SettingsError as exc:
+        print(f"skolebro: {exc}", file=sys.stderr)
+        return 2
+    if settings.is_production and not settings.database_url:
+        print("skolebro: set DATABASE_URL (production does not use the embedded database)", file=sys.stderr)
+        return 2
+
+    async def migrate() -> list[str]:
+        import asyncpg
+
+        dsn = settings.database_url or await asyncio.to_thread(start_embedded, settings.data_dir)
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await apply_migrations(conn)
+        finally:
+            await conn.close()
+
+    applied = asyncio.run(migrate())
+    print(f"migrations applied: {', '.join(applied)}" if applied else "migrations applied (none pending)")
     return 0
 
 
@@ -95,6 +118,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from backend.background import background_tasks
 
     settings = _settings()
+    if not args.no_dispatcher:
+        settings.check_push()
     if args.demo:
         if settings.is_production:
             print("skolebro: --demo is not available in production", file=sys.stderr)
@@ -108,17 +133,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     if args.demo:
         _print_demo_users(args.host, args.port)
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-        loop="auto",
-        http="auto",
-        lifespan="on",
-    )
+    config = uvicorn_config(app, args.host, args.port)
     # uvicorn turns SIGTERM/SIGINT into a graceful shutdown (requests drain, the
     # lifespan closes the pool) and then re-raises the signal with the handler that
     # was installed before it. Without a Python handler SIGTERM would kill the
@@ -127,6 +142,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     uvicorn.Server(config).run()
     return 0
+
+
+def uvicorn_config(app: Any, host: str, port: int) -> Any:
+    """How ``skolebro serve`` runs the app (tests run it the same way)."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        loop="auto",
+        http="auto",
+        lifespan="on",
+        # X-Forwarded-For is read by the service itself, from SKOLEBRO_TRUSTED_PROXIES
+        # only (backend/ratelimit.py); uvicorn would believe it from 127.0.0.1.
+        proxy_headers=False,
+    )
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -313,8 +348,16 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
 
     from backend.background import push_dispatcher
 
+    settings = _settings()
+    settings.check_push()  # refuse before anything starts, not in a background task
+
     async def run(rt: Runtime) -> None:
         task = asyncio.create_task(push_dispatcher(rt))
+        probes = None
+        if args.metrics_port is not None:
+            from backend.ops.probes import serve_probes
+
+            probes = await serve_probes(rt, lambda: not task.done(), args.metrics_host, args.metrics_port)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             # A graceful stop: claimed rows not yet sent go back to the queue,
@@ -324,8 +367,11 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
             await task
         except asyncio.CancelledError:
             log.info("dispatcher stopped by signal")
+        finally:
+            if probes is not None:
+                probes.close()
 
-    asyncio.run(_with_database(_settings(), run))
+    asyncio.run(_with_database(settings, run))
     return 0
 
 
@@ -346,7 +392,12 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("migrate", help="apply migrations and exit").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="seed the demo school").set_defaults(func=cmd_demo)
-    sub.add_parser("dispatcher", help="run only the push dispatcher").set_defaults(func=cmd_dispatcher)
+    dispatcher = sub.add_parser("dispatcher", help="run only the push dispatcher")
+    dispatcher.add_argument(
+        "--metrics-port", type=int, default=None, help="serve /metrics, /health and /ready on this port"
+    )
+    dispatcher.add_argument("--metrics-host", default="127.0.0.1", help="address for --metrics-port")
+    dispatcher.set_defaults(func=cmd_dispatcher)
 
     roster = sub.add_parser("roster", help="roster import").add_subparsers(
         dest="roster_command", required=True
@@ -371,7 +422,10 @@ def main(argv: list[str] | None = None) -> int:
     cal.set_defaults(func=cmd_calendar_import)
     jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
     run = jobs.add_parser("run", help="run a scheduled job once, as if at --at (default: now)")
-    run.add_argument("name", help="absence-check-reminders, missing-pupil-sweep, still-sick, note-retention")
+    from backend.jobs.registry import job_names
+
+    # From the registry itself, so the help never names a job that is not there.
+    run.add_argument("name", help="one of: " + ", ".join(job_names()))
     run.add_argument("--at", help="RFC 3339 instant, e.g. 2026-11-23T09:00:00+01:00")
     run.set_defaults(func=cmd_jobs_run)
 

@@ -9,6 +9,12 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+# The instants a request may name (a cursor, a publication time, the dev clock).
+# PostgreSQL and Python hold far more, but an instant of year 1 with a +14:00
+# offset lies before year 1 in UTC and overflows on the way to the database.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
 
 class Clock:
     def __init__(self, start: datetime | None = None) -> None:
@@ -31,3 +37,14 @@ def parse_instant(text: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset")
     return value
+
+
+def plausible_instant(value: datetime) -> bool:
+    """An instant with an offset, between 2000 and 2100."""
+    if value.tzinfo is None:
+        return False
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        return False
+    return EARLIEST <= utc < LATEST

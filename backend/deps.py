@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from backend.auth.tokens import Principal
+from backend.db.pool import connection
 from backend.runtime import Runtime
 
 
@@ -19,7 +20,8 @@ def provide_runtime(state: State) -> Runtime:
 
 
 async def provide_conn(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
-    async with state.runtime.require_pool().acquire() as conn:
+    rt: Runtime = state.runtime
+    async with connection(rt.require_pool(), rt.settings.db_acquire_timeout_seconds) as conn:
         yield conn
 
 

@@ -19,8 +19,10 @@ from litestar.exceptions import (
     TooManyRequestsException,
     ValidationException,
 )
+from litestar.response import Redirect
 
 from backend.texts import negotiate_locale, problem_text
+from backend.validation_texts import field_message
 from schemas.problem import FieldError, Problem
 
 log = logging.getLogger("skolebro.errors")
@@ -124,6 +126,9 @@ def _problem(
 
 def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    retry_after = getattr(exc, "retry_after", None)
+    if exc.status == 429 and retry_after is not None:
+        headers = {"Retry-After": str(retry_after)}
     errors = None
     if isinstance(exc, Invalid):
         _, detail = problem_text(exc.code, request_locale(request), **exc.params)
@@ -141,9 +146,13 @@ def _validation_handler(request: Request[Any, Any, Any], exc: ValidationExceptio
     if any(_is_missing_body(e) for e in extra):
         # An empty body is not JSON at all, so it is malformed rather than invalid.
         return problem_response(request, 400, "request.malformed")
+    locale = request_locale(request)
     errors = [
-        FieldError(field=_field_name(e), message=str(e.get("message", "invalid value"))) for e in extra
-    ] or [FieldError(field="", message=detail or "invalid value")]
+        FieldError(
+            field=_field_name(e), message=field_message(str(e.get("message", "invalid value")), locale)
+        )
+        for e in extra
+    ] or [FieldError(field="", message=field_message(detail or "invalid value", locale))]
     return problem_response(request, 422, "request.invalid", errors=errors)
 
 
@@ -171,6 +180,13 @@ def _field_name(entry: dict[str, Any]) -> str:
     return path
 
 
+def _lost_person(request: Request[Any, Any, Any]) -> bool:
+    """``/`` or an unknown portal page, asked for by a browser (not the API, not an asset)."""
+    path = request.url.path
+    portal = path in ("/", "/web") or (path.startswith("/web/") and not path.startswith("/web/static/"))
+    return portal and request.method in ("GET", "HEAD")
+
+
 def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     headers = dict(exc.headers or {})
     if isinstance(exc, NotAuthorizedException):
@@ -179,6 +195,9 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
         code = "auth.missing_token" if missing else "auth.invalid_token"
         return problem_response(request, 401, code, headers=headers)
     if isinstance(exc, NotFoundException):
+        if _lost_person(request):
+            # A person typing the address or following an old link: show the way in.
+            return Redirect("/web/login", status_code=303)
         return problem_response(request, 404, "not_found")
     if isinstance(exc, MethodNotAllowedException):
         return problem_response(request, 405, "method_not_allowed", headers=headers)
@@ -189,17 +208,14 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
         return problem_response(request, 429, "rate_limited", headers=headers)
     if exc.status_code == 413:
         return problem_response(request, 413, "request.too_large")
+    if exc.status_code == 415:
+        return problem_response(request, 415, "request.unsupported_media_type")
     if exc.status_code >= 500:
         return _internal(request, exc)
     if exc.status_code == 400 and _undecodable(exc):
         return problem_response(request, 400, "request.malformed")
-    if exc.status_code == 400:
-        return problem_response(
-            request, 400, "request.invalid", errors=[FieldError(field="", message=str(exc.detail))]
-        )
-    return problem_response(
-        request, exc.status_code, "request.invalid", errors=[FieldError(field="", message=str(exc.detail))]
-    )
+    errors = [FieldError(field="", message=field_message(str(exc.detail), request_locale(request)))]
+    return problem_response(request, exc.status_code, "request.invalid", errors=errors)
 
 
 def _undecodable(exc: HTTPException) -> bool:
@@ -237,7 +253,11 @@ def _unstorable_handler(request: Request[Any, Any, Any], exc: Exception) -> Resp
         request,
         422,
         "request.invalid",
-        errors=[FieldError(field="", message="text contains a NUL character")],
+        errors=[
+            FieldError(
+                field="", message=field_message("text contains a NUL character", request_locale(request))
+            )
+        ],
     )
 
 
@@ -248,10 +268,15 @@ def exception_handlers() -> dict[Any, Any]:
         DomainError: _domain_handler,
         ValidationException: _validation_handler,
         HTTPException: _http_handler,
+        # Every way the database can fail mid-request is a 503 with Retry-After (issue 10):
+        # gone (connection errors, InterfaceError on a closed connection), hung (our
+        # timeouts, PostgreSQL's statement_timeout), shutting down or out of resources.
         OSError: _unavailable_handler,
-        asyncpg.exceptions.CannotConnectNowError: _unavailable_handler,
-        asyncpg.exceptions.ConnectionDoesNotExistError: _unavailable_handler,
-        asyncpg.exceptions.TooManyConnectionsError: _unavailable_handler,
+        TimeoutError: _unavailable_handler,
+        asyncpg.InterfaceError: _unavailable_handler,
+        asyncpg.exceptions.PostgresConnectionError: _unavailable_handler,
+        asyncpg.exceptions.OperatorInterventionError: _unavailable_handler,
+        asyncpg.exceptions.InsufficientResourcesError: _unavailable_handler,
         asyncpg.exceptions.CharacterNotInRepertoireError: _unstorable_handler,
         asyncpg.exceptions.UntranslatableCharacterError: _unstorable_handler,
         Exception: _internal,

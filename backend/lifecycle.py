@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+import asyncpg
 from litestar import Litestar
 
 from backend.db.embedded import start_embedded
 from backend.db.migrate import apply_migrations
-from backend.db.pool import close_pool, create_pool
+from backend.db.pool import PoolTimeouts, close_pool, create_pool
 from backend.runtime import Runtime
 
 log = logging.getLogger("skolebro")
@@ -30,11 +31,43 @@ async def resolve_dsn(rt: Runtime) -> str:
     return rt.dsn
 
 
-async def open_database(rt: Runtime) -> None:
+def direct_dsn(rt: Runtime) -> str | None:
+    """A connection that is a real session (LISTEN, advisory locks): not through PgBouncer."""
+    return rt.settings.direct_database_url or rt.dsn
+
+
+def request_timeouts(rt: Runtime) -> PoolTimeouts:
+    s = rt.settings
+    return PoolTimeouts(
+        connect=s.db_connect_timeout_seconds,
+        command=s.db_command_timeout_seconds or None,
+        statement=s.db_statement_timeout_seconds or None,
+    )
+
+
+async def open_database(rt: Runtime, *, serving: bool = False) -> None:
+    """Open the pool and migrate. ``serving``: with the request timeouts (the CLI's
+    imports and jobs may run single statements longer than any request should)."""
     dsn = await resolve_dsn(rt)
-    rt.pool = await create_pool(dsn, min_size=rt.settings.pool_min_size, max_size=rt.settings.pool_max_size)
-    async with rt.pool.acquire() as conn:
-        applied = await apply_migrations(conn)
+    rt.pool = await create_pool(
+        dsn,
+        min_size=rt.settings.pool_min_size,
+        max_size=rt.settings.pool_max_size,
+        timeouts=request_timeouts(rt) if serving else None,
+        statement_cache_size=rt.settings.db_statement_cache_size,
+    )
+    # The migration lock is a session-level advisory lock: behind PgBouncer in
+    # transaction mode it would be taken on one server connection and released on another.
+    migrator = direct_dsn(rt)
+    if rt.settings.direct_database_url and migrator:
+        conn = await asyncpg.connect(migrator, statement_cache_size=rt.settings.db_statement_cache_size)
+        try:
+            applied = await apply_migrations(conn)
+        finally:
+            await conn.close()
+    else:
+        async with rt.pool.acquire() as pooled:
+            applied = await apply_migrations(pooled)
     if applied:
         log.info("database migrated: %s", ", ".join(applied))
 
@@ -44,7 +77,7 @@ def lifespan_for(
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await open_database(rt)
+        await open_database(rt, serving=True)
         tasks = [asyncio.create_task(task(rt)) for task in background]
         log.info("skolebro ready (%s)", rt.settings.env)
         try:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any
 
+from backend.clock import plausible_instant
 from backend.errors import Invalid
 
 DEFAULT_LIMIT = 50
@@ -28,3 +30,11 @@ def decode_cursor(cursor: str | None, arity: int) -> list[str] | None:
     if not isinstance(values, list) or len(values) != arity:
         raise Invalid("request.invalid")
     return [str(v) for v in values]
+
+
+def cursor_instant(text: str) -> datetime:
+    """The instant in a cursor; ValueError for one we cannot have made (issue 10)."""
+    value = datetime.fromisoformat(text)
+    if not plausible_instant(value):
+        raise ValueError(f"cursor instant {text!r} out of range")
+    return value

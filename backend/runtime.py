@@ -10,6 +10,7 @@ import asyncpg
 from backend.auth.idp import IdentityVerifier
 from backend.auth.tokens import AccessTokens
 from backend.clock import Clock
+from backend.ratelimit import SignInLimits
 from backend.settings import Settings
 
 
@@ -22,6 +23,7 @@ class Runtime:
     pool: asyncpg.Pool | None = None
     dsn: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    limits: SignInLimits = field(default_factory=SignInLimits)
 
     def require_pool(self) -> asyncpg.Pool:
         if self.pool is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import dataclass, field
@@ -62,11 +63,23 @@ class WebOidcClient:
     subject_claim: str = "sub"
 
 
+def default_data_dir() -> Path:
+    """``.skolebro`` in the checkout the code runs from, else the per-user data folder.
+
+    Two clones are two projects: each gets its own embedded database and dev keys
+    rather than sharing (and migrating) one another's demo.
+    """
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "backend").is_dir():
+        return checkout / ".skolebro"
+    return Path(platformdirs.user_data_dir("skolebro"))
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     env: str = "dev"
     database_url: str | None = None
-    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("skolebro")))
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
     now: str | None = None
     fcm_credentials: str | None = None
     fcm_endpoint: str | None = None  # a local FCM stand-in (tests, benchmarks)
@@ -83,7 +96,24 @@ class Settings:
     pool_max_size: int = 10
     cookie_secure: bool = False
     auth_rate_limit_per_minute: int = 60
+    # Refreshes per minute per refresh-token family (one signed-in device), apart from
+    # sign-in's per-address limit, so a school behind one NAT address is not locked out.
+    refresh_rate_limit_per_minute: int = 20
     web_oidc: tuple[WebOidcClient, ...] = ()
+    # A hung database must not hold requests: each request fails with 503 within
+    # about acquire + command timeout (issue 10).
+    db_connect_timeout_seconds: float = 3.0
+    db_acquire_timeout_seconds: float = 1.5
+    db_command_timeout_seconds: float = 3.0
+    db_statement_timeout_seconds: float = 3.0  # 0: not sent (set it on the role behind PgBouncer)
+    # asyncpg's prepared-statement cache; 0 behind PgBouncer in transaction mode.
+    db_statement_cache_size: int = 100
+    # A direct (not pooled by PgBouncer) connection for LISTEN and the migration lock.
+    direct_database_url: str | None = None
+    # Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; any other peer is
+    # the client itself. Strings: Litestar's signature model inspects Runtime's types.
+    trusted_proxies: tuple[str, ...] = ()
+    push: str = ""  # SKOLEBRO_PUSH: "log" says pushes are only logged on purpose
     identity_pepper: str | None = None
     # The users column with guardians' national identity numbers ("identifier" or "metadata.x").
     roster_national_id_column: str | None = None
@@ -122,7 +152,9 @@ class Settings:
         return self.env in ("dev", "test")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: dict[str, str] | None = None, *, check: bool = True) -> Settings:
+        """The settings from the environment; ``check=False`` skips production's demands
+        (``skolebro migrate`` needs only the database, not keys or identity providers)."""
         env = dict(os.environ if environ is None else environ)
         name = env.get("SKOLEBRO_ENV", "dev")
         if name not in ENVIRONMENTS:
@@ -131,7 +163,7 @@ class Settings:
         settings = cls(
             env=name,
             database_url=env.get("DATABASE_URL") or None,
-            data_dir=Path(data_dir) if data_dir else Path(platformdirs.user_data_dir("skolebro")),
+            data_dir=Path(data_dir) if data_dir else default_data_dir(),
             now=env.get("SKOLEBRO_NOW") or None,
             fcm_credentials=env.get("SKOLEBRO_FCM_CREDENTIALS") or None,
             fcm_endpoint=env.get("SKOLEBRO_FCM_ENDPOINT") or None,
@@ -144,7 +176,16 @@ class Settings:
             pool_max_size=int(env.get("SKOLEBRO_POOL_SIZE", "10")),
             cookie_secure=name == "production",
             auth_rate_limit_per_minute=int(env.get("SKOLEBRO_AUTH_RATE_LIMIT", "60")),
+            refresh_rate_limit_per_minute=int(env.get("SKOLEBRO_REFRESH_RATE_LIMIT", "20")),
             web_oidc=_parse_web_oidc(env.get("SKOLEBRO_WEB_OIDC")),
+            db_connect_timeout_seconds=float(env.get("SKOLEBRO_DB_CONNECT_TIMEOUT", "3")),
+            db_acquire_timeout_seconds=float(env.get("SKOLEBRO_DB_ACQUIRE_TIMEOUT", "1.5")),
+            db_command_timeout_seconds=float(env.get("SKOLEBRO_DB_COMMAND_TIMEOUT", "3")),
+            db_statement_timeout_seconds=float(env.get("SKOLEBRO_DB_STATEMENT_TIMEOUT", "3")),
+            db_statement_cache_size=int(env.get("SKOLEBRO_DB_STATEMENT_CACHE_SIZE", "100")),
+            direct_database_url=env.get("SKOLEBRO_DIRECT_DATABASE_URL") or None,
+            trusted_proxies=_parse_networks(env.get("SKOLEBRO_TRUSTED_PROXIES")),
+            push=env.get("SKOLEBRO_PUSH", ""),
             identity_pepper=env.get("SKOLEBRO_IDENTITY_PEPPER") or None,
             roster_national_id_column=env.get("SKOLEBRO_ROSTER_NATIONAL_ID_COLUMN") or None,
             oneroster_url=(env.get("SKOLEBRO_ONEROSTER_URL") or "").rstrip("/") or None,
@@ -153,8 +194,28 @@ class Settings:
             oneroster_client_secret=env.get("SKOLEBRO_ONEROSTER_CLIENT_SECRET") or None,
             oneroster_scope=env.get("SKOLEBRO_ONEROSTER_SCOPE") or None,
         )
-        settings.check()
+        if check:
+            settings.check()
         return settings
+
+    def check_push(self) -> str:
+        """The push transport a dispatcher would use: ``fcm`` or ``log``.
+
+        Without credentials the log transport marks every push as sent, so in
+        production that must be asked for (``SKOLEBRO_PUSH=log``), not fallen into.
+        """
+        if self.push not in ("", "fcm", "log"):
+            raise SettingsError(f"SKOLEBRO_PUSH={self.push!r}: use fcm or log.")
+        if self.push == "log":
+            return "log"
+        if self.fcm_credentials:
+            return "fcm"
+        if self.is_production:
+            raise SettingsError(
+                "Refusing to start the push dispatcher in production without FCM credentials; "
+                "set SKOLEBRO_FCM_CREDENTIALS, or SKOLEBRO_PUSH=log to only log pushes."
+            )
+        return "log"
 
     def check(self) -> None:
         if self.fcm_http not in ("h2", "http1"):
@@ -183,6 +244,19 @@ class Settings:
             missing.append("unset SKOLEBRO_FCM_ENDPOINT (pushes go to the real FCM in production)")
         if missing:
             raise SettingsError("Refusing to start in production; set " + "; ".join(missing) + ".")
+
+
+def _parse_networks(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    try:
+        return tuple(
+            str(ipaddress.ip_network(part.strip(), strict=False)) for part in raw.split(",") if part.strip()
+        )
+    except ValueError as exc:
+        raise SettingsError(
+            f"SKOLEBRO_TRUSTED_PROXIES must be comma-separated addresses or CIDRs (10.0.0.0/8): {exc}"
+        ) from exc
 
 
 def _parse_providers(raw: str | None) -> tuple[IdentityProvider, ...]:

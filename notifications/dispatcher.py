@@ -35,12 +35,13 @@ import logging
 import random
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 
+from notifications import metrics as push_metrics
 from notifications.devices import FORGET_TOKENS
 from notifications.outbox import PUSH_CHANNEL
 from notifications.transports import Outcome, PushMessage, Result, Transport, token_hint
@@ -102,7 +103,7 @@ WITH due AS (
     RETURNING d.id, d.token, d.urgent, d.collapse_key, d.attempts, d.status,
               d.notification_id, n.kind, n.title, n.body, n.data
 )
-SELECT * FROM claimed WHERE status = 'sending'
+SELECT * FROM claimed
 """
 
 # Writes one chunk's outcomes. $1 ids, $2 statuses, $3 next due (NULL = keep),
@@ -207,8 +208,11 @@ class Dispatcher:
             return stats  # FCM asked the whole project to slow down
         claim_id = uuid.uuid4()
         async with self.pool.acquire() as conn:
-            rows = await conn.fetch(_CLAIM, now, self.config.batch_size, now + self.config.lease, claim_id)
-        stats.claimed = len(rows)
+            claimed = await conn.fetch(_CLAIM, now, self.config.batch_size, now + self.config.lease, claim_id)
+        rows = [r for r in claimed if r["status"] == "sending"]
+        push_metrics.count("dropped", len(claimed) - len(rows))
+        # A full batch means more may be due, even when some of it was dropped.
+        stats.claimed = len(claimed)
         if not rows:
             return stats
         chunks = []
@@ -239,7 +243,8 @@ class Dispatcher:
     async def _send_chunk(self, chunk: _Chunk, claim_id: uuid.UUID, stats: RoundStats) -> None:
         async with self._in_flight:
             chunk.started = True
-            outcomes = await self.transport.send(chunk.messages)
+            with push_metrics.SEND_SECONDS.time():
+                outcomes = await self.transport.send(chunk.messages)
         await self._record(chunk.rows, outcomes, claim_id, stats)
 
     async def _shutdown_round(
@@ -278,6 +283,7 @@ class Dispatcher:
         stats: RoundStats,
     ) -> None:
         now = self.now()
+        before = replace(stats)
         ids, statuses, due, errors = [], [], [], []
         gone: list[str] = []
         for row, outcome in zip(rows, outcomes, strict=True):
@@ -324,6 +330,7 @@ class Dispatcher:
             await conn.execute(_RECORD, ids, statuses, due, errors, now, claim_id)
             if gone:
                 await conn.execute(FORGET_TOKENS, gone, "device unregistered at FCM")
+        push_metrics.count_recorded(stats, before)
 
     def _maybe_pause(self, outcomes: Sequence[Outcome], now: datetime) -> None:
         # When most of a chunk is refused with 429, the quota is the

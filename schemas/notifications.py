@@ -12,6 +12,25 @@ import msgspec
 from schemas.common import Locale, TimeOfDay
 
 
+class NotificationKind(StrEnum):
+    """Every ``kind`` of inbox item and push (api.md: Me); clients switch on it."""
+
+    missing_pupil = "missing_pupil"
+    missing_pupil_escalation = "missing_pupil_escalation"
+    missing_pupil_resolved = "missing_pupil_resolved"
+    missing_pupil_summary = "missing_pupil_summary"
+    call_guardians = "call_guardians"
+    absence_check_reminder = "absence_check_reminder"
+    late_absence_report = "late_absence_report"
+    still_sick = "still_sick"
+    absence_warning = "absence_warning"
+    message = "message"
+    assessment_published = "assessment_published"
+    leave_decision = "leave_decision"
+    leave_request = "leave_request"
+    test_alert = "test_alert"
+
+
 class Platform(StrEnum):
     ios = "ios"
     android = "android"
@@ -71,7 +90,7 @@ class NotificationPreferences(msgspec.Struct, forbid_unknown_fields=True):
 
 class Notification(msgspec.Struct):
     id: uuid.UUID
-    kind: str
+    kind: NotificationKind
     title: str
     body: str
     data: dict[str, Any]

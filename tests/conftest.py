@@ -45,14 +45,18 @@ def data_dir() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def server_dsn(data_dir: Path) -> str:
+def server_dsn(data_dir: Path) -> Iterator[str]:
     external = os.environ.get("TEST_DATABASE_URL")
     if external:
-        return external
+        yield external
+        return
     import pgserver
 
     server = pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
-    return str(server.get_uri())
+    yield str(server.get_uri())
+    # Stop it here, while its data folder still exists: pgserver's own exit hook runs
+    # after the folder is gone and cannot stop it, leaving a postgres behind.
+    server.cleanup()
 
 
 def with_database(dsn: str, name: str) -> str:

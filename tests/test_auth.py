@@ -432,7 +432,7 @@ async def test_logout_with_bad_device_id_is_422(client, tokens):
 
 
 async def test_dev_clock_moves_the_service_clock(client, tokens, clock):
-    h = await tokens.headers("guardian.hansen")
+    h = await tokens.headers("leader")
     r = await client.post("/api/v1/dev/clock", headers=h, json={"now": "2026-11-23T07:05:00+01:00"})
     assert r.status_code == 200
     assert abs(clock.now().timestamp() - (DEFAULT_NOW.timestamp() + 300)) < 5

@@ -4,7 +4,8 @@ A guardian signs in, applies for leave and sees it pending; a teacher signs
 in, takes the roll call on the board, completes the check and approves the
 leave; the guardian sees the decision. JavaScript is switched off in the
 browser: the portal must work without it. A screenshot of every page goes
-to tests/artifacts/.
+to ``$SKOLEBRO_ARTIFACTS`` (default: ``skolebro-artifacts`` in the system's
+temporary folder), never into the checkout.
 
 Needs Debian's Chromium (``apt-get install chromium``) at /usr/bin/chromium;
 without it the tests are skipped, except under CI (env ``CI`` set), where
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -31,7 +33,7 @@ from backend.settings import Settings
 from tests.conftest import CLASS_3A, DEFAULT_NOW
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(os.environ.get("SKOLEBRO_ARTIFACTS") or Path(tempfile.gettempdir()) / "skolebro-artifacts")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -107,7 +109,7 @@ async def new_page(browser: Any, base: str) -> Any:
 
 
 async def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+    os.makedirs(ARTIFACTS, exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
@@ -57,6 +57,11 @@ def _publication(data: AssessmentCreate, now: datetime) -> datetime:
         return now
     if data.publish_at.tzinfo is None:
         raise Invalid("assessment.publish_at_offset")
+    try:
+        data.publish_at.astimezone(UTC)
+    except OverflowError as exc:
+        # Year 1 at +14:00 lies before year 1 in UTC: no instant anything can store.
+        raise Invalid("request.invalid", field="publish_at") from exc
     if data.publish_at > now + timedelta(days=MAX_SCHEDULE_DAYS):
         raise Invalid("assessment.publish_too_far", days=MAX_SCHEDULE_DAYS)
     return max(now, data.publish_at)

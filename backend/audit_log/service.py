@@ -11,7 +11,7 @@ import asyncpg
 from backend.audit_log import queries as q
 from backend.auth.policy import school_leader_access
 from backend.errors import Invalid
-from backend.pagination import decode_cursor, encode_cursor
+from backend.pagination import cursor_instant, decode_cursor, encode_cursor
 from backend.schools.localtime import local_now
 from schemas.audit import AuditEntry, AuditLogPage
 
@@ -30,7 +30,7 @@ async def list_entries(
     school = await school_leader_access(conn, viewer, school_id, now)
     after = decode_cursor(cursor, 2)
     try:
-        after_at = datetime.fromisoformat(after[0]) if after else None
+        after_at = cursor_instant(after[0]) if after else None
         after_id = int(after[1]) if after else None
     except ValueError as exc:  # a cursor we did not make
         raise Invalid("request.invalid", field="cursor") from exc

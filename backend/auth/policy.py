@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 
 import asyncpg
 
-from backend.auth.policy_queries import PUPIL_RELATION, SCHOOL_LEADER
+from backend.auth.policy_queries import IS_STAFF, PUPIL_RELATION, SCHOOL_LEADER
 from backend.errors import Forbidden, NotFound
 
 ADULT_AGE = 18
@@ -162,3 +162,9 @@ async def pupil_access(
     if decided is None:
         raise NotFound()
     return decided
+
+
+async def require_staff(conn: asyncpg.Connection, person_id: uuid.UUID) -> None:
+    """Staff or system administrators only (the dev clock); others get 403."""
+    if not await conn.fetchval(IS_STAFF, person_id):
+        raise Forbidden("dev.staff_only")

@@ -66,3 +66,11 @@ def with_pupil_relation(select: str) -> str:
     ``$1``-``$3`` are the policy's (viewer, pupil, instant); the use case's start at ``$4``.
     """
     return "WITH access AS (" + PUPIL_RELATION + ")\n" + select
+
+
+# $1 person. Staff of any school in any school year, or a system administrator:
+# not tied to the running year, since the dev clock may have been moved out of it.
+IS_STAFF = """
+SELECT p.is_system_admin OR EXISTS (SELECT 1 FROM staff_assignments sa WHERE sa.person_id = p.id)
+FROM people p WHERE p.id = $1
+"""

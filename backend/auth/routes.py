@@ -12,8 +12,10 @@ from litestar.params import Body
 
 from backend.auth import service
 from backend.auth.tokens import InvalidToken
+from backend.edge import SMALL_BODY_LIMIT, TOKEN_BODY_LIMIT
 from backend.errors import Invalid
 from backend.openapi import problems
+from backend.ratelimit import client_address
 from backend.runtime import Runtime
 from schemas.auth import DevLogin, Logout, TokenRequest, TokenResponse
 
@@ -26,21 +28,24 @@ class AuthController(Controller):
         "/token",
         status_code=200,
         summary="Exchange an ID token or rotate a refresh token",
-        responses=problems(400, 401, 422, 503),
+        responses=problems(400, 401, 422, 429, 503),
+        request_max_body_size=TOKEN_BODY_LIMIT,
     )
     async def token(
         self,
+        request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
         rt: Runtime,
         data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> TokenResponse:
-        return await service.token(conn, rt, data)
+        return await service.token(conn, rt, data, _address(request, rt))
 
     @post(
         "/logout",
         status_code=204,
         summary="Revoke the refresh-token family",
-        responses=problems(400, 401, 422),
+        responses=problems(400, 401, 422, 429),
+        request_max_body_size=SMALL_BODY_LIMIT,
     )
     async def logout(
         self,
@@ -56,8 +61,17 @@ class AuthController(Controller):
             except ValueError as exc:
                 raise Invalid("request.invalid", field="device_id") from exc
         await service.logout(
-            conn, rt, _bearer_person(request, rt), data.refresh_token if data else None, device_id
+            conn,
+            rt,
+            _bearer_person(request, rt),
+            data.refresh_token if data else None,
+            device_id,
+            _address(request, rt),
         )
+
+
+def _address(request: Request[Any, Any, Any], rt: Runtime) -> str:
+    return client_address(request.scope, rt.settings.trusted_proxies)
 
 
 def _bearer_person(request: Request[Any, Any, Any], rt: Runtime) -> uuid.UUID | None:
@@ -80,7 +94,10 @@ class DevLoginController(Controller):
         status_code=200,
         summary="Dev/test only: sign in as a roster user",
         responses=problems(400, 401, 422),
+        request_max_body_size=SMALL_BODY_LIMIT,
     )
-    async def dev_login(self, conn: asyncpg.Connection, rt: Runtime, data: DevLogin) -> TokenResponse:
+    async def dev_login(
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, data: DevLogin
+    ) -> TokenResponse:
         async with conn.transaction():
-            return await service.dev_login(conn, rt, data.username, data.client.value)
+            return await service.dev_login(conn, rt, data.username, data.client.value, _address(request, rt))

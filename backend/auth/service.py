@@ -69,7 +69,10 @@ async def _issue_pair(
     )
 
 
-async def dev_login(conn: asyncpg.Connection, rt: Runtime, username: str, client: str) -> TokenResponse:
+async def dev_login(
+    conn: asyncpg.Connection, rt: Runtime, username: str, client: str, address: str
+) -> TokenResponse:
+    rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
     person_id = await conn.fetchval(q.PERSON_BY_USERNAME, username)
     if person_id is None:
         raise Unauthorized("auth.unknown_user")
@@ -77,8 +80,21 @@ async def dev_login(conn: asyncpg.Connection, rt: Runtime, username: str, client
     return await _issue_pair(conn, rt, person_id, client, rt.clock.now())
 
 
-async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest) -> TokenResponse:
+async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest, address: str) -> TokenResponse:
     now = rt.clock.now()
+    if form.grant_type == "refresh_token":
+        # Refreshes count per family (in refresh); only failed ones count against the
+        # address, apart from sign-ins, so a school's NAT address is not spent by its
+        # pupils' devices nor by a morning of sign-ins.
+        rt.limits.failures_by_address.check(address, rt.settings.auth_rate_limit_per_minute)
+        try:
+            if not form.refresh_token:
+                raise InvalidGrant("refresh_token is required")
+            return await refresh(conn, rt, form.refresh_token, now)
+        except InvalidGrant:
+            rt.limits.failures_by_address.record(address)
+            raise
+    rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
     if form.grant_type == TOKEN_EXCHANGE:
         if not form.subject_token or form.client is None:
             raise InvalidGrant("token exchange needs subject_token and client (app or web)")
@@ -99,10 +115,6 @@ async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest) -> To
             raise Unauthorized("auth.unknown_user")
         async with conn.transaction():
             return await _issue_pair(conn, rt, person_id, form.client.value, now)
-    if form.grant_type == "refresh_token":
-        if not form.refresh_token:
-            raise InvalidGrant("refresh_token is required")
-        return await refresh(conn, rt, form.refresh_token, now)
     raise InvalidGrant(f"grant_type must be {TOKEN_EXCHANGE} or refresh_token")
 
 
@@ -121,6 +133,7 @@ async def refresh(conn: asyncpg.Connection, rt: Runtime, refresh_token: str, now
         elif row["family_expires_at"] <= now:
             raise InvalidGrant("the sign-in has expired; sign in again")
         else:
+            rt.limits.by_family.hit(str(row["family_id"]), rt.settings.refresh_rate_limit_per_minute)
             await conn.execute(q.MARK_USED, row["id"], now)
             return await _issue_pair(
                 conn,
@@ -140,6 +153,7 @@ async def logout(
     person_id: uuid.UUID | None,
     refresh_token: str | None,
     device_id: uuid.UUID | None,
+    address: str,
 ) -> None:
     """Revoke the refresh token's family and unregister the device.
 
@@ -148,6 +162,8 @@ async def logout(
     what the family is about. A refresh token of someone else is ignored.
     """
     now = rt.clock.now()
+    limit = rt.settings.auth_rate_limit_per_minute
+    rt.limits.failures_by_address.check(address, limit)
     async with conn.transaction():
         if refresh_token:
             row = await conn.fetchrow(q.FAMILY_OF, _hash(refresh_token))
@@ -155,6 +171,7 @@ async def logout(
                 person_id = row["person_id"]
                 await conn.execute(q.REVOKE_FAMILY, row["family_id"], now)
         if person_id is None:
+            rt.limits.failures_by_address.record(address)  # a guess at someone's refresh token
             raise Unauthorized("auth.missing_token")
         if device_id is not None:
             await conn.execute(q.DELETE_DEVICE, device_id, person_id)

@@ -13,6 +13,9 @@ ALGORITHM = "EdDSA"
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "sub", "client"]
 # Tokens whose signature was already checked; bounded, oldest dropped first.
 VERIFIED_CACHE_SIZE = 10_000
+MAX_LIFETIME_SECONDS = 900  # api.md: access tokens live at most 15 minutes
+# Replicas' clocks may differ by a moment; a token issued by one is usable at once on another.
+CLOCK_SKEW_SECONDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,16 +30,24 @@ class InvalidToken(Exception):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    principal: Principal
+    exp: int
+    iat: int
+    nbf: int | None
+
+
 class AccessTokens:
     def __init__(self, key: Ed25519PrivateKey, *, issuer: str, audience: str, lifetime_seconds: int) -> None:
-        if lifetime_seconds > 900:
+        if lifetime_seconds > MAX_LIFETIME_SECONDS:
             raise ValueError("access tokens live at most 15 minutes")
         self._key = key
         self._public = key.public_key()
         self.issuer = issuer
         self.audience = audience
         self.lifetime_seconds = lifetime_seconds
-        self._checked: dict[str, tuple[Principal, int, int]] = {}
+        self._checked: dict[str, _Checked] = {}
 
     def issue(self, person_id: uuid.UUID, client: str, now: datetime) -> str:
         claims = {
@@ -60,16 +71,18 @@ class AccessTokens:
             if len(self._checked) >= VERIFIED_CACHE_SIZE:
                 del self._checked[next(iter(self._checked))]  # the oldest
             self._checked[token] = checked
-        principal, exp, iat = checked
-        # Expiry is checked against the service clock, which tests and dev can move.
+        # Every time claim is checked against the service clock, which tests and dev
+        # can move (PyJWT would compare nbf with the machine's clock).
         ts = now.timestamp()
-        if exp <= ts:
+        if checked.exp <= ts:
             raise InvalidToken("expired")
-        if iat > ts + 60:
+        if checked.iat > ts + CLOCK_SKEW_SECONDS:
             raise InvalidToken("issued in the future")
-        return principal
+        if checked.nbf is not None and checked.nbf > ts + CLOCK_SKEW_SECONDS:
+            raise InvalidToken("not yet valid")
+        return checked.principal
 
-    def _check_signed(self, token: str) -> tuple[Principal, int, int]:
+    def _check_signed(self, token: str) -> _Checked:
         try:
             claims = jwt.decode(
                 token,
@@ -77,7 +90,12 @@ class AccessTokens:
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
-                options={"require": REQUIRED_CLAIMS, "verify_exp": False, "verify_iat": False},
+                options={
+                    "require": REQUIRED_CLAIMS,
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
@@ -85,10 +103,21 @@ class AccessTokens:
             raise InvalidToken("expired")
         if not isinstance(claims["iat"], int):
             raise InvalidToken("issued in the future")
+        nbf = claims.get("nbf")
+        if nbf is not None and not isinstance(nbf, int):
+            raise InvalidToken("not yet valid")
+        if (
+            claims["exp"] - min(claims["iat"], nbf if nbf is not None else claims["iat"])
+            > MAX_LIFETIME_SECONDS
+        ):
+            # Signed with our key but living longer than any token we issue: refuse.
+            raise InvalidToken("lifetime longer than 15 minutes")
         if claims["client"] not in ("app", "web"):
             raise InvalidToken("unknown client")
         try:
             person_id = uuid.UUID(claims["sub"])
         except (ValueError, TypeError) as exc:
             raise InvalidToken("bad subject") from exc
-        return Principal(person_id=person_id, client=claims["client"]), claims["exp"], claims["iat"]
+        return _Checked(
+            Principal(person_id=person_id, client=claims["client"]), claims["exp"], claims["iat"], nbf
+        )

@@ -40,7 +40,15 @@ def _forget_dead_handles(pgdata: Path) -> None:
 
 def start_embedded(data_dir: Path, database: str = "skolebro") -> str:
     """Start (or reuse) the embedded server and return a DSN for ``database``."""
-    import pgserver
+    try:
+        import pgserver
+    except ImportError as exc:  # the production image leaves the extra out
+        from backend.settings import SettingsError
+
+        raise SettingsError(
+            "No DATABASE_URL and no embedded PostgreSQL: set DATABASE_URL, "
+            "or install the embedded one with pip install -e '.[embedded]'."
+        ) from exc
 
     pgdata = data_dir / "pgdata"
     pgdata.mkdir(parents=True, exist_ok=True)

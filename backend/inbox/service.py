@@ -15,7 +15,7 @@ import asyncpg
 import backend.inbox.problems  # noqa: F401  (registers the problem texts)
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inbox import queries as q
-from backend.pagination import decode_cursor, encode_cursor
+from backend.pagination import cursor_instant, decode_cursor, encode_cursor
 from backend.schools.localtime import format_hhmm, parse_hhmm
 from schemas.notifications import (
     Device,
@@ -174,7 +174,7 @@ async def list_notifications(
 ) -> NotificationPage:
     after = decode_cursor(cursor, 2)
     try:
-        after_at = datetime.fromisoformat(after[0]) if after else None
+        after_at = cursor_instant(after[0]) if after else None
         after_id = uuid.UUID(after[1]) if after else None
     except ValueError as exc:
         raise Invalid("request.invalid") from exc

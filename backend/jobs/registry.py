@@ -10,6 +10,8 @@ from typing import Any
 
 import asyncpg
 
+from backend.ops.metrics import observe_job
+
 log = logging.getLogger("skolebro.jobs")
 
 Job = Callable[[asyncpg.Pool, datetime], Awaitable[dict[str, Any]]]
@@ -35,12 +37,30 @@ async def run_job(pool: asyncpg.Pool, name: str, now: datetime) -> dict[str, Any
     if job is None:
         raise KeyError(name)
     started = time.perf_counter()
-    effects = await job(pool, now)
+    try:
+        effects = await job(pool, now)
+    except BaseException:
+        observe_job(name, False, time.perf_counter() - started)
+        raise
     elapsed = time.perf_counter() - started
+    observe_job(name, True, elapsed)
     if any(v for v in effects.values() if isinstance(v, int)):
-        log.info("job %s at %s: %s (%.2fs)", name, now.isoformat(), effects, elapsed)
+        log.info(
+            "job %s at %s: %s (%.2fs)",
+            name,
+            now.isoformat(),
+            effects,
+            elapsed,
+            extra={"job": name, "duration_ms": round(elapsed * 1000, 1)},
+        )
     else:
-        log.debug("job %s at %s: nothing due (%.2fs)", name, now.isoformat(), elapsed)
+        log.debug(
+            "job %s at %s: nothing due (%.2fs)",
+            name,
+            now.isoformat(),
+            elapsed,
+            extra={"job": name, "duration_ms": round(elapsed * 1000, 1)},
+        )
     return effects
 
 

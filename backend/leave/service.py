@@ -20,7 +20,7 @@ from backend.auth.policy import PupilAccess, pupil_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.leave import queries as q
 from backend.missing import service as missing_cases
-from backend.pagination import decode_cursor, encode_cursor
+from backend.pagination import cursor_instant, decode_cursor, encode_cursor
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
 from notifications.outbox import notify
@@ -188,7 +188,7 @@ async def list_requests(
 ) -> LeaveRequestPage:
     after = decode_cursor(cursor, 2)
     try:
-        after_at = datetime.fromisoformat(after[0]) if after else None
+        after_at = cursor_instant(after[0]) if after else None
         after_id = uuid.UUID(after[1]) if after else None
     except ValueError as exc:
         raise Invalid("request.invalid") from exc

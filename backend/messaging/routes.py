@@ -65,7 +65,7 @@ class MessagingController(Controller):
         "they stay the thread's participants. Recipients the caller may not "
         "address are 422 `messaging.recipient_not_allowed`. Pushes `message` to "
         "the recipients (staff outside their office hours: when those begin).",
-        responses=problems(400, 401, 404, 422),
+        responses=problems(400, 401, 403, 404, 422),
     )
     async def create_thread(
         self,

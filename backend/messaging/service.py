@@ -40,7 +40,7 @@ from backend.errors import Forbidden, Invalid, NotFound
 from backend.messaging import queries as q
 from backend.messaging import texts
 from backend.messaging.office_hours import next_push_at
-from backend.pagination import decode_cursor, encode_cursor
+from backend.pagination import cursor_instant, decode_cursor, encode_cursor
 from backend.schools.localtime import local_now
 from backend.texts import negotiate_locale
 from notifications.outbox import notify
@@ -440,7 +440,7 @@ async def list_threads(
 ) -> ThreadPage:
     after = decode_cursor(cursor, 2)
     try:
-        after_at = datetime.fromisoformat(after[0]) if after else None
+        after_at = cursor_instant(after[0]) if after else None
         after_id = uuid.UUID(after[1]) if after else None
     except ValueError as exc:
         raise Invalid("request.invalid") from exc

@@ -24,7 +24,7 @@ import backend.schools.problems  # noqa: F401  (registers the problem texts)
 from backend.auth.policy import PupilAccess, pupil_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.missing import queries as q
-from backend.pagination import decode_cursor, encode_cursor
+from backend.pagination import cursor_instant, decode_cursor, encode_cursor
 from backend.schools.localtime import local_now
 from notifications.outbox import notify
 from schemas.absence import AbsenceReason, AbsenceReportCreate
@@ -384,7 +384,7 @@ async def list_cases(
 ) -> MissingCasePage:
     after = decode_cursor(cursor, 2)
     try:
-        after_at = datetime.fromisoformat(after[0]) if after else None
+        after_at = cursor_instant(after[0]) if after else None
         after_id = uuid.UUID(after[1]) if after else None
     except ValueError as exc:
         raise Invalid("request.invalid") from exc

@@ -1,64 +1,100 @@
-"""A few Prometheus counters, kept in-process and rendered as text."""
+"""Prometheus families of the service (prometheus-client's default registry).
+
+HTTP requests and latency by route, job runs, and gauges read from the database at
+scrape time: the push queue, the age of its oldest due delivery and the open
+missing-pupil cases. The push outcomes are counted where the dispatcher records
+them (notifications/metrics.py); process metrics come with prometheus-client.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from threading import Lock
+import time
+from datetime import datetime
 
-_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+import asyncpg
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 
+import notifications.metrics  # noqa: F401  (registers the push families)
 
-class Metrics:
-    def __init__(self) -> None:
-        self._lock = Lock()
-        self.requests: dict[tuple[str, str, int], int] = defaultdict(int)
-        self.latency_buckets: dict[str, list[int]] = defaultdict(lambda: [0] * len(_BUCKETS))
-        self.latency_sum: dict[str, float] = defaultdict(float)
-        self.latency_count: dict[str, int] = defaultdict(int)
-        self.counters: dict[str, int] = defaultdict(int)
+HTTP_REQUESTS = Counter(
+    "skolebro_http_requests",
+    "HTTP requests by method, route template and status.",
+    ["method", "route", "status"],
+)
+HTTP_SECONDS = Histogram(
+    "skolebro_http_request_seconds",
+    "HTTP request latency by route template.",
+    ["route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+JOB_RUNS = Counter(
+    "skolebro_job_runs", "Scheduled job runs by job and outcome (ok, failed).", ["job", "outcome"]
+)
+JOB_LAST_SUCCESS = Gauge(
+    "skolebro_job_last_success_timestamp_seconds", "When each job last finished without an error.", ["job"]
+)
+JOB_SECONDS = Histogram(
+    "skolebro_job_run_seconds",
+    "How long one run of a job took.",
+    ["job"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0),
+)
+PUSH_QUEUE = Gauge(
+    "skolebro_push_queue",
+    "Deliveries waiting (pending) or being sent (sending), by urgency.",
+    ["status", "urgency"],
+)
+PUSH_OLDEST_DUE = Gauge(
+    "skolebro_push_oldest_due_age_seconds", "How long the oldest due delivery has been waiting (0: none)."
+)
+MISSING_CASES_OPEN = Gauge("skolebro_missing_cases_open", "Open missing-pupil cases by status.", ["status"])
+DB_POOL_SIZE = Gauge("skolebro_db_pool_size", "Connections in this process's database pool.")
+DB_POOL_IDLE = Gauge("skolebro_db_pool_idle", "Idle connections in this process's database pool.")
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        with self._lock:
-            self.requests[(method, route, status)] += 1
-            buckets = self.latency_buckets[route]
-            for i, bound in enumerate(_BUCKETS):
-                if seconds <= bound:
-                    buckets[i] += 1
-            self.latency_sum[route] += seconds
-            self.latency_count[route] += 1
+CONTENT_TYPE = CONTENT_TYPE_LATEST
 
-    def inc(self, name: str, amount: int = 1) -> None:
-        with self._lock:
-            self.counters[name] += amount
-
-    def render(self, gauges: dict[str, float] | None = None) -> str:
-        lines = [
-            "# HELP skolebro_http_requests_total HTTP requests by route and status.",
-            "# TYPE skolebro_http_requests_total counter",
-        ]
-        with self._lock:
-            for (method, route, status), n in sorted(self.requests.items()):
-                lines.append(
-                    f'skolebro_http_requests_total{{method="{method}",route="{route}",status="{status}"}} {n}'
-                )
-            lines.append("# HELP skolebro_http_request_seconds Request latency.")
-            lines.append("# TYPE skolebro_http_request_seconds histogram")
-            for route, buckets in sorted(self.latency_buckets.items()):
-                for bound, n in zip(_BUCKETS, buckets, strict=True):
-                    lines.append(f'skolebro_http_request_seconds_bucket{{route="{route}",le="{bound}"}} {n}')
-                count = self.latency_count[route]
-                lines.append(f'skolebro_http_request_seconds_bucket{{route="{route}",le="+Inf"}} {count}')
-                lines.append(
-                    f'skolebro_http_request_seconds_sum{{route="{route}"}} {self.latency_sum[route]:.6f}'
-                )
-                lines.append(f'skolebro_http_request_seconds_count{{route="{route}"}} {count}')
-            for name, n in sorted(self.counters.items()):
-                lines.append(f"# TYPE skolebro_{name} counter")
-                lines.append(f"skolebro_{name} {n}")
-        for name, value in sorted((gauges or {}).items()):
-            lines.append(f"# TYPE skolebro_{name} gauge")
-            lines.append(f"skolebro_{name} {value}")
-        return "\n".join(lines) + "\n"
+_QUEUE = """
+SELECT status, urgent, count(*) AS n, min(due_at) FILTER (WHERE due_at <= $1) AS oldest_due
+FROM deliveries WHERE status IN ('pending', 'sending') GROUP BY status, urgent
+"""
+_CASES = "SELECT status, count(*) AS n FROM missing_cases WHERE status <> 'resolved' GROUP BY status"
+_CASE_STATUSES = ("pending", "sought", "escalated")
 
 
-METRICS = Metrics()
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    HTTP_REQUESTS.labels(method, route, str(status)).inc()
+    HTTP_SECONDS.labels(route).observe(seconds)
+
+
+def observe_job(name: str, ok: bool, seconds: float) -> None:
+    JOB_RUNS.labels(name, "ok" if ok else "failed").inc()
+    JOB_SECONDS.labels(name).observe(seconds)
+    if ok:
+        JOB_LAST_SUCCESS.labels(name).set(time.time())
+
+
+async def refresh_from_database(pool: asyncpg.Pool | None, now: datetime) -> None:
+    """Read the queue and case gauges; called by each scrape (both are indexed, partial scans)."""
+    if pool is None:
+        return
+    DB_POOL_SIZE.set(pool.get_size())
+    DB_POOL_IDLE.set(pool.get_idle_size())
+    async with pool.acquire() as conn:
+        queue = await conn.fetch(_QUEUE, now)
+        cases = await conn.fetch(_CASES)
+    counts = {(s, u): 0 for s in ("pending", "sending") for u in ("urgent", "normal")}
+    oldest: datetime | None = None
+    for row in queue:
+        counts[(row["status"], "urgent" if row["urgent"] else "normal")] = row["n"]
+        if row["oldest_due"] is not None and (oldest is None or row["oldest_due"] < oldest):
+            oldest = row["oldest_due"]
+    for (status, urgency), n in counts.items():
+        PUSH_QUEUE.labels(status, urgency).set(n)
+    PUSH_OLDEST_DUE.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+    open_cases = {row["status"]: row["n"] for row in cases}
+    for status in _CASE_STATUSES:
+        MISSING_CASES_OPEN.labels(status).set(open_cases.get(status, 0))
+
+
+def render() -> bytes:
+    return generate_latest(REGISTRY)

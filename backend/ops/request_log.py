@@ -9,7 +9,8 @@ from typing import Any, cast
 
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from backend.ops.metrics import METRICS
+from backend.logs import REQUEST_ID
+from backend.ops.metrics import observe_request
 
 log = logging.getLogger("skolebro.http")
 
@@ -23,6 +24,8 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        # Every log line of this request, wherever it is written, carries the id.
+        token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
         status = 500
 
@@ -40,7 +43,7 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("path_template") or "unmatched"
-            METRICS.observe(method, route, status, elapsed)
+            observe_request(method, route, status, elapsed)
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     "%s %s -> %d in %.1f ms",
@@ -48,7 +51,14 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
                     scope["path"],
                     status,
                     elapsed * 1000,
-                    extra={"request_id": request_id, "status": status},
+                    extra={
+                        "method": method,
+                        "path": scope["path"],
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
                 )
+            REQUEST_ID.reset(token)
 
     return middleware

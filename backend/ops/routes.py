@@ -9,10 +9,13 @@ from litestar import Controller, MediaType, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
 from backend.db.migrate import pending_migrations
-from backend.ops.metrics import METRICS
+from backend.db.pool import connection
+from backend.ops import metrics
 from backend.runtime import Runtime
 
 log = logging.getLogger("skolebro.ops")
+
+READY_TIMEOUT_SECONDS = 3.0
 
 
 class OpsController(Controller):
@@ -34,11 +37,17 @@ class OpsController(Controller):
         },
     )
     async def ready(self, rt: Runtime) -> Response[dict[str, str]]:
+        # The check runs as a task of its own and is left behind on timeout: cancelling
+        # it inside ``asyncio.timeout`` would wait for the connection's release, which
+        # on a hung (stopped, not dead) server waits as long as the hang.
+        check = asyncio.create_task(_pending(rt))
+        done, _ = await asyncio.wait({check}, timeout=READY_TIMEOUT_SECONDS)
+        if not done:
+            check.cancel()
+            log.warning("not ready: the database did not answer within %s s", READY_TIMEOUT_SECONDS)
+            return Response({"status": "unavailable", "reason": "database unreachable"}, status_code=503)
         try:
-            pool = rt.require_pool()
-            async with asyncio.timeout(3):
-                async with pool.acquire() as conn:
-                    pending = await pending_migrations(conn)
+            pending = check.result()
         except Exception as exc:  # any failure to reach the database means not ready
             log.warning("not ready: %s", exc)
             return Response({"status": "unavailable", "reason": "database unreachable"}, status_code=503)
@@ -47,9 +56,14 @@ class OpsController(Controller):
         return Response({"status": "ready"}, status_code=200)
 
     @get("/metrics", summary="Prometheus metrics", media_type=MediaType.TEXT)
-    async def metrics(self, rt: Runtime) -> str:
-        gauges: dict[str, float] = {}
-        if rt.pool is not None:
-            gauges["db_pool_size"] = rt.pool.get_size()
-            gauges["db_pool_idle"] = rt.pool.get_idle_size()
-        return METRICS.render(gauges)
+    async def metrics(self, rt: Runtime) -> Response[bytes]:
+        try:
+            await metrics.refresh_from_database(rt.pool, rt.clock.now())
+        except Exception as exc:  # the process's own figures are worth serving anyway
+            log.warning("metrics: database gauges not refreshed: %s", exc)
+        return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
+
+
+async def _pending(rt: Runtime) -> list[str]:
+    async with connection(rt.require_pool(), READY_TIMEOUT_SECONDS) as conn:
+        return await pending_migrations(conn)

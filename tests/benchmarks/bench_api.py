@@ -17,9 +17,13 @@ What it does, in one run:
    dev-login and drives ``POST /api/v1/pupils/{id}/absence-reports`` (each
    request a different pupil-day, bearer token of that pupil's guardian) and
    then ``GET /api/v1/me``;
-4. prints requests/s, p50 and p99 for each, CPU per request of the server,
-   PostgreSQL and the load generator, and POST/ceiling (by requests/s and by
-   CPU per request, the steadier figure when the machine is shared).
+4. runs the *morning mix* (issue 11) against the same server in one phase:
+   60 % ``GET /me``, 15 % ``GET`` absence reports, 10 % board reads by
+   contact teachers, 5 % inbox and 10 % absence POSTs (each a new pupil-day);
+5. prints requests/s, p50 and p99 for each, CPU per request of the server,
+   PostgreSQL and the load generator, the server's resident memory after the
+   mix, and POST/ceiling (by requests/s and by CPU per request, the steadier
+   figure when the machine is shared).
 
 The load comes from a second process with C concurrent connections: ``wrk``
 with a Lua script when it is installed (``apt-get install wrk``; about a fifth
@@ -396,6 +400,10 @@ class Figures:
         )
 
 
+class _Skip(Exception):
+    """A phase left out by --phases."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -445,6 +453,7 @@ def school_days(today: date) -> list[date]:
 
 async def prepare_database(dsn: str, extra_pupils: int) -> list[tuple[uuid.UUID, str]]:
     """Migrate, seed the demo school and extra pupils; return (pupil, guardian username)."""
+    global TEACHERS
     import asyncpg
 
     from backend.db.migrate import apply_migrations
@@ -482,6 +491,13 @@ async def prepare_database(dsn: str, extra_pupils: int) -> list[tuple[uuid.UUID,
             ORDER BY g.pupil_id, p.username
             """
         )
+        boards = await conn.fetch(
+            """
+            SELECT s.class_id, p.username FROM staff_assignments s JOIN people p ON p.id = s.person_id
+            WHERE s.role = 'contact_teacher' ORDER BY p.username
+            """
+        )
+        TEACHERS = [(r["class_id"], r["username"]) for r in boards]
         return [(r["pupil_id"], r["username"]) for r in rows]
     finally:
         await conn.close()
@@ -542,6 +558,57 @@ async def dev_login_all(base: str, usernames: list[str]) -> dict[str, str]:
 
 
 PROFILE_DIR: Path | None = None  # --profile
+TEACHERS: list[tuple[uuid.UUID, str]] = []  # (class, its contact teacher), from prepare_database
+
+# The morning mix: out of every 20 requests, 12 GET /me, 3 GET absence reports, 2 board
+# reads, 1 inbox and 2 POSTs; interleaved so every stretch of the run has the same mix.
+MIX_PATTERN = "MAMBMPMIMAMPMBMAMMMM"
+assert len(MIX_PATTERN) == 20 and MIX_PATTERN.count("M") == 12 and MIX_PATTERN.count("P") == 2
+
+
+def mix_requests(
+    posts: list[tuple[str, str, dict[str, str], str]],
+    pairs: list[tuple[uuid.UUID, str]],
+    tokens: dict[str, str],
+    board_date: date,
+) -> list[tuple[str, str, dict[str, str], str | None]]:
+    """As many mix requests as the POSTs allow, each POST a pupil-day not used before."""
+
+    def bearer(username: str) -> dict[str, str]:
+        return {"authorization": f"Bearer {tokens[username]}"}
+
+    out: list[tuple[str, str, dict[str, str], str | None]] = []
+    post_iter = iter(posts)
+    i = 0
+    while True:
+        kind = MIX_PATTERN[i % len(MIX_PATTERN)]
+        pupil, guardian = pairs[(i * 7919) % len(pairs)]
+        if kind == "P":
+            post = next(post_iter, None)
+            if post is None:
+                return out
+            out.append(post)
+        elif kind == "M":
+            out.append(("GET", "/api/v1/me", bearer(guardian), None))
+        elif kind == "A":
+            out.append(("GET", f"/api/v1/pupils/{pupil}/absence-reports", bearer(guardian), None))
+        elif kind == "I":
+            out.append(("GET", "/api/v1/me/notifications", bearer(guardian), None))
+        else:
+            class_id, teacher = TEACHERS[i % len(TEACHERS)]
+            path = f"/api/v1/classes/{class_id}/attendance?date={board_date.isoformat()}"
+            out.append(("GET", path, bearer(teacher), None))
+        i += 1
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """Resident and peak resident memory of a process, in MB."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -586,7 +653,7 @@ def run_driver(
         out = PROFILE_DIR / f"{spec['profile']}.txt"
         profiler = subprocess.Popen(
             [
-                shutil.which("py-spy") or "py-spy",
+                shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")),
                 "record",
                 "--pid",
                 str(server_pid),
@@ -725,6 +792,10 @@ async def orchestrate(args: argparse.Namespace) -> int:
             "client": args.client,
         }
         figures: list[Figures] = []
+        ceiling: dict[str, Any] | None = None
+        post: dict[str, Any] | None = None
+        rss: tuple[float, float] | None = None
+        phases = set(args.phases.split(","))
 
         # 1. The ceiling.
         port = free_port()
@@ -747,6 +818,8 @@ async def orchestrate(args: argparse.Namespace) -> int:
         )
         try:
             await wait_ready(f"{base}/health", proc)
+            if "ceiling" not in phases:
+                raise _Skip
             ceiling = run_driver(
                 {
                     **common,
@@ -760,6 +833,8 @@ async def orchestrate(args: argparse.Namespace) -> int:
                 postmaster,
             )
             figures.append(Figures("ceiling: bare ASGI INSERT", ceiling))
+        except _Skip:
+            pass
         finally:
             stop(proc)
         await truncate_reports(dsn)
@@ -784,35 +859,58 @@ async def orchestrate(args: argparse.Namespace) -> int:
         )
         try:
             await wait_ready(f"{base}/health", proc)
-            tokens = await dev_login_all(base, sorted({g for _, g in pairs}))
-            post = run_driver(
-                {
-                    **common,
-                    "base": base,
-                    "cycle": False,
-                    "profile": "post",
-                    "requests": post_requests(pairs, days, tokens),
-                },
-                workdir,
-                proc.pid,
-                postmaster,
-            )
-            figures.append(Figures("POST /pupils/{id}/absence-reports", post))
-            me = run_driver(
-                {
-                    **common,
-                    "base": base,
-                    "cycle": True,
-                    "profile": "me",
-                    "requests": [
-                        ("GET", "/api/v1/me", {"authorization": f"Bearer {t}"}, None) for t in tokens.values()
-                    ],
-                },
-                workdir,
-                proc.pid,
-                postmaster,
-            )
-            figures.append(Figures("GET /me", me))
+            logins = sorted({g for _, g in pairs} | ({t for _, t in TEACHERS} if "mix" in phases else set()))
+            tokens = await dev_login_all(base, logins)
+            if "post" in phases:
+                post = run_driver(
+                    {
+                        **common,
+                        "base": base,
+                        "cycle": False,
+                        "profile": "post",
+                        "requests": post_requests(pairs, days, tokens),
+                    },
+                    workdir,
+                    proc.pid,
+                    postmaster,
+                )
+                figures.append(Figures("POST /pupils/{id}/absence-reports", post))
+            if "me" in phases:
+                me = run_driver(
+                    {
+                        **common,
+                        "base": base,
+                        "cycle": True,
+                        "profile": "me",
+                        "requests": [
+                            ("GET", "/api/v1/me", {"authorization": f"Bearer {t}"}, None)
+                            for t in tokens.values()
+                        ],
+                    },
+                    workdir,
+                    proc.pid,
+                    postmaster,
+                )
+                figures.append(Figures("GET /me", me))
+            if "mix" in phases:
+                # New pupil-days: the POST phase may have used any of the earlier ones.
+                await truncate_reports(dsn)
+                mix = run_driver(
+                    {
+                        **common,
+                        "base": base,
+                        "cycle": False,
+                        "profile": "mix",
+                        "requests": mix_requests(
+                            post_requests(pairs, days, tokens), pairs, tokens, BENCH_NOW.date()
+                        ),
+                    },
+                    workdir,
+                    proc.pid,
+                    postmaster,
+                )
+                figures.append(Figures("morning mix", mix))
+                rss = rss_mb(proc.pid)
         finally:
             stop(proc)
 
@@ -827,13 +925,21 @@ async def orchestrate(args: argparse.Namespace) -> int:
         )
         for f in figures:
             print(f.line())
-        ratio = post["rps"] / ceiling["rps"] if ceiling["rps"] else float("nan")
         print(
             "(app / db / load cpu: CPU ms per request of the server process, of PostgreSQL"
             " and of the load-generating client process)"
         )
-        print(f"\nPOST / ceiling: {ratio:.0%} (requests/s)")
-        if ceiling["db_cpu_ms"] is not None and post["db_cpu_ms"] is not None:
+        if rss is not None:
+            print(f"\nserver memory after the mix: RSS {rss[0]:.0f} MB (peak {rss[1]:.0f} MB)")
+        if ceiling is not None and post is not None:
+            ratio = post["rps"] / ceiling["rps"] if ceiling["rps"] else float("nan")
+            print(f"\nPOST / ceiling: {ratio:.0%} (requests/s)")
+        if (
+            ceiling is not None
+            and post is not None
+            and ceiling["db_cpu_ms"] is not None
+            and post["db_cpu_ms"] is not None
+        ):
             # Requests/s swing with whatever else runs on the machine; CPU per request
             # hardly does, so this ratio tells whether a change helped when the machine is busy.
             cost = (ceiling["server_cpu_ms"] + ceiling["db_cpu_ms"]) / (
@@ -865,6 +971,11 @@ def main() -> int:
         " auto (default) takes wrk when it is installed",
     )
     parser.add_argument("--pool-size", type=int, default=10, help="SKOLEBRO_POOL_SIZE")
+    parser.add_argument(
+        "--phases",
+        default="ceiling,post,me,mix",
+        help="comma-separated phases to run (default: ceiling,post,me,mix)",
+    )
     parser.add_argument(
         "--profile",
         type=Path,
