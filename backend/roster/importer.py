@@ -168,6 +168,8 @@ async def import_roster(
     tx = conn.transaction()
     await tx.start()
     try:
+        # A service pool may carry a statement_timeout meant for requests; not for this.
+        await conn.execute("SET LOCAL statement_timeout = 0")
         await _run(_Long(conn), roster, summary, say, at)
         if after is not None:
             # The caller's own bookkeeping (the REST sync's watermark) commits with the data or not at all.
