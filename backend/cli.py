@@ -334,6 +334,9 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
         return 2
 
     async def work(rt: Runtime) -> tuple[datetime, dict[str, object]]:
+        from notifications.channels import configure
+
+        configure(rt.settings)  # the sweep sends SMS and e-mail
         now = at or rt.clock.now()
         return now, await run_job(rt.require_pool(), args.name, now)
 
