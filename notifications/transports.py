@@ -35,6 +35,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+import msgspec
+
 log = logging.getLogger("skolebro.push")
 
 
@@ -314,7 +316,6 @@ class FcmTransport:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self.max_connections, ssl=context, ttl_dns_cache=300),
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
-                json_serialize=_compact_json,
             )
         return self._session
 
@@ -337,17 +338,21 @@ class FcmTransport:
             "Authorization": f"Bearer {self._credential.token}",
             "X-GOOG-API-FORMAT-VERSION": "2",
             "X-FIREBASE-CLIENT": f"fire-admin-python/{_firebase_version()}",
+            "Content-Type": "application/json; charset=UTF-8",
             **_http_client.METRICS_HEADERS,
         }
         url = self._service._fcm_url
 
         async def one(m: PushMessage) -> Outcome:
             try:
-                body = {"message": messaging._MessagingService.encode_message(self._message(m))}
+                # msgspec writes the same JSON as json.dumps, several times faster.
+                body = msgspec.json.encode(
+                    {"message": messaging._MessagingService.encode_message(self._message(m))}
+                )
             except (ValueError, TypeError) as exc:
                 return Outcome(Result.failed, f"message not encodable: {exc}")
             try:
-                async with session.post(url, json=body, headers=headers) as response:
+                async with session.post(url, data=body, headers=headers) as response:
                     text = await response.read()
                     return _direct_outcome(response.status, text, response.headers.get("Retry-After"))
             except (OSError, TimeoutError) as exc:
@@ -407,10 +412,6 @@ def _outcome(response: Any) -> Outcome:
         # Server trouble, a transport error, or credentials being fixed: retry.
         return Outcome(Result.retry, error)
     return Outcome(Result.failed, error)
-
-
-def _compact_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _firebase_version() -> str:
