@@ -3,8 +3,12 @@
 ``fcm`` is used when ``SKOLEBRO_FCM_CREDENTIALS`` names a service-account
 JSON; ``log`` otherwise (development: the inbox still gets everything).
 
-The FCM transport uses firebase-admin's ``send_each_async`` (FCM HTTP v1,
-one request per message) with three adjustments, each for a measured or
+The FCM transport speaks FCM HTTP v1, one request per message. By default
+(``aiohttp``) firebase-admin builds and encodes each message and holds the
+credentials, and our aiohttp pool of HTTP/1.1 connections posts the JSON:
+firebase-admin's own ``send_each_async`` (httpx, HTTP/2) is the measured
+throughput limit (README: Configuring FCM). ``h2`` and ``http1`` keep
+``send_each_async`` with three adjustments, each for a measured or
 documented reason:
 
 - firebase-admin's own retries (four, for 500/503, with sleeps inside the
