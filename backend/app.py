@@ -32,15 +32,18 @@ from backend.leave.routes import LeaveController
 from backend.lifecycle import BackgroundTask, lifespan_for
 from backend.me.routes import MeController
 from backend.messaging.routes import MessagingController, OfficeHoursController
+from backend.missing.reach_routes import CallListController, MyContactController, SmsHookController
 from backend.missing.routes import MissingCaseController
 from backend.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
+from backend.reach.routes import ReachabilityController, TestAlertController
 from backend.runtime import Runtime
 from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
 from backend.settings import Settings
 from backend.web.routes import template_config, web_router
+from notifications.channels import configure as configure_channels
 
 
 def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
@@ -72,6 +75,8 @@ def create_app(
 ) -> Litestar:
     rt = runtime or build_runtime(settings or Settings.from_env())
     _load_holidays()
+    # SMS and e-mail transports of this process (jobs send through them).
+    configure_channels(rt.settings)
     sign_in: list[type] = [AuthController]
     api: list[type | Router] = [
         MeController,
@@ -85,6 +90,10 @@ def create_app(
         SchoolController,
         AttendanceController,
         MissingCaseController,
+        CallListController,
+        MyContactController,
+        ReachabilityController,
+        TestAlertController,
         AuditLogController,
         GuardianController,
     ]
@@ -99,7 +108,7 @@ def create_app(
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[OpsController, api_router, web_router(), *docs_routes()],
+        route_handlers=[OpsController, SmsHookController, api_router, web_router(), *docs_routes()],
         template_config=template_config(),
         dependencies=DEPENDENCIES,
         exception_handlers=exception_handlers(),

@@ -74,6 +74,11 @@ class DispatcherConfig:
     max_in_flight: int = 100  # messages being sent at once by this dispatcher
     workers: int = 2  # rounds running side by side (claim while sending)
     lease: timedelta = timedelta(seconds=90)  # > the slowest round (timeouts included)
+    # Urgent rows get a short lease that the live dispatcher keeps renewing while
+    # their round runs: a dispatcher that dies leaves them due again within
+    # seconds, not after the 90-second lease (issue 9: a crash must not make a
+    # missing-pupil alert late), and a slow send is never taken over twice.
+    urgent_lease: timedelta = timedelta(seconds=4)
     max_attempts: int = 8
     backoff_base: float = 5.0  # seconds; doubles per attempt
     backoff_max: float = 900.0
@@ -81,7 +86,7 @@ class DispatcherConfig:
     shutdown_grace: float = 5.0  # on cancel, wait this long for answers in flight
 
 
-# Claims due rows. $1 now, $2 limit, $3 lease end, $4 claim id.
+# Claims due rows. $1 now, $2 limit, $3 lease end, $4 claim id, $5 urgent rows' lease end.
 _CLAIM = """
 WITH due AS (
     SELECT id FROM deliveries
@@ -95,7 +100,9 @@ WITH due AS (
         last_error = CASE WHEN n.read_at IS NULL THEN d.last_error
                           ELSE 'read before it was pushed' END,
         attempts = d.attempts + CASE WHEN n.read_at IS NULL THEN 1 ELSE 0 END,
-        claimed_until = $3, due_at = $3, claim_id = $4
+        claimed_until = CASE WHEN d.urgent THEN $5::timestamptz ELSE $3 END,
+        due_at = CASE WHEN d.urgent THEN $5::timestamptz ELSE $3 END,
+        claim_id = $4
     FROM notifications n
     -- An id array, so the update finds its rows by primary key instead of
     -- hashing the whole (mostly finished) deliveries table.
@@ -127,6 +134,12 @@ _RELEASE = """
 UPDATE deliveries SET status = 'pending', due_at = $3, attempts = greatest(attempts - 1, 0),
     claimed_until = NULL, claim_id = NULL
 WHERE id = any($1::bigint[]) AND claim_id = $2 AND status = 'sending'
+"""
+
+# Keeps this round's urgent rows ours while they are being sent. $1 claim id, $2 lease end.
+_RENEW = """
+UPDATE deliveries SET claimed_until = $2, due_at = $2
+WHERE claim_id = $1 AND status = 'sending' AND urgent
 """
 
 _NEXT_DUE = "SELECT min(due_at) FROM deliveries WHERE status IN ('pending', 'sending')"
@@ -208,13 +221,45 @@ class Dispatcher:
             return stats  # FCM asked the whole project to slow down
         claim_id = uuid.uuid4()
         async with self.pool.acquire() as conn:
-            claimed = await conn.fetch(_CLAIM, now, self.config.batch_size, now + self.config.lease, claim_id)
+            claimed = await conn.fetch(
+                _CLAIM,
+                now,
+                self.config.batch_size,
+                now + self.config.lease,
+                claim_id,
+                now + self.config.urgent_lease,
+            )
         rows = [r for r in claimed if r["status"] == "sending"]
         push_metrics.count("dropped", len(claimed) - len(rows))
         # A full batch means more may be due, even when some of it was dropped.
         stats.claimed = len(claimed)
         if not rows:
             return stats
+        renewer = (
+            asyncio.create_task(self._renew_urgent(claim_id)) if any(r["urgent"] for r in rows) else None
+        )
+        try:
+            await self._send_round(rows, claim_id, stats)
+        finally:
+            if renewer is not None:
+                renewer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewer
+        return stats
+
+    async def _renew_urgent(self, claim_id: uuid.UUID) -> None:
+        # A third of the lease: two renewals may fail (a slow database) before
+        # another dispatcher could take the rows over.
+        every = self.config.urgent_lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                async with self.pool.acquire() as conn:
+                    await conn.execute(_RENEW, claim_id, self.now() + self.config.urgent_lease)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("push dispatcher: could not renew the urgent lease (%s)", exc)
+
+    async def _send_round(self, rows: list[asyncpg.Record], claim_id: uuid.UUID, stats: RoundStats) -> None:
         chunks = []
         size = self.config.chunk_size
         for i in range(0, len(rows), size):
@@ -226,7 +271,6 @@ class Dispatcher:
         except asyncio.CancelledError:
             await self._shutdown_round(chunks, tasks, claim_id)
             raise
-        return stats
 
     def _push(self, row: asyncpg.Record) -> PushMessage:
         return PushMessage(
@@ -241,11 +285,13 @@ class Dispatcher:
         )
 
     async def _send_chunk(self, chunk: _Chunk, claim_id: uuid.UUID, stats: RoundStats) -> None:
+        # The slot is held until the outcomes are recorded: a crash can then
+        # re-send at most ``max_in_flight`` messages that FCM already accepted.
         async with self._in_flight:
             chunk.started = True
             with push_metrics.SEND_SECONDS.time():
                 outcomes = await self.transport.send(chunk.messages)
-        await self._record(chunk.rows, outcomes, claim_id, stats)
+            await self._record(chunk.rows, outcomes, claim_id, stats)
 
     async def _shutdown_round(
         self, chunks: list[_Chunk], tasks: list[asyncio.Task[None]], claim_id: uuid.UUID

@@ -28,7 +28,9 @@ class Category(StrEnum):
 
 
 # Kinds a person may not silence or hold back.
-URGENT_KINDS = frozenset({"missing_pupil", "missing_pupil_escalation"})
+URGENT_KINDS = frozenset(
+    {"missing_pupil", "missing_pupil_escalation", "call_guardians", "missing_pupil_summary"}
+)
 
 # Which switch in the preferences controls a kind. A kind missing here has
 # no switch and is always pushed (subject to quiet hours).

@@ -123,6 +123,45 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "nn": ("Fråvær i {subject}", "{pupil} nærmar seg fråværsgrensa i {subject}. Sjå detaljar i appen."),
         "en": ("Absence in {subject}", "{pupil} is nearing the absence limit in {subject}. See the app."),
     },
+    # params: pupil, class_name (to the class team: nobody has been reached)
+    "call_guardians": {
+        "nb": (
+            "Ring de foresatte til {pupil}",
+            "Ingen foresatte til {pupil} ({class_name}) har svart eller åpnet varselet. "
+            "Ring dem nå: ringelisten er i saken.",
+        ),
+        "nn": (
+            "Ring dei føresette til {pupil}",
+            "Ingen føresette til {pupil} ({class_name}) har svart eller opna varselet. "
+            "Ring dei no: ringjelista er i saka.",
+        ),
+        "en": (
+            "Call the guardians of {pupil}",
+            "No guardian of {pupil} ({class_name}) has answered or opened the alert. "
+            "Call them now: the call list is in the case.",
+        ),
+    },
+    # params: count (to leaders: one per sweep, however many cases escalated)
+    "missing_pupil_summary": {
+        "nb": (
+            "Etterlysninger uten svar: {count}",
+            "{count} elev(er) er fortsatt ikke gjort rede for etter fristen. Se sakslisten.",
+        ),
+        "nn": (
+            "Etterlysingar utan svar: {count}",
+            "{count} elev(ar) er framleis ikkje gjort greie for etter fristen. Sjå sakslista.",
+        ),
+        "en": (
+            "Missing pupils without an answer: {count}",
+            "{count} pupil(s) are still unaccounted for after the limit. See the case list.",
+        ),
+    },
+    # params: school
+    "test_alert": {
+        "nb": ("Test fra {school}", "Dette er en test av varslene. Trykk OK for å bekrefte at du får dem."),
+        "nn": ("Test frå {school}", "Dette er ein test av varsla. Trykk OK for å stadfeste at du får dei."),
+        "en": ("Test from {school}", "This is a test of the alerts. Please tap OK to confirm you get them."),
+    },
 }
 
 

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import msgspec
 
+from schemas.reach import Contact
+
 
 class CaseStatus(StrEnum):
     pending = "pending"
@@ -67,8 +69,14 @@ class MissingCase(msgspec.Struct, omit_defaults=True):
     sought_at: datetime | None
     escalated_at: datetime | None
     resolved_at: datetime | None
+    # The first moment a guardian was reached (product.md: Reaching guardians).
+    reached_at: datetime | None
     resolution: Resolution | None = None
     events: list[CaseEvent] | None = None
+    # One case read: every attempt to reach a guardian (guardians: their own).
+    contacts: list[Contact] | None = None
+    # When the class team was told to call the guardians (the board highlights the call list).
+    call_requested_at: datetime | None = None
 
 
 class MissingCasePage(msgspec.Struct):

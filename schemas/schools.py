@@ -24,6 +24,10 @@ Timezone = Annotated[
 EscalateMinutes = Annotated[int, msgspec.Meta(ge=30, le=45, description="30 to 45 minutes")]
 TeacherMaxDays = Annotated[int, msgspec.Meta(ge=0, le=60)]
 RetentionDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
+LadderMinutes = Annotated[int, msgspec.Meta(ge=1, le=60, description="1 to 60 minutes after seeking")]
+OfficePhone = Annotated[
+    str, msgspec.Meta(pattern=r"^\+?[0-9 ]{3,20}$", description="the number SMS texts name, e.g. +4757000000")
+]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 FeideRealm = Annotated[
     str,
@@ -57,6 +61,10 @@ class SchoolSettings(msgspec.Struct):
     note_retention_days: int
     roster_sync_at: str = "05:00"
     feide_realm: str | None = None
+    # Reaching guardians (issue 9): the number SMS texts name, and the ladder's steps.
+    office_phone: str | None = None
+    sms_after_minutes: int = 5
+    call_after_minutes: int = 10
 
 
 class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -76,6 +84,9 @@ class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
     roster_sync_at: TimeOfDay | None = None
     # "" clears it; a bare OneRoster username ola then has no Feide identity.
     feide_realm: FeideRealm | None = None
+    office_phone: OfficePhone | None = None
+    sms_after_minutes: LadderMinutes | None = None
+    call_after_minutes: LadderMinutes | None = None
 
 
 class ClosedDayCreate(msgspec.Struct, forbid_unknown_fields=True):

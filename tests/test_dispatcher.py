@@ -62,7 +62,8 @@ async def test_a_push_reaches_fcm_with_the_inbox_text_and_ids(db, clock, pool, t
     [got] = fcm.received(token)
     inbox = await db.fetchrow("SELECT title, body FROM notifications WHERE id = $1", nid)
     message = got.message
-    assert got.http_version == "2"
+    # The default transport: firebase-admin's encoding over our HTTP/1.1 pool.
+    assert got.http_version == "1.1"
     assert message["notification"] == {"title": inbox["title"], "body": inbox["body"]}
     assert message["data"] == {
         "pupil_id": str(OLA),
@@ -255,7 +256,7 @@ async def _count(db: asyncpg.Connection, status: str) -> bool:
     return bool(await db.fetchval("SELECT count(*) FROM deliveries WHERE status = $1", status))
 
 
-async def _many(db: asyncpg.Connection, clock: Clock, count: int) -> list[str]:
+async def _many(db: asyncpg.Connection, clock: Clock, count: int, *, kind: str = "still_sick") -> list[str]:
     people = [uuid.uuid4() for _ in range(count)]
     tokens = [f"tok-{i}-{uuid.uuid4().hex[:8]}" for i in range(count)]
     await db.executemany(
@@ -270,7 +271,7 @@ async def _many(db: asyncpg.Connection, clock: Clock, count: int) -> list[str]:
         await notify(
             db,
             recipients=people,
-            kind="still_sick",
+            kind=kind,
             data={"pupil_id": OLA},
             params={"pupil": "Ola"},
             now=clock.now(),
@@ -400,6 +401,54 @@ async def test_a_killed_dispatcher_process_is_finished_by_the_next(
     assert twice <= DispatcherConfig().max_in_flight
 
 
+async def test_urgent_pushes_of_a_killed_dispatcher_go_within_seconds(
+    db, db_dsn, clock, pool, transport, fcm, tmp_path
+):
+    # Missing-pupil alerts claimed by a dispatcher that is killed must not wait
+    # out the 90-second lease (issue 9): their lease is a few seconds, renewed
+    # while the live dispatcher is still sending.
+    tokens = await _many(db, clock, 400, kind="missing_pupil")
+    fcm.latency = 0.3
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_dsn,
+        "SKOLEBRO_ENV": "test",
+        "SKOLEBRO_DATA_DIR": str(tmp_path),
+        "SKOLEBRO_NOW": clock.now().isoformat(),
+        "SKOLEBRO_FCM_CREDENTIALS": fcm.service_account(tmp_path / "sa.json"),
+        "SKOLEBRO_FCM_ENDPOINT": fcm.endpoint,
+        "SKOLEBRO_FCM_CA_FILE": fcm.ca_file,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "backend.cli",
+        "dispatcher",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await eventually(lambda: len(fcm.received()) >= 100 or proc.returncode is not None, within=60)
+        assert proc.returncode is None, "the dispatcher process died on its own"
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    fcm.latency = 0.0
+    killed_at = clock.now()
+    assert await db.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") < 400
+    latest = await db.fetchval("SELECT max(due_at) FROM deliveries WHERE status = 'sending'")
+    assert latest is not None and (latest - killed_at).total_seconds() <= 5
+    clock.set(killed_at + DispatcherConfig().urgent_lease + timedelta(seconds=1))
+    await make_dispatcher(pool, transport, clock).run_once()
+    assert await db.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") == 400
+    assert all(fcm.delivered(t) >= 1 for t in tokens)
+
+
 async def test_a_push_read_before_it_goes_is_not_pushed(db, clock, pool, transport, fcm):
     token = await add_device(db, HANSEN)
     nid = await _notify_one(db, clock)
@@ -495,6 +544,25 @@ async def test_http1_mode_sends_through_the_same_firebase_admin(db, clock, pool,
     assert stats.sent == 1
     [got] = fcm.received(token)
     assert got.http_version == "1.1"
+
+
+async def test_h2_mode_sends_through_firebase_admins_own_client(db, clock, pool, fcm):
+    from notifications.transports import FcmTransport
+
+    token = await add_device(db, HANSEN)
+    gone = await add_device(db, NILSEN, token="unregistered-nilsen")
+    await _notify_one(db, clock, kind="missing_pupil", urgent=True)
+    await _notify_one(db, clock, recipient=NILSEN)
+    t = FcmTransport(fcm.service_account(), endpoint=fcm.endpoint, ca_file=fcm.ca_file, http="h2")
+    try:
+        stats = await make_dispatcher(pool, t, clock).run_once()
+    finally:
+        await t.close()
+    assert (stats.sent, stats.tokens_removed) == (1, 1)
+    [got] = fcm.received(token)
+    assert got.http_version == "2"
+    assert got.message["android"]["priority"] == "high"
+    assert await db.fetchval("SELECT count(*) FROM devices WHERE token = $1", gone) == 0
 
 
 async def test_serve_runs_the_dispatcher_in_the_background(runtime, db, clock):

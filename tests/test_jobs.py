@@ -402,4 +402,9 @@ async def test_scheduler_catches_up_on_start(runtime, pool, db, clock):
 
 async def test_jobs_callable_with_pool_and_instant(pool):
     effects = await run_job_directly(pool, "missing-pupil-sweep", oslo(MONDAY, 9, 0))
-    assert effects == {"sought": 0, "closed_before_seeking": 0, "escalated": 0, "notifications": 0}
+    assert {k: effects[k] for k in ("sought", "closed_before_seeking", "escalated", "notifications")} == {
+        "sought": 0,
+        "closed_before_seeking": 0,
+        "escalated": 0,
+        "notifications": 0,
+    }

@@ -15,6 +15,7 @@ import asyncpg
 import backend.inbox.problems  # noqa: F401  (registers the problem texts)
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inbox import queries as q
+from backend.missing import reach
 from backend.pagination import cursor_instant, decode_cursor, encode_cursor
 from backend.schools.localtime import format_hhmm, parse_hhmm
 from schemas.notifications import (
@@ -192,3 +193,5 @@ async def mark_read(
 ) -> None:
     if not await conn.fetchval(q.MARK_READ, notification_id, person_id, now):
         raise NotFound()
+    # Opening a missing-pupil alert is what "reached" means (product.md: Reaching guardians).
+    await reach.after_read(conn, person_id, notification_id, now)

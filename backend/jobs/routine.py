@@ -18,6 +18,7 @@ import asyncpg
 
 from backend.jobs import queries as q
 from backend.jobs.registry import register
+from backend.missing import ladder
 from backend.missing import service as missing
 from backend.schools.calendar import norwegian_holidays
 from notifications.outbox import Notice, notify_many
@@ -122,21 +123,35 @@ async def absence_check_reminders(
 
 
 async def missing_pupil_sweep(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
-    """Seek the cases whose seek time has come, then escalate unanswered ones.
+    """Seek the cases whose seek time has come, escalate unanswered ones, climb the ladder.
 
-    The claim here is the case row itself: each transition is a conditional
-    UPDATE (``status = 'pending'`` → ``sought``), committed with its pushes.
+    The claim of a transition is the case row itself: a conditional UPDATE
+    (``status = 'pending'`` → ``sought``), committed with its pushes. The
+    ladder's steps (SMS and e-mail, then "call the guardians") are claimed in
+    ``job_claims``, one row per case, stage and step, committed with the texts
+    they queue; the texts are then handed to the providers.
     """
     async with pool.acquire() as conn:
         async with conn.transaction():
             sought = await missing.seek_due(conn, now)
         async with conn.transaction():
             escalated = await missing.escalate_due(conn, now)
+        async with conn.transaction():
+            climbed = await ladder.climb(conn, now)
+    handed = await ladder.send_queued(pool, now)
     return {
         "sought": sought["sought"],
         "closed_before_seeking": sought["closed_before_seeking"],
         "escalated": escalated["escalated"],
-        "notifications": sought["notifications"] + escalated["notifications"],
+        "notifications": sought["notifications"] + escalated["notifications"] + climbed["call_notifications"],
+        "sms_steps": climbed["sms_steps"],
+        "call_steps": climbed["call_steps"],
+        "sms_queued": climbed["sms_queued"],
+        "emails_queued": climbed["emails_queued"],
+        "sms_sent": handed["sms_sent"],
+        "emails_sent": handed["emails_sent"],
+        "texts_failed": handed["failed"],
+        "texts_retried": handed["retried"],
     }
 
 

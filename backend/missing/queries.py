@@ -156,7 +156,7 @@ WITH due AS (
     INSERT INTO missing_case_events (case_id, event, actor_id, at)
     SELECT id, 'escalated', NULL::uuid, $1 FROM escalated
 )
-SELECT e.id, e.pupil_id, e.class_id, p.name AS pupil_name,
+SELECT e.id, e.pupil_id, e.class_id, e.school_id, p.name AS pupil_name,
        {GUARDIANS_TOLD.format(day="e.day")} AS guardians,
        ARRAY(SELECT DISTINCT sa.person_id FROM staff_assignments sa
              JOIN classes c ON c.id = e.class_id

@@ -24,6 +24,7 @@ import backend.schools.problems  # noqa: F401  (registers the problem texts)
 from backend.auth.policy import PupilAccess, pupil_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.missing import queries as q
+from backend.missing import reach
 from backend.pagination import cursor_instant, decode_cursor, encode_cursor
 from backend.schools.localtime import local_now
 from notifications.outbox import notify
@@ -38,6 +39,7 @@ from schemas.missing import (
     Resolution,
     ResolveCase,
 )
+from schemas.reach import Contact
 
 log = logging.getLogger("skolebro.missing")
 
@@ -197,43 +199,56 @@ async def seek_due(
 
 
 async def escalate_due(conn: asyncpg.Connection, now: datetime) -> dict[str, int]:
-    """Escalate sought cases nobody answered within the school's limit."""
+    """Escalate sought cases nobody answered within the school's limit.
+
+    Guardians get the second urgent push per case; each school's leaders get
+    one ``missing_pupil_summary`` for the whole sweep (280 escalations at once
+    are one alert with the count, not 280 pushes to every leader).
+    """
     escalated = pushed = 0
+    schools: dict[uuid.UUID, tuple[list[uuid.UUID], list[uuid.UUID], int]] = {}
     for row in await conn.fetch(q.ESCALATE_DUE, now):
         escalated += 1
         data = {"case_id": row["id"], "pupil_id": row["pupil_id"], "class_id": row["class_id"]}
-        params = {"pupil": row["pupil_name"]}
         pushed += len(
             await notify(
                 conn,
                 recipients=row["guardians"],
                 kind="missing_pupil_escalation",
                 data={**data, "audience": "guardian"},
-                params=params,
+                params={"pupil": row["pupil_name"]},
                 urgent=True,
                 now=now,
                 collapse_key=_collapse(row["id"]),
             )
         )
-        # The leaders' alert is the same kind: its text ("the school has had no
-        # answer ... consider the police") is what a leader needs to act on.
+        leaders, guardians, count = schools.get(row["school_id"], ([], [], 0))
+        schools[row["school_id"]] = (
+            leaders + list(row["leaders"]),
+            guardians + list(row["guardians"]),
+            count + 1,
+        )
+        log.warning("missing case %s escalated: no answer about pupil %s", row["id"], row["pupil_id"])
+    for school_id, (leaders, guardians, count) in schools.items():
+        # A leader who is also a guardian of one of the pupils already has that case's alert.
+        recipients = _minus(leaders, *guardians) if count == 1 else list(dict.fromkeys(leaders))
         pushed += len(
             await notify(
                 conn,
-                recipients=_minus(row["leaders"], *row["guardians"]),
-                kind="missing_pupil_escalation",
-                data={**data, "audience": "school_leader"},
-                params=params,
+                recipients=recipients,
+                kind="missing_pupil_summary",
+                data={"school_id": school_id, "count": count, "status": "escalated"},
+                params={"count": count},
                 urgent=True,
                 now=now,
-                collapse_key=_collapse(row["id"]),
+                collapse_key=f"summary-{school_id}",
             )
         )
         log.warning(
-            "missing case %s escalated: no answer about pupil %s; %d leader(s) alerted",
-            row["id"],
-            row["pupil_id"],
-            len(row["leaders"]),
+            "%d missing case(s) escalated at school %s; %d leader(s) alerted",
+            count,
+            school_id,
+            len(recipients),
         )
     return {"escalated": escalated, "notifications": pushed}
 
@@ -326,7 +341,12 @@ async def leave_approved(
 # --- reading and answering cases -----------------------------------------------------
 
 
-def _to_case(row: asyncpg.Record, viewer: uuid.UUID, events: list[CaseEvent] | None = None) -> MissingCase:
+def _to_case(
+    row: asyncpg.Record,
+    viewer: uuid.UUID,
+    events: list[CaseEvent] | None = None,
+    contacts: list[Contact] | None = None,
+) -> MissingCase:
     tz = row["timezone"]
 
     def local(v: datetime | None) -> datetime | None:
@@ -355,8 +375,11 @@ def _to_case(row: asyncpg.Record, viewer: uuid.UUID, events: list[CaseEvent] | N
         sought_at=local(row["sought_at"]),
         escalated_at=local(row["escalated_at"]),
         resolved_at=local(row["resolved_at"]),
+        reached_at=local(row["reached_at"]),
         resolution=resolution,
         events=events,
+        contacts=contacts,
+        call_requested_at=local(row["call_requested_at"]),
     )
 
 
@@ -431,7 +454,9 @@ async def get_case(
         )
         for e in await conn.fetch(q.CASE_EVENTS, case_id)
     ]
-    return _to_case(row, viewer, events)
+    # Staff see every attempt to reach the family; a guardian sees their own.
+    seen = await reach.contacts(conn, case_id, row["timezone"], None if row["staff"] else viewer)
+    return _to_case(row, viewer, events, seen)
 
 
 def _answering_role(access: PupilAccess, row: asyncpg.Record) -> str:
@@ -470,6 +495,9 @@ async def resolve(
     if status == "resolved":
         raise Conflict("missing.already_resolved")
     await conn.execute(q.RESOLVE, case_id, now, viewer, data.outcome.value, data.note)
+    if role == "guardian":
+        # An answer from a guardian is the surest sign a person knows.
+        await reach.guardian_answered(conn, case_id, now)
     log.info("missing case %s resolved by %s %s: %s", case_id, role, viewer, data.outcome.value)
     if data.outcome is Outcome.sick_at_home and row["day"] == access.local_today:
         report = AbsenceReportCreate(first_day=row["day"], reason=AbsenceReason.sick, note=data.note)

@@ -21,6 +21,7 @@ log = logging.getLogger("skolebro.roster")
 
 DEMO_SOURCE_ID = "demo-vassenden"
 PUPILS_PER_CLASS = 20
+OFFICE_PHONE = "+4757000000"
 _NS = uuid.UUID("6f1f2f5e-3c0a-4a55-9d0e-5b1c2c8b7a10")
 
 DEMO_USERS = {
@@ -67,16 +68,26 @@ class RosterBatch:
     guardians: list[tuple[object, ...]] = field(default_factory=list)
     staff: list[tuple[object, ...]] = field(default_factory=list)
 
-    def person(self, username: str, name: str, birth: date | None = None, locale: str = "nb") -> uuid.UUID:
+    def person(
+        self,
+        username: str,
+        name: str,
+        birth: date | None = None,
+        locale: str = "nb",
+        mobile: str | None = None,
+        email: str | None = None,
+    ) -> uuid.UUID:
         pid = demo_id(f"person:{username}")
-        self.people.append((pid, f"demo:{username}", username, name, birth, locale))
+        self.people.append((pid, f"demo:{username}", username, name, birth, locale, mobile, email))
         self.identities.append(("feide", f"{username}@vassenden.no", pid))
         return pid
 
 
 async def write_batch(conn: asyncpg.Connection, school_id: uuid.UUID, b: RosterBatch) -> None:
     await conn.copy_records_to_table(
-        "people", records=b.people, columns=["id", "source_id", "username", "name", "birth_date", "locale"]
+        "people",
+        records=b.people,
+        columns=["id", "source_id", "username", "name", "birth_date", "locale", "mobile", "email"],
     )
     await conn.copy_records_to_table(
         "identities", records=b.identities, columns=["provider", "subject", "person_id"]
@@ -120,9 +131,10 @@ async def seed_demo(conn: asyncpg.Connection, now: datetime, pepper: str = DEV_P
         school_id = demo_id("school")
         year_id = demo_id(f"year:{starts.year}")
         await conn.execute(
-            "INSERT INTO schools (id, source_id, name) VALUES ($1, $2, 'Vassenden skule')",
+            "INSERT INTO schools (id, source_id, name, office_phone) VALUES ($1, $2, 'Vassenden skule', $3)",
             school_id,
             DEMO_SOURCE_ID,
+            OFFICE_PHONE,
         )
         await conn.execute(
             "INSERT INTO school_years (id, school_id, source_id, name, starts_on, ends_on)"
@@ -209,8 +221,14 @@ def build_demo_batch(
                     birth_date_for(grade, start_year, rng),
                 )
                 pupils.append(pid)
+                # Every demo guardian can be reached (api.md: Demo roster): numbers in
+                # the +47400… range, one per generated guardian.
+                serial = (grade * 2 + (letter == "B")) * 100 + n
                 guardian = b.person(
-                    f"foresatt.{cname.lower()}.{n:02d}", f"{rng.choice(FIRST_NAMES)} {surname}"
+                    f"foresatt.{cname.lower()}.{n:02d}",
+                    f"{rng.choice(FIRST_NAMES)} {surname}",
+                    mobile=f"+47400{10000 + serial:05d}",
+                    email=f"foresatt.{cname.lower()}.{n:02d}@example.no",
                 )
                 b.guardians.append((guardian, pid, "full"))
                 b.identities.append(
@@ -230,10 +248,14 @@ def build_demo_batch(
                 kari = pupils[0]
 
     assert ola is not None and kari is not None
-    hansen = b.person("guardian.hansen", "Kari Nordmann Hansen")
-    nilsen = b.person("guardian.nilsen", "Per Nilsen")
-    readonly = b.person("guardian.readonly", "Ragnhild Hansen")
-    blocked = b.person("guardian.blocked", "Bjørn Hansen")
+    hansen = b.person(
+        "guardian.hansen", "Kari Nordmann Hansen", mobile="+4740000001", email="hansen@example.no"
+    )
+    nilsen = b.person("guardian.nilsen", "Per Nilsen", mobile="+4740000002", email="nilsen@example.no")
+    readonly = b.person(
+        "guardian.readonly", "Ragnhild Hansen", mobile="+4740000003", email="ragnhild@example.no"
+    )
+    blocked = b.person("guardian.blocked", "Bjørn Hansen", mobile="+4740000004", email="bjorn@example.no")
     for gid, nid in (
         (hansen, "01017012345"),
         (nilsen, "02027012345"),

@@ -36,18 +36,19 @@ ANALYZE stage_deleted_users; ANALYZE stage_deleted_classes; ANALYZE stage_delete
 RESOLVE = """
 CREATE TEMP TABLE staged_person ON COMMIT DROP AS
 SELECT s.source_id, p.id FROM stage_people s JOIN people p ON p.source_id = s.source_id;
+CREATE TEMP TABLE named_class ON COMMIT DROP AS
+SELECT source_id FROM stage_classes UNION SELECT source_id FROM stage_deleted_classes
+UNION SELECT class_source FROM stage_deleted_enrollments;
+INSERT INTO named_class
+SELECT DISTINCT e.class_source FROM stage_enrollments e
+WHERE NOT EXISTS (SELECT 1 FROM stage_classes c WHERE c.source_id = e.class_source);
+ANALYZE named_class;
 CREATE TEMP TABLE staged_class ON COMMIT DROP AS
 SELECT c.source_id, c.id, c.school_id, c.school_year_id, 'homeroom' AS kind
-FROM classes c WHERE c.source_id IN (SELECT source_id FROM stage_classes
-                                     UNION SELECT class_source FROM stage_enrollments
-                                     UNION SELECT class_source FROM stage_deleted_enrollments
-                                     UNION SELECT source_id FROM stage_deleted_classes)
+FROM named_class n JOIN classes c ON c.source_id = n.source_id
 UNION ALL
 SELECT g.source_id, g.id, g.school_id, g.school_year_id, 'scheduled'
-FROM teaching_groups g WHERE g.source_id IN (SELECT source_id FROM stage_classes
-                                             UNION SELECT class_source FROM stage_enrollments
-                                             UNION SELECT class_source FROM stage_deleted_enrollments
-                                             UNION SELECT source_id FROM stage_deleted_classes);
+FROM named_class n JOIN teaching_groups g ON g.source_id = n.source_id;
 CREATE TEMP TABLE enrolled ON COMMIT DROP AS
 SELECT c.id AS class_id, c.kind, c.school_id, c.school_year_id, p.id AS person_id, e.role, e.is_primary
 FROM stage_enrollments e JOIN staged_class c ON c.source_id = e.class_source
@@ -158,9 +159,12 @@ LIMIT 200
 
 # Rows of delta files that name a class or person we do not know.
 UNKNOWN_ENROLLMENTS = """
-SELECT e.class_source, e.user_source FROM stage_enrollments e
-WHERE NOT EXISTS (SELECT 1 FROM staged_class c WHERE c.source_id = e.class_source)
-   OR NOT EXISTS (SELECT 1 FROM people p WHERE p.source_id = e.user_source AND p.deactivated_at IS NULL)
+SELECT e.class_source, e.user_source, count(*) OVER () AS total
+FROM stage_enrollments e
+LEFT JOIN staged_class c ON c.source_id = e.class_source
+LEFT JOIN people p ON p.source_id = e.user_source AND p.deactivated_at IS NULL
+WHERE c.id IS NULL OR p.id IS NULL
+LIMIT 200
 """
 
 # A group belongs to a class when all its pupils share one homeroom of that year.

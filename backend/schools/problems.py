@@ -31,6 +31,20 @@ register_problems(
                 "deadline, and the reminder at 21:00 at the latest.",
             ),
         },
+        "settings.ladder_out_of_order": {
+            "nb": (
+                "Trinnene er i feil rekkefølge",
+                "Oppringing kan ikke komme før SMS: call_after_minutes må være minst sms_after_minutes.",
+            ),
+            "nn": (
+                "Stega er i feil rekkjefølgje",
+                "Oppringing kan ikkje kome før SMS: call_after_minutes må vere minst sms_after_minutes.",
+            ),
+            "en": (
+                "Steps out of order",
+                "Calling cannot come before the SMS: call_after_minutes must be at least sms_after_minutes.",
+            ),
+        },
         "schools.closed_day_form": {
             "nb": ("Dag eller periode", "Oppgi enten date, eller first_day og last_day."),
             "nn": ("Dag eller periode", "Oppgi anten date, eller first_day og last_day."),

@@ -11,6 +11,7 @@ SELECT s.id, s.name, s.timezone, s.report_deadline, s.check_reminder_at,
        s.first_lesson_start, s.first_lesson_end, s.first_recess_start, s.seek_policy,
        s.escalate_after_minutes, s.leave_teacher_max_days, s.still_sick_at,
        s.note_retention_days, s.local_today, s.roster_sync_at, s.feide_realm,
+       s.office_phone, s.sms_after_minutes, s.call_after_minutes,
        ARRAY(SELECT DISTINCT sa.role FROM staff_assignments sa
              JOIN school_years sy ON sy.id = sa.school_year_id
              WHERE sa.person_id = $1 AND sa.school_id = s.id
@@ -24,6 +25,11 @@ UPDATE schools SET timezone = $2, report_deadline = $3, check_reminder_at = $4,
        seek_policy = $8::jsonb, escalate_after_minutes = $9, leave_teacher_max_days = $10,
        still_sick_at = $11, note_retention_days = $12, roster_sync_at = $13, feide_realm = $14
 WHERE id = $1
+"""
+
+# The ladder's settings (issue 9), written beside the routine's.
+UPDATE_REACH_SETTINGS = """
+UPDATE schools SET office_phone = $2, sms_after_minutes = $3, call_after_minutes = $4 WHERE id = $1
 """
 
 LIST_CLOSED_DAYS = """

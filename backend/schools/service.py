@@ -78,6 +78,9 @@ def _settings_of(row: Any) -> SchoolSettings:
         leave_teacher_max_days=row["leave_teacher_max_days"],
         still_sick_at=format_hhmm(row["still_sick_at"]) or "",
         note_retention_days=row["note_retention_days"],
+        office_phone=row["office_phone"],
+        sms_after_minutes=row["sms_after_minutes"],
+        call_after_minutes=row["call_after_minutes"],
         roster_sync_at=format_hhmm(row["roster_sync_at"]) or "05:00",
         feide_realm=row["feide_realm"],
     )
@@ -121,6 +124,11 @@ def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSet
         errors.append(FieldError(field="check_reminder_at", message="must be 21:00 or earlier"))
     if errors:
         raise Invalid("settings.times_out_of_order", errors=errors)
+    if merged.call_after_minutes < merged.sms_after_minutes:
+        raise Invalid(
+            "settings.ladder_out_of_order",
+            errors=[FieldError(field="call_after_minutes", message="must not be before sms_after_minutes")],
+        )
     return merged
 
 
@@ -152,6 +160,13 @@ async def put_settings(
             merged.note_retention_days,
             parse_hhmm(merged.roster_sync_at),
             merged.feide_realm,
+        )
+        await conn.execute(
+            q.UPDATE_REACH_SETTINGS,
+            school_id,
+            merged.office_phone,
+            merged.sms_after_minutes,
+            merged.call_after_minutes,
         )
     log.info(
         "settings of school %s changed by %s: %s",

@@ -82,6 +82,7 @@ DONE_NOTICES = {
     "decided": "done_decided",
     "marked": "done_marked",
     "completed": "done_completed",
+    "call_logged": "done_call_logged",
 }
 
 
@@ -565,10 +566,13 @@ def _crash_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
 
 
 def web_router() -> Router:
+    from backend.web.reach_pages import ReachPages
+
     return Router(
         path="/",
         route_handlers=[
             WebController,
+            ReachPages,
             create_static_files_router(
                 path="/web/static", directories=[HERE / "static"], include_in_schema=False
             ),

@@ -1,0 +1,1 @@
+"""Reachability before the emergency: who can be reached, and test alerts (api.md: Reachability)."""

@@ -1,0 +1,43 @@
+"""SQL of reachability and test alerts."""
+
+from backend.missing.queries import GUARDIANS_TOLD
+
+# Per pupil of the class: can at least one guardian with access be reached by
+# push (a device seen in the last 30 days), SMS, e-mail; the last test-alert
+# confirmation by one of them. $1 class, $2 instant, $3 school-local today.
+REACHABILITY = f"""
+SELECT p.id AS pupil_id, p.name,
+       EXISTS (SELECT 1 FROM devices d
+               WHERE d.person_id = any(g.ids)
+                 AND d.last_seen_at >= $2::timestamptz - interval '30 days') AS push,
+       EXISTS (SELECT 1 FROM people gp WHERE gp.id = any(g.ids) AND gp.mobile IS NOT NULL) AS sms,
+       EXISTS (SELECT 1 FROM people gp WHERE gp.id = any(g.ids) AND gp.email IS NOT NULL) AS email,
+       (SELECT max(tc.confirmed_at) FROM test_alert_confirmations tc
+        WHERE tc.guardian_id = any(g.ids)) AS confirmed_at
+FROM class_enrollments ce
+JOIN people p ON p.id = ce.pupil_id
+CROSS JOIN LATERAL (
+    SELECT ARRAY(SELECT x FROM unnest({GUARDIANS_TOLD.format(day="$3::date")}) AS x
+                 JOIN people gp ON gp.id = x AND gp.deactivated_at IS NULL) AS ids
+) g
+WHERE ce.class_id = $1
+ORDER BY p.name, p.id
+"""
+
+# Every guardian with access of a pupil in the school's classes this school year.
+# $1 school, $2 school-local today.
+TEST_ALERT_RECIPIENTS = f"""
+SELECT DISTINCT gt.guardian_id
+FROM classes c
+JOIN school_years sy ON sy.id = c.school_year_id
+JOIN class_enrollments ce ON ce.class_id = c.id
+JOIN people p ON p.id = ce.pupil_id
+CROSS JOIN LATERAL unnest({GUARDIANS_TOLD.format(day="$2::date")}) AS gt(guardian_id)
+JOIN people gp ON gp.id = gt.guardian_id AND gp.deactivated_at IS NULL
+WHERE c.school_id = $1 AND $2::date BETWEEN sy.starts_on AND sy.ends_on
+"""
+
+INSERT_TEST_ALERT = """
+INSERT INTO test_alerts (id, school_id, sent_by, sent_at, recipients) VALUES ($1, $2, $3, $4, $5)
+RETURNING (SELECT name FROM schools WHERE id = $2) AS school_name
+"""

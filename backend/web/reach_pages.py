@@ -1,0 +1,90 @@
+"""Web pages for reaching guardians: a missing-pupil case with who is reached and
+the call list, and a class's reachability for its teachers (server-rendered, no
+JavaScript). The same use cases as the API, access decided there."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from litestar import Controller, Request, Response, get, post
+
+import backend.web.reach_i18n  # noqa: F401  (registers the page texts)
+from backend.auth.case_staff import class_staff_access
+from backend.errors import Invalid, NotFound
+from backend.missing import reach
+from backend.missing import service as missing
+from backend.reach import service as reachability
+from backend.runtime import Runtime
+from backend.web.session import CSRF_FIELD, check_csrf, require_session
+from schemas.reach import CallList, CallLogged, CallOutcome
+
+OUTCOMES = tuple(o.value for o in CallOutcome)
+
+
+def _hhmm(value: datetime | None) -> str:
+    return value.strftime("%H:%M") if value else ""
+
+
+class ReachPages(Controller):
+    path = "/web"
+    include_in_schema = False
+
+    @get("/missing-cases/{case_id:uuid}")
+    async def case_page(
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, case_id: uuid.UUID
+    ) -> Response[Any]:
+        from backend.web.routes import page
+
+        session = await require_session(conn, rt, request)
+        now = rt.clock.now()
+        async with conn.transaction():
+            case = await missing.get_case(conn, session.person_id, case_id, now)
+            call_list: CallList | None
+            try:
+                # Only the class team and leaders, only while open; the read is audited.
+                call_list = await reach.call_list(conn, session.person_id, case_id, now)
+            except NotFound:
+                call_list = None
+        return page(
+            request,
+            rt,
+            session,
+            "missing_case.html",
+            case=case,
+            call_list=call_list,
+            outcomes=OUTCOMES,
+            hhmm=_hhmm,
+        )
+
+    @post("/missing-cases/{case_id:uuid}/contacts", status_code=303)
+    async def log_call(
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, case_id: uuid.UUID
+    ) -> Response[Any]:
+        from backend.web.routes import _form, _see_other
+
+        session = await require_session(conn, rt, request)
+        form = await _form(request)
+        check_csrf(session.csrf_token, form.get(CSRF_FIELD))
+        try:
+            guardian = uuid.UUID(form.get("guardian_id", ""))
+            data = CallLogged(guardian_id=guardian, outcome=CallOutcome(form.get("outcome", "")))
+        except ValueError as exc:
+            raise Invalid("request.invalid", field="outcome") from exc
+        async with conn.transaction():
+            await reach.log_call(conn, session.person_id, case_id, data, rt.clock.now())
+        return _see_other(f"/web/missing-cases/{case_id}?done=call_logged")
+
+    @get("/classes/{class_id:uuid}/reachability")
+    async def reachability_page(
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, class_id: uuid.UUID
+    ) -> Response[Any]:
+        from backend.web.routes import page
+
+        session = await require_session(conn, rt, request)
+        now = rt.clock.now()
+        staff = await class_staff_access(conn, session.person_id, class_id, now)
+        result = await reachability.reachability(conn, session.person_id, class_id, now)
+        return page(request, rt, session, "reachability.html", reach=result, class_name=staff.class_name)

@@ -1,0 +1,44 @@
+"""The process's SMS and e-mail transports, chosen once from the settings.
+
+Jobs are called as ``job(pool, now)`` by the scheduler, the CLI and the dev
+endpoint alike; the transports they send through are the process's, set up
+with the app (``configure``) and the log ones until then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from notifications.mail import LogMail, MailTransport, build_mail
+from notifications.sms import LogSms, SmsTransport, build_sms
+
+
+@dataclass
+class Channels:
+    sms: SmsTransport = field(default_factory=LogSms)
+    mail: MailTransport = field(default_factory=LogMail)
+    # Twilio signs delivery reports with the auth token; None: reports are refused.
+    sms_auth_token: str | None = None
+    sms_status_callback_url: str | None = None
+
+
+_current = Channels()
+
+
+def configure(settings: Any) -> Channels:
+    global _current
+    _current = Channels(
+        sms=build_sms(settings),
+        mail=build_mail(settings),
+        sms_auth_token=getattr(settings, "sms_auth_token", None),
+        sms_status_callback_url=getattr(settings, "sms_status_callback_url", None),
+    )
+    return _current
+
+
+def channels() -> Channels:
+    return _current
+
+
+__all__ = ["Channels", "channels", "configure"]
