@@ -221,6 +221,9 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
         # The transaction was rolled back; the operator gets the database's words, not a traceback.
         log.debug("roster import refused by the database", exc_info=True)
         return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
+    except (OSError, TimeoutError) as exc:
+        log.debug("roster import could not finish", exc_info=True)
+        return _roster_failed(RuntimeError(f"the database could not be used ({type(exc).__name__}: {exc})"))
     for line in summary.lines():
         print(line)
     say("done")
@@ -255,6 +258,9 @@ def cmd_roster_sync(args: argparse.Namespace) -> int:
     except asyncpg.PostgresError as exc:
         log.debug("roster sync refused by the database", exc_info=True)
         return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
+    except (OSError, TimeoutError) as exc:
+        log.debug("roster sync could not finish", exc_info=True)
+        return _roster_failed(RuntimeError(f"the database could not be used ({type(exc).__name__}: {exc})"))
     for line in summary.lines():
         print(line)
     say("done")

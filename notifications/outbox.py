@@ -53,6 +53,8 @@ WITH recipients AS (
     INSERT INTO notifications (id, person_id, kind, title, body, data, urgent, created_at)
     SELECT r.notification_id, r.person_id, r.kind, r.title, r.body, r.data::jsonb, r.urgent, $11
     FROM recipients r
+    -- Someone the roster removed is told nothing more (their row stays for the record).
+    WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.id = r.person_id AND p.deactivated_at IS NOT NULL)
     RETURNING id, person_id
 ), queued AS (
     INSERT INTO deliveries (notification_id, device_id, token, urgent, collapse_key, due_at,

@@ -38,6 +38,8 @@ class GuardianRow(msgspec.Struct, omit_defaults=True):
 
 class GuardianList(msgspec.Struct):
     items: list[GuardianRow]
+    # The school system sent no birth date: at upper secondary the pupil may be an adult.
+    birth_date_missing: bool = False
 
 
 class GuardianAccessUpdate(msgspec.Struct, forbid_unknown_fields=True):

@@ -81,6 +81,7 @@ async def test_no_token(client):
 async def test_leader_of_the_school_lists_blocked_guardians_too(client, tokens):
     r = await client.get(f"/api/v1/pupils/{OLA}/guardians", headers=await tokens.headers("leader"))
     assert r.status_code == 200
+    assert r.json()["birth_date_missing"] is False
     by_id = {g["guardian_id"]: g for g in r.json()["items"]}
     assert by_id[str(BLOCKED)]["access"] == "none"
     assert by_id[str(NILSEN)] == {

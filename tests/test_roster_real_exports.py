@@ -359,6 +359,18 @@ async def test_a_user_with_history_is_deactivated_not_erased(db, client, tokens,
     )
     assert_problem(r, 400, "auth.invalid_grant")
     assert await db.fetchval("SELECT count(*) FROM devices WHERE person_id = $1", guardian) == 0
+    # Nothing new reaches them, even from code that names them directly.
+    from notifications.outbox import notify
+
+    await notify(
+        db,
+        recipients=[guardian],
+        kind="message",
+        data={"thread_id": "t"},
+        params={"sender": "Liv"},
+        now=DEFAULT_NOW,
+    )
+    assert await db.fetchval("SELECT count(*) FROM notifications WHERE person_id = $1", guardian) == 0
     # The roster naming them again brings them back.
     await _import(db, folder)
     assert await db.fetchval("SELECT deactivated_at FROM people WHERE id = $1", guardian) is None
@@ -407,3 +419,24 @@ def test_csv_reader_refuses_non_utf8_with_the_fix(tmp_path):
         "save the file as 'CSV UTF-8'" in str(p) or "save it as 'CSV UTF-8'" in str(p)
         for p in err.value.problems
     )
+
+
+async def test_the_leader_sees_birth_date_missing(db, client, tokens, tmp_path):
+    tables = small_set(vg=True)
+    tables["demographics"] = []
+    await _import(db, write_csv(tables, tmp_path / "x"))
+    r = await client.get(
+        f"/api/v1/pupils/{await _id(db, 'u-p1')}/guardians", headers=await tokens.headers("lia.rektor")
+    )
+    assert r.status_code == 200 and r.json()["birth_date_missing"] is True
+
+
+async def test_a_deleted_class_loses_its_pupils_and_teachers_but_stays(db, tmp_path):
+    await _import(db, write_csv(small_set(), tmp_path / "bulk"))
+    delta = {"classes": [{"sourcedId": "grp-mat", "status": "tobedeleted", "dateLastModified": "2026-11-01"}]}
+    summary = await _import(db, write_csv(delta, tmp_path / "delta", modes={"classes": "delta"}))
+    assert summary.removed["enrollments"] == 3 and summary.removed["staff assignments"] == 1
+    state = await roster_state(db)
+    assert state["group_enrollments"] == [] and len(state["class_enrollments"]) == 3
+    assert [g[0] for g in state["groups"]] == ["grp-mat"]
+    assert ("u-teacher", "subject_teacher", None, "grp-mat") not in state["assignments"]

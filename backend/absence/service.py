@@ -11,6 +11,7 @@ import asyncpg
 from backend.absence import queries as q
 from backend.audit import record_staff_read
 from backend.auth.policy import PupilAccess, pupil_access_with
+from backend.db.pool import unlock_on_release
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools.calendar import SchoolCalendar
@@ -60,6 +61,7 @@ async def report_access(
 ) -> tuple[PupilAccess, SchoolCalendar]:
     """The viewer's rights on the pupil, the pupil locked for the overlap check, and the
     school's calendar for the report's span: one round trip (queries.py says why)."""
+    unlock_on_release(conn)
     access, row = await pupil_access_with(
         conn,
         viewer,

@@ -8,6 +8,8 @@ WHERE r.pupil_id = $1
 ORDER BY g.name, r.guardian_id
 """
 
+BIRTH_DATE = "SELECT birth_date FROM people WHERE id = $1"
+
 ONE = """
 SELECT r.guardian_id, g.name, r.access, r.roster_access, r.school_access, r.adult_consent,
        r.school_changed_at, r.school_changed_by, r.school_reason

@@ -37,7 +37,10 @@ async def list_guardians(
 ) -> GuardianList:
     access = await guardians_access(conn, viewer, pupil_id, now, change=False)
     await record_staff_read(conn, access, viewer, "guardians.read", now)
-    return GuardianList(items=[_row(r) for r in await conn.fetch(q.LIST, pupil_id)])
+    born = await conn.fetchval(q.BIRTH_DATE, pupil_id)
+    return GuardianList(
+        items=[_row(r) for r in await conn.fetch(q.LIST, pupil_id)], birth_date_missing=born is None
+    )
 
 
 async def set_access(

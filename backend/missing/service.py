@@ -28,7 +28,7 @@ from backend.missing import reach
 from backend.pagination import cursor_instant, decode_cursor, encode_cursor
 from backend.schools.localtime import local_now
 from notifications.kinds import Kind
-from notifications.outbox import notify
+from notifications.outbox import Notice, notify, notify_many
 from schemas.missing import (
     CaseEvent,
     CaseFilter,
@@ -169,23 +169,26 @@ async def after_roll_call(
 async def seek_due(
     conn: asyncpg.Connection, now: datetime, case_ids: list[uuid.UUID] | None = None
 ) -> dict[str, int]:
-    """Seek every pending case whose time has come (or close it if now accounted for)."""
-    sought = closed = pushed = 0
+    """Seek every pending case whose time has come (or close it if now accounted for).
+
+    All alerts of one sweep go in with one ``notify_many`` (a morning with a
+    thousand absent pupils is two statements, not two thousand).
+    """
+    sought = closed = 0
+    notices: list[Notice] = []
     for row in await conn.fetch(q.SEEK_DUE, now, case_ids):
         if row["change"] == "closed":
             closed += 1
             log.info("missing case %s closed before seeking: now accounted for", row["id"])
             continue
         sought += 1
-        pushed += len(
-            await notify(
-                conn,
+        notices.append(
+            Notice(
                 recipients=row["guardians"],
                 kind=Kind.missing_pupil,
                 data={"case_id": row["id"], "pupil_id": row["pupil_id"], "class_id": row["class_id"]},
                 params={"pupil": row["pupil_name"]},
                 urgent=True,
-                now=now,
                 collapse_key=_collapse(row["id"]),
             )
         )
@@ -195,6 +198,7 @@ async def seek_due(
             row["pupil_id"],
             len(row["guardians"]),
         )
+    pushed = len(await notify_many(conn, notices, now=now)) if notices else 0
     return {"sought": sought, "closed_before_seeking": closed, "notifications": pushed}
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -70,12 +71,12 @@ class ImportSummary:
 
     def lines(self) -> list[str]:
         out = [f"OneRoster {self.version}: {self.rows_read:,} rows read"]
-        out.append(f"  {'':<20} {'new':>8} {'changed':>8} {'removed':>12} {'skipped':>8}")
+        out.append(f"  {'':<20} {'new':>9} {'changed':>9} {'removed':>9} {'skipped':>9}")
         for kind in KINDS:
             c, u, r = (self.created.get(kind, 0), self.updated.get(kind, 0), self.removed.get(kind, 0))
             s = self.skipped.get(kind, 0)
-            label = "deactivated" if kind == "people" else "removed"
-            out.append(f"  {kind:<20} {c:>8,} {u:>8,} {r:>8,} {label[:3]} {s:>8,}")
+            out.append(f"  {kind:<20} {c:>9,} {u:>9,} {r:>9,} {s:>9,}")
+        out.append("  (removed people are deactivated: their records stay, they cannot sign in)")
         if self.sign_in:
             parts = [
                 f"{can:,} of {total:,} {ROLE_NAMES.get(role, role)}"
@@ -83,8 +84,11 @@ class ImportSummary:
             ]
             out.append("can sign in: " + ", ".join(parts))
         if self.cannot_sign_in:
-            out.append("cannot sign in (no Feide/ID-porten identity, or enabledUser=false):")
-            out.extend(f"  {who}" for who in self.cannot_sign_in)
+            cannot = sum(total - can for can, total in self.sign_in.values())
+            out.append(f"cannot sign in ({cannot:,}; no Feide or ID-porten identity, or enabledUser=false):")
+            out.extend(f"  {who}" for who in self.cannot_sign_in[:20])
+            if cannot > 20:
+                out.append(f"  … and {cannot - 20:,} more")
         if self.missing_birth_date_count:
             out.append(
                 f"warning: {self.missing_birth_date_count:,} pupil(s) have no birth date; at upper "
@@ -102,6 +106,33 @@ class ImportSummary:
         if self.dry_run:
             out.append("dry run: nothing was written")
         return out
+
+
+# The pool's command timeout (30 s) guards requests; an Oslo-size import runs
+# statements over a million rows, on a busy machine longer than that.
+LONG_SECONDS = 3600.0
+
+
+class _Long:
+    """The connection, with the long timeout on every statement of the import."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, *args: object) -> str:
+        return str(await self.conn.execute(sql, *args, timeout=LONG_SECONDS))
+
+    async def fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
+        return list(await self.conn.fetch(sql, *args, timeout=LONG_SECONDS))
+
+    async def fetchval(self, sql: str, *args: object) -> Any:
+        return await self.conn.fetchval(sql, *args, timeout=LONG_SECONDS)
+
+    async def fetchrow(self, sql: str, *args: object) -> Any:
+        return await self.conn.fetchrow(sql, *args, timeout=LONG_SECONDS)
+
+    async def copy_records_to_table(self, table: str, *, records: Iterable[tuple[Any, ...]]) -> None:
+        await self.conn.copy_records_to_table(table, records=records, timeout=LONG_SECONDS)
 
 
 def _count(rows: list[asyncpg.Record]) -> tuple[int, int]:
@@ -137,7 +168,9 @@ async def import_roster(
     tx = conn.transaction()
     await tx.start()
     try:
-        await _run(conn, roster, summary, say, at)
+        # A service pool may carry a statement_timeout meant for requests; not for this.
+        await conn.execute("SET LOCAL statement_timeout = 0")
+        await _run(_Long(conn), roster, summary, say, at)
         if after is not None:
             # The caller's own bookkeeping (the REST sync's watermark) commits with the data or not at all.
             await after(conn)
@@ -153,7 +186,7 @@ async def import_roster(
 
 
 async def _run(
-    conn: asyncpg.Connection, roster: Roster, summary: ImportSummary, say: Callable[[str], None], at: datetime
+    conn: _Long, roster: Roster, summary: ImportSummary, say: Callable[[str], None], at: datetime
 ) -> None:
     await conn.execute(q.STAGE)
     say(f"staging {roster.rows_read:,} rows")
@@ -206,6 +239,10 @@ async def _run(
     await conn.execute(q.UPSERT_IDENTITIES)
     await conn.execute(q.REALM_IDENTITIES)
     unknown = await conn.fetch(q.UNKNOWN_ENROLLMENTS)
+    if unknown:
+        # Counted in full, listed up to the limit.
+        summary.skipped["enrollments"] += unknown[0]["total"] - len(unknown)
+        summary.warning_count += unknown[0]["total"] - len(unknown)
     for row in unknown:
         summary.warn(
             "enrollments",
@@ -256,9 +293,9 @@ async def _run(
         f"{r['name']} ({r['role']}, {r['source_id']}){'' if r['sign_in_enabled'] else ': enabledUser=false'}"
         for r in await conn.fetch(q.CANNOT_SIGN_IN)
     ]
-    missing = [u for u in roster.users if u["role"] == "pupil" and u["birth_date"] is None]
+    missing = [u for u in roster.users if u.role == "pupil" and u.birth_date is None]
     summary.missing_birth_date_count = len(missing)
-    summary.missing_birth_dates = [f"{u['name']} ({u['source_id']})" for u in missing[:50]]
+    summary.missing_birth_dates = [f"{u.name} ({u.source_id})" for u in missing[:50]]
     today = at.astimezone(ZoneInfo("Europe/Oslo")).date()
     years = await conn.fetchrow(q.YEARS_RUNNING, today)
     if years["total"] and not years["running"]:
@@ -268,7 +305,7 @@ async def _run(
         )
 
 
-async def _stage(conn: asyncpg.Connection, roster: Roster) -> None:
+async def _stage(conn: _Long, roster: Roster) -> None:
     await conn.copy_records_to_table(
         "stage_schools",
         records=[(sid, row["name"], roster.owners.get(sid)) for sid, row in roster.schools.items()],
@@ -290,10 +327,9 @@ async def _stage(conn: asyncpg.Connection, roster: Roster) -> None:
     )
     await conn.copy_records_to_table(
         "stage_people",
-        records=[
-            (u["source_id"], u["username"], u["name"], u["birth_date"], u["role"], u["enabled"], u["school"])
-            for u in roster.users
-        ],
+        records=(
+            (u.source_id, u.username, u.name, u.birth_date, u.role, u.enabled, u.school) for u in roster.users
+        ),
     )
     await conn.copy_records_to_table("stage_identities", records=roster.identities)
     await conn.copy_records_to_table(
@@ -305,7 +341,7 @@ async def _stage(conn: asyncpg.Connection, roster: Roster) -> None:
     )
     await conn.copy_records_to_table(
         "stage_enrollments",
-        records=[(e["class"], e["user"], e["role"], e["primary"]) for e in roster.enrollments],
+        records=roster.enrollments,
     )
     await conn.copy_records_to_table("stage_relations", records=roster.relations)
     await conn.copy_records_to_table("stage_leaders", records=roster.leaders)

@@ -278,6 +278,7 @@ def start_fake_twilio() -> tuple[subprocess.Popen[str], dict[str, str]]:
 
 
 async def missing_pupils(dsn: str, fake: dict[str, str], args: argparse.Namespace) -> None:
+    import logging
     from datetime import timedelta
 
     from backend.missing import ladder
@@ -286,6 +287,8 @@ async def missing_pupils(dsn: str, fake: dict[str, str], args: argparse.Namespac
     from notifications.mail import LogMail
     from notifications.sms import TwilioSms
 
+    # One log line per case and step is right in production, noise here.
+    logging.getLogger("skolebro").setLevel(logging.ERROR)
     print(f"missing-pupil path: {args.cases:,} cases sought at once, 2 guardians each ...")
     await seed_cases(dsn, args.cases)
     # NOW is 09:00 in Oslo: every case is past its seek time (first lesson, 08:30).
