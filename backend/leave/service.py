@@ -18,7 +18,7 @@ import asyncpg
 from backend.auth.policy import PupilAccess, pupil_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.leave import queries as q
-from backend.pagination import cursor_instant, decode_cursor, encode_cursor
+from backend.pagination import decode_instant_cursor, encode_cursor
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
 from notifications.kinds import Kind
@@ -186,12 +186,7 @@ async def list_requests(
     limit: int,
     now: datetime,
 ) -> LeaveRequestPage:
-    after = decode_cursor(cursor, 2)
-    try:
-        after_at = cursor_instant(after[0]) if after else None
-        after_id = uuid.UUID(after[1]) if after else None
-    except ValueError as exc:
-        raise Invalid("request.invalid") from exc
+    after_at, after_id = decode_instant_cursor(cursor)
     rows = await conn.fetch(
         q.LIST_REQUESTS,
         viewer,

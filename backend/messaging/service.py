@@ -40,7 +40,7 @@ from backend.errors import Forbidden, Invalid, NotFound
 from backend.messaging import queries as q
 from backend.messaging import texts
 from backend.messaging.office_hours import next_push_at
-from backend.pagination import cursor_instant, decode_cursor, encode_cursor
+from backend.pagination import decode_instant_cursor, encode_cursor
 from backend.schools.localtime import local_now
 from backend.texts import negotiate_locale
 from notifications.kinds import Kind
@@ -439,12 +439,7 @@ async def mark_read(conn: asyncpg.Connection, opened: OpenThread, reader: uuid.U
 async def list_threads(
     conn: asyncpg.Connection, viewer: uuid.UUID, cursor: str | None, limit: int, now: datetime
 ) -> ThreadPage:
-    after = decode_cursor(cursor, 2)
-    try:
-        after_at = cursor_instant(after[0]) if after else None
-        after_id = uuid.UUID(after[1]) if after else None
-    except ValueError as exc:
-        raise Invalid("request.invalid") from exc
+    after_at, after_id = decode_instant_cursor(cursor)
     visible = list(await readable_pupils(conn, viewer, await conn.fetchval(q.MY_THREAD_PUPILS, viewer), now))
     rows = await conn.fetch(q.LIST_THREADS, viewer, visible, after_at, after_id, limit + 1)
     items = [
