@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 from litestar.testing import AsyncTestClient
 
 from backend.app import build_runtime, create_app
 from backend.clock import Clock
 from backend.ratelimit import client_address
+from backend.settings import Settings, SettingsError
 from tests.conftest import DEFAULT_NOW
 
 
@@ -163,3 +165,19 @@ def test_client_address_reads_forwarded_hops_only_from_trusted_peers():
     assert client_address(scope("10.0.0.2", "6.6.6.6, 1.2.3.4, 10.0.0.9"), trusted) == "1.2.3.4"
     assert client_address(scope("10.0.0.2", None), trusted) == "10.0.0.2"
     assert client_address(scope("10.0.0.2", "1.2.3.4"), ()) == "10.0.0.2"
+
+
+def test_trusted_proxies_and_database_timeouts_come_from_the_environment():
+    s = Settings.from_env(
+        {
+            "SKOLEBRO_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7",
+            "SKOLEBRO_DB_STATEMENT_CACHE_SIZE": "0",
+            "SKOLEBRO_DIRECT_DATABASE_URL": "postgresql://db:5432/skolebro",
+            "SKOLEBRO_DB_COMMAND_TIMEOUT": "2.5",
+        }
+    )
+    assert s.trusted_proxies == ("10.0.0.0/8", "192.168.1.7/32")
+    assert s.db_statement_cache_size == 0 and s.db_command_timeout_seconds == 2.5
+    assert s.direct_database_url == "postgresql://db:5432/skolebro"
+    with pytest.raises(SettingsError, match="SKOLEBRO_TRUSTED_PROXIES"):
+        Settings.from_env({"SKOLEBRO_TRUSTED_PROXIES": "the load balancer"})

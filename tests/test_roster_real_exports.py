@@ -429,3 +429,14 @@ async def test_the_leader_sees_birth_date_missing(db, client, tokens, tmp_path):
         f"/api/v1/pupils/{await _id(db, 'u-p1')}/guardians", headers=await tokens.headers("lia.rektor")
     )
     assert r.status_code == 200 and r.json()["birth_date_missing"] is True
+
+
+async def test_a_deleted_class_loses_its_pupils_and_teachers_but_stays(db, tmp_path):
+    await _import(db, write_csv(small_set(), tmp_path / "bulk"))
+    delta = {"classes": [{"sourcedId": "grp-mat", "status": "tobedeleted", "dateLastModified": "2026-11-01"}]}
+    summary = await _import(db, write_csv(delta, tmp_path / "delta", modes={"classes": "delta"}))
+    assert summary.removed["enrollments"] == 3 and summary.removed["staff assignments"] == 1
+    state = await roster_state(db)
+    assert state["group_enrollments"] == [] and len(state["class_enrollments"]) == 3
+    assert [g[0] for g in state["groups"]] == ["grp-mat"]
+    assert ("u-teacher", "subject_teacher", None, "grp-mat") not in state["assignments"]

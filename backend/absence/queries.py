@@ -7,8 +7,8 @@ from backend.auth.policy_queries import with_pupil_relation
 # check of INSERT_REPORT is reliable. It is a session-level advisory lock, so the
 # insert may run as its own (autocommit) statement and still see every report
 # committed by an earlier holder; it is released when the connection goes back to
-# the pool — asyncpg's pool reset runs pg_advisory_unlock_all() — which is after the
-# insert has committed (or failed). $4 first day, $5 last day.
+# the pool (the service marks the connection with db.pool.unlock_on_release), which
+# is after the insert has committed (or failed). $4 first day, $5 last day.
 ACCESS_LOCK_AND_CLOSED_DAYS = with_pupil_relation("""
 SELECT access.*,
        pg_advisory_lock(hashtextextended($2::text, 1)) IS NOT NULL AS locked,

@@ -14,25 +14,9 @@ from backend.edge import SMALL_BODY_LIMIT
 from backend.errors import Invalid, NotFound
 from backend.openapi import problems
 from backend.runtime import Runtime
-from backend.texts import register_problems
 from schemas.dev import ClockSet, ClockState, JobRun
 
 log = logging.getLogger("skolebro.dev")
-
-register_problems(
-    {
-        "dev.staff_only": {
-            "nb": ("Bare for ansatte", "Bare ansatte og administratorer kan flytte tjenestens klokke."),
-            "nn": ("Berre for tilsette", "Berre tilsette og administratorar kan flytte klokka til tenesta."),
-            "en": ("Staff only", "Only staff and administrators may move the service clock."),
-        },
-        "dev.clock_range": {
-            "nb": ("Tidspunkt utenfor rekkevidde", "Klokka kan settes mellom {earliest} og {latest}."),
-            "nn": ("Tidspunkt utanfor rekkjevidd", "Klokka kan setjast mellom {earliest} og {latest}."),
-            "en": ("Instant out of range", "The clock can be set between {earliest} and {latest}."),
-        },
-    }
-)
 
 
 class DevController(Controller):
@@ -73,7 +57,7 @@ class DevController(Controller):
 
         ran_at = rt.clock.now()
         try:
-            effects = await run_job(rt.require_pool(), job, ran_at)
+            effects = await run_job(rt.require_pool(), job, ran_at, rt.settings)
         except KeyError as exc:
             raise NotFound("jobs.unknown") from exc
         log.warning("job %s run by hand at %s: %s", job, ran_at.isoformat(), effects)

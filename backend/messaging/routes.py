@@ -54,8 +54,9 @@ class MessagingController(Controller):
         principal: Principal,
         pupil_id: uuid.UUID,
     ) -> list[RecipientOption]:
-        access = await pupil_access(conn, principal.person_id, pupil_id, rt.clock.now())
-        return await service.recipients(conn, access, principal.person_id, _language(request))
+        now = rt.clock.now()
+        access = await pupil_access(conn, principal.person_id, pupil_id, now)
+        return await service.recipients(conn, access, principal.person_id, _language(request), now)
 
     @post(
         "/threads",

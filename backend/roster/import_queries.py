@@ -85,7 +85,13 @@ LIMIT 200
 # A person the roster names again is active again; enabledUser=false keeps them from signing in.
 UPSERT_PEOPLE = """
 INSERT INTO people (id, source_id, username, name, birth_date, roster_role, sign_in_enabled)
-SELECT gen_random_uuid(), source_id, username, name, birth_date, role, enabled FROM stage_people
+SELECT gen_random_uuid(), s.source_id, s.username, s.name, s.birth_date, s.role, s.enabled
+FROM stage_people s
+-- Unchanged people are left out by a hash anti-join: far cheaper than a conflict each.
+WHERE NOT EXISTS (
+    SELECT 1 FROM people p WHERE p.source_id = s.source_id AND p.deactivated_at IS NULL
+      AND (p.username, p.name, p.birth_date, p.roster_role, p.sign_in_enabled)
+          IS NOT DISTINCT FROM (s.username, s.name, s.birth_date, s.role, s.enabled))
 ON CONFLICT (source_id) DO UPDATE
     SET username = EXCLUDED.username, name = EXCLUDED.name, birth_date = EXCLUDED.birth_date,
         roster_role = EXCLUDED.roster_role, sign_in_enabled = EXCLUDED.sign_in_enabled,
@@ -101,6 +107,8 @@ UPSERT_IDENTITIES = """
 INSERT INTO identities (provider, subject, person_id)
 SELECT DISTINCT ON (i.provider, i.subject) i.provider, i.subject, p.id FROM stage_identities i
 JOIN staged_person p ON p.source_id = i.person_source
+WHERE NOT EXISTS (SELECT 1 FROM identities x
+                  WHERE x.provider = i.provider AND x.subject = i.subject AND x.person_id = p.id)
 ON CONFLICT (provider, subject) DO UPDATE SET person_id = EXCLUDED.person_id
     WHERE identities.person_id IS DISTINCT FROM EXCLUDED.person_id
 """
@@ -221,13 +229,19 @@ WHERE (c.id = a.class_id OR c.id = a.group_id) AND p.id = a.person_id
 
 INSERT_CLASS_ENROLLMENTS = """
 INSERT INTO class_enrollments (class_id, pupil_id, school_id)
-SELECT class_id, person_id, school_id FROM enrolled WHERE role = 'student' AND kind = 'homeroom'
+SELECT e.class_id, e.person_id, e.school_id FROM enrolled e
+WHERE e.role = 'student' AND e.kind = 'homeroom'
+  AND NOT EXISTS (SELECT 1 FROM class_enrollments x
+                  WHERE x.class_id = e.class_id AND x.pupil_id = e.person_id)
 ON CONFLICT DO NOTHING
 """
 
 INSERT_GROUP_ENROLLMENTS = """
 INSERT INTO group_enrollments (group_id, pupil_id, school_id)
-SELECT class_id, person_id, school_id FROM enrolled WHERE role = 'student' AND kind = 'scheduled'
+SELECT e.class_id, e.person_id, e.school_id FROM enrolled e
+WHERE e.role = 'student' AND e.kind = 'scheduled'
+  AND NOT EXISTS (SELECT 1 FROM group_enrollments x
+                  WHERE x.group_id = e.class_id AND x.pupil_id = e.person_id)
 ON CONFLICT DO NOTHING
 """
 
@@ -309,7 +323,9 @@ SELECT (SELECT count(*) FROM kept) + (SELECT count(*) FROM deleted)
 # The roster's value only; the trigger keeps the effective access under the school's decision.
 UPSERT_RELATIONS = """
 INSERT INTO guardian_relations (guardian_id, pupil_id, access, roster_access)
-SELECT guardian_id, pupil_id, access, access FROM staged_relation
+SELECT s.guardian_id, s.pupil_id, s.access, s.access FROM staged_relation s
+WHERE NOT EXISTS (SELECT 1 FROM guardian_relations r WHERE r.guardian_id = s.guardian_id
+                  AND r.pupil_id = s.pupil_id AND r.roster_access = s.access)
 ON CONFLICT (guardian_id, pupil_id) DO UPDATE SET roster_access = EXCLUDED.roster_access
     WHERE guardian_relations.roster_access IS DISTINCT FROM EXCLUDED.roster_access
 RETURNING (xmax = 0) AS inserted

@@ -282,14 +282,15 @@ def csv_rows(
         body = csv.reader(text, delimiter=delimiter)
         line = 1
         try:
+            strip = str.strip
             for values in body:
                 line += 1
-                if not any(v.strip() for v in values):
+                # Done in C (map, zip, join): a million rows go through here.
+                if not "".join(values).strip():
                     continue
-                yield (
-                    f"{name} line {line}",
-                    {c: v.strip() for c, v in zip(columns, values, strict=False) if c},
-                )
+                row = dict(zip(columns, map(strip, values), strict=False))
+                row.pop("", None)
+                yield f"{name} line {line}", row
         except UnicodeDecodeError:
             errors.append(
                 Problem(
@@ -420,7 +421,8 @@ def grade_of(text: str) -> int | None:
 
 
 def _deleted(row: dict[str, str]) -> bool:
-    return row.get("status", "").lower() == "tobedeleted"
+    status = row.get("status")
+    return bool(status) and status.lower() == "tobedeleted"  # type: ignore[union-attr]
 
 
 def _ids(text: str) -> list[str]:
@@ -713,9 +715,10 @@ def build_roster(
                     (row["classSourcedId"], row["userSourcedId"], row.get("role") or "student")
                 )
             continue
-        if not _need(where, row, errors, "sourcedId", "classSourcedId", "userSourcedId", "role"):
+        cls, user = row.get("classSourcedId"), row.get("userSourcedId")
+        if not (cls and user and row.get("sourcedId") and row.get("role")):
+            _need(where, row, errors, "sourcedId", "classSourcedId", "userSourcedId", "role")
             continue
-        cls, user = row["classSourcedId"], row["userSourcedId"]
         if cls in deleted_classes or (cls not in class_ids and roster.is_bulk("classes")):
             roster.warn(
                 "enrollments",

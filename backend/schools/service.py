@@ -13,7 +13,6 @@ from zoneinfo import available_timezones
 import asyncpg
 import msgspec
 
-import backend.schools.problems  # noqa: F401  (registers the problem texts)
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools import queries as q

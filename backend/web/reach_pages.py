@@ -18,6 +18,7 @@ from backend.missing import reach
 from backend.missing import service as missing
 from backend.reach import service as reachability
 from backend.runtime import Runtime
+from backend.web.pages import form_of, page, see_other
 from backend.web.session import CSRF_FIELD, check_csrf, require_session
 from schemas.reach import CallList, CallLogged, CallOutcome
 
@@ -36,8 +37,6 @@ class ReachPages(Controller):
     async def case_page(
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, case_id: uuid.UUID
     ) -> Response[Any]:
-        from backend.web.routes import page
-
         session = await require_session(conn, rt, request)
         now = rt.clock.now()
         async with conn.transaction():
@@ -63,10 +62,8 @@ class ReachPages(Controller):
     async def log_call(
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, case_id: uuid.UUID
     ) -> Response[Any]:
-        from backend.web.routes import _form, _see_other
-
         session = await require_session(conn, rt, request)
-        form = await _form(request)
+        form = await form_of(request)
         check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         try:
             guardian = uuid.UUID(form.get("guardian_id", ""))
@@ -75,14 +72,12 @@ class ReachPages(Controller):
             raise Invalid("request.invalid", field="outcome") from exc
         async with conn.transaction():
             await reach.log_call(conn, session.person_id, case_id, data, rt.clock.now())
-        return _see_other(f"/web/missing-cases/{case_id}?done=call_logged")
+        return see_other(f"/web/missing-cases/{case_id}?done=call_logged")
 
     @get("/classes/{class_id:uuid}/reachability")
     async def reachability_page(
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, class_id: uuid.UUID
     ) -> Response[Any]:
-        from backend.web.routes import page
-
         session = await require_session(conn, rt, request)
         now = rt.clock.now()
         staff = await class_staff_access(conn, session.person_id, class_id, now)

@@ -9,22 +9,17 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, Router, get, post
-from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
 from litestar.params import Parameter
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
-from litestar.template.config import TemplateConfig
 
-import backend.leave.problems
-import backend.web.problems  # noqa: F401
+from backend import flows
 from backend.auth.identity import stored_subject
 from backend.auth.policy import pupil_access
 from backend.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -41,10 +36,17 @@ from backend.web.board import MARKS
 from backend.web.i18n import (
     LANG_COOKIE,
     LOCALE_NAMES,
-    LOCALES,
-    format_day,
     pick_locale,
     translator,
+)
+from backend.web.pages import (
+    HERE,
+    SECURITY_HEADERS,
+    form_of,
+    locale_of,
+    page,
+    problem_detail,
+    see_other,
 )
 from backend.web.session import (
     CSRF_FIELD,
@@ -66,89 +68,6 @@ from schemas.common import Access, Role
 from schemas.leave import LeaveDecisionCreate, LeaveRequestCreate
 
 log = logging.getLogger("skolebro.web")
-
-HERE = Path(__file__).parent
-# Defence in depth behind autoescaping: no script runs on these pages at all,
-# they cannot be framed (clickjacking), and forms post only to us.
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'; "
-    "form-action 'self'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
-DONE_NOTICES = {
-    "applied": "done_applied",
-    "decided": "done_decided",
-    "marked": "done_marked",
-    "completed": "done_completed",
-    "call_logged": "done_call_logged",
-}
-
-
-def template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    # A directory-based Jinja engine has autoescape on for every template.
-    return TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine)
-
-
-def _lang_cookie(request: Request[Any, Any, Any], rt: Runtime) -> list[Cookie]:
-    chosen = request.query_params.get("lang")
-    if chosen in LOCALES and chosen != request.cookies.get(LANG_COOKIE):
-        return [cookie(rt, LANG_COOKIE, chosen, 365 * 24 * 3600)]
-    return []
-
-
-def _locale(request: Request[Any, Any, Any], session: WebSession | None) -> str:
-    return pick_locale(
-        request.query_params.get("lang"),
-        request.cookies.get(LANG_COOKIE),
-        session.locale if session else None,
-    )
-
-
-def page(
-    request: Request[Any, Any, Any],
-    rt: Runtime,
-    session: WebSession | None,
-    name: str,
-    *,
-    status: int = 200,
-    cookies: list[Cookie] | None = None,
-    **context: Any,
-) -> Template:
-    lang = _locale(request, session)
-    t = translator(lang)
-    done = request.query_params.get("done")
-    context.setdefault("notice", t(DONE_NOTICES[done]) if done in DONE_NOTICES else None)
-    context.setdefault("error", None)
-    return Template(
-        template_name=name,
-        context={
-            "t": t,
-            "lang": lang,
-            "locales": list(LOCALE_NAMES.items()),
-            "user": session,
-            "day": lambda d: format_day(d, lang),
-            "csrf": session.csrf_token if session else "",
-            **context,
-        },
-        status_code=status,
-        cookies=[*(cookies or []), *_lang_cookie(request, rt)],
-        headers=SECURITY_HEADERS,
-    )
-
-
-def _problem(request: Request[Any, Any, Any], session: WebSession | None, exc: DomainError) -> str:
-    return problem_text(exc.code, _locale(request, session), **exc.params)[1]
-
-
-def _see_other(path: str, cookies: list[Cookie] | None = None) -> Redirect:
-    return Redirect(path, status_code=303, cookies=cookies or [])
-
-
-async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def _parse_day(text: str | None) -> date:
@@ -173,7 +92,7 @@ class WebController(Controller):
         next: str | None = None,
     ) -> Response[Any]:
         if await load_session(conn, rt, request) is not None:
-            return _see_other(oidc.safe_next(next))
+            return see_other(oidc.safe_next(next))
         return await self._login_page(request, conn, rt, next)
 
     async def _login_page(
@@ -190,7 +109,7 @@ class WebController(Controller):
         dev_users = []
         if rt.settings.dev_routes:
             dev_users = [dict(r) for r in await conn.fetch(q.DEV_USERS, list(DEMO_USERS))]
-        t = translator(_locale(request, None))
+        t = translator(locale_of(request, None))
         notice = t("logged_out") if request.query_params.get("out") else None
         return page(
             request,
@@ -214,7 +133,7 @@ class WebController(Controller):
         """Dev/test: sign in as a demo user. Production signs in through OIDC only."""
         if not rt.settings.dev_routes:
             raise NotFound()
-        form = await _form(request)
+        form = await form_of(request)
         check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), form.get(CSRF_FIELD))
         person_id = await conn.fetchval(q.PERSON_BY_USERNAME, form.get("username", ""))
         if person_id is None:
@@ -224,7 +143,7 @@ class WebController(Controller):
         await end_session(conn, request)
         session_cookie = await start_session(conn, rt, person_id)
         log.info("web dev sign-in as %s", form.get("username"))
-        return _see_other(oidc.safe_next(form.get("next")), [session_cookie])
+        return see_other(oidc.safe_next(form.get("next")), [session_cookie])
 
     @get("/login/start/{provider:str}")
     async def oidc_start(
@@ -234,7 +153,7 @@ class WebController(Controller):
         if client is None:
             raise NotFound()
         started = await oidc.begin(conn, rt, client, next)
-        return _see_other(started.redirect_to, [cookie(rt, OIDC_STATE_COOKIE, started.state, 600)])
+        return see_other(started.redirect_to, [cookie(rt, OIDC_STATE_COOKIE, started.state, 600)])
 
     @get("/login/callback")
     async def oidc_callback(
@@ -271,7 +190,7 @@ class WebController(Controller):
         await end_session(conn, request)
         session_cookie = await start_session(conn, rt, person_id)
         log.info("web sign-in with %s as %s", finished.provider, person_id)
-        return _see_other(finished.next_path, [session_cookie, expired_cookie(rt, OIDC_STATE_COOKIE)])
+        return see_other(finished.next_path, [session_cookie, expired_cookie(rt, OIDC_STATE_COOKIE)])
 
     @get("/logout")
     async def logout_page(
@@ -285,10 +204,10 @@ class WebController(Controller):
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime
     ) -> Response[Any]:
         session = await require_session(conn, rt, request)
-        check_csrf(session.csrf_token, (await _form(request)).get(CSRF_FIELD))
+        check_csrf(session.csrf_token, (await form_of(request)).get(CSRF_FIELD))
         await end_session(conn, request)
         log.info("web session ended for %s", session.person_id)
-        return _see_other("/web/login?out=1", [expired_cookie(rt, SESSION_COOKIE)])
+        return see_other("/web/login?out=1", [expired_cookie(rt, SESSION_COOKIE)])
 
     # --- home -------------------------------------------------------------
 
@@ -366,7 +285,7 @@ class WebController(Controller):
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime
     ) -> Response[Any]:
         session = await require_session(conn, rt, request)
-        form = await _form(request)
+        form = await form_of(request)
         check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         try:
             pupil_id = uuid.UUID(form.get("pupil_id", ""))
@@ -389,7 +308,7 @@ class WebController(Controller):
                 session,
                 status=422,
                 form=form,
-                error=_problem(request, session, Invalid("request.invalid")),
+                error=problem_detail(request, session, Invalid("request.invalid")),
             )
         try:
             async with conn.transaction():
@@ -402,9 +321,9 @@ class WebController(Controller):
                 session,
                 status=exc.status,
                 form=form,
-                error=_problem(request, session, exc),
+                error=problem_detail(request, session, exc),
             )
-        return _see_other("/web/leave?done=applied")
+        return see_other("/web/leave?done=applied")
 
     @post("/leave/{request_id:uuid}/decision", status_code=303)
     async def decide(
@@ -415,7 +334,7 @@ class WebController(Controller):
         request_id: uuid.UUID,
     ) -> Response[Any]:
         session = await require_session(conn, rt, request)
-        form = await _form(request)
+        form = await form_of(request)
         check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         if form.get("decision") not in ("approve", "reject"):
             raise Invalid("request.invalid")
@@ -428,12 +347,12 @@ class WebController(Controller):
             raise Invalid("request.invalid") from exc
         try:
             async with conn.transaction():
-                await leave.decide(conn, session.person_id, request_id, data, rt.clock.now())
+                await flows.decide_leave(conn, session.person_id, request_id, data, rt.clock.now())
         except (Conflict, Forbidden) as exc:
             return await self._leave_page(
-                request, conn, rt, session, status=exc.status, error=_problem(request, session, exc)
+                request, conn, rt, session, status=exc.status, error=problem_detail(request, session, exc)
             )
-        return _see_other("/web/leave?done=decided")
+        return see_other("/web/leave?done=decided")
 
     # --- the morning board ------------------------------------------------
 
@@ -482,7 +401,7 @@ class WebController(Controller):
         class_id: uuid.UUID,
     ) -> Response[Any]:
         session = await require_session(conn, rt, request)
-        form = await _form(request)
+        form = await form_of(request)
         check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         day = _parse_day(form.get("date"))
         marks = [
@@ -494,7 +413,7 @@ class WebController(Controller):
             await boards.roll_call(conn, session.person_id, class_id, day, marks, rt.clock.now())
         else:  # nothing to record, but the class must still be the caller's to see
             await boards.board(conn, session.person_id, class_id, day, rt.clock.now())
-        return _see_other(f"/web/classes/{class_id}/attendance?date={day}&done=marked")
+        return see_other(f"/web/classes/{class_id}/attendance?date={day}&done=marked")
 
     @post("/classes/{class_id:uuid}/attendance/complete", status_code=303)
     async def complete(
@@ -505,11 +424,11 @@ class WebController(Controller):
         class_id: uuid.UUID,
     ) -> Response[Any]:
         session = await require_session(conn, rt, request)
-        form = await _form(request)
+        form = await form_of(request)
         check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         day = _parse_day(form.get("date"))
         await boards.complete(conn, session.person_id, class_id, day, rt.clock.now())
-        return _see_other(f"/web/classes/{class_id}/attendance?date={day}&done=completed")
+        return see_other(f"/web/classes/{class_id}/attendance?date={day}&done=completed")
 
 
 # --- errors as pages --------------------------------------------------------

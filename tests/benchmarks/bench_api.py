@@ -571,8 +571,10 @@ def mix_requests(
     pairs: list[tuple[uuid.UUID, str]],
     tokens: dict[str, str],
     board_date: date,
+    limit: int,
 ) -> list[tuple[str, str, dict[str, str], str | None]]:
-    """As many mix requests as the POSTs allow, each POST a pupil-day not used before."""
+    """Up to ``limit`` mix requests (wrk reads them all before it starts: keep it to what
+    the run can use), each POST a pupil-day not used before."""
 
     def bearer(username: str) -> dict[str, str]:
         return {"authorization": f"Bearer {tokens[username]}"}
@@ -580,7 +582,7 @@ def mix_requests(
     out: list[tuple[str, str, dict[str, str], str | None]] = []
     post_iter = iter(posts)
     i = 0
-    while True:
+    while len(out) < limit:
         kind = MIX_PATTERN[i % len(MIX_PATTERN)]
         pupil, guardian = pairs[(i * 7919) % len(pairs)]
         if kind == "P":
@@ -599,6 +601,7 @@ def mix_requests(
             path = f"/api/v1/classes/{class_id}/attendance?date={board_date.isoformat()}"
             out.append(("GET", path, bearer(teacher), None))
         i += 1
+    return out
 
 
 def rss_mb(pid: int) -> tuple[float, float]:
@@ -902,7 +905,7 @@ async def orchestrate(args: argparse.Namespace) -> int:
                         "cycle": False,
                         "profile": "mix",
                         "requests": mix_requests(
-                            post_requests(pairs, days, tokens), pairs, tokens, BENCH_NOW.date()
+                            post_requests(pairs, days, tokens), pairs, tokens, BENCH_NOW.date(), needed
                         ),
                     },
                     workdir,

@@ -10,7 +10,9 @@ objects (``{"marks": [{}, {}, ...]}``, just under the old 1 MB body limit),
 
 1. ``POST /api/v1/auth/logout`` without any token;
 2. ``PUT /api/v1/classes/{3A}/attendance/{today}`` signed in as the class's
-   contact teacher.
+   contact teacher;
+3. the same with a body just under the 64 KB limit (21,000 ``{}``), which is
+   read and decoded, so the figure shows the decoding and not only the limit.
 
 For each it prints the server's resident set size (RSS, of the service's own
 process; PostgreSQL runs apart) before the burst, the peak while it runs
@@ -40,11 +42,13 @@ ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-11-23T06:00:00+00:00"  # Monday 07:00 in Oslo: a school day
 TODAY = "2026-11-23"
 EMPTY_OBJECTS = 330_000
+# Just under the default 64 KB body limit: decoded, and refused at the first {}.
+UNDER_LIMIT_OBJECTS = 21_000
 MB = 1024 * 1024
 
 
-def hostile_body() -> bytes:
-    return b'{"marks":[' + b",".join([b"{}"] * EMPTY_OBJECTS) + b"]}"
+def hostile_body(objects: int = EMPTY_OBJECTS) -> bytes:
+    return b'{"marks":[' + b",".join([b"{}"] * objects) + b"]}"
 
 
 def free_port() -> int:
@@ -137,12 +141,15 @@ async def sign_in(base: str, username: str) -> str:
 async def measure(args: argparse.Namespace, base: str, pid: int, case: str) -> None:
     from backend.roster.demo import demo_id
 
-    body = hostile_body()
+    body = hostile_body(UNDER_LIMIT_OBJECTS if case == "attendance-under-limit" else EMPTY_OBJECTS)
     if case == "logout":
         name, method, path, headers = "logout (no token)", "POST", "/api/v1/auth/logout", {}
     else:
         token = await sign_in(base, "teacher.3a")
-        name, method = "PUT attendance (teacher.3a)", "PUT"
+        name = "PUT attendance (teacher.3a)"
+        if case == "attendance-under-limit":
+            name = f"PUT attendance, {len(body) // 1024} KB"
+        method = "PUT"
         path = f"/api/v1/classes/{demo_id('class:3A')}/attendance/{TODAY}"
         headers = {"Authorization": f"Bearer {token}"}
     with open("/proc/loadavg") as f:
@@ -172,7 +179,7 @@ def main() -> int:
     body_size = len(hostile_body())
     print(f"body: {body_size:,} bytes ({EMPTY_OBJECTS:,} empty objects); {args.parallel} in parallel")
     # A fresh server per case, so the second does not start from the first one's heap.
-    for case in ("logout", "attendance"):
+    for case in ("logout", "attendance", "attendance-under-limit"):
         run_case(args, case)
     return 0
 
