@@ -11,6 +11,13 @@ SELECT i.person_id FROM identities i JOIN people p ON p.id = i.person_id
 WHERE i.provider = $1 AND i.subject = $2 AND p.deactivated_at IS NULL AND p.sign_in_enabled
 """
 
+# The demo users first (the contract's list), then a few generated ones.
+DEV_USERS = """
+SELECT username, name FROM people
+WHERE username = any($1::text[])
+ORDER BY array_position($1::text[], username)
+"""
+
 INSERT_REFRESH = """
 INSERT INTO refresh_tokens
     (id, family_id, person_id, client, token_hash, created_at, family_expires_at)

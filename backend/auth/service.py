@@ -69,11 +69,32 @@ async def _issue_pair(
     )
 
 
+async def person_by_username(conn: asyncpg.Connection, username: str) -> uuid.UUID | None:
+    """The person who may sign in with this demo username (dev/test), if any."""
+    person_id: uuid.UUID | None = await conn.fetchval(q.PERSON_BY_USERNAME, username)
+    return person_id
+
+
+async def person_by_identity(
+    conn: asyncpg.Connection, rt: Runtime, provider: str, subject: str
+) -> uuid.UUID | None:
+    """The person who may sign in with this identity provider's subject, if any."""
+    person_id: uuid.UUID | None = await conn.fetchval(
+        q.PERSON_BY_IDENTITY, provider, stored_subject(provider, subject, rt.settings.pepper)
+    )
+    return person_id
+
+
+async def dev_users(conn: asyncpg.Connection, usernames: list[str]) -> list[dict[str, str]]:
+    """The demo users to offer on the dev sign-in page, in the given order."""
+    return [dict(r) for r in await conn.fetch(q.DEV_USERS, usernames)]
+
+
 async def dev_login(
     conn: asyncpg.Connection, rt: Runtime, username: str, client: str, address: str
 ) -> TokenResponse:
     rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
-    person_id = await conn.fetchval(q.PERSON_BY_USERNAME, username)
+    person_id = await person_by_username(conn, username)
     if person_id is None:
         raise Unauthorized("auth.unknown_user")
     log.info("dev login as %s (%s)", username, client)
@@ -105,11 +126,7 @@ async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest, addre
             raise InvalidGrant(str(exc)) from exc
         except ProviderUnavailable as exc:
             raise IdentityProviderDown() from exc
-        person_id = await conn.fetchval(
-            q.PERSON_BY_IDENTITY,
-            identity.provider,
-            stored_subject(identity.provider, identity.subject, rt.settings.pepper),
-        )
+        person_id = await person_by_identity(conn, rt, identity.provider, identity.subject)
         if person_id is None:
             log.info("token exchange: %s subject not in the roster", identity.provider)
             raise Unauthorized("auth.unknown_user")

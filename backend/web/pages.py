@@ -1,6 +1,6 @@
 """What every page of the portal shares: templates, headers, language, redirects.
 
-Page controllers (``backend/web/*_pages.py`` and ``routes.py``) render through ``page``.
+Page controllers (``backend/web/*_pages.py``, assembled in ``routes.py``) render through ``page``.
 """
 
 from __future__ import annotations
