@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 
-import asyncpg
 from litestar import Controller, post
 
-from backend.auth.policy import require_staff
-from backend.auth.tokens import Principal
+from backend.auth.guards import staff_only
 from backend.clock import EARLIEST, LATEST, plausible_instant
 from backend.edge import SMALL_BODY_LIMIT
 from backend.errors import Invalid, NotFound
@@ -29,13 +27,11 @@ class DevController(Controller):
         summary="Dev/test only: move the service clock",
         responses=problems(401, 403, 422),
         request_max_body_size=SMALL_BODY_LIMIT,
-    )
-    async def set_clock(
-        self, rt: Runtime, conn: asyncpg.Connection, principal: Principal, data: ClockSet
-    ) -> ClockState:
         # A clock moved to year 1 broke every later request until a restart: only
         # staff may move it, and only to instants every rule can compute with.
-        await require_staff(conn, principal.person_id)
+        guards=[staff_only],
+    )
+    async def set_clock(self, rt: Runtime, data: ClockSet) -> ClockState:
         if data.now.tzinfo is None:
             raise Invalid("request.invalid", field="now")
         if not plausible_instant(data.now):

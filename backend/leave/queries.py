@@ -111,3 +111,12 @@ INSERT INTO audit_log (school_id, actor_id, pupil_id, action, at)
 SELECT s, $1, p, 'leave_requests.read', $2
 FROM unnest($3::uuid[], $4::uuid[]) AS x(s, p)
 """
+
+# The contact teacher's day limit at the school of the first of these pupils
+# (a guardian's children are nearly always at one school), for the page's hint.
+TEACHER_DAYS = """
+SELECT s.leave_teacher_max_days FROM class_enrollments ce
+JOIN classes c ON c.id = ce.class_id JOIN schools s ON s.id = c.school_id
+WHERE ce.pupil_id = any($1::uuid[])
+ORDER BY c.school_year_id DESC LIMIT 1
+"""

@@ -265,3 +265,11 @@ async def decide(
         len(recipients),
     )
     return await _one(conn, viewer, request_id, now)
+
+
+async def teacher_max_days(conn: asyncpg.Connection, pupil_ids: list[uuid.UUID]) -> int | None:
+    """The contact teacher's day limit at these pupils' school: a hint for the form."""
+    if not pupil_ids:
+        return None
+    days: int | None = await conn.fetchval(q.TEACHER_DAYS, pupil_ids)
+    return days

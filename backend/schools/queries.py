@@ -55,3 +55,7 @@ INSERT INTO closed_days (school_id, day, label)
 SELECT $1, d, l FROM unnest($2::date[], $3::text[]) AS t(d, l)
 ON CONFLICT DO NOTHING RETURNING day, label
 """
+
+CLASS_TIMEZONE = """
+SELECT s.timezone FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.id = $1
+"""
