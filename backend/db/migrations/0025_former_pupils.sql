@@ -7,6 +7,7 @@
 CREATE TABLE former_class_enrollments (
     pupil_id uuid NOT NULL REFERENCES people (id) ON DELETE CASCADE,
     class_id uuid NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+    school_id uuid NOT NULL REFERENCES schools (id) ON DELETE CASCADE,
     left_at timestamptz NOT NULL,
     PRIMARY KEY (pupil_id, class_id)
 );
@@ -17,8 +18,8 @@ CREATE INDEX former_class_enrollments_class ON former_class_enrollments (class_i
 -- class is itself being deleted (cascades) are left out, since those records go too.
 CREATE FUNCTION remember_former_enrollments() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO former_class_enrollments (pupil_id, class_id, left_at)
-    SELECT DISTINCT g.pupil_id, g.class_id, clock_timestamp()
+    INSERT INTO former_class_enrollments (pupil_id, class_id, school_id, left_at)
+    SELECT DISTINCT g.pupil_id, g.class_id, c.school_id, clock_timestamp()
     FROM gone g
     JOIN people p ON p.id = g.pupil_id
     JOIN classes c ON c.id = g.class_id
@@ -88,9 +89,8 @@ AS $$
     UNION ALL
     SELECT DISTINCT sa.person_id, fe.pupil_id, 'former_school_leader', NULL::text
     FROM former_class_enrollments fe
-    JOIN classes c ON c.id = fe.class_id
-    JOIN running_staff_assignments(p_at) sa ON sa.school_id = c.school_id AND sa.role = 'school_leader'
+    JOIN running_staff_assignments(p_at) sa ON sa.school_id = fe.school_id AND sa.role = 'school_leader'
     WHERE NOT EXISTS (
         SELECT 1 FROM class_enrollments ce JOIN classes cc ON cc.id = ce.class_id
-        WHERE ce.pupil_id = fe.pupil_id AND cc.school_id = c.school_id)
+        WHERE ce.pupil_id = fe.pupil_id AND cc.school_id = fe.school_id)
 $$;
