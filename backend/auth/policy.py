@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 
 from backend.auth.policy_queries import (
+    IS_RUNNING_STAFF,
     IS_STAFF,
     PUPIL_RELATION,
     RELATIONS_FOR_PUPILS,
@@ -263,3 +264,9 @@ async def require_staff(conn: asyncpg.Connection, person_id: uuid.UUID) -> None:
     """Staff or system administrators only (the dev clock); others get 403."""
     if not await conn.fetchval(IS_STAFF, person_id):
         raise Forbidden("dev.staff_only")
+
+
+async def require_running_staff(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> None:
+    """Staff of a running school year only (office hours are staff's); others get 403."""
+    if not await conn.fetchval(IS_RUNNING_STAFF, person_id, now):
+        raise Forbidden("messaging.staff_only")
