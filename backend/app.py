@@ -42,7 +42,8 @@ from backend.runtime import Runtime
 from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
 from backend.settings import Settings
-from backend.web.routes import template_config, web_router
+from backend.web.pages import template_config
+from backend.web.routes import web_router
 from notifications.channels import configure as configure_channels
 
 
@@ -54,10 +55,6 @@ def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
         audience=settings.token_audience,
         lifetime_seconds=settings.access_token_seconds,
     )
-    from backend.jobs.registry import register
-    from backend.roster.sync_job import roster_sync_job
-
-    register("roster-sync", roster_sync_job(settings))
     return Runtime(
         settings=settings,
         clock=clock,

@@ -338,7 +338,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
         configure(rt.settings)  # the sweep sends SMS and e-mail
         now = at or rt.clock.now()
-        return now, await run_job(rt.require_pool(), args.name, now)
+        return now, await run_job(rt.require_pool(), args.name, now, rt.settings)
 
     now, effects = asyncio.run(_with_database(_settings(), work))
     print(json.dumps({"job": args.name, "ran_at": now.isoformat(), "effects": effects}))

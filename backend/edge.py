@@ -17,8 +17,6 @@ from litestar.exceptions import ClientException, HTTPException, ValidationExcept
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.empty import value_or_default
 
-from backend.texts import register_problems
-
 # Per-route body limits (bytes). The largest legitimate JSON body is a message
 # (5,000 characters, up to 6 bytes each once JSON-escaped) or a class's roll
 # call; sign-in and logout bodies are a few hundred bytes, an ID token a few KB.
@@ -27,16 +25,6 @@ SMALL_BODY_LIMIT = 4 * 1024
 TOKEN_BODY_LIMIT = 24 * 1024
 
 _JSON_TYPES = ("application/json",)
-
-register_problems(
-    {
-        "request.unsupported_media_type": {
-            "nb": ("Feil innholdstype", "Innholdet må sendes som application/json."),
-            "nn": ("Feil innhaldstype", "Innhaldet må sendast som application/json."),
-            "en": ("Unsupported media type", "The body must be sent as application/json."),
-        },
-    }
-)
 
 
 def is_json_media_type(media_type: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -38,3 +39,15 @@ def cursor_instant(text: str) -> datetime:
     if not plausible_instant(value):
         raise ValueError(f"cursor instant {text!r} out of range")
     return value
+
+
+def decode_instant_cursor(cursor: str | None) -> tuple[datetime | None, uuid.UUID | None]:
+    """The (instant, id) a list sorted newest first stopped at; (None, None) for the first
+    page, 422 ``request.invalid`` for a cursor we cannot have made."""
+    after = decode_cursor(cursor, 2)
+    if after is None:
+        return None, None
+    try:
+        return cursor_instant(after[0]), uuid.UUID(after[1])
+    except ValueError as exc:
+        raise Invalid("request.invalid") from exc

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
@@ -63,6 +64,15 @@ class WebOidcClient:
     subject_claim: str = "sub"
 
 
+def from_var(name: str, parse: Callable[[str], Any] = str) -> dict[str, Any]:
+    """Field metadata: the environment variable that sets the field, and how its text is read.
+
+    Declare a setting once, as a field of ``Settings`` with its default and
+    ``metadata=from_var(...)``; ``Settings.from_env`` reads exactly the fields so marked.
+    """
+    return {"env": name, "parse": parse}
+
+
 def default_data_dir() -> Path:
     """``.skolebro`` in the checkout the code runs from, else the per-user data folder.
 
@@ -77,60 +87,96 @@ def default_data_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    env: str = "dev"
-    database_url: str | None = None
-    data_dir: Path = field(default_factory=lambda: default_data_dir())
-    now: str | None = None
-    fcm_credentials: str | None = None
-    fcm_endpoint: str | None = None  # a local FCM stand-in (tests, benchmarks)
-    fcm_ca_file: str | None = None  # the CA that stand-in's certificate is signed by
-    fcm_http: str = "aiohttp"  # aiohttp (measured fastest), h2 (firebase-admin's own) or http1
-    signing_key_path: str | None = None
+    env: str = field(default="dev", metadata=from_var("SKOLEBRO_ENV"))
+    database_url: str | None = field(default=None, metadata=from_var("DATABASE_URL"))
+    data_dir: Path = field(
+        default_factory=lambda: default_data_dir(), metadata=from_var("SKOLEBRO_DATA_DIR", Path)
+    )
+    now: str | None = field(default=None, metadata=from_var("SKOLEBRO_NOW"))
+    fcm_credentials: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_CREDENTIALS"))
+    # a local FCM stand-in (tests, benchmarks), and the CA its certificate is signed by
+    fcm_endpoint: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_ENDPOINT"))
+    fcm_ca_file: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_CA_FILE"))
+    # aiohttp (measured fastest), h2 (firebase-admin's own) or http1
+    fcm_http: str = field(default="aiohttp", metadata=from_var("SKOLEBRO_FCM_HTTP"))
+    signing_key_path: str | None = field(default=None, metadata=from_var("SKOLEBRO_SIGNING_KEY"))
     # names, not secrets
-    token_issuer: str = "skolebro"
-    token_audience: str = "skolebro-api"
+    token_issuer: str = field(default="skolebro", metadata=from_var("SKOLEBRO_TOKEN_ISSUER"))
+    token_audience: str = field(default="skolebro-api", metadata=from_var("SKOLEBRO_TOKEN_AUDIENCE"))
     access_token_seconds: int = 900
     refresh_token_days: int = 30
-    identity_providers: tuple[IdentityProvider, ...] = ()
+    identity_providers: tuple[IdentityProvider, ...] = field(
+        default=(), metadata=from_var("SKOLEBRO_IDENTITY_PROVIDERS", lambda raw: _parse_providers(raw))
+    )
     pool_min_size: int = 2
-    pool_max_size: int = 10
+    pool_max_size: int = field(default=10, metadata=from_var("SKOLEBRO_POOL_SIZE", int))
+    # Cookies are Secure in production (set from SKOLEBRO_ENV, not on its own).
     cookie_secure: bool = False
-    auth_rate_limit_per_minute: int = 60
+    auth_rate_limit_per_minute: int = field(default=60, metadata=from_var("SKOLEBRO_AUTH_RATE_LIMIT", int))
     # Refreshes per minute per refresh-token family (one signed-in device), apart from
     # sign-in's per-address limit, so a school behind one NAT address is not locked out.
-    refresh_rate_limit_per_minute: int = 20
-    web_oidc: tuple[WebOidcClient, ...] = ()
+    refresh_rate_limit_per_minute: int = field(
+        default=20, metadata=from_var("SKOLEBRO_REFRESH_RATE_LIMIT", int)
+    )
+    web_oidc: tuple[WebOidcClient, ...] = field(
+        default=(), metadata=from_var("SKOLEBRO_WEB_OIDC", lambda raw: _parse_web_oidc(raw))
+    )
     # Reaching guardians: Twilio's Messaging API and an SMTP server (README: Reaching guardians).
-    sms_account_sid: str | None = None
-    sms_auth_token: str | None = None
-    sms_from: str | None = None
-    sms_status_callback_url: str | None = None  # this service's /hooks/sms/twilio as Twilio calls it
-    sms_api_url: str | None = None  # a local stand-in of api.twilio.com (tests, benchmarks)
-    smtp_url: str | None = None
-    mail_from: str | None = None
-    smtp_ca_file: str | None = None  # the CA a test SMTP server's certificate is signed by
+    sms_account_sid: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMS_ACCOUNT_SID"))
+    sms_auth_token: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMS_AUTH_TOKEN"))
+    sms_from: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMS_FROM"))
+    # this service's /hooks/sms/twilio as Twilio calls it
+    sms_status_callback_url: str | None = field(
+        default=None, metadata=from_var("SKOLEBRO_SMS_STATUS_CALLBACK_URL")
+    )
+    # a local stand-in of api.twilio.com (tests, benchmarks)
+    sms_api_url: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMS_API_URL"))
+    smtp_url: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMTP_URL"))
+    mail_from: str | None = field(default=None, metadata=from_var("SKOLEBRO_MAIL_FROM"))
+    # the CA a test SMTP server's certificate is signed by
+    smtp_ca_file: str | None = field(default=None, metadata=from_var("SKOLEBRO_SMTP_CA_FILE"))
     # A hung database must not hold requests: each request fails with 503 within
     # about acquire + command timeout (issue 10).
-    db_connect_timeout_seconds: float = 3.0
-    db_acquire_timeout_seconds: float = 1.5
-    db_command_timeout_seconds: float = 3.0
-    db_statement_timeout_seconds: float = 3.0  # 0: not sent (set it on the role behind PgBouncer)
+    db_connect_timeout_seconds: float = field(
+        default=3.0, metadata=from_var("SKOLEBRO_DB_CONNECT_TIMEOUT", float)
+    )
+    db_acquire_timeout_seconds: float = field(
+        default=1.5, metadata=from_var("SKOLEBRO_DB_ACQUIRE_TIMEOUT", float)
+    )
+    db_command_timeout_seconds: float = field(
+        default=3.0, metadata=from_var("SKOLEBRO_DB_COMMAND_TIMEOUT", float)
+    )
+    # 0: not sent (set it on the role behind PgBouncer)
+    db_statement_timeout_seconds: float = field(
+        default=3.0, metadata=from_var("SKOLEBRO_DB_STATEMENT_TIMEOUT", float)
+    )
     # asyncpg's prepared-statement cache; 0 behind PgBouncer in transaction mode.
-    db_statement_cache_size: int = 100
+    db_statement_cache_size: int = field(
+        default=100, metadata=from_var("SKOLEBRO_DB_STATEMENT_CACHE_SIZE", int)
+    )
     # A direct (not pooled by PgBouncer) connection for LISTEN and the migration lock.
-    direct_database_url: str | None = None
+    direct_database_url: str | None = field(default=None, metadata=from_var("SKOLEBRO_DIRECT_DATABASE_URL"))
     # Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; any other peer is
     # the client itself. Strings: Litestar's signature model inspects Runtime's types.
-    trusted_proxies: tuple[str, ...] = ()
-    push: str = ""  # SKOLEBRO_PUSH: "log" says pushes are only logged on purpose
-    identity_pepper: str | None = None
+    trusted_proxies: tuple[str, ...] = field(
+        default=(), metadata=from_var("SKOLEBRO_TRUSTED_PROXIES", lambda raw: _parse_networks(raw))
+    )
+    # "log" says pushes are only logged on purpose
+    push: str = field(default="", metadata=from_var("SKOLEBRO_PUSH"))
+    identity_pepper: str | None = field(default=None, metadata=from_var("SKOLEBRO_IDENTITY_PEPPER"))
     # The users column with guardians' national identity numbers ("identifier" or "metadata.x").
-    roster_national_id_column: str | None = None
-    oneroster_url: str | None = None
-    oneroster_token_url: str | None = None
-    oneroster_client_id: str | None = None
-    oneroster_client_secret: str | None = None
-    oneroster_scope: str | None = None
+    roster_national_id_column: str | None = field(
+        default=None, metadata=from_var("SKOLEBRO_ROSTER_NATIONAL_ID_COLUMN")
+    )
+    oneroster_url: str | None = field(
+        default=None, metadata=from_var("SKOLEBRO_ONEROSTER_URL", lambda raw: raw.rstrip("/") or None)
+    )
+    oneroster_token_url: str | None = field(default=None, metadata=from_var("SKOLEBRO_ONEROSTER_TOKEN_URL"))
+    oneroster_client_id: str | None = field(default=None, metadata=from_var("SKOLEBRO_ONEROSTER_CLIENT_ID"))
+    oneroster_client_secret: str | None = field(
+        default=None, metadata=from_var("SKOLEBRO_ONEROSTER_CLIENT_SECRET")
+    )
+    oneroster_scope: str | None = field(default=None, metadata=from_var("SKOLEBRO_ONEROSTER_SCOPE"))
 
     @property
     def pepper(self) -> str:
@@ -161,56 +207,25 @@ class Settings:
         return self.env in ("dev", "test")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, *, check: bool = True) -> Settings:
-        """The settings from the environment; ``check=False`` skips production's demands
-        (``skolebro migrate`` needs only the database, not keys or identity providers)."""
-        env = dict(os.environ if environ is None else environ)
-        name = env.get("SKOLEBRO_ENV", "dev")
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, check: bool = True) -> Settings:
+        """Settings from the environment: each declared variable that is set and not
+        empty overrides its field's default; nothing else is read. ``check=False`` skips
+        production's demands (``skolebro migrate`` needs only the database)."""
+        source = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = f.metadata.get("env")
+            raw = source.get(name) if name else None
+            if not raw:
+                continue
+            try:
+                values[f.name] = f.metadata["parse"](raw)
+            except (ValueError, TypeError) as exc:
+                raise SettingsError(f"{name}={raw!r} cannot be read: {exc}") from exc
+        name = values.get("env", "dev")
         if name not in ENVIRONMENTS:
             raise SettingsError(f"SKOLEBRO_ENV={name!r} is not known; use one of {', '.join(ENVIRONMENTS)}.")
-        data_dir = env.get("SKOLEBRO_DATA_DIR")
-        settings = cls(
-            env=name,
-            database_url=env.get("DATABASE_URL") or None,
-            data_dir=Path(data_dir) if data_dir else default_data_dir(),
-            now=env.get("SKOLEBRO_NOW") or None,
-            fcm_credentials=env.get("SKOLEBRO_FCM_CREDENTIALS") or None,
-            fcm_endpoint=env.get("SKOLEBRO_FCM_ENDPOINT") or None,
-            fcm_ca_file=env.get("SKOLEBRO_FCM_CA_FILE") or None,
-            fcm_http=env.get("SKOLEBRO_FCM_HTTP", "aiohttp"),
-            signing_key_path=env.get("SKOLEBRO_SIGNING_KEY") or None,
-            token_issuer=env.get("SKOLEBRO_TOKEN_ISSUER", "skolebro"),
-            token_audience=env.get("SKOLEBRO_TOKEN_AUDIENCE", "skolebro-api"),
-            identity_providers=_parse_providers(env.get("SKOLEBRO_IDENTITY_PROVIDERS")),
-            pool_max_size=int(env.get("SKOLEBRO_POOL_SIZE", "10")),
-            cookie_secure=name == "production",
-            auth_rate_limit_per_minute=int(env.get("SKOLEBRO_AUTH_RATE_LIMIT", "60")),
-            refresh_rate_limit_per_minute=int(env.get("SKOLEBRO_REFRESH_RATE_LIMIT", "20")),
-            web_oidc=_parse_web_oidc(env.get("SKOLEBRO_WEB_OIDC")),
-            sms_account_sid=env.get("SKOLEBRO_SMS_ACCOUNT_SID") or None,
-            sms_auth_token=env.get("SKOLEBRO_SMS_AUTH_TOKEN") or None,
-            sms_from=env.get("SKOLEBRO_SMS_FROM") or None,
-            sms_status_callback_url=env.get("SKOLEBRO_SMS_STATUS_CALLBACK_URL") or None,
-            sms_api_url=env.get("SKOLEBRO_SMS_API_URL") or None,
-            smtp_url=env.get("SKOLEBRO_SMTP_URL") or None,
-            mail_from=env.get("SKOLEBRO_MAIL_FROM") or None,
-            smtp_ca_file=env.get("SKOLEBRO_SMTP_CA_FILE") or None,
-            db_connect_timeout_seconds=float(env.get("SKOLEBRO_DB_CONNECT_TIMEOUT", "3")),
-            db_acquire_timeout_seconds=float(env.get("SKOLEBRO_DB_ACQUIRE_TIMEOUT", "1.5")),
-            db_command_timeout_seconds=float(env.get("SKOLEBRO_DB_COMMAND_TIMEOUT", "3")),
-            db_statement_timeout_seconds=float(env.get("SKOLEBRO_DB_STATEMENT_TIMEOUT", "3")),
-            db_statement_cache_size=int(env.get("SKOLEBRO_DB_STATEMENT_CACHE_SIZE", "100")),
-            direct_database_url=env.get("SKOLEBRO_DIRECT_DATABASE_URL") or None,
-            trusted_proxies=_parse_networks(env.get("SKOLEBRO_TRUSTED_PROXIES")),
-            push=env.get("SKOLEBRO_PUSH", ""),
-            identity_pepper=env.get("SKOLEBRO_IDENTITY_PEPPER") or None,
-            roster_national_id_column=env.get("SKOLEBRO_ROSTER_NATIONAL_ID_COLUMN") or None,
-            oneroster_url=(env.get("SKOLEBRO_ONEROSTER_URL") or "").rstrip("/") or None,
-            oneroster_token_url=env.get("SKOLEBRO_ONEROSTER_TOKEN_URL") or None,
-            oneroster_client_id=env.get("SKOLEBRO_ONEROSTER_CLIENT_ID") or None,
-            oneroster_client_secret=env.get("SKOLEBRO_ONEROSTER_CLIENT_SECRET") or None,
-            oneroster_scope=env.get("SKOLEBRO_ONEROSTER_SCOPE") or None,
-        )
+        settings = cls(**values, cookie_secure=name == "production")
         if check:
             settings.check()
         return settings
@@ -269,6 +284,12 @@ class Settings:
             raise SettingsError("Refusing to start in production; set " + "; ".join(missing) + ".")
 
 
+def _build(kind: Callable[..., Any], item: dict[str, Any], **convert: Callable[[Any], Any]) -> Any:
+    """One JSON object as ``kind``: the keys it names, the dataclass's defaults for the rest."""
+    known = {f.name for f in fields(kind)}  # type: ignore[arg-type]
+    return kind(**{k: convert[k](v) if k in convert else v for k, v in item.items() if k in known})
+
+
 def _parse_networks(raw: str | None) -> tuple[str, ...]:
     if not raw:
         return ()
@@ -287,17 +308,7 @@ def _parse_providers(raw: str | None) -> tuple[IdentityProvider, ...]:
         return ()
     try:
         items = json.loads(raw)
-        return tuple(
-            IdentityProvider(
-                name=i["name"],
-                issuer=i["issuer"],
-                audience=i["audience"],
-                jwks_url=i["jwks_url"],
-                subject_claim=i.get("subject_claim", "sub"),
-                algorithms=tuple(i.get("algorithms", ("RS256", "ES256"))),
-            )
-            for i in items
-        )
+        return tuple(_build(IdentityProvider, i, algorithms=tuple) for i in items)
     except (ValueError, KeyError, TypeError) as exc:
         raise SettingsError(
             "SKOLEBRO_IDENTITY_PROVIDERS must be a JSON list of objects with name, issuer, "
@@ -310,22 +321,7 @@ def _parse_web_oidc(raw: str | None) -> tuple[WebOidcClient, ...]:
         return ()
     try:
         items = json.loads(raw)
-        return tuple(
-            WebOidcClient(
-                name=i["name"],
-                label=i.get("label", i["name"]),
-                issuer=i["issuer"],
-                authorize_url=i["authorize_url"],
-                token_url=i["token_url"],
-                jwks_url=i["jwks_url"],
-                client_id=i["client_id"],
-                redirect_uri=i["redirect_uri"],
-                client_secret=i.get("client_secret"),
-                scope=i.get("scope", "openid"),
-                subject_claim=i.get("subject_claim", "sub"),
-            )
-            for i in items
-        )
+        return tuple(_build(WebOidcClient, {"label": i["name"], **i}) for i in items)
     except (ValueError, KeyError, TypeError) as exc:
         raise SettingsError(
             "SKOLEBRO_WEB_OIDC must be a JSON list of objects with name, issuer, "

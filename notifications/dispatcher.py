@@ -43,6 +43,7 @@ import asyncpg
 
 from notifications import metrics as push_metrics
 from notifications.devices import FORGET_TOKENS
+from notifications.kinds import Kind
 from notifications.outbox import PUSH_CHANNEL
 from notifications.transports import Outcome, PushMessage, Result, Transport, token_hint
 
@@ -54,7 +55,6 @@ log = logging.getLogger("skolebro.push")
 URGENT_TTL = timedelta(hours=1)
 REMINDER_TTL = timedelta(hours=4)
 DEFAULT_TTL = timedelta(days=1)
-REMINDER_KINDS = frozenset({"absence_check_reminder", "still_sick"})
 # 429s in one chunk that mean the project's quota rather than one phone's.
 PAUSE_MIN_LIMITED = 5
 
@@ -62,7 +62,7 @@ PAUSE_MIN_LIMITED = 5
 def ttl_for(kind: str, urgent: bool) -> timedelta:
     if urgent:
         return URGENT_TTL
-    if kind in REMINDER_KINDS:
+    if Kind(kind).reminder:
         return REMINDER_TTL
     return DEFAULT_TTL
 

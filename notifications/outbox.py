@@ -25,6 +25,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from notifications.kinds import Kind
 from notifications.preferences import Preferences, is_urgent
 from notifications.texts import render
 
@@ -90,7 +91,7 @@ class Notice:
     """
 
     recipients: Sequence[uuid.UUID]
-    kind: str
+    kind: Kind
     data: Mapping[str, Any]
     params: Mapping[str, Any] | None = None
     urgent: bool = False
@@ -102,7 +103,7 @@ async def notify(
     conn: asyncpg.Connection,
     *,
     recipients: Sequence[uuid.UUID],
-    kind: str,
+    kind: Kind,
     data: Mapping[str, Any],
     params: Mapping[str, Any] | None = None,
     urgent: bool = False,

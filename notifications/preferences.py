@@ -13,42 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from notifications.kinds import Category, Kind
+
+__all__ = ["Category", "Preferences", "QuietHours", "is_urgent"]
 
 QUIET_HOURS_ZONE = ZoneInfo("Europe/Oslo")
 
 
-class Category(StrEnum):
-    messages = "messages"
-    grades = "grades"
-    absence = "absence"
-    reminders = "reminders"
-
-
-# Kinds a person may not silence or hold back.
-URGENT_KINDS = frozenset(
-    {"missing_pupil", "missing_pupil_escalation", "call_guardians", "missing_pupil_summary"}
-)
-
-# Which switch in the preferences controls a kind. A kind missing here has
-# no switch and is always pushed (subject to quiet hours).
-CATEGORY_OF: dict[str, Category] = {
-    "message": Category.messages,
-    "assessment_published": Category.grades,
-    "missing_pupil_resolved": Category.absence,
-    "late_absence_report": Category.absence,
-    "absence_warning": Category.absence,
-    "leave_request": Category.absence,
-    "leave_decision": Category.absence,
-    "absence_check_reminder": Category.reminders,
-    "still_sick": Category.reminders,
-}
-
-
 def is_urgent(kind: str, urgent: bool = False) -> bool:
-    return urgent or kind in URGENT_KINDS
+    return urgent or Kind(kind).urgent
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +85,7 @@ class Preferences:
         """When to push a notification of ``kind`` that could go at ``due``; None = never."""
         if is_urgent(kind, urgent):
             return due
-        category = CATEGORY_OF.get(kind)
+        category = Kind(kind).category
         if category is not None and not self.wants(category):
             return None
         if self.quiet_hours is not None:

@@ -10,7 +10,7 @@ import asyncpg
 from litestar import Controller, Request, delete, get, post
 from litestar.params import Parameter
 
-from backend import idempotency
+from backend import flows, idempotency
 from backend.absence import service
 from backend.auth.policy import pupil_access
 from backend.auth.tokens import Principal
@@ -49,12 +49,12 @@ class AbsenceController(Controller):
         access, calendar = await service.report_access(conn, principal.person_id, pupil_id, data, now)
         if key is None and not service.may_answer_a_case(access, data):
             # Nothing else to write: the single INSERT commits on its own (no BEGIN/COMMIT).
-            return await service.create_report(conn, access, principal.person_id, data, now, calendar)
+            return await flows.file_absence_report(conn, access, principal.person_id, data, now, calendar)
         async with conn.transaction():
             replay = await idempotency.claim(conn, key)
             if replay is not None:
                 return replay  # type: ignore[return-value]
-            report = await service.create_report(conn, access, principal.person_id, data, now, calendar)
+            report = await flows.file_absence_report(conn, access, principal.person_id, data, now, calendar)
             await idempotency.store(conn, key, 201, report)
         return report
 

@@ -13,7 +13,6 @@ from backend.audit import record_staff_read
 from backend.auth.policy import PupilAccess, pupil_access_with
 from backend.db.pool import unlock_on_release
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
-from backend.missing import service as missing_cases
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import at_local, format_hhmm, local_now, parse_hhmm
@@ -91,8 +90,8 @@ async def create_report(
     """File a report, after ``report_access`` on the same connection (it holds the lock).
 
     A report for a later day is one statement and may commit on its own; one for
-    today may also close a missing-pupil case, so the caller runs it in a
-    transaction (``may_answer_a_case``).
+    today may also close a missing-pupil case (backend/flows.py files it and closes
+    the case in one transaction: ``may_answer_a_case``).
     """
     access.require_report_absence()
     last_day = _check_shape(data, access.local_today)
@@ -134,19 +133,6 @@ async def create_report(
         data.reason.value,
         " late" if late else "",
     )
-    if may_answer_a_case(access, data):
-        # A report for today may answer an open missing-pupil case (api.md: a late
-        # report resolves it); the caller has opened a transaction for both.
-        await missing_cases.report_filed(
-            conn,
-            access,
-            first_day=data.first_day,
-            last_day=last_day,
-            from_time=from_time,
-            to_time=to_time,
-            submitter=submitter,
-            now=now,
-        )
     return AbsenceReport(
         id=report_id,
         pupil_id=access.pupil_id,

@@ -12,6 +12,7 @@ import asyncpg
 
 from backend.absence import summary_queries as q
 from backend.auth.audience import pupil_audiences
+from notifications.kinds import Kind
 from notifications.outbox import notify
 
 log = logging.getLogger("skolebro.absence")
@@ -37,7 +38,7 @@ async def push_absence_warnings(
             await notify(
                 conn,
                 recipients=audience.recipients,
-                kind="absence_warning",
+                kind=Kind.absence_warning,
                 data={"pupil_id": str(row["pupil_id"]), "subject": row["subject"]},
                 params={"pupil": audience.pupil_name, "subject": row["subject"]},
                 now=now,

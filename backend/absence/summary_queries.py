@@ -114,14 +114,13 @@ FROM yr CROSS JOIN scope sc
 CLAIM_WARNINGS = f"""
 WITH scope AS (
     SELECT ce.pupil_id, c.school_year_id AS year_id, sy.starts_on AS first_day,
-           least(sy.ends_on, (($1::timestamptz) AT TIME ZONE s.timezone)::date) AS last_day,
+           least(sy.ends_on, sy.local_today) AS last_day,
            s.id AS school_id, s.absence_warning_percent
     FROM class_enrollments ce
     JOIN classes c ON c.id = ce.class_id AND c.grade BETWEEN 11 AND 13
-    JOIN school_years sy ON sy.id = c.school_year_id
+    JOIN running_school_years($1) sy ON sy.school_year_id = c.school_year_id
     JOIN schools s ON s.id = c.school_id
-    WHERE (($1::timestamptz) AT TIME ZONE s.timezone)::date BETWEEN sy.starts_on AND sy.ends_on
-      AND ($2::uuid[] IS NULL OR ce.pupil_id = any($2::uuid[]))
+    WHERE ($2::uuid[] IS NULL OR ce.pupil_id = any($2::uuid[]))
       AND EXISTS (SELECT 1 FROM subject_absences a
                   WHERE a.pupil_id = ce.pupil_id AND a.day >= sy.starts_on)
 ), {LESSONS_CTE}, {SUBJECTS_CTE}, claimed AS (

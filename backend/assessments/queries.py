@@ -6,12 +6,12 @@
 GROUP_FOR_POST = """
 SELECT tg.id, tg.school_id, tg.subject, tg.school_year_id,
        yr.running,
-       yr.running AND EXISTS (
-           SELECT 1 FROM staff_assignments sa
+       EXISTS (
+           SELECT 1 FROM running_staff_assignments($4) sa
            WHERE sa.person_id = $2 AND sa.group_id = tg.id AND sa.role = 'subject_teacher'
              AND sa.school_year_id = tg.school_year_id) AS is_teacher,
-       yr.running AND EXISTS (
-           SELECT 1 FROM staff_assignments sa
+       EXISTS (
+           SELECT 1 FROM running_staff_assignments($4) sa
            WHERE sa.person_id = $2 AND sa.school_id = tg.school_id
              AND sa.school_year_id = tg.school_year_id) AS is_school_staff,
        (SELECT c.grade FROM group_enrollments ge
@@ -21,11 +21,9 @@ SELECT tg.id, tg.school_id, tg.subject, tg.school_year_id,
         LIMIT 1) AS pupil_grade,
        (SELECT name FROM people WHERE id = $2) AS teacher_name
 FROM teaching_groups tg
-JOIN schools s ON s.id = tg.school_id
-JOIN school_years sy ON sy.id = tg.school_year_id
 CROSS JOIN LATERAL (
-    SELECT (($4::timestamptz) AT TIME ZONE s.timezone)::date
-           BETWEEN sy.starts_on AND sy.ends_on AS running
+    SELECT EXISTS (SELECT 1 FROM running_school_years($4) ry
+                   WHERE ry.school_year_id = tg.school_year_id) AS running
 ) yr
 WHERE tg.id = $1
 """

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from backend.assessments import problems as _problems  # noqa: F401  (registers the texts)
 from backend.assessments import queries as q
 from backend.audit import record_staff_read
 from backend.auth.audience import pupil_audiences
@@ -21,6 +20,7 @@ from backend.auth.policy import PupilAccess
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.schools.localtime import local_now
 from backend.schools.years import first_year_of
+from notifications.kinds import Kind
 from notifications.outbox import notify
 from schemas.assessments import (
     Assessment,
@@ -150,7 +150,7 @@ async def push_published(
         await notify(
             conn,
             recipients=audience.recipients,
-            kind="assessment_published",
+            kind=Kind.assessment_published,
             data={"pupil_id": str(pupil_id), "assessment_id": str(assessment_id)},
             params={"pupil": audience.pupil_name, "subject": subject},
             now=now,

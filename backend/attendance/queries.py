@@ -2,7 +2,8 @@
 
 # $1 viewer, $2 class, $3 instant, $4 the day asked for (NULL: today).
 # The viewer's rights: the class team of the class and the school's leaders,
-# while the class's school year has not ended.
+# while the class's school year runs (class_staff, migration 0010). A class of
+# next school year has nobody yet: its board is nobody's to see.
 CLASS_ACCESS = """
 WITH c AS (
     SELECT c.id, c.name, c.grade, c.school_id, c.school_year_id, sy.starts_on, sy.ends_on,
@@ -18,11 +19,8 @@ SELECT c.*, c.local_now::date AS local_today, c.local_now::time AS local_time,
        EXISTS (SELECT 1 FROM closed_days cd
                WHERE cd.school_id = c.school_id
                  AND cd.day = coalesce($4::date, c.local_now::date)) AS closed,
-       ARRAY(SELECT DISTINCT sa.role FROM staff_assignments sa
-             WHERE sa.person_id = $1 AND sa.school_year_id = c.school_year_id
-               AND c.ends_on >= c.local_now::date
-               AND ((sa.role IN ('contact_teacher', 'class_team') AND sa.class_id = c.id)
-                    OR (sa.role = 'school_leader' AND sa.school_id = c.school_id))) AS roles
+       ARRAY(SELECT DISTINCT cs.role FROM class_staff($3) cs
+             WHERE cs.person_id = $1 AND cs.class_id = c.id) AS roles
 FROM c
 """
 

@@ -16,7 +16,6 @@ from datetime import date, datetime, time
 
 import asyncpg
 
-import backend.schools.problems  # noqa: F401  (registers the problem texts)
 from backend.attendance import queries as q
 from backend.errors import Invalid, NotFound
 from backend.missing import service as missing

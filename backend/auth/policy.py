@@ -2,38 +2,55 @@
 
 Decided from the roster only — guardian relations and their access level,
 the pupil's age, teaching assignments of the running school year and school
-leadership — never from what a token claims. Every pupil-scoped use case
-asks here first; a pupil the caller may not see is reported as not found.
+leadership — never from what a token claims. The facts are SQL functions
+defined once (migration 0010_access_definitions.sql); this module is the only
+Python that interprets them. Every pupil-scoped use case asks here first; a
+pupil the caller may not see is reported as not found.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any
 
 import asyncpg
 
-from backend.auth.policy_queries import IS_STAFF, PUPIL_RELATION, SCHOOL_LEADER
+from backend.auth.policy_queries import (
+    IS_STAFF,
+    PUPIL_RELATION,
+    RELATIONS_FOR_PUPILS,
+    RELATIONS_FOR_VIEWERS,
+    SCHOOL_LEADER,
+)
 from backend.errors import Forbidden, NotFound
 
-ADULT_AGE = 18
+
+class Adulthood(StrEnum):
+    """What the roster says about a pupil's age on a date (SQL: ``pupil_adulthood``).
+
+    ``possibly_adult``: no birth date in upper secondary (product.md: Roster). Until
+    it is known, guardians can only read (they keep reading without the consent an
+    adult would give, since the pupil may be a minor) and the pupil reports their
+    own absence.
+    """
+
+    child = "child"
+    adult = "adult"
+    possibly_adult = "possibly_adult"
+
+    @property
+    def reports_own_absence(self) -> bool:
+        return self is not Adulthood.child
 
 
-def age_on(birth_date: date | None, day: date) -> int:
-    """Whole years on ``day``, counted as PostgreSQL adds years to a date, so the
-    SQL of jobs and cases (``birth_date + interval '18 years'``) agrees: someone
-    born on 29 February has their birthday on 28 February in other years."""
-    if birth_date is None:
-        return 0
-    years = day.year - birth_date.year
-    try:
-        birthday = birth_date.replace(year=day.year)
-    except ValueError:  # 29 February in a year without one
-        birthday = date(day.year, 2, 28)
-    if day < birthday:
-        years -= 1
-    return years
+# Staff relations that make a class's matters (board, cases, leave) theirs:
+# everyone but a subject teacher, who sees the pupil only for their subject.
+CLASS_ROLES = ("school_leader", "contact_teacher", "class_team")
+STAFF_ROLES = (*CLASS_ROLES, "subject_teacher")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +67,7 @@ class PupilAccess:
     timezone: str
     report_deadline: time
     local_today: date
-    is_adult: bool
+    adulthood: Adulthood
     relation: str  # guardian, self, contact_teacher, class_team, subject_teacher, school_leader
     can_read: bool
     can_report_absence: bool
@@ -58,6 +75,16 @@ class PupilAccess:
     all_subjects: bool
     subjects: tuple[str, ...]
     leave_teacher_max_days: int
+
+    @property
+    def is_adult(self) -> bool:
+        return self.adulthood is Adulthood.adult
+
+    @property
+    def sees_class_matters(self) -> bool:
+        """Whether the board, missing-pupil cases and leave requests of the pupil are
+        the viewer's to see: the pupil, a guardian, the class team or a leader."""
+        return self.relation in ("self", "guardian", *CLASS_ROLES)
 
     def require_report_absence(self) -> None:
         if not self.can_report_absence:
@@ -70,47 +97,51 @@ class SchoolAccess:
 
     school_id: uuid.UUID
     timezone: str
+    leads: bool  # in the running school year; False: only for a year not started yet
 
 
 async def school_leader_access(
-    conn: asyncpg.Connection, viewer_id: uuid.UUID, school_id: uuid.UUID, now: datetime
+    conn: asyncpg.Connection,
+    viewer_id: uuid.UUID,
+    school_id: uuid.UUID,
+    now: datetime,
+    *,
+    planning: bool = False,
 ) -> SchoolAccess:
     """The school, if the viewer leads it this school year; NotFound otherwise.
 
-    A leader of another school, or a former leader, gets the same answer as for a
-    school that does not exist (api.md: no 403 that leaks existence).
+    ``planning``: a leader of a school year that has not started yet counts too
+    (settings and closed days are prepared before the year starts; pupils are not
+    theirs to see until it does). A leader of another school, or a former leader,
+    gets the same answer as for a school that does not exist (api.md: no 403 that
+    leaks existence).
     """
     row = await conn.fetchrow(SCHOOL_LEADER, viewer_id, school_id, now)
-    if row is None or not row["leads"]:
+    if row is None or not (row["leads"] or (planning and row["will_lead"])):
         raise NotFound()
-    return SchoolAccess(school_id=school_id, timezone=row["timezone"])
+    return SchoolAccess(school_id=school_id, timezone=row["timezone"], leads=row["leads"])
 
 
-def decide(row: asyncpg.Record, viewer_id: uuid.UUID) -> PupilAccess | None:
-    """Turn the roster facts about (viewer, pupil) into rights, or None if unseen."""
-    today: date = row["local_today"]
-    adult = age_on(row["birth_date"], today) >= ADULT_AGE
-    roles = set(row["staff_roles"]) if row["year_running"] else set()
-    access = row["guardian_access"]
+def decide(row: Mapping[str, Any]) -> PupilAccess | None:
+    """Turn the roster facts about (viewer, pupil) — a row of SQL ``pupil_relation`` —
+    into rights, or None if the pupil is not the viewer's to see."""
+    adulthood = Adulthood(row["adulthood"])
+    roles = set(row["staff_roles"])
 
     relation = ""
-    can_read = can_report = is_staff = all_subjects = False
-    if row["pupil_id"] == viewer_id:
-        relation, can_read, can_report = "self", True, adult
-        all_subjects = True
-    elif access in ("full", "read_only") and (not adult or row["adult_consent"]):
-        relation, can_read = "guardian", True
-        # From 18 the pupil reports their own absence; consent only lets guardians read.
-        can_report = access == "full" and not adult
-        all_subjects = True
-    if roles:
-        is_staff = True
+    can_read = can_report = all_subjects = False
+    if row["is_self"]:
+        relation, can_read, all_subjects = "self", True, True
+        # From 18 (or, without a birth date, possibly) the pupil reports their own absence.
+        can_report = adulthood.reports_own_absence
+    elif row["is_guardian"]:
+        relation, can_read, all_subjects = "guardian", True, True
+        can_report = row["guardian_may_act"]
+    is_staff = bool(roles)
+    if is_staff:
         can_read = True
         if not relation:
-            for role in ("school_leader", "contact_teacher", "class_team", "subject_teacher"):
-                if role in roles:
-                    relation = role
-                    break
+            relation = next(role for role in STAFF_ROLES if role in roles)
         all_subjects = all_subjects or bool(roles & {"school_leader", "contact_teacher"})
     if not can_read:
         return None
@@ -124,8 +155,8 @@ def decide(row: asyncpg.Record, viewer_id: uuid.UUID) -> PupilAccess | None:
         grade=row["grade"],
         timezone=row["timezone"],
         report_deadline=row["report_deadline"],
-        local_today=today,
-        is_adult=adult,
+        local_today=row["local_today"],
+        adulthood=adulthood,
         relation=relation,
         can_read=can_read,
         can_report_absence=can_report,
@@ -147,7 +178,7 @@ async def pupil_access_with(
     """Like ``pupil_access``, but ``sql`` (built with ``with_pupil_relation``) also reads
     the use case's own facts in the same round trip; they come back as the row."""
     row = await conn.fetchrow(sql, viewer_id, pupil_id, now, *args)
-    decided = decide(row, viewer_id) if row is not None else None
+    decided = decide(row) if row is not None else None
     if decided is None:
         raise NotFound()
     return decided, row
@@ -158,10 +189,31 @@ async def pupil_access(
 ) -> PupilAccess:
     """The viewer's rights on the pupil; NotFound when the pupil is not theirs to see."""
     row = await conn.fetchrow(PUPIL_RELATION, viewer_id, pupil_id, now)
-    decided = decide(row, viewer_id) if row is not None else None
+    decided = decide(row) if row is not None else None
     if decided is None:
         raise NotFound()
     return decided
+
+
+async def readable_pupils(
+    conn: asyncpg.Connection, viewer_id: uuid.UUID, pupils: Sequence[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, PupilAccess]:
+    """Of ``pupils``, the ones the viewer may see, with their rights: one round trip."""
+    if not pupils:
+        return {}
+    rows = await conn.fetch(RELATIONS_FOR_PUPILS, viewer_id, list(set(pupils)), now)
+    decided = (decide(r) for r in rows)
+    return {d.pupil_id: d for d in decided if d is not None}
+
+
+async def viewers_who_read(
+    conn: asyncpg.Connection, viewers: Sequence[uuid.UUID], pupil_id: uuid.UUID, now: datetime
+) -> set[uuid.UUID]:
+    """Of ``viewers``, the ones who may see the pupil now: one round trip."""
+    if not viewers:
+        return set()
+    rows = await conn.fetch(RELATIONS_FOR_VIEWERS, list(set(viewers)), pupil_id, now)
+    return {r["viewer_id"] for r in rows if decide(r) is not None}
 
 
 async def require_staff(conn: asyncpg.Connection, person_id: uuid.UUID) -> None:

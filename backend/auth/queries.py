@@ -11,6 +11,13 @@ SELECT i.person_id FROM identities i JOIN people p ON p.id = i.person_id
 WHERE i.provider = $1 AND i.subject = $2 AND p.deactivated_at IS NULL AND p.sign_in_enabled
 """
 
+# The demo users first (the contract's list), then a few generated ones.
+DEV_USERS = """
+SELECT username, name FROM people
+WHERE username = any($1::text[])
+ORDER BY array_position($1::text[], username)
+"""
+
 INSERT_REFRESH = """
 INSERT INTO refresh_tokens
     (id, family_id, person_id, client, token_hash, created_at, family_expires_at)
@@ -30,10 +37,3 @@ UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS
 """
 
 FAMILY_OF = "SELECT family_id, person_id FROM refresh_tokens WHERE token_hash = $1"
-
-# Signing out on a phone: pushes still queued for it must not follow.
-DELETE_DEVICE = """
-WITH gone AS (DELETE FROM devices WHERE id = $1 AND person_id = $2 RETURNING token)
-UPDATE deliveries SET status = 'dropped', last_error = 'device signed out'
-WHERE token IN (SELECT token FROM gone) AND status IN ('pending', 'sending')
-"""

@@ -15,6 +15,7 @@ from backend.auth.identity import stored_subject
 from backend.auth.idp import IdentityError, ProviderUnavailable
 from backend.errors import DomainError, Unauthorized
 from backend.runtime import Runtime
+from notifications.devices import remove_device
 from schemas.auth import TOKEN_EXCHANGE, TokenRequest, TokenResponse
 
 log = logging.getLogger("skolebro.auth")
@@ -69,11 +70,32 @@ async def _issue_pair(
     )
 
 
+async def person_by_username(conn: asyncpg.Connection, username: str) -> uuid.UUID | None:
+    """The person who may sign in with this demo username (dev/test), if any."""
+    person_id: uuid.UUID | None = await conn.fetchval(q.PERSON_BY_USERNAME, username)
+    return person_id
+
+
+async def person_by_identity(
+    conn: asyncpg.Connection, rt: Runtime, provider: str, subject: str
+) -> uuid.UUID | None:
+    """The person who may sign in with this identity provider's subject, if any."""
+    person_id: uuid.UUID | None = await conn.fetchval(
+        q.PERSON_BY_IDENTITY, provider, stored_subject(provider, subject, rt.settings.pepper)
+    )
+    return person_id
+
+
+async def dev_users(conn: asyncpg.Connection, usernames: list[str]) -> list[dict[str, str]]:
+    """The demo users to offer on the dev sign-in page, in the given order."""
+    return [dict(r) for r in await conn.fetch(q.DEV_USERS, usernames)]
+
+
 async def dev_login(
     conn: asyncpg.Connection, rt: Runtime, username: str, client: str, address: str
 ) -> TokenResponse:
     rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
-    person_id = await conn.fetchval(q.PERSON_BY_USERNAME, username)
+    person_id = await person_by_username(conn, username)
     if person_id is None:
         raise Unauthorized("auth.unknown_user")
     log.info("dev login as %s (%s)", username, client)
@@ -105,11 +127,7 @@ async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest, addre
             raise InvalidGrant(str(exc)) from exc
         except ProviderUnavailable as exc:
             raise IdentityProviderDown() from exc
-        person_id = await conn.fetchval(
-            q.PERSON_BY_IDENTITY,
-            identity.provider,
-            stored_subject(identity.provider, identity.subject, rt.settings.pepper),
-        )
+        person_id = await person_by_identity(conn, rt, identity.provider, identity.subject)
         if person_id is None:
             log.info("token exchange: %s subject not in the roster", identity.provider)
             raise Unauthorized("auth.unknown_user")
@@ -174,5 +192,6 @@ async def logout(
             rt.limits.failures_by_address.record(address)  # a guess at someone's refresh token
             raise Unauthorized("auth.missing_token")
         if device_id is not None:
-            await conn.execute(q.DELETE_DEVICE, device_id, person_id)
+            # Signing out on a phone: pushes still queued for it must not follow.
+            await remove_device(conn, device_id, person_id, "device signed out")
     log.info("logout of %s", person_id)

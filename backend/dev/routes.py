@@ -4,35 +4,17 @@ from __future__ import annotations
 
 import logging
 
-import asyncpg
 from litestar import Controller, post
 
-from backend.auth.policy import require_staff
-from backend.auth.tokens import Principal
+from backend.auth.guards import staff_only
 from backend.clock import EARLIEST, LATEST, plausible_instant
 from backend.edge import SMALL_BODY_LIMIT
 from backend.errors import Invalid, NotFound
 from backend.openapi import problems
 from backend.runtime import Runtime
-from backend.texts import register_problems
 from schemas.dev import ClockSet, ClockState, JobRun
 
 log = logging.getLogger("skolebro.dev")
-
-register_problems(
-    {
-        "dev.staff_only": {
-            "nb": ("Bare for ansatte", "Bare ansatte og administratorer kan flytte tjenestens klokke."),
-            "nn": ("Berre for tilsette", "Berre tilsette og administratorar kan flytte klokka til tenesta."),
-            "en": ("Staff only", "Only staff and administrators may move the service clock."),
-        },
-        "dev.clock_range": {
-            "nb": ("Tidspunkt utenfor rekkevidde", "Klokka kan settes mellom {earliest} og {latest}."),
-            "nn": ("Tidspunkt utanfor rekkjevidd", "Klokka kan setjast mellom {earliest} og {latest}."),
-            "en": ("Instant out of range", "The clock can be set between {earliest} and {latest}."),
-        },
-    }
-)
 
 
 class DevController(Controller):
@@ -45,13 +27,11 @@ class DevController(Controller):
         summary="Dev/test only: move the service clock",
         responses=problems(401, 403, 422),
         request_max_body_size=SMALL_BODY_LIMIT,
-    )
-    async def set_clock(
-        self, rt: Runtime, conn: asyncpg.Connection, principal: Principal, data: ClockSet
-    ) -> ClockState:
         # A clock moved to year 1 broke every later request until a restart: only
         # staff may move it, and only to instants every rule can compute with.
-        await require_staff(conn, principal.person_id)
+        guards=[staff_only],
+    )
+    async def set_clock(self, rt: Runtime, data: ClockSet) -> ClockState:
         if data.now.tzinfo is None:
             raise Invalid("request.invalid", field="now")
         if not plausible_instant(data.now):
@@ -73,7 +53,7 @@ class DevController(Controller):
 
         ran_at = rt.clock.now()
         try:
-            effects = await run_job(rt.require_pool(), job, ran_at)
+            effects = await run_job(rt.require_pool(), job, ran_at, rt.settings)
         except KeyError as exc:
             raise NotFound("jobs.unknown") from exc
         log.warning("job %s run by hand at %s: %s", job, ran_at.isoformat(), effects)

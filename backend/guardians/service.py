@@ -8,7 +8,6 @@ from datetime import datetime
 
 import asyncpg
 
-import backend.guardians.problems  # noqa: F401  (registers the problem texts)
 from backend.audit import record_staff_read
 from backend.auth.guardian_admin import guardians_access
 from backend.errors import NotFound

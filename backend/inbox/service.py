@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-import backend.inbox.problems  # noqa: F401  (registers the problem texts)
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inbox import queries as q
 from backend.missing import reach
-from backend.pagination import cursor_instant, decode_cursor, encode_cursor
+from backend.pagination import decode_instant_cursor, encode_cursor
 from backend.schools.localtime import format_hhmm, parse_hhmm
+from notifications.devices import remove_device
 from schemas.notifications import (
     Device,
     DeviceRegister,
@@ -97,7 +97,7 @@ async def register_device(
 
 async def unregister_device(conn: asyncpg.Connection, person_id: uuid.UUID, device_id: uuid.UUID) -> None:
     """Remove one of the caller's devices; someone else's is 404."""
-    if not await conn.fetchval(q.DELETE_DEVICE, device_id, person_id):
+    if not await remove_device(conn, device_id, person_id, "device unregistered"):
         raise NotFound()
     log.info("push device %s unregistered by person %s", device_id, person_id)
 
@@ -173,12 +173,7 @@ def _notification(row: asyncpg.Record) -> Notification:
 async def list_notifications(
     conn: asyncpg.Connection, person_id: uuid.UUID, cursor: str | None, limit: int
 ) -> NotificationPage:
-    after = decode_cursor(cursor, 2)
-    try:
-        after_at = cursor_instant(after[0]) if after else None
-        after_id = uuid.UUID(after[1]) if after else None
-    except ValueError as exc:
-        raise Invalid("request.invalid") from exc
+    after_at, after_id = decode_instant_cursor(cursor)
     rows = await conn.fetch(q.LIST_NOTIFICATIONS, person_id, after_at, after_id, limit + 1)
     items = [_notification(r) for r in rows[:limit]]
     next_cursor = None

@@ -9,8 +9,6 @@ import asyncpg
 
 from backend.absence.summary_jobs import push_absence_warnings
 from backend.assessments.jobs import publish_due_assessments
-from backend.jobs.registry import JOBS, register
-from backend.roster.sync_job import roster_sync_job
 from notifications.devices import prune_stale_devices
 
 
@@ -39,11 +37,3 @@ async def prune_devices(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
         if not await conn.fetchval(_CLAIM_DAILY, "prune-devices", now):
             return {"devices_removed": 0}
         return {"devices_removed": await prune_stale_devices(conn, now)}
-
-
-register("publish-assessments", publish_assessments)
-register("prune-devices", prune_devices)
-register("absence-warnings", absence_warnings)
-# build_runtime registers it with the service's own settings; this one reads the environment.
-if "roster-sync" not in JOBS:
-    register("roster-sync", roster_sync_job(None))

@@ -1,16 +1,16 @@
 """SQL of the scheduled jobs. Set-based: one statement covers every school."""
 
 # Schools for which it is a school day at $1 and the local time lies in
-# [{start}, {end}); with the running school year. $2 = Norwegian public
-# holidays (computed in Python by the holidays package).
+# [{start}, {end}); with the running school year (running_school_years,
+# migration 0010). $2 = Norwegian public holidays (computed in Python by the
+# holidays package).
 DUE_SCHOOLS = """
 due AS (
     SELECT s.id AS school_id, s.timezone, l.local_now::date AS day, l.local_now::time AS at,
-           sy.id AS school_year_id, sy.starts_on, s.report_deadline
+           ry.school_year_id, ry.starts_on, s.report_deadline
     FROM schools s
     CROSS JOIN LATERAL (SELECT ($1::timestamptz AT TIME ZONE s.timezone) AS local_now) l
-    JOIN school_years sy ON sy.school_id = s.id
-         AND l.local_now::date BETWEEN sy.starts_on AND sy.ends_on
+    JOIN running_school_years($1) ry ON ry.school_id = s.id
     WHERE extract(isodow FROM l.local_now) < 6
       AND NOT (l.local_now::date = any($2::date[]))
       AND NOT EXISTS (SELECT 1 FROM closed_days cd
@@ -73,9 +73,9 @@ WITH claimed AS (
 )
 SELECT cl.unit_id AS class_id, cl.local_date AS day, c.name,
        coalesce(n.reported, 0) AS reported, coalesce(n.unaccounted, 0) AS unaccounted,
-       ARRAY(SELECT DISTINCT sa.person_id FROM staff_assignments sa
-             WHERE sa.class_id = cl.unit_id
-               AND sa.role IN ('contact_teacher', 'class_team')) AS team
+       ARRAY(SELECT DISTINCT cs.person_id FROM class_staff($3) cs
+             WHERE cs.class_id = cl.unit_id
+               AND cs.role IN ('contact_teacher', 'class_team')) AS team
 FROM claimed cl
 JOIN classes c ON c.id = cl.unit_id
 LEFT JOIN counts n ON n.class_id = cl.unit_id
@@ -124,8 +124,9 @@ ORDER BY r.pupil_id
 """
 )
 
-# Who is asked: guardians with full access (they can report today), or the
-# pupil themself from 18 (they report their own absence).
+# Who is asked: whoever may report the pupil's absence today — guardians who
+# may act for the pupil, or the pupil themself from 18 (or possibly 18: no
+# birth date in upper secondary). The access definitions of migration 0010.
 STILL_SICK_CLAIM = """
 WITH claimed AS (
     INSERT INTO job_claims (job, unit_id, local_date, claimed_at)
@@ -136,10 +137,10 @@ WITH claimed AS (
     RETURNING unit_id, local_date
 )
 SELECT cl.unit_id AS pupil_id, cl.local_date AS day, p.name,
-       CASE WHEN p.birth_date IS NOT NULL AND p.birth_date + interval '18 years' <= cl.local_date
+       CASE WHEN pupil_adulthood_at(p.id, $3) <> 'child'
             THEN ARRAY[p.id]
-            ELSE ARRAY(SELECT g.guardian_id FROM guardian_relations g
-                       WHERE g.pupil_id = p.id AND g.access = 'full') END AS recipients
+            ELSE ARRAY(SELECT g.guardian_id FROM guardians_with_access($3) g
+                       WHERE g.pupil_id = p.id AND g.may_act ORDER BY g.guardian_id) END AS recipients
 FROM claimed cl JOIN people p ON p.id = cl.unit_id
 ORDER BY cl.unit_id
 """

@@ -1,39 +1,48 @@
-"""The scheduled jobs by name; others plug theirs in with ``register``."""
+"""The scheduled jobs: an explicit table of names to functions.
+
+A new job is a function ``(pool, now) -> effects`` in its domain and one row in
+``job_table``; nothing registers itself on import.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
+from backend.jobs import domains, routine
+from backend.jobs.base import Job
 from backend.ops.metrics import observe_job
+from backend.roster.sync_job import roster_sync_job
+from backend.settings import Settings
 
 log = logging.getLogger("skolebro.jobs")
 
-Job = Callable[[asyncpg.Pool, datetime], Awaitable[dict[str, Any]]]
-
-JOBS: dict[str, Job] = {}
+__all__ = ["Job", "job_names", "job_table", "run_all", "run_job"]
 
 
-def register(name: str, job: Job) -> Job:
-    """Add a job the scheduler runs on every tick (and the CLI/dev endpoint by name)."""
-    JOBS[name] = job
-    return job
+def job_table(settings: Settings | None = None) -> dict[str, Job]:
+    """Every job by name, in the order a scheduler tick runs them. ``settings``: the
+    service's (the roster sync needs its provider); None reads the environment."""
+    return {
+        "still-sick": routine.still_sick,
+        "absence-check-reminders": routine.absence_check_reminders,
+        "missing-pupil-sweep": routine.missing_pupil_sweep,
+        "note-retention": routine.note_retention,
+        "publish-assessments": domains.publish_assessments,
+        "prune-devices": domains.prune_devices,
+        "absence-warnings": domains.absence_warnings,
+        "roster-sync": roster_sync_job(settings),
+    }
 
 
-def _load() -> None:
-    # The routine's jobs register themselves on import.
-    import backend.jobs.domains
-    import backend.jobs.routine  # noqa: F401
-
-
-async def run_job(pool: asyncpg.Pool, name: str, now: datetime) -> dict[str, Any]:
-    _load()
-    job = JOBS.get(name)
+async def run_job(
+    pool: asyncpg.Pool, name: str, now: datetime, settings: Settings | None = None
+) -> dict[str, Any]:
+    job = job_table(settings).get(name)
     if job is None:
         raise KeyError(name)
     started = time.perf_counter()
@@ -64,13 +73,14 @@ async def run_job(pool: asyncpg.Pool, name: str, now: datetime) -> dict[str, Any
     return effects
 
 
-async def run_all(pool: asyncpg.Pool, now: datetime) -> dict[str, dict[str, Any]]:
+async def run_all(
+    pool: asyncpg.Pool, now: datetime, settings: Settings | None = None
+) -> dict[str, dict[str, Any]]:
     """One scheduler tick: every job at the same instant; one failing does not stop the rest."""
-    _load()
     results: dict[str, dict[str, Any]] = {}
-    for name in list(JOBS):
+    for name in job_table(settings):
         try:
-            results[name] = await run_job(pool, name, now)
+            results[name] = await run_job(pool, name, now, settings)
         except Exception:
             # Whatever was not committed is still unclaimed: the next tick retries it.
             log.exception("job %s failed at %s; it will be retried on the next tick", name, now.isoformat())
@@ -78,5 +88,4 @@ async def run_all(pool: asyncpg.Pool, now: datetime) -> dict[str, dict[str, Any]
 
 
 def job_names() -> list[str]:
-    _load()
-    return sorted(JOBS)
+    return sorted(job_table())

@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 import asyncpg
 
 from backend.jobs import queries as q
-from backend.jobs.registry import register
 from backend.missing import ladder
 from backend.missing import service as missing
 from backend.schools.calendar import norwegian_holidays
+from notifications.kinds import Kind
 from notifications.outbox import Notice, notify_many
 
 log = logging.getLogger("skolebro.jobs")
@@ -96,7 +96,7 @@ async def absence_check_reminders(
             [
                 Notice(
                     recipients=c["team"],
-                    kind="absence_check_reminder",
+                    kind=Kind.absence_check_reminder,
                     data={"class_id": c["class_id"], "date": c["day"].isoformat()},
                     params={
                         "class_name": c["name"],
@@ -171,7 +171,7 @@ async def still_sick(pool: asyncpg.Pool, now: datetime, *, batch_size: int = BAT
             [
                 Notice(
                     recipients=p["recipients"],
-                    kind="still_sick",
+                    kind=Kind.still_sick,
                     data={"pupil_id": p["pupil_id"], "date": p["day"].isoformat()},
                     params={"pupil": p["name"]},
                     collapse_key=f"still-sick-{p['pupil_id']}",
@@ -196,9 +196,3 @@ async def note_retention(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
     if row["erased"]:
         log.info("erased %d absence-report note(s) past their retention period", row["erased"])
     return {"schools": row["schools"], "notes_erased": row["erased"], "claims_pruned": row["pruned_claims"]}
-
-
-register("still-sick", still_sick)
-register("absence-check-reminders", absence_check_reminders)
-register("missing-pupil-sweep", missing_pupil_sweep)
-register("note-retention", note_retention)

@@ -20,7 +20,7 @@ log = logging.getLogger("skolebro.scheduler")
 
 
 async def tick(rt: Runtime) -> None:
-    await run_all(rt.require_pool(), rt.clock.now())
+    await run_all(rt.require_pool(), rt.clock.now(), rt.settings)
 
 
 async def run_scheduler(rt: Runtime) -> None:

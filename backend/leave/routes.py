@@ -9,7 +9,7 @@ import asyncpg
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from backend import idempotency
+from backend import flows, idempotency
 from backend.auth.tokens import Principal
 from backend.leave import service
 from backend.openapi import problems
@@ -93,7 +93,7 @@ class LeaveController(Controller):
             conn,
             principal.person_id,
             200,
-            lambda: service.decide(conn, principal.person_id, request_id, data, now),
+            lambda: flows.decide_leave(conn, principal.person_id, request_id, data, now),
         )
 
 

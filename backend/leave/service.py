@@ -15,14 +15,13 @@ from datetime import date, datetime, timedelta
 
 import asyncpg
 
-import backend.leave.problems  # noqa: F401  (registers the problem texts)
 from backend.auth.policy import PupilAccess, pupil_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.leave import queries as q
-from backend.missing import service as missing_cases
-from backend.pagination import cursor_instant, decode_cursor, encode_cursor
+from backend.pagination import decode_instant_cursor, encode_cursor
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
+from notifications.kinds import Kind
 from notifications.outbox import notify
 from schemas.leave import (
     LeaveDecisionCreate,
@@ -91,6 +90,7 @@ async def create_request(
         access.class_id,
         data.first_day,
         data.last_day,
+        now,
     )
     calendar = SchoolCalendar(frozenset(ctx["closed"]), ctx["starts_on"], ctx["ends_on"])
     school_days = len(calendar.school_days(data.first_day, data.last_day))
@@ -119,7 +119,7 @@ async def create_request(
     await notify(
         conn,
         recipients=team,
-        kind="leave_request",
+        kind=Kind.leave_request,
         data={"pupil_id": str(pupil_id), "request_id": str(request_id), "class_id": str(access.class_id)},
         params={"pupil": access.pupil_name, "class_name": access.class_name},
         now=now,
@@ -186,12 +186,7 @@ async def list_requests(
     limit: int,
     now: datetime,
 ) -> LeaveRequestPage:
-    after = decode_cursor(cursor, 2)
-    try:
-        after_at = cursor_instant(after[0]) if after else None
-        after_id = uuid.UUID(after[1]) if after else None
-    except ValueError as exc:
-        raise Invalid("request.invalid") from exc
+    after_at, after_id = decode_instant_cursor(cursor)
     rows = await conn.fetch(
         q.LIST_REQUESTS,
         viewer,
@@ -226,7 +221,10 @@ async def decide(
     data: LeaveDecisionCreate,
     now: datetime,
 ) -> LeaveRequest:
-    """Approve or reject; pushes ``leave_decision``. Runs inside the caller's transaction."""
+    """Approve or reject; pushes ``leave_decision``. Runs inside the caller's transaction.
+
+    Approved leave also closes the missing-pupil cases of those days: backend/flows.py.
+    """
     row = await conn.fetchrow(q.LOCK_REQUEST, request_id)
     if row is None:
         raise NotFound()
@@ -246,24 +244,14 @@ async def decide(
         raise Forbidden("leave.needs_leader", days=row["school_days"], limit=access.leave_teacher_max_days)
     status = LeaveStatus.approved if data.approved else LeaveStatus.rejected
     await conn.execute(q.DECIDE, request_id, status.value, viewer, now, data.comment)
-    if data.approved:
-        # Approved leave accounts for those days: open missing-pupil cases close.
-        await missing_cases.leave_approved(
-            conn,
-            pupil_id=row["pupil_id"],
-            first_day=row["first_day"],
-            last_day=row["last_day"],
-            actor=viewer,
-            now=now,
-        )
-    guardians = await conn.fetch(q.GUARDIANS_WITH_ACCESS, row["pupil_id"], access.is_adult)
+    guardians = await conn.fetch(q.GUARDIANS_WITH_ACCESS, row["pupil_id"], now)
     recipients = [g["guardian_id"] for g in guardians]
-    if access.is_adult:
+    if access.adulthood.reports_own_absence:
         recipients.append(row["pupil_id"])
     await notify(
         conn,
         recipients=[r for r in recipients if r != viewer],
-        kind="leave_decision",
+        kind=Kind.leave_decision,
         data={"pupil_id": str(row["pupil_id"]), "request_id": str(request_id)},
         params={"pupil": access.pupil_name},
         now=now,
@@ -277,3 +265,11 @@ async def decide(
         len(recipients),
     )
     return await _one(conn, viewer, request_id, now)
+
+
+async def teacher_max_days(conn: asyncpg.Connection, pupil_ids: list[uuid.UUID]) -> int | None:
+    """The contact teacher's day limit at these pupils' school: a hint for the form."""
+    if not pupil_ids:
+        return None
+    days: int | None = await conn.fetchval(q.TEACHER_DAYS, pupil_ids)
+    return days

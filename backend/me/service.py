@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 import asyncpg
 
-from backend.auth.policy import ADULT_AGE, age_on
 from backend.errors import Unauthorized
 from backend.me import queries as q
-from backend.schools.localtime import local_now
 from schemas.common import Access, Role
 from schemas.me import Child, Me, MyClass, MyGroup, MySchool
 
@@ -20,22 +18,18 @@ async def me(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> M
     if row is None:
         # A valid token for a person removed from the roster.
         raise Unauthorized("auth.unknown_user")
-    children = []
-    for c in row["children"]:
-        today = local_now(now, c["timezone"]).date()
-        adult = age_on(date.fromisoformat(c["birth_date"]) if c["birth_date"] else None, today) >= ADULT_AGE
-        if adult and not c["adult_consent"]:
-            continue
-        access = Access.read_only if adult else Access(c["access"])
-        children.append(
-            Child(
-                pupil_id=uuid.UUID(c["pupil_id"]),
-                name=c["name"],
-                class_name=c["class_name"],
-                grade=c["grade"],
-                access=access,
-            )
+    # Who the children are is the access policy's (guardians_with_access); a guardian
+    # who may not act for the child (read-only, or the child is or may be an adult) reads.
+    children = [
+        Child(
+            pupil_id=uuid.UUID(c["pupil_id"]),
+            name=c["name"],
+            class_name=c["class_name"],
+            grade=c["grade"],
+            access=Access.full if c["may_act"] else Access.read_only,
         )
+        for c in row["children"]
+    ]
     classes = [
         MyClass(
             class_id=uuid.UUID(c["class_id"]),

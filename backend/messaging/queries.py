@@ -1,66 +1,23 @@
 """SQL for messaging."""
 
-from __future__ import annotations
-
-import re
-
-from backend.auth.policy_queries import PUPIL_RELATION
-
-# --- The access policy over many rows -------------------------------------
-# The policy's own query ($1 viewer, $2 pupil, $3 instant) run for many
-# pupils or many viewers in one round trip; every row still goes through
-# backend.auth.policy.decide, so the rules stay in one place.
-assert set(re.findall(r"\$\d+", PUPIL_RELATION)) == {"$1", "$2", "$3"}, (
-    "PUPIL_RELATION changed its parameters; update the batched forms in messaging/queries.py"
-)
-
-# Pupils of the viewer's threads that the viewer may still see. $1 viewer, $2 instant.
-RELATIONS_FOR_MY_THREAD_PUPILS = (
-    "SELECT r.* FROM unnest(ARRAY("
-    " SELECT DISTINCT t.pupil_id FROM thread_participants tp"
-    " JOIN message_threads t ON t.id = tp.thread_id WHERE tp.person_id = $1"
-    ")) AS x(pupil_id) CROSS JOIN LATERAL ("
-    + re.sub(r"\$3\b", "$2", re.sub(r"\$2\b", "x.pupil_id", PUPIL_RELATION))
-    + ") r"
-)
-
-# Each of $1 (viewers) against pupil $2 at instant $3.
-RELATIONS_FOR_VIEWERS = (
-    "SELECT x.viewer_id, r.* FROM unnest($1::uuid[]) AS x(viewer_id) CROSS JOIN LATERAL ("
-    + re.sub(r"\$1\b", "x.viewer_id", PUPIL_RELATION)
-    + ") r"
-)
-
 # --- Who may be addressed about a pupil ------------------------------------
-# Staff of the pupil's current class in its school year (only while that year
-# runs), the school's leaders, and guardians with access. $1 pupil, $2 class,
-# $3 school, $4 school-local today, $5 pupil is 18 or older, $6 the caller.
-# The caller's name and the school's name come along for the texts.
+# Everyone who sees the pupil now, by the access definitions (migration 0010):
+# the staff of the pupil (class team, subject teachers, leaders) and the
+# guardians with access. $1 pupil, $2 instant, $3 the caller.
+# The caller's name and locale come along for the texts.
 CANDIDATES = """
-WITH yr AS (
-    SELECT c.school_year_id AS id FROM classes c
-    JOIN school_years sy ON sy.id = c.school_year_id
-    WHERE c.id = $2 AND sy.ends_on >= $4
-),
-staff AS (
-    SELECT DISTINCT sa.person_id, sa.role
-    FROM staff_assignments sa JOIN yr ON yr.id = sa.school_year_id
-    WHERE (sa.role IN ('contact_teacher', 'class_team') AND sa.class_id = $2)
-       OR (sa.role = 'subject_teacher' AND sa.group_id IN (
-              SELECT ge.group_id FROM group_enrollments ge WHERE ge.pupil_id = $1))
-       OR (sa.role = 'school_leader' AND sa.school_id = $3)
+WITH staff AS (
+    SELECT DISTINCT ps.person_id, ps.role FROM pupil_staff($2) ps WHERE ps.pupil_id = $1
 ),
 guardians AS (
     SELECT g.guardian_id AS person_id, 'guardian' AS role
-    FROM guardian_relations g
-    WHERE g.pupil_id = $1 AND g.access IN ('full', 'read_only')
-      AND (NOT $5::boolean OR g.adult_consent)
+    FROM guardians_with_access($2) g WHERE g.pupil_id = $1
 )
 SELECT x.person_id, x.role, p.name, p.office_hours, NULL::text AS locale
 FROM (SELECT * FROM staff UNION ALL SELECT * FROM guardians) x
 JOIN people p ON p.id = x.person_id
 UNION ALL
-SELECT me.id, 'caller', me.name, NULL, me.locale FROM people me WHERE me.id = $6
+SELECT me.id, 'caller', me.name, NULL, me.locale FROM people me WHERE me.id = $3
 ORDER BY 3, 1
 """
 
@@ -134,6 +91,12 @@ WHERE m.thread_id = $1
 ORDER BY m.sent_at, m.seq
 """
 
+# The pupils of the viewer's threads. $1 viewer.
+MY_THREAD_PUPILS = """
+SELECT ARRAY(SELECT DISTINCT t.pupil_id FROM thread_participants tp
+             JOIN message_threads t ON t.id = tp.thread_id WHERE tp.person_id = $1)
+"""
+
 # The viewer's threads about pupils they may still see, newest activity
 # first, with how many messages from others arrived after their last read.
 # $1 viewer, $2 visible pupils, $3/$4 cursor (last_message_at, id), $5 limit.
@@ -160,15 +123,7 @@ LIMIT $5
 
 # --- Office hours -------------------------------------------------------------
 # Whether the person holds a staff role in a school year that runs now. $1 person, $2 instant.
-IS_STAFF = """
-SELECT EXISTS (
-    SELECT 1 FROM staff_assignments sa
-    JOIN school_years sy ON sy.id = sa.school_year_id
-    JOIN schools s ON s.id = sa.school_id
-    WHERE sa.person_id = $1
-      AND (($2::timestamptz) AT TIME ZONE s.timezone)::date BETWEEN sy.starts_on AND sy.ends_on
-)
-"""
+IS_STAFF = "SELECT EXISTS (SELECT 1 FROM running_staff_assignments($2) sa WHERE sa.person_id = $1)"
 
 OFFICE_HOURS = "SELECT office_hours FROM people WHERE id = $1"
 SET_OFFICE_HOURS = "UPDATE people SET office_hours = $2::jsonb WHERE id = $1"

@@ -35,14 +35,15 @@ from typing import Any
 
 import asyncpg
 
-from backend.auth.policy import PupilAccess, decide, pupil_access
+from backend.auth.policy import PupilAccess, pupil_access, readable_pupils, viewers_who_read
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.messaging import queries as q
 from backend.messaging import texts
 from backend.messaging.office_hours import next_push_at
-from backend.pagination import cursor_instant, decode_cursor, encode_cursor
+from backend.pagination import decode_instant_cursor, encode_cursor
 from backend.schools.localtime import local_now
 from backend.texts import negotiate_locale
+from notifications.kinds import Kind
 from notifications.outbox import notify
 from schemas.messaging import (
     AdministrationRecipient,
@@ -103,14 +104,13 @@ def _writer(access: PupilAccess) -> str:
     return "staff"
 
 
-async def _candidates(conn: asyncpg.Connection, access: PupilAccess, caller: uuid.UUID) -> Candidates:
+async def _candidates(
+    conn: asyncpg.Connection, access: PupilAccess, caller: uuid.UUID, now: datetime
+) -> Candidates:
     rows = await conn.fetch(
         q.CANDIDATES,
         access.pupil_id,
-        access.class_id,
-        access.school_id,
-        access.local_today,
-        access.is_adult,
+        now,
         caller,
     )
     me = next(r for r in rows if r["role"] == "caller")
@@ -209,9 +209,13 @@ def _sender_role(access: PupilAccess) -> ParticipantRole:
 
 
 async def recipients(
-    conn: asyncpg.Connection, access: PupilAccess, caller: uuid.UUID, accept_language: str | None
+    conn: asyncpg.Connection,
+    access: PupilAccess,
+    caller: uuid.UUID,
+    accept_language: str | None,
+    now: datetime,
 ) -> list[RecipientOption]:
-    c = await _candidates(conn, access, caller)
+    c = await _candidates(conn, access, caller, now)
     return _options(access, c, negotiate_locale(accept_language, c.caller_locale))
 
 
@@ -244,7 +248,7 @@ async def _push(
     await notify(
         conn,
         recipients=[pid for pid, _, _ in to],
-        kind="message",
+        kind=Kind.message,
         data={"thread_id": str(thread_id), "pupil_id": str(pupil_id)},
         params={"sender": sender_name},
         now=now,
@@ -269,7 +273,7 @@ async def create_thread(
     accept_language: str | None,
 ) -> Thread:
     """Start a thread with its first message. Runs inside the caller's transaction."""
-    c = await _candidates(conn, access, caller)
+    c = await _candidates(conn, access, caller, now)
     members = _expand(access, c, data.recipients)
     sender_role = _sender_role(access)
     names = {**c.contact, **c.teachers, **c.leaders, **c.guardians, caller: c.caller_name}
@@ -396,10 +400,7 @@ async def add_message(
     await conn.execute(q.ADD_MESSAGE, message_id, row["id"], row["school_id"], sender, body, now)
     others = [p for p in row["participants"] if uuid.UUID(p["user_id"]) != sender]
     # Only participants who may still see the pupil hear of it.
-    relations = await conn.fetch(
-        q.RELATIONS_FOR_VIEWERS, [uuid.UUID(p["user_id"]) for p in others], row["pupil_id"], now
-    )
-    reachable = {r["viewer_id"] for r in relations if decide(r, r["viewer_id"]) is not None}
+    reachable = await viewers_who_read(conn, [uuid.UUID(p["user_id"]) for p in others], row["pupil_id"], now)
     to = [
         (uuid.UUID(p["user_id"]), ParticipantRole(p["role"]), p["office_hours"])
         for p in others
@@ -438,14 +439,8 @@ async def mark_read(conn: asyncpg.Connection, opened: OpenThread, reader: uuid.U
 async def list_threads(
     conn: asyncpg.Connection, viewer: uuid.UUID, cursor: str | None, limit: int, now: datetime
 ) -> ThreadPage:
-    after = decode_cursor(cursor, 2)
-    try:
-        after_at = cursor_instant(after[0]) if after else None
-        after_id = uuid.UUID(after[1]) if after else None
-    except ValueError as exc:
-        raise Invalid("request.invalid") from exc
-    relations = await conn.fetch(q.RELATIONS_FOR_MY_THREAD_PUPILS, viewer, now)
-    visible = [r["pupil_id"] for r in relations if decide(r, viewer) is not None]
+    after_at, after_id = decode_instant_cursor(cursor)
+    visible = list(await readable_pupils(conn, viewer, await conn.fetchval(q.MY_THREAD_PUPILS, viewer), now))
     rows = await conn.fetch(q.LIST_THREADS, viewer, visible, after_at, after_id, limit + 1)
     items = [
         ThreadSummary(

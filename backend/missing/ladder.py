@@ -30,6 +30,7 @@ import asyncpg
 from backend.missing import reach_queries as q
 from notifications.channel_texts import email_message, sms_text
 from notifications.channels import Channels, channels
+from notifications.kinds import Kind
 from notifications.mail import address_hint
 from notifications.outbox import Notice, notify_many
 from notifications.sms import SendResult, number_hint
@@ -69,7 +70,7 @@ async def climb(conn: asyncpg.Connection, now: datetime) -> dict[str, int]:
             [
                 Notice(
                     recipients=r["team"],
-                    kind="call_guardians",
+                    kind=Kind.call_guardians,
                     data={"case_id": r["id"], "pupil_id": r["pupil_id"], "class_id": r["class_id"]},
                     params={"pupil": r["pupil_name"], "class_name": r["class_name"]},
                     urgent=True,

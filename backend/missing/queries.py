@@ -1,13 +1,22 @@
 """SQL for missing-pupil cases. Fragments below are constant SQL text, never values."""
 
-# Guardians who are told about the pupil: access full or read-only (read-only
-# guardians still have the child), and for a pupil of 18 or more only with the
-# pupil's consent. Needs aliases: pupil ``p``, and the date expression ``{day}``.
+# Guardians who are told about the pupil: the guardians with access (read-only
+# guardians still have the child; from 18 only with the pupil's consent), the
+# same definition as read access. Needs the alias ``p`` (pupil) and ``{at}``, an instant.
 GUARDIANS_TOLD = """
-ARRAY(SELECT g.guardian_id FROM guardian_relations g
-      WHERE g.pupil_id = p.id AND g.access IN ('full', 'read_only')
-        AND (g.adult_consent OR p.birth_date IS NULL
-             OR p.birth_date + interval '18 years' > {day}))
+ARRAY(SELECT g.guardian_id FROM guardians_with_access({at}) g
+      WHERE g.pupil_id = p.id ORDER BY g.guardian_id)
+"""
+
+# The class team and the school's leaders responsible for a class now
+# (class_staff). Needs ``{cls}`` (a class id) and ``{at}`` (an instant).
+TEAM = """
+ARRAY(SELECT DISTINCT cs.person_id FROM class_staff({at}) cs
+      WHERE cs.class_id = {cls} AND cs.role IN ('contact_teacher', 'class_team'))
+"""
+LEADERS = """
+ARRAY(SELECT DISTINCT cs.person_id FROM class_staff({at}) cs
+      WHERE cs.class_id = {cls} AND cs.role = 'school_leader')
 """
 
 # Does a report account for pupil ``{pupil}`` on ``{day}`` at the school-local
@@ -132,7 +141,7 @@ WITH due AS (
     SELECT id, 'sought', NULL::uuid, $1, NULL FROM sought
 )
 SELECT 'sought' AS change, so.id, so.pupil_id, so.class_id, p.name AS pupil_name,
-       {GUARDIANS_TOLD.format(day="so.day")} AS guardians
+       {GUARDIANS_TOLD.format(at="$1")} AS guardians
 FROM sought so JOIN people p ON p.id = so.pupil_id
 UNION ALL
 SELECT 'closed', cl.id, NULL, NULL, NULL, NULL FROM closed cl
@@ -157,59 +166,35 @@ WITH due AS (
     SELECT id, 'escalated', NULL::uuid, $1 FROM escalated
 )
 SELECT e.id, e.pupil_id, e.class_id, e.school_id, p.name AS pupil_name,
-       {GUARDIANS_TOLD.format(day="e.day")} AS guardians,
-       ARRAY(SELECT DISTINCT sa.person_id FROM staff_assignments sa
-             JOIN classes c ON c.id = e.class_id
-             WHERE sa.school_id = e.school_id AND sa.role = 'school_leader'
-               AND sa.school_year_id = c.school_year_id) AS leaders
+       {GUARDIANS_TOLD.format(at="$1")} AS guardians,
+       {LEADERS.format(cls="e.class_id", at="$1")} AS leaders
 FROM escalated e JOIN people p ON p.id = e.pupil_id
 """
 
-# Everyone who may hear about one case. $1 pupil, $2 class, $3 school, $4 day.
+# Everyone who may hear about one case. $1 pupil, $2 class, $3 instant.
 RECIPIENTS = f"""
 SELECT c.name AS class_name, p.name AS pupil_name,
-       ARRAY(SELECT DISTINCT sa.person_id FROM staff_assignments sa
-             WHERE sa.class_id = c.id AND sa.role IN ('contact_teacher', 'class_team')) AS team,
-       {GUARDIANS_TOLD.format(day="$4::date")} AS guardians,
-       ARRAY(SELECT DISTINCT sa.person_id FROM staff_assignments sa
-             WHERE sa.school_id = $3 AND sa.role = 'school_leader'
-               AND sa.school_year_id = c.school_year_id) AS leaders
+       {TEAM.format(cls="c.id", at="$3::timestamptz")} AS team,
+       {GUARDIANS_TOLD.format(at="$3::timestamptz")} AS guardians,
+       {LEADERS.format(cls="c.id", at="$3::timestamptz")} AS leaders
 FROM people p, classes c
 WHERE p.id = $1 AND c.id = $2
 """
 
-# The cases a viewer may see: the class team's classes and the leaders'
-# schools (all cases), and a guardian's children (only once sought).
+# The cases a viewer may see: those of the classes the viewer is responsible
+# for now (class team and leaders, class_staff: all cases), and a guardian's
+# children (guardians_with_access: only once sought).
 # $1 viewer, $2 instant, $3 'open'/'resolved'/NULL, $4 day, $5/$6 cursor,
 # $7 limit, $8 one case id or NULL.
 VISIBLE_CASES = """
 WITH mine AS (
-    SELECT mc.id, true AS staff FROM staff_assignments sa
-    JOIN school_years sy ON sy.id = sa.school_year_id
-    JOIN schools s ON s.id = sa.school_id
-    JOIN missing_cases mc ON mc.class_id = sa.class_id
-    WHERE sa.person_id = $1 AND sa.role IN ('contact_teacher', 'class_team')
-      AND sy.ends_on >= (($2::timestamptz) AT TIME ZONE s.timezone)::date
-      AND ($8::uuid IS NULL OR mc.id = $8)
+    SELECT mc.id, true AS staff FROM class_staff($2) cs
+    JOIN missing_cases mc ON mc.class_id = cs.class_id
+    WHERE cs.person_id = $1 AND ($8::uuid IS NULL OR mc.id = $8)
     UNION ALL
-    SELECT mc.id, true FROM staff_assignments sa
-    JOIN school_years sy ON sy.id = sa.school_year_id
-    JOIN schools s ON s.id = sa.school_id
-    JOIN classes c ON c.school_id = sa.school_id AND c.school_year_id = sa.school_year_id
-    JOIN missing_cases mc ON mc.class_id = c.id
-    WHERE sa.person_id = $1 AND sa.role = 'school_leader'
-      AND sy.ends_on >= (($2::timestamptz) AT TIME ZONE s.timezone)::date
-      AND ($8::uuid IS NULL OR mc.id = $8)
-    UNION ALL
-    SELECT mc.id, false FROM guardian_relations g
-    JOIN people p ON p.id = g.pupil_id
+    SELECT mc.id, false FROM guardians_with_access($2) g
     JOIN missing_cases mc ON mc.pupil_id = g.pupil_id
-    JOIN schools s ON s.id = mc.school_id
-    WHERE g.guardian_id = $1 AND g.access IN ('full', 'read_only')
-      AND mc.sought_at IS NOT NULL
-      AND (g.adult_consent OR p.birth_date IS NULL
-           OR p.birth_date + interval '18 years'
-              > (($2::timestamptz) AT TIME ZONE s.timezone)::date)
+    WHERE g.guardian_id = $1 AND mc.sought_at IS NOT NULL
       AND ($8::uuid IS NULL OR mc.id = $8)
 ), visible AS (
     SELECT id, bool_or(staff) AS staff FROM mine GROUP BY id

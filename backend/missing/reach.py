@@ -15,7 +15,6 @@ from datetime import datetime
 
 import asyncpg
 
-import backend.missing.problems  # noqa: F401  (registers the problem texts)
 from backend.auth.case_staff import case_staff_access
 from backend.errors import Conflict, Invalid, NotFound
 from backend.missing import reach_queries as q
@@ -78,7 +77,7 @@ async def call_list(
     staff = await case_staff_access(conn, viewer, case_id, now)
     if not staff.is_open:
         raise NotFound()
-    rows = await conn.fetch(q.CALL_LIST, case_id)
+    rows = await conn.fetch(q.CALL_LIST, case_id, now)
     await conn.execute(q.AUDIT_CALL_LIST, staff.school_id, viewer, staff.pupil_id, now)
     log.info("call list of missing case %s read by %s", case_id, viewer)
     return CallList(
@@ -102,7 +101,7 @@ async def log_call(
     staff = await case_staff_access(conn, viewer, case_id, now)
     if not staff.is_open:
         raise Conflict("missing.already_resolved")
-    if not await conn.fetchval(q.CASE_GUARDIAN, case_id, data.guardian_id):
+    if not await conn.fetchval(q.CASE_GUARDIAN, case_id, data.guardian_id, now):
         raise Invalid("missing.not_a_guardian")
     status = _CALL_STATUS[data.outcome]
     await conn.execute(q.LOG_CALL, case_id, staff.school_id, data.guardian_id, status, viewer, data.note, now)

@@ -1,6 +1,6 @@
 """SQL of reaching guardians on a case: the ladder, its outbox, reports, contacts, the call list."""
 
-from backend.missing.queries import GUARDIANS_TOLD
+from backend.missing.queries import GUARDIANS_TOLD, TEAM
 
 ALERT_KINDS = "('missing_pupil', 'missing_pupil_escalation')"
 
@@ -21,7 +21,7 @@ REACHED = f"""
 # after it was escalated (stage 'escalated'); never once anyone is reached.
 # FOR UPDATE of the case: a guardian opening the alert right now either
 # commits first (and the step is skipped) or waits for this step.
-LADDER_CLAIM = """
+LADDER_CLAIM = f"""
 WITH due AS (
     SELECT mc.id, mc.day, mc.school_id, st.stage, st.step
     FROM missing_cases mc
@@ -45,9 +45,7 @@ WITH due AS (
 )
 SELECT d.id, d.stage, d.step, mc.pupil_id, mc.class_id, mc.school_id,
        p.name AS pupil_name, c.name AS class_name,
-       ARRAY(SELECT DISTINCT sa.person_id FROM staff_assignments sa
-             WHERE sa.class_id = mc.class_id
-               AND sa.role IN ('contact_teacher', 'class_team')) AS team
+       {TEAM.format(cls="mc.class_id", at="$1")} AS team
 FROM claimed cl
 JOIN due d ON cl.unit_id = d.id AND cl.job = 'missing-ladder:' || d.stage || ':' || d.step
 JOIN missing_cases mc ON mc.id = d.id
@@ -65,7 +63,7 @@ SELECT mc.id, mc.school_id, gp.id, ch.channel, x.stage, 'queued', ch.address, $3
 FROM unnest($1::uuid[], $2::text[]) AS x(case_id, stage)
 JOIN missing_cases mc ON mc.id = x.case_id
 JOIN people p ON p.id = mc.pupil_id
-CROSS JOIN LATERAL unnest({GUARDIANS_TOLD.format(day="mc.day")}) AS gt(guardian_id)
+CROSS JOIN LATERAL unnest({GUARDIANS_TOLD.format(at="$3")}) AS gt(guardian_id)
 JOIN people gp ON gp.id = gt.guardian_id
 CROSS JOIN LATERAL (VALUES ('sms', gp.mobile), ('email', gp.email)) AS ch(channel, address)
 -- Someone removed from the roster is no longer notified (product.md: Roster).
@@ -141,9 +139,8 @@ WITH n AS (
     UPDATE missing_cases mc SET reached_at = $3
     FROM n
     WHERE n.kind IN {ALERT_KINDS} AND mc.id = (n.data ->> 'case_id')::uuid AND mc.reached_at IS NULL
-      AND EXISTS (SELECT 1 FROM guardian_relations g
-                  WHERE g.guardian_id = n.person_id AND g.pupil_id = mc.pupil_id
-                    AND g.access IN ('full', 'read_only'))
+      AND EXISTS (SELECT 1 FROM guardians_with_access($3) g
+                  WHERE g.guardian_id = n.person_id AND g.pupil_id = mc.pupil_id)
     RETURNING mc.id
 ), confirmed AS (
     INSERT INTO test_alert_confirmations (test_alert_id, guardian_id, confirmed_at)
@@ -161,6 +158,7 @@ MARK_REACHED = "UPDATE missing_cases SET reached_at = coalesce(reached_at, $2) W
 
 # Every attempt to reach a guardian with access on one case: pushes from the
 # inbox and its deliveries, SMS/e-mails/calls from contact_attempts.
+# The guardians are those with access when the case was sought (when they were told).
 # $1 case, $2 only this guardian (NULL: all).
 CASE_CONTACTS = f"""
 WITH mc AS (SELECT * FROM missing_cases WHERE id = $1),
@@ -173,8 +171,8 @@ push AS (
            coalesce(n.read_at, max(d.sent_at), n.created_at) AS at, n.created_at AS created
     FROM mc
     JOIN notifications n ON n.data ->> 'case_id' = mc.id::text AND n.kind IN {ALERT_KINDS}
-    JOIN guardian_relations g ON g.guardian_id = n.person_id AND g.pupil_id = mc.pupil_id
-                             AND g.access IN ('full', 'read_only')
+    JOIN LATERAL guardians_with_access(coalesce(mc.sought_at, mc.opened_at)) g
+         ON g.guardian_id = n.person_id AND g.pupil_id = mc.pupil_id
     LEFT JOIN deliveries d ON d.notification_id = n.id
     GROUP BY n.id, n.person_id, n.read_at, n.created_at
 ), other AS (
@@ -189,14 +187,13 @@ WHERE $2::uuid IS NULL OR e.guardian_id = $2
 ORDER BY e.created, e.channel, p.name
 """
 
-# The guardians with access, with their mobile numbers, not yet reached first. $1 case.
+# The guardians with access, with their mobile numbers, not yet reached first.
+# $1 case, $2 instant.
 CALL_LIST = f"""
 SELECT gp.id AS guardian_id, gp.name, gp.mobile, g.access, {REACHED.format(g="gp.id")} AS reached
 FROM missing_cases mc
-JOIN people p ON p.id = mc.pupil_id
-CROSS JOIN LATERAL unnest({GUARDIANS_TOLD.format(day="mc.day")}) AS gt(guardian_id)
-JOIN people gp ON gp.id = gt.guardian_id
-JOIN guardian_relations g ON g.guardian_id = gp.id AND g.pupil_id = mc.pupil_id
+JOIN guardians_with_access($2) g ON g.pupil_id = mc.pupil_id
+JOIN people gp ON gp.id = g.guardian_id
 WHERE mc.id = $1 AND gp.deactivated_at IS NULL
 ORDER BY reached, gp.name, gp.id
 """
@@ -206,10 +203,10 @@ INSERT INTO audit_log (school_id, actor_id, pupil_id, action, at)
 VALUES ($1, $2, $3, 'missing_cases.call_list', $4)
 """
 
-# Is the guardian one of the case's guardians with access? $1 case, $2 guardian.
+# Is the guardian one of the case's guardians with access? $1 case, $2 guardian, $3 instant.
 CASE_GUARDIAN = f"""
 SELECT true FROM missing_cases mc JOIN people p ON p.id = mc.pupil_id
-WHERE mc.id = $1 AND $2::uuid = any({GUARDIANS_TOLD.format(day="mc.day")})
+WHERE mc.id = $1 AND $2::uuid = any({GUARDIANS_TOLD.format(at="$3::timestamptz")})
 """
 
 # $1 case, $2 school, $3 guardian, $4 status, $5 actor, $6 note, $7 instant.

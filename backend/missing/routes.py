@@ -10,7 +10,7 @@ import asyncpg
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from backend import idempotency
+from backend import flows, idempotency
 from backend.auth.tokens import Principal
 from backend.missing import service
 from backend.openapi import problems
@@ -70,7 +70,7 @@ class MissingCaseController(Controller):
             conn,
             principal.person_id,
             200,
-            lambda: service.resolve(conn, principal.person_id, case_id, data, rt.clock.now()),
+            lambda: flows.resolve_case(conn, principal.person_id, case_id, data, rt.clock.now()),
         )
 
 

@@ -15,20 +15,20 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 import asyncpg
 
-import backend.schools.problems  # noqa: F401  (registers the problem texts)
 from backend.auth.policy import PupilAccess, pupil_access
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.missing import queries as q
 from backend.missing import reach
-from backend.pagination import cursor_instant, decode_cursor, encode_cursor
+from backend.pagination import decode_instant_cursor, encode_cursor
 from backend.schools.localtime import local_now
+from notifications.kinds import Kind
 from notifications.outbox import Notice, notify, notify_many
-from schemas.absence import AbsenceReason, AbsenceReportCreate
 from schemas.missing import (
     CaseEvent,
     CaseFilter,
@@ -82,7 +82,7 @@ async def _tell_resolved(
     """
     if was not in ALERTED:
         return 0
-    r = await conn.fetchrow(q.RECIPIENTS, pupil_id, class_id, school_id, day)
+    r = await conn.fetchrow(q.RECIPIENTS, pupil_id, class_id, now)
     data = {"case_id": case_id, "pupil_id": pupil_id, "class_id": class_id, "outcome": outcome}
     sent = 0
     team = _minus(r["team"], actor)
@@ -94,7 +94,7 @@ async def _tell_resolved(
             await notify(
                 conn,
                 recipients=team,
-                kind="late_absence_report",
+                kind=Kind.late_absence_report,
                 data=data,
                 params={"pupil": r["pupil_name"], "class_name": r["class_name"]},
                 now=now,
@@ -108,7 +108,7 @@ async def _tell_resolved(
         await notify(
             conn,
             recipients=_minus(others, actor),
-            kind="missing_pupil_resolved",
+            kind=Kind.missing_pupil_resolved,
             data=data,
             params={"pupil": r["pupil_name"]},
             now=now,
@@ -185,7 +185,7 @@ async def seek_due(
         notices.append(
             Notice(
                 recipients=row["guardians"],
-                kind="missing_pupil",
+                kind=Kind.missing_pupil,
                 data={"case_id": row["id"], "pupil_id": row["pupil_id"], "class_id": row["class_id"]},
                 params={"pupil": row["pupil_name"]},
                 urgent=True,
@@ -218,7 +218,7 @@ async def escalate_due(conn: asyncpg.Connection, now: datetime) -> dict[str, int
             await notify(
                 conn,
                 recipients=row["guardians"],
-                kind="missing_pupil_escalation",
+                kind=Kind.missing_pupil_escalation,
                 data={**data, "audience": "guardian"},
                 params={"pupil": row["pupil_name"]},
                 urgent=True,
@@ -240,7 +240,7 @@ async def escalate_due(conn: asyncpg.Connection, now: datetime) -> dict[str, int
             await notify(
                 conn,
                 recipients=recipients,
-                kind="missing_pupil_summary",
+                kind=Kind.missing_pupil_summary,
                 data={"school_id": school_id, "count": count, "status": "escalated"},
                 params={"count": count},
                 urgent=True,
@@ -409,12 +409,7 @@ async def list_cases(
     limit: int,
     now: datetime,
 ) -> MissingCasePage:
-    after = decode_cursor(cursor, 2)
-    try:
-        after_at = cursor_instant(after[0]) if after else None
-        after_id = uuid.UUID(after[1]) if after else None
-    except ValueError as exc:
-        raise Invalid("request.invalid") from exc
+    after_at, after_id = decode_instant_cursor(cursor)
     rows = await conn.fetch(
         q.VISIBLE_CASES,
         viewer,
@@ -479,16 +474,24 @@ def _answering_role(access: PupilAccess, row: asyncpg.Record) -> str:
     raise NotFound()
 
 
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    case: MissingCase
+    files_sick_report: bool  # "sick at home" on the case's own day
+
+
 async def resolve(
     conn: asyncpg.Connection,
     viewer: uuid.UUID,
     case_id: uuid.UUID,
     data: ResolveCase,
     now: datetime,
-) -> MissingCase:
-    """A guardian or the class team/leaders answer a case. Runs in the caller's transaction."""
-    from backend.absence import service as absence  # imported here: absence calls us too
+) -> Resolved:
+    """A guardian or the class team/leaders answer a case. Runs in the caller's transaction.
 
+    "Sick at home" today also files a sick report for the day: backend/flows.py does,
+    when ``files_sick_report`` says so.
+    """
     row = await _visible(conn, viewer, case_id, now)
     access = await pupil_access(conn, viewer, row["pupil_id"], now)
     role = _answering_role(access, row)
@@ -503,17 +506,6 @@ async def resolve(
         # An answer from a guardian is the surest sign a person knows.
         await reach.guardian_answered(conn, case_id, now)
     log.info("missing case %s resolved by %s %s: %s", case_id, role, viewer, data.outcome.value)
-    if data.outcome is Outcome.sick_at_home and row["day"] == access.local_today:
-        report = AbsenceReportCreate(first_day=row["day"], reason=AbsenceReason.sick, note=data.note)
-        try:
-            report_access, calendar = await absence.report_access(conn, viewer, row["pupil_id"], report, now)
-            await absence.create_report(conn, report_access, viewer, report, now, calendar)
-        except Conflict:
-            # A report for part of the day exists already; the answer still stands.
-            log.info("missing case %s: a report already covers the day", case_id)
-        except Invalid as exc:
-            # Not a day a report can be filed for (e.g. closed since); keep the answer.
-            log.info("missing case %s: no sick report filed (%s)", case_id, exc.code)
     await _tell_resolved(
         conn,
         case_id=case_id,
@@ -526,7 +518,8 @@ async def resolve(
         actor=viewer,
         now=now,
     )
-    return await get_case(conn, viewer, case_id, now)
+    case = await get_case(conn, viewer, case_id, now)
+    return Resolved(case, data.outcome is Outcome.sick_at_home and row["day"] == access.local_today)
 
 
 __all__ = [

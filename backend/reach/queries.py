@@ -4,7 +4,7 @@ from backend.missing.queries import GUARDIANS_TOLD
 
 # Per pupil of the class: can at least one guardian with access be reached by
 # push (a device seen in the last 30 days), SMS, e-mail; the last test-alert
-# confirmation by one of them. $1 class, $2 instant, $3 school-local today.
+# confirmation by one of them. $1 class, $2 instant.
 REACHABILITY = f"""
 SELECT p.id AS pupil_id, p.name,
        EXISTS (SELECT 1 FROM devices d
@@ -17,7 +17,7 @@ SELECT p.id AS pupil_id, p.name,
 FROM class_enrollments ce
 JOIN people p ON p.id = ce.pupil_id
 CROSS JOIN LATERAL (
-    SELECT ARRAY(SELECT x FROM unnest({GUARDIANS_TOLD.format(day="$3::date")}) AS x
+    SELECT ARRAY(SELECT x FROM unnest({GUARDIANS_TOLD.format(at="$2::timestamptz")}) AS x
                  JOIN people gp ON gp.id = x AND gp.deactivated_at IS NULL) AS ids
 ) g
 WHERE ce.class_id = $1
@@ -25,16 +25,16 @@ ORDER BY p.name, p.id
 """
 
 # Every guardian with access of a pupil in the school's classes this school year.
-# $1 school, $2 school-local today.
+# $1 school, $2 instant.
 TEST_ALERT_RECIPIENTS = f"""
 SELECT DISTINCT gt.guardian_id
 FROM classes c
-JOIN school_years sy ON sy.id = c.school_year_id
+JOIN running_school_years($2) ry ON ry.school_year_id = c.school_year_id
 JOIN class_enrollments ce ON ce.class_id = c.id
 JOIN people p ON p.id = ce.pupil_id
-CROSS JOIN LATERAL unnest({GUARDIANS_TOLD.format(day="$2::date")}) AS gt(guardian_id)
+CROSS JOIN LATERAL unnest({GUARDIANS_TOLD.format(at="$2::timestamptz")}) AS gt(guardian_id)
 JOIN people gp ON gp.id = gt.guardian_id AND gp.deactivated_at IS NULL
-WHERE c.school_id = $1 AND $2::date BETWEEN sy.starts_on AND sy.ends_on
+WHERE c.school_id = $1
 """
 
 INSERT_TEST_ALERT = """

@@ -12,6 +12,7 @@ from backend.auth.case_staff import class_staff_access
 from backend.auth.policy import school_leader_access
 from backend.reach import queries as q
 from backend.schools.localtime import local_now
+from notifications.kinds import Kind
 from notifications.outbox import notify
 from schemas.reach import PupilReach, Reachability, TestAlertSent
 
@@ -31,7 +32,7 @@ async def reachability(
             email=r["email"],
             confirmed_at=local_now(r["confirmed_at"], staff.timezone) if r["confirmed_at"] else None,
         )
-        for r in await conn.fetch(q.REACHABILITY, class_id, now, staff.local_today)
+        for r in await conn.fetch(q.REACHABILITY, class_id, now)
     ]
     return Reachability(
         class_id=class_id,
@@ -44,15 +45,14 @@ async def send_test_alert(
     conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID, now: datetime
 ) -> TestAlertSent:
     """Every guardian with access at the school gets a non-urgent "please tap OK"."""
-    school = await school_leader_access(conn, viewer, school_id, now)
-    today = local_now(now, school.timezone).date()
-    recipients = [r["guardian_id"] for r in await conn.fetch(q.TEST_ALERT_RECIPIENTS, school_id, today)]
+    await school_leader_access(conn, viewer, school_id, now)
+    recipients = [r["guardian_id"] for r in await conn.fetch(q.TEST_ALERT_RECIPIENTS, school_id, now)]
     alert_id = uuid.uuid4()
     school_name = await conn.fetchval(q.INSERT_TEST_ALERT, alert_id, school_id, viewer, now, len(recipients))
     await notify(
         conn,
         recipients=recipients,
-        kind="test_alert",
+        kind=Kind.test_alert,
         data={"test_alert_id": alert_id, "school_id": school_id},
         params={"school": school_name},
         now=now,

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from backend.jobs.registry import Job
+from backend.jobs.base import Job
 from backend.settings import Settings
 
 log = logging.getLogger("skolebro.roster.sync")

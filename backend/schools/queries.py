@@ -1,7 +1,8 @@
 """SQL for school settings and closed days."""
 
-# $1 viewer, $2 school, $3 instant. The viewer's roles at the school count
-# while their school year has not ended (as in the access policy).
+# $1 viewer, $2 school, $3 instant. The viewer's roles at the school in its
+# running school year; a leader of a year that has not started yet counts as a
+# leader here (planning settings and closed days; README: access).
 SCHOOL_ACCESS = """
 WITH s AS (
     SELECT s.*, (($3::timestamptz) AT TIME ZONE s.timezone)::date AS local_today
@@ -12,10 +13,10 @@ SELECT s.id, s.name, s.timezone, s.report_deadline, s.check_reminder_at,
        s.escalate_after_minutes, s.leave_teacher_max_days, s.still_sick_at,
        s.note_retention_days, s.local_today, s.roster_sync_at, s.feide_realm,
        s.office_phone, s.sms_after_minutes, s.call_after_minutes,
-       ARRAY(SELECT DISTINCT sa.role FROM staff_assignments sa
-             JOIN school_years sy ON sy.id = sa.school_year_id
+       ARRAY(SELECT DISTINCT sa.role FROM running_staff_assignments($3) sa
              WHERE sa.person_id = $1 AND sa.school_id = s.id
-               AND sy.ends_on >= s.local_today) AS roles
+             UNION
+             SELECT 'school_leader' WHERE will_lead_school($1, s.id, $3)) AS roles
 FROM s
 """
 
@@ -53,4 +54,8 @@ INSERT_CLOSED_DAYS = """
 INSERT INTO closed_days (school_id, day, label)
 SELECT $1, d, l FROM unnest($2::date[], $3::text[]) AS t(d, l)
 ON CONFLICT DO NOTHING RETURNING day, label
+"""
+
+CLASS_TIMEZONE = """
+SELECT s.timezone FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.id = $1
 """

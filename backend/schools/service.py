@@ -13,7 +13,6 @@ from zoneinfo import available_timezones
 import asyncpg
 import msgspec
 
-import backend.schools.problems  # noqa: F401  (registers the problem texts)
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools import queries as q
@@ -281,3 +280,9 @@ async def remove_closed_day(
     if await conn.fetchval(q.DELETE_CLOSED_DAY, school_id, day) is None:
         raise NotFound()
     log.info("closed day %s removed at school %s by %s", day, school_id, viewer)
+
+
+async def class_timezone(conn: asyncpg.Connection, class_id: uuid.UUID) -> str:
+    """The time zone of the class's school (Norway's where the class is unknown)."""
+    zone: str | None = await conn.fetchval(q.CLASS_TIMEZONE, class_id)
+    return zone or "Europe/Oslo"

@@ -3,17 +3,6 @@
 from __future__ import annotations
 
 from backend.errors import Invalid
-from backend.texts import register_problems
-
-register_problems(
-    {
-        "school_year.invalid": {
-            "nb": ("Ugyldig skoleår", "Skoleåret skrives som to år etter hverandre, f.eks. 2026-2027."),
-            "nn": ("Ugyldig skuleår", "Skuleåret blir skrive som to år etter kvarandre, t.d. 2026-2027."),
-            "en": ("Invalid school year", "Write the school year as two consecutive years, e.g. 2026-2027."),
-        },
-    }
-)
 
 
 def first_year_of(school_year: str | None) -> int | None:

@@ -23,9 +23,9 @@ import asyncpg
 import httpx
 import jwt
 
+from backend.auth import web_sessions
 from backend.runtime import Runtime
 from backend.settings import WebOidcClient
-from backend.web import queries as q
 from backend.web.session import token_hash
 
 log = logging.getLogger("skolebro.web")
@@ -65,8 +65,8 @@ async def begin(
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
-    await conn.execute(
-        q.INSERT_FLOW,
+    await web_sessions.store_flow(
+        conn,
         token_hash(state),
         client.name,
         nonce,
@@ -100,7 +100,7 @@ class Finished:
 
 async def finish(conn: asyncpg.Connection, rt: Runtime, state: str, code: str) -> Finished:
     now = rt.clock.now()
-    flow = await conn.fetchrow(q.TAKE_FLOW, token_hash(state), now)
+    flow = await web_sessions.take_flow(conn, token_hash(state), now)
     if flow is None:
         raise LoginFailed("unknown, used or expired state")
     client = provider(rt, flow["provider"])

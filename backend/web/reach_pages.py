@@ -18,7 +18,8 @@ from backend.missing import reach
 from backend.missing import service as missing
 from backend.reach import service as reachability
 from backend.runtime import Runtime
-from backend.web.session import CSRF_FIELD, check_csrf, require_session
+from backend.web.pages import SIGNED_IN, page, see_other
+from backend.web.session import WebSession
 from schemas.reach import CallList, CallLogged, CallOutcome
 
 OUTCOMES = tuple(o.value for o in CallOutcome)
@@ -31,14 +32,17 @@ def _hhmm(value: datetime | None) -> str:
 class ReachPages(Controller):
     path = "/web"
     include_in_schema = False
+    dependencies = SIGNED_IN
 
     @get("/missing-cases/{case_id:uuid}")
     async def case_page(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, case_id: uuid.UUID
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        session: WebSession,
+        case_id: uuid.UUID,
     ) -> Response[Any]:
-        from backend.web.routes import page
-
-        session = await require_session(conn, rt, request)
         now = rt.clock.now()
         async with conn.transaction():
             case = await missing.get_case(conn, session.person_id, case_id, now)
@@ -61,13 +65,14 @@ class ReachPages(Controller):
 
     @post("/missing-cases/{case_id:uuid}/contacts", status_code=303)
     async def log_call(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, case_id: uuid.UUID
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        session: WebSession,
+        form: dict[str, str],
+        case_id: uuid.UUID,
     ) -> Response[Any]:
-        from backend.web.routes import _form, _see_other
-
-        session = await require_session(conn, rt, request)
-        form = await _form(request)
-        check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         try:
             guardian = uuid.UUID(form.get("guardian_id", ""))
             data = CallLogged(guardian_id=guardian, outcome=CallOutcome(form.get("outcome", "")))
@@ -75,15 +80,17 @@ class ReachPages(Controller):
             raise Invalid("request.invalid", field="outcome") from exc
         async with conn.transaction():
             await reach.log_call(conn, session.person_id, case_id, data, rt.clock.now())
-        return _see_other(f"/web/missing-cases/{case_id}?done=call_logged")
+        return see_other(f"/web/missing-cases/{case_id}?done=call_logged")
 
     @get("/classes/{class_id:uuid}/reachability")
     async def reachability_page(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, class_id: uuid.UUID
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        session: WebSession,
+        class_id: uuid.UUID,
     ) -> Response[Any]:
-        from backend.web.routes import page
-
-        session = await require_session(conn, rt, request)
         now = rt.clock.now()
         staff = await class_staff_access(conn, session.person_id, class_id, now)
         result = await reachability.reachability(conn, session.person_id, class_id, now)

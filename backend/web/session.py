@@ -20,9 +20,9 @@ import asyncpg
 from litestar import Request
 from litestar.datastructures import Cookie
 
+from backend.auth import web_sessions
 from backend.errors import Forbidden
 from backend.runtime import Runtime
-from backend.web import queries as q
 
 log = logging.getLogger("skolebro.web")
 
@@ -77,14 +77,8 @@ async def start_session(conn: asyncpg.Connection, rt: Runtime, person_id: uuid.U
     """Store a new session and return the cookie that carries it."""
     token = secrets.token_urlsafe(32)
     now = rt.clock.now()
-    await conn.execute(
-        q.INSERT_SESSION,
-        token_hash(token),
-        person_id,
-        secrets.token_urlsafe(32),
-        now,
-        now,
-        SESSION_SECONDS,
+    await web_sessions.store_session(
+        conn, token_hash(token), person_id, secrets.token_urlsafe(32), now, SESSION_SECONDS
     )
     log.info("web session started for %s", person_id)
     return cookie(rt, SESSION_COOKIE, token, SESSION_SECONDS)
@@ -96,7 +90,7 @@ async def load_session(
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    row = await conn.fetchrow(q.SESSION, token_hash(token), rt.clock.now())
+    row = await web_sessions.session_of(conn, token_hash(token), rt.clock.now())
     if row is None:
         return None
     return WebSession(row["person_id"], row["name"], row["locale"], row["csrf_token"])
@@ -114,7 +108,7 @@ async def require_session(
 async def end_session(conn: asyncpg.Connection, request: Request[Any, Any, Any]) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await conn.execute(q.DELETE_SESSION, token_hash(token))
+        await web_sessions.delete_session(conn, token_hash(token))
 
 
 def check_csrf(expected: str | None, sent: object) -> None:

@@ -1,0 +1,39 @@
+"""Role-level checks as Litestar guards: who may call a route at all, before its body is read.
+
+Object-level checks (this pupil, this class, this thread) stay in the services,
+through ``backend/auth/policy.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from backend.auth.policy import require_staff
+from backend.auth.tokens import Principal
+from backend.db.pool import connection
+from backend.errors import NotFound, Unauthorized
+from backend.runtime import Runtime
+
+
+def _runtime(conn: ASGIConnection[Any, Any, Any, Any]) -> Runtime:
+    runtime: Runtime = conn.app.state.runtime
+    return runtime
+
+
+def dev_routes_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Dev/test sign-in and tools: in production the route does not exist (404)."""
+    if not _runtime(conn).settings.dev_routes:
+        raise NotFound()
+
+
+async def staff_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Staff or system administrators only; others get 403 (``dev.staff_only``)."""
+    principal = conn.scope.get("user")
+    if not isinstance(principal, Principal):
+        raise Unauthorized("auth.missing_token")
+    rt = _runtime(conn)
+    async with connection(rt.require_pool(), rt.settings.db_acquire_timeout_seconds) as db:
+        await require_staff(db, principal.person_id)

@@ -1,0 +1,167 @@
+"""Sign-in and sign-out pages: dev/test demo users, OIDC providers, logout."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+from litestar.response import Template
+
+from backend.auth import service as auth
+from backend.auth.guards import dev_routes_only
+from backend.errors import Forbidden, NotFound
+from backend.roster.demo import DEMO_USERS
+from backend.runtime import Runtime
+from backend.web import oidc
+from backend.web.i18n import translator
+from backend.web.pages import SIGNED_IN, form_of, locale_of, page, see_other
+from backend.web.session import (
+    CSRF_FIELD,
+    LOGIN_CSRF_COOKIE,
+    OIDC_STATE_COOKIE,
+    SESSION_COOKIE,
+    WebSession,
+    check_csrf,
+    cookie,
+    end_session,
+    expired_cookie,
+    load_session,
+    login_csrf,
+    start_session,
+)
+
+log = logging.getLogger("skolebro.web")
+
+
+async def _login_page(
+    request: Request[Any, Any, Any],
+    conn: asyncpg.Connection,
+    rt: Runtime,
+    next_path: str | None,
+    *,
+    status: int = 200,
+    error: str | None = None,
+) -> Template:
+    token, new = login_csrf(request)
+    dev_users = await auth.dev_users(conn, list(DEMO_USERS)) if rt.settings.dev_routes else []
+    t = translator(locale_of(request, None))
+    notice = t("logged_out") if request.query_params.get("out") else None
+    return page(
+        request,
+        rt,
+        None,
+        "login.html",
+        status=status,
+        cookies=[cookie(rt, LOGIN_CSRF_COOKIE, token, 3600)] if new else [],
+        providers=rt.settings.web_oidc,
+        dev_users=dev_users,
+        login_csrf=token,
+        next_path=oidc.safe_next(next_path),
+        error=t(error) if error else None,
+        notice=notice,
+    )
+
+
+class SignInPages(Controller):
+    """The only pages without a session."""
+
+    path = "/web/login"
+    include_in_schema = False
+
+    @get("/")
+    async def login_page(
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        next: str | None = None,
+    ) -> Response[Any]:
+        if await load_session(conn, rt, request) is not None:
+            return see_other(oidc.safe_next(next))
+        return await _login_page(request, conn, rt, next)
+
+    @post("/", status_code=303, guards=[dev_routes_only])
+    async def dev_login(
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime
+    ) -> Response[Any]:
+        """Dev/test: sign in as a demo user. Production signs in through OIDC only."""
+        form = await form_of(request)
+        check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), form.get(CSRF_FIELD))
+        person_id = await auth.person_by_username(conn, form.get("username", ""))
+        if person_id is None:
+            return await _login_page(request, conn, rt, form.get("next"), status=401, error="login_unknown")
+        await end_session(conn, request)
+        session_cookie = await start_session(conn, rt, person_id)
+        log.info("web dev sign-in as %s", form.get("username"))
+        return see_other(oidc.safe_next(form.get("next")), [session_cookie])
+
+    @get("/start/{provider:str}")
+    async def oidc_start(
+        self, conn: asyncpg.Connection, rt: Runtime, provider: str, next: str | None = None
+    ) -> Response[Any]:
+        client = oidc.provider(rt, provider)
+        if client is None:
+            raise NotFound()
+        started = await oidc.begin(conn, rt, client, next)
+        return see_other(started.redirect_to, [cookie(rt, OIDC_STATE_COOKIE, started.state, 600)])
+
+    @get("/callback")
+    async def oidc_callback(
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        code: str | None = None,
+        oidc_state: Annotated[str | None, Parameter(query="state")] = None,
+        error: str | None = None,
+    ) -> Response[Any]:
+        state = oidc_state
+        if error or not code or not state:
+            log.info("web sign-in came back without a code (%s)", error or "no code")
+            return await _login_page(request, conn, rt, None, status=400, error="login_failed")
+        # Only the browser that started the sign-in may finish it (no login CSRF).
+        try:
+            check_csrf(request.cookies.get(OIDC_STATE_COOKIE), state)
+        except Forbidden:
+            return await _login_page(request, conn, rt, None, status=403, error="login_failed")
+        try:
+            finished = await oidc.finish(conn, rt, state, code)
+        except oidc.LoginFailed as exc:
+            log.warning("web sign-in failed: %s", exc)
+            return await _login_page(request, conn, rt, None, status=400, error="login_failed")
+        person_id = await auth.person_by_identity(conn, rt, finished.provider, finished.subject)
+        if person_id is None:
+            log.info("web sign-in: %s subject not in the roster", finished.provider)
+            return await _login_page(request, conn, rt, None, status=403, error="login_unknown")
+        await end_session(conn, request)
+        session_cookie = await start_session(conn, rt, person_id)
+        log.info("web sign-in with %s as %s", finished.provider, person_id)
+        return see_other(finished.next_path, [session_cookie, expired_cookie(rt, OIDC_STATE_COOKIE)])
+
+
+class SignOutPages(Controller):
+    path = "/web/logout"
+    include_in_schema = False
+    dependencies = SIGNED_IN
+
+    @get("/")
+    async def logout_page(
+        self, request: Request[Any, Any, Any], rt: Runtime, session: WebSession
+    ) -> Response[Any]:
+        return page(request, rt, session, "logout.html")
+
+    @post("/", status_code=303)
+    async def logout(
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        session: WebSession,
+        form: dict[str, str],  # asked for its CSRF check: a forged form cannot sign anyone out
+    ) -> Response[Any]:
+        await end_session(conn, request)
+        log.info("web session ended for %s", session.person_id)
+        return see_other("/web/login?out=1", [expired_cookie(rt, SESSION_COOKIE)])

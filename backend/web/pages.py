@@ -1,0 +1,118 @@
+"""What every page of the portal shares: templates, headers, language, redirects.
+
+Page controllers (``backend/web/*_pages.py``, assembled in ``routes.py``) render through ``page``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.di import Provide
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.template.config import TemplateConfig
+
+from backend.errors import DomainError
+from backend.runtime import Runtime
+from backend.texts import problem_text
+from backend.web.i18n import LANG_COOKIE, LOCALE_NAMES, LOCALES, format_day, pick_locale, translator
+from backend.web.session import CSRF_FIELD, WebSession, check_csrf, cookie, require_session
+
+HERE = Path(__file__).parent
+# Defence in depth behind autoescaping: no script runs on these pages at all,
+# they cannot be framed (clickjacking), and forms post only to us.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+DONE_NOTICES = {
+    "applied": "done_applied",
+    "decided": "done_decided",
+    "marked": "done_marked",
+    "completed": "done_completed",
+    "call_logged": "done_call_logged",
+}
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    # A directory-based Jinja engine has autoescape on for every template.
+    return TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine)
+
+
+def lang_cookie(request: Request[Any, Any, Any], rt: Runtime) -> list[Cookie]:
+    chosen = request.query_params.get("lang")
+    if chosen in LOCALES and chosen != request.cookies.get(LANG_COOKIE):
+        return [cookie(rt, LANG_COOKIE, chosen, 365 * 24 * 3600)]
+    return []
+
+
+def locale_of(request: Request[Any, Any, Any], session: WebSession | None) -> str:
+    return pick_locale(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        session.locale if session else None,
+    )
+
+
+def page(
+    request: Request[Any, Any, Any],
+    rt: Runtime,
+    session: WebSession | None,
+    name: str,
+    *,
+    status: int = 200,
+    cookies: list[Cookie] | None = None,
+    **context: Any,
+) -> Template:
+    lang = locale_of(request, session)
+    t = translator(lang)
+    done = request.query_params.get("done")
+    context.setdefault("notice", t(DONE_NOTICES[done]) if done in DONE_NOTICES else None)
+    context.setdefault("error", None)
+    return Template(
+        template_name=name,
+        context={
+            "t": t,
+            "lang": lang,
+            "locales": list(LOCALE_NAMES.items()),
+            "user": session,
+            "day": lambda d: format_day(d, lang),
+            "csrf": session.csrf_token if session else "",
+            **context,
+        },
+        status_code=status,
+        cookies=[*(cookies or []), *lang_cookie(request, rt)],
+        headers=SECURITY_HEADERS,
+    )
+
+
+def problem_detail(request: Request[Any, Any, Any], session: WebSession | None, exc: DomainError) -> str:
+    return problem_text(exc.code, locale_of(request, session), **exc.params)[1]
+
+
+def see_other(path: str, cookies: list[Cookie] | None = None) -> Redirect:
+    return Redirect(path, status_code=303, cookies=cookies or [])
+
+
+async def form_of(request: Request[Any, Any, Any]) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+async def checked_form(request: Request[Any, Any, Any], session: WebSession) -> dict[str, str]:
+    """The posted form, once its CSRF token is the session's (403 ``web.csrf`` otherwise)."""
+    form = await form_of(request)
+    check_csrf(session.csrf_token, form.get(CSRF_FIELD))
+    return form
+
+
+# Every page but sign-in declares this on its controller: a handler that names
+# ``session`` gets the signed-in person (a browser without one goes to sign-in),
+# one that names ``form`` gets the posted form with its CSRF token checked.
+SIGNED_IN = {"session": Provide(require_session), "form": Provide(checked_form)}
