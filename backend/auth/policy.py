@@ -25,6 +25,7 @@ from backend.auth.policy_queries import (
     RELATIONS_FOR_PUPILS,
     RELATIONS_FOR_VIEWERS,
     SCHOOL_LEADER,
+    SCHOOL_ROLES,
 )
 from backend.errors import Forbidden, NotFound
 
@@ -120,6 +121,34 @@ async def school_leader_access(
     if row is None or not (row["leads"] or (planning and row["will_lead"])):
         raise NotFound()
     return SchoolAccess(school_id=school_id, timezone=row["timezone"], leads=row["leads"])
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolStaffAccess:
+    """Staff's hold on their school: its closed days are theirs to see, a leader's to change."""
+
+    school_id: uuid.UUID
+    roles: frozenset[str]
+
+    @property
+    def is_leader(self) -> bool:
+        return "school_leader" in self.roles
+
+    def require_leader(self) -> None:
+        """Staff who do not lead the school see it but may not change it (403)."""
+        if not self.is_leader:
+            raise Forbidden()
+
+
+async def school_staff_access(
+    conn: asyncpg.Connection, viewer_id: uuid.UUID, school_id: uuid.UUID, now: datetime
+) -> SchoolStaffAccess:
+    """The viewer's roles at the school: staff of its running school year, or a leader of
+    a year not started yet (planning). NotFound for anyone else, as for no school."""
+    roles = await conn.fetchval(SCHOOL_ROLES, viewer_id, school_id, now)
+    if not roles:
+        raise NotFound()
+    return SchoolStaffAccess(school_id=school_id, roles=frozenset(roles))
 
 
 def decide(row: Mapping[str, Any]) -> PupilAccess | None:
