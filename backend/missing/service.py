@@ -460,6 +460,7 @@ async def get_case(
 
 def _answering_role(access: PupilAccess, row: asyncpg.Record) -> str:
     """'guardian' or 'staff' for who answers; refuse everyone else."""
+    access.require_write()
     if row["staff"] and access.relation in CASE_STAFF:
         return "staff"
     if access.relation == "guardian":
