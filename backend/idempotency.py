@@ -80,13 +80,16 @@ async def once(
     """Run a POST's use case in one transaction, under its ``Idempotency-Key`` if any.
 
     A retry with the same key and body gets the first answer (Litestar sends a
-    ``Response`` as it is, whatever the handler's declared type).
+    ``Response`` as it is, whatever the handler's declared type); a 204 has no
+    body to replay, so its retry simply does nothing new. The key is claimed
+    even where the use case is idempotent by itself, so a reused key with
+    another body is refused like everywhere else.
     """
     key = await key_of(request, person_id)
     async with conn.transaction():
         replay = await claim(conn, key)
         if replay is not None:
-            return replay  # type: ignore[return-value]
+            return None if status == 204 else replay  # type: ignore[return-value]
         result = await work()
         await store(conn, key, status, result)
     return result

@@ -1,12 +1,14 @@
-"""Device housekeeping shared by the dispatcher and the daily job.
+"""Removing push devices, in one place for everyone who does it.
 
-A device token that FCM no longer accepts, or that nobody has refreshed for
-270 days, is deleted together with whatever was still queued for it.
+A device signed out or unregistered by its owner, a token FCM no longer
+accepts, or one nobody has refreshed for 270 days is deleted together with
+whatever was still queued for it (those pushes must not follow).
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -29,6 +31,17 @@ dropped AS (
 SELECT count(*) FROM gone
 """
 
+# $1 device, $2 person, $3 why. Counts the device removed (0 = not the person's).
+_REMOVE_DEVICE = """
+WITH gone AS (DELETE FROM devices WHERE id = $1 AND person_id = $2 RETURNING token),
+dropped AS (
+    UPDATE deliveries SET status = 'dropped', last_error = $3
+    WHERE token IN (SELECT token FROM gone) AND status IN ('pending', 'sending')
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+"""
+
 _PRUNE_DELIVERIES = """
 DELETE FROM deliveries
 WHERE created_at < $1 AND status IN ('sent', 'failed', 'dropped')
@@ -42,6 +55,13 @@ WITH gone AS (DELETE FROM devices WHERE token = any($1::text[]) RETURNING id)
 UPDATE deliveries SET status = 'dropped', last_error = $2
 WHERE token = any($1::text[]) AND status = 'pending'
 """
+
+
+async def remove_device(
+    conn: asyncpg.Connection, device_id: uuid.UUID, person_id: uuid.UUID, why: str
+) -> bool:
+    """Delete one of the person's devices and drop what was queued for it; False: not theirs."""
+    return bool(await conn.fetchval(_REMOVE_DEVICE, device_id, person_id, why))
 
 
 async def prune_stale_devices(conn: asyncpg.Connection, now: datetime) -> int:

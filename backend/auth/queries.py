@@ -37,10 +37,3 @@ UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS
 """
 
 FAMILY_OF = "SELECT family_id, person_id FROM refresh_tokens WHERE token_hash = $1"
-
-# Signing out on a phone: pushes still queued for it must not follow.
-DELETE_DEVICE = """
-WITH gone AS (DELETE FROM devices WHERE id = $1 AND person_id = $2 RETURNING token)
-UPDATE deliveries SET status = 'dropped', last_error = 'device signed out'
-WHERE token IN (SELECT token FROM gone) AND status IN ('pending', 'sending')
-"""

@@ -15,6 +15,7 @@ from backend.auth.identity import stored_subject
 from backend.auth.idp import IdentityError, ProviderUnavailable
 from backend.errors import DomainError, Unauthorized
 from backend.runtime import Runtime
+from notifications.devices import remove_device
 from schemas.auth import TOKEN_EXCHANGE, TokenRequest, TokenResponse
 
 log = logging.getLogger("skolebro.auth")
@@ -191,5 +192,6 @@ async def logout(
             rt.limits.failures_by_address.record(address)  # a guess at someone's refresh token
             raise Unauthorized("auth.missing_token")
         if device_id is not None:
-            await conn.execute(q.DELETE_DEVICE, device_id, person_id)
+            # Signing out on a phone: pushes still queued for it must not follow.
+            await remove_device(conn, device_id, person_id, "device signed out")
     log.info("logout of %s", person_id)

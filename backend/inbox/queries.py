@@ -30,17 +30,6 @@ ON CONFLICT (token) DO NOTHING
 RETURNING {DEVICE_COLUMNS}
 """
 
-# $1 device, $2 person. Counts the device removed (0 = not the caller's).
-DELETE_DEVICE = """
-WITH gone AS (DELETE FROM devices WHERE id = $1 AND person_id = $2 RETURNING token),
-dropped AS (
-    UPDATE deliveries SET status = 'dropped', last_error = 'device unregistered'
-    WHERE token IN (SELECT token FROM gone) AND status IN ('pending', 'sending')
-    RETURNING 1
-)
-SELECT count(*) FROM gone
-"""
-
 # $1 person
 PREFERENCES = """
 SELECT p.locale, np.push_messages, np.push_grades, np.push_absence, np.push_reminders,

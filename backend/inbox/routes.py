@@ -116,13 +116,13 @@ class InboxController(Controller):
         principal: Principal,
         notification_id: uuid.UUID,
     ) -> None:
-        key = await idempotency.key_of(request, principal.person_id)
-        async with conn.transaction():
-            # Marking read is idempotent by itself; the key is still claimed so a
-            # reused key with another body is refused like everywhere else.
-            if await idempotency.claim(conn, key) is None:
-                await service.mark_read(conn, principal.person_id, notification_id, rt.clock.now())
-                await idempotency.store(conn, key, 204, None)
+        await idempotency.once(
+            request,
+            conn,
+            principal.person_id,
+            204,
+            lambda: service.mark_read(conn, principal.person_id, notification_id, rt.clock.now()),
+        )
 
 
 __all__ = ["InboxController"]

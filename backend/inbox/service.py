@@ -17,6 +17,7 @@ from backend.inbox import queries as q
 from backend.missing import reach
 from backend.pagination import decode_instant_cursor, encode_cursor
 from backend.schools.localtime import format_hhmm, parse_hhmm
+from notifications.devices import remove_device
 from schemas.notifications import (
     Device,
     DeviceRegister,
@@ -96,7 +97,7 @@ async def register_device(
 
 async def unregister_device(conn: asyncpg.Connection, person_id: uuid.UUID, device_id: uuid.UUID) -> None:
     """Remove one of the caller's devices; someone else's is 404."""
-    if not await conn.fetchval(q.DELETE_DEVICE, device_id, person_id):
+    if not await remove_device(conn, device_id, person_id, "device unregistered"):
         raise NotFound()
     log.info("push device %s unregistered by person %s", device_id, person_id)
 

@@ -162,14 +162,14 @@ class MessagingController(Controller):
         thread_id: uuid.UUID,
     ) -> None:
         now = rt.clock.now()
-        key = await idempotency.key_of(request, principal.person_id)
         opened = await service.open_thread(conn, principal.person_id, thread_id, now)
-        async with conn.transaction():
-            # A 204 has no body to replay; a retry simply does nothing new.
-            if await idempotency.claim(conn, key) is not None:
-                return
-            await service.mark_read(conn, opened, principal.person_id, now)
-            await idempotency.store(conn, key, 204, None)
+        await idempotency.once(
+            request,
+            conn,
+            principal.person_id,
+            204,
+            lambda: service.mark_read(conn, opened, principal.person_id, now),
+        )
 
 
 class OfficeHoursController(Controller):

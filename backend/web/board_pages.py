@@ -17,8 +17,8 @@ from backend.schools.localtime import local_now
 from backend.schools.service import class_timezone
 from backend.web import board as boards
 from backend.web.board import MARKS
-from backend.web.pages import form_of, page, see_other
-from backend.web.session import CSRF_FIELD, SESSION_DEPENDENCY, WebSession, check_csrf
+from backend.web.pages import SIGNED_IN, page, see_other
+from backend.web.session import WebSession
 
 
 def _parse_day(text: str | None) -> date:
@@ -31,7 +31,7 @@ def _parse_day(text: str | None) -> date:
 class BoardPages(Controller):
     path = "/web/classes/{class_id:uuid}/attendance"
     include_in_schema = False
-    dependencies = SESSION_DEPENDENCY
+    dependencies = SIGNED_IN
 
     @get("/")
     async def board_page(
@@ -76,10 +76,9 @@ class BoardPages(Controller):
         conn: asyncpg.Connection,
         rt: Runtime,
         session: WebSession,
+        form: dict[str, str],
         class_id: uuid.UUID,
     ) -> Response[Any]:
-        form = await form_of(request)
-        check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         day = _parse_day(form.get("date"))
         marks = [
             {"pupil_id": key.removeprefix("mark_"), "status": value}
@@ -99,10 +98,9 @@ class BoardPages(Controller):
         conn: asyncpg.Connection,
         rt: Runtime,
         session: WebSession,
+        form: dict[str, str],
         class_id: uuid.UUID,
     ) -> Response[Any]:
-        form = await form_of(request)
-        check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         day = _parse_day(form.get("date"))
         await boards.complete(conn, session.person_id, class_id, day, rt.clock.now())
         return see_other(f"/web/classes/{class_id}/attendance?date={day}&done=completed")

@@ -9,14 +9,14 @@ from litestar import Controller, Request, Response, get
 
 from backend.me.service import me as load_me
 from backend.runtime import Runtime
-from backend.web.pages import page
-from backend.web.session import SESSION_DEPENDENCY, WebSession
+from backend.web.pages import SIGNED_IN, page
+from backend.web.session import WebSession
 
 
 class HomePages(Controller):
     path = "/web"
     include_in_schema = False
-    dependencies = SESSION_DEPENDENCY
+    dependencies = SIGNED_IN
 
     @get("/")
     async def home(

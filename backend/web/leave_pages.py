@@ -17,8 +17,8 @@ from backend.leave import service as leave
 from backend.me.service import me as load_me
 from backend.runtime import Runtime
 from backend.schools.localtime import local_now
-from backend.web.pages import form_of, page, problem_detail, see_other
-from backend.web.session import CSRF_FIELD, SESSION_DEPENDENCY, WebSession, check_csrf
+from backend.web.pages import SIGNED_IN, page, problem_detail, see_other
+from backend.web.session import WebSession
 from schemas.common import Access, Role
 from schemas.leave import LeaveDecisionCreate, LeaveRequestCreate
 
@@ -74,7 +74,7 @@ async def _leave_page(
 class LeavePages(Controller):
     path = "/web/leave"
     include_in_schema = False
-    dependencies = SESSION_DEPENDENCY
+    dependencies = SIGNED_IN
 
     @get("/")
     async def leave_page(
@@ -84,10 +84,13 @@ class LeavePages(Controller):
 
     @post("/", status_code=303)
     async def apply(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, session: WebSession
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        session: WebSession,
+        form: dict[str, str],
     ) -> Response[Any]:
-        form = await form_of(request)
-        check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         try:
             pupil_id = uuid.UUID(form.get("pupil_id", ""))
         except ValueError as exc:
@@ -133,10 +136,9 @@ class LeavePages(Controller):
         conn: asyncpg.Connection,
         rt: Runtime,
         session: WebSession,
+        form: dict[str, str],
         request_id: uuid.UUID,
     ) -> Response[Any]:
-        form = await form_of(request)
-        check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         if form.get("decision") not in ("approve", "reject"):
             raise Invalid("request.invalid")
         comment = form.get("comment", "").strip() or None

@@ -17,13 +17,12 @@ from backend.roster.demo import DEMO_USERS
 from backend.runtime import Runtime
 from backend.web import oidc
 from backend.web.i18n import translator
-from backend.web.pages import form_of, locale_of, page, see_other
+from backend.web.pages import SIGNED_IN, form_of, locale_of, page, see_other
 from backend.web.session import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
     OIDC_STATE_COOKIE,
     SESSION_COOKIE,
-    SESSION_DEPENDENCY,
     WebSession,
     check_csrf,
     cookie,
@@ -146,7 +145,7 @@ class SignInPages(Controller):
 class SignOutPages(Controller):
     path = "/web/logout"
     include_in_schema = False
-    dependencies = SESSION_DEPENDENCY
+    dependencies = SIGNED_IN
 
     @get("/")
     async def logout_page(
@@ -156,9 +155,13 @@ class SignOutPages(Controller):
 
     @post("/", status_code=303)
     async def logout(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, session: WebSession
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        session: WebSession,
+        form: dict[str, str],  # asked for its CSRF check: a forged form cannot sign anyone out
     ) -> Response[Any]:
-        check_csrf(session.csrf_token, (await form_of(request)).get(CSRF_FIELD))
         await end_session(conn, request)
         log.info("web session ended for %s", session.person_id)
         return see_other("/web/login?out=1", [expired_cookie(rt, SESSION_COOKIE)])

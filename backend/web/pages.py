@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import Cookie
+from litestar.di import Provide
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
@@ -18,7 +19,7 @@ from backend.errors import DomainError
 from backend.runtime import Runtime
 from backend.texts import problem_text
 from backend.web.i18n import LANG_COOKIE, LOCALE_NAMES, LOCALES, format_day, pick_locale, translator
-from backend.web.session import WebSession, cookie
+from backend.web.session import CSRF_FIELD, WebSession, check_csrf, cookie, require_session
 
 HERE = Path(__file__).parent
 # Defence in depth behind autoescaping: no script runs on these pages at all,
@@ -102,3 +103,16 @@ def see_other(path: str, cookies: list[Cookie] | None = None) -> Redirect:
 async def form_of(request: Request[Any, Any, Any]) -> dict[str, str]:
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+async def checked_form(request: Request[Any, Any, Any], session: WebSession) -> dict[str, str]:
+    """The posted form, once its CSRF token is the session's (403 ``web.csrf`` otherwise)."""
+    form = await form_of(request)
+    check_csrf(session.csrf_token, form.get(CSRF_FIELD))
+    return form
+
+
+# Every page but sign-in declares this on its controller: a handler that names
+# ``session`` gets the signed-in person (a browser without one goes to sign-in),
+# one that names ``form`` gets the posted form with its CSRF token checked.
+SIGNED_IN = {"session": Provide(require_session), "form": Provide(checked_form)}

@@ -18,8 +18,8 @@ from backend.missing import reach
 from backend.missing import service as missing
 from backend.reach import service as reachability
 from backend.runtime import Runtime
-from backend.web.pages import form_of, page, see_other
-from backend.web.session import CSRF_FIELD, SESSION_DEPENDENCY, WebSession, check_csrf
+from backend.web.pages import SIGNED_IN, page, see_other
+from backend.web.session import WebSession
 from schemas.reach import CallList, CallLogged, CallOutcome
 
 OUTCOMES = tuple(o.value for o in CallOutcome)
@@ -32,7 +32,7 @@ def _hhmm(value: datetime | None) -> str:
 class ReachPages(Controller):
     path = "/web"
     include_in_schema = False
-    dependencies = SESSION_DEPENDENCY
+    dependencies = SIGNED_IN
 
     @get("/missing-cases/{case_id:uuid}")
     async def case_page(
@@ -70,10 +70,9 @@ class ReachPages(Controller):
         conn: asyncpg.Connection,
         rt: Runtime,
         session: WebSession,
+        form: dict[str, str],
         case_id: uuid.UUID,
     ) -> Response[Any]:
-        form = await form_of(request)
-        check_csrf(session.csrf_token, form.get(CSRF_FIELD))
         try:
             guardian = uuid.UUID(form.get("guardian_id", ""))
             data = CallLogged(guardian_id=guardian, outcome=CallOutcome(form.get("outcome", "")))

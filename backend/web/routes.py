@@ -1,7 +1,7 @@
 """The web portal's pages (api.md: Web pages), one controller a page, HTTP only.
 
-Every page needs a session except sign-in (``SESSION_DEPENDENCY`` on the
-controller); every form is POST with a CSRF token; everything user-written goes
+Every page needs a session except sign-in, and every form is POST with a CSRF
+token (``SIGNED_IN`` on the controller checks both); everything user-written goes
 through Jinja's autoescape. Rules and access live in the services.
 """
 

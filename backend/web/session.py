@@ -19,7 +19,6 @@ from typing import Any
 import asyncpg
 from litestar import Request
 from litestar.datastructures import Cookie
-from litestar.di import Provide
 
 from backend.auth import web_sessions
 from backend.errors import Forbidden
@@ -125,8 +124,3 @@ def login_csrf(request: Request[Any, Any, Any]) -> tuple[str, bool]:
     if existing and len(existing) >= 32:
         return existing, False
     return secrets.token_urlsafe(32), True
-
-
-# Every page but sign-in declares this on its controller: handlers that name
-# ``session`` get the signed-in person, and a browser without one goes to sign-in.
-SESSION_DEPENDENCY = {"session": Provide(require_session)}
