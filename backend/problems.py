@@ -158,6 +158,20 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         "nn": ("Ikkje di melding", "Berre den som sende meldinga kan trekkje henne."),
         "en": ("Not your report", "Only the person who submitted the report can withdraw it."),
     },
+    "access.former_pupil": {
+        "nb": (
+            "Eleven har sluttet",
+            "Eleven har sluttet ved skolen din: du kan lese det som er registrert, men ikke endre noe.",
+        ),
+        "nn": (
+            "Eleven har slutta",
+            "Eleven har slutta ved skulen din: du kan lese det som er registrert, men ikkje endre noko.",
+        ),
+        "en": (
+            "Pupil has left",
+            "This pupil has left your school: you can read their records but not change them.",
+        ),
+    },
     "absence.read_only": {
         "nb": ("Bare lesetilgang", "Du kan se eleven, men ikke melde fravær."),
         "nn": ("Berre lesetilgang", "Du kan sjå eleven, men ikkje melde fråvær."),

@@ -25,6 +25,7 @@ from backend.auth.policy_queries import (
     RELATIONS_FOR_PUPILS,
     RELATIONS_FOR_VIEWERS,
     SCHOOL_LEADER,
+    SCHOOL_ROLES,
 )
 from backend.errors import Forbidden, NotFound
 
@@ -50,7 +51,10 @@ class Adulthood(StrEnum):
 # Staff relations that make a class's matters (board, cases, leave) theirs:
 # everyone but a subject teacher, who sees the pupil only for their subject.
 CLASS_ROLES = ("school_leader", "contact_teacher", "class_team")
-STAFF_ROLES = (*CLASS_ROLES, "subject_teacher")
+# A leader of a school the pupil has left (SQL pupil_staff): reads every record
+# of the pupil, changes none. Last, so any present role of the viewer wins.
+FORMER_LEADER = "former_school_leader"
+STAFF_ROLES = (*CLASS_ROLES, "subject_teacher", FORMER_LEADER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,8 @@ class PupilAccess:
     report_deadline: time
     local_today: date
     adulthood: Adulthood
-    relation: str  # guardian, self, contact_teacher, class_team, subject_teacher, school_leader
+    relation: str  # guardian, self, contact_teacher, class_team, subject_teacher, school_leader,
+    # former_school_leader
     can_read: bool
     can_report_absence: bool
     is_staff: bool
@@ -85,6 +90,16 @@ class PupilAccess:
         """Whether the board, missing-pupil cases and leave requests of the pupil are
         the viewer's to see: the pupil, a guardian, the class team or a leader."""
         return self.relation in ("self", "guardian", *CLASS_ROLES)
+
+    @property
+    def read_only(self) -> bool:
+        """A leader of a school the pupil has left: the record is theirs to read only."""
+        return self.relation == FORMER_LEADER
+
+    def require_write(self) -> None:
+        """Refuse a change (a message, an answer to a case) by a read-only viewer: 403."""
+        if self.read_only:
+            raise Forbidden("access.former_pupil")
 
     def require_report_absence(self) -> None:
         if not self.can_report_absence:
@@ -122,6 +137,34 @@ async def school_leader_access(
     return SchoolAccess(school_id=school_id, timezone=row["timezone"], leads=row["leads"])
 
 
+@dataclass(frozen=True, slots=True)
+class SchoolStaffAccess:
+    """Staff's hold on their school: its closed days are theirs to see, a leader's to change."""
+
+    school_id: uuid.UUID
+    roles: frozenset[str]
+
+    @property
+    def is_leader(self) -> bool:
+        return "school_leader" in self.roles
+
+    def require_leader(self) -> None:
+        """Staff who do not lead the school see it but may not change it (403)."""
+        if not self.is_leader:
+            raise Forbidden()
+
+
+async def school_staff_access(
+    conn: asyncpg.Connection, viewer_id: uuid.UUID, school_id: uuid.UUID, now: datetime
+) -> SchoolStaffAccess:
+    """The viewer's roles at the school: staff of its running school year, or a leader of
+    a year not started yet (planning). NotFound for anyone else, as for no school."""
+    roles = await conn.fetchval(SCHOOL_ROLES, viewer_id, school_id, now)
+    if not roles:
+        raise NotFound()
+    return SchoolStaffAccess(school_id=school_id, roles=frozenset(roles))
+
+
 def decide(row: Mapping[str, Any]) -> PupilAccess | None:
     """Turn the roster facts about (viewer, pupil) — a row of SQL ``pupil_relation`` —
     into rights, or None if the pupil is not the viewer's to see."""
@@ -142,7 +185,7 @@ def decide(row: Mapping[str, Any]) -> PupilAccess | None:
         can_read = True
         if not relation:
             relation = next(role for role in STAFF_ROLES if role in roles)
-        all_subjects = all_subjects or bool(roles & {"school_leader", "contact_teacher"})
+        all_subjects = all_subjects or bool(roles & {"school_leader", "contact_teacher", FORMER_LEADER})
     if not can_read:
         return None
     return PupilAccess(

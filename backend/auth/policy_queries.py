@@ -8,6 +8,16 @@ SELECT s.timezone, leads_school($1, s.id, $3) AS leads, will_lead_school($1, s.i
 FROM schools s WHERE s.id = $2
 """
 
+# $1 viewer, $2 school, $3 the instant. The viewer's staff roles at the school in
+# its running school year, and school_leader for a leader of a year not started yet.
+SCHOOL_ROLES = """
+SELECT ARRAY(SELECT DISTINCT sa.role FROM running_staff_assignments($3) sa
+             WHERE sa.person_id = $1 AND sa.school_id = s.id
+             UNION
+             SELECT 'school_leader' WHERE will_lead_school($1, s.id, $3)) AS roles
+FROM schools s WHERE s.id = $2
+"""
+
 # $1 viewer, $2 pupil, $3 the instant (service clock).
 PUPIL_RELATION = "SELECT * FROM pupil_relation($1, $2, $3)"
 

@@ -8,6 +8,7 @@
 CANDIDATES = """
 WITH staff AS (
     SELECT DISTINCT ps.person_id, ps.role FROM pupil_staff($2) ps WHERE ps.pupil_id = $1
+      AND ps.role <> 'former_school_leader'  -- reads the record only; addressed by nobody
 ),
 guardians AS (
     SELECT g.guardian_id AS person_id, 'guardian' AS role

@@ -97,6 +97,7 @@ class Candidates:
 
 def _writer(access: PupilAccess) -> str:
     """How the caller writes about this pupil: as guardian, pupil or staff."""
+    access.require_write()
     if access.relation == "guardian":
         return "guardian"
     if access.relation == "self":

@@ -3,21 +3,13 @@
 # $1 viewer, $2 school, $3 instant. The viewer's roles at the school in its
 # running school year; a leader of a year that has not started yet counts as a
 # leader here (planning settings and closed days; README: access).
-SCHOOL_ACCESS = """
-WITH s AS (
-    SELECT s.*, (($3::timestamptz) AT TIME ZONE s.timezone)::date AS local_today
-    FROM schools s WHERE s.id = $2
-)
-SELECT s.id, s.name, s.timezone, s.report_deadline, s.check_reminder_at,
-       s.first_lesson_start, s.first_lesson_end, s.first_recess_start, s.seek_policy,
-       s.escalate_after_minutes, s.leave_teacher_max_days, s.still_sick_at,
-       s.note_retention_days, s.local_today, s.roster_sync_at, s.feide_realm,
-       s.office_phone, s.sms_after_minutes, s.call_after_minutes,
-       ARRAY(SELECT DISTINCT sa.role FROM running_staff_assignments($3) sa
-             WHERE sa.person_id = $1 AND sa.school_id = s.id
-             UNION
-             SELECT 'school_leader' WHERE will_lead_school($1, s.id, $3)) AS roles
-FROM s
+SETTINGS = """
+SELECT id, name, timezone, report_deadline, check_reminder_at,
+       first_lesson_start, first_lesson_end, first_recess_start, seek_policy,
+       escalate_after_minutes, leave_teacher_max_days, still_sick_at,
+       note_retention_days, roster_sync_at, feide_realm,
+       office_phone, sms_after_minutes, call_after_minutes
+FROM schools WHERE id = $1
 """
 
 UPDATE_SETTINGS = """

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -13,7 +12,8 @@ from zoneinfo import available_timezones
 import asyncpg
 import msgspec
 
-from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.auth.policy import school_leader_access, school_staff_access
+from backend.errors import Conflict, Invalid, NotFound
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools import queries as q
 from backend.schools.localtime import format_hhmm, parse_hhmm
@@ -35,32 +35,13 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-@dataclass(frozen=True, slots=True)
-class SchoolAccess:
-    row: asyncpg.Record
-    roles: frozenset[str]
-
-    @property
-    def is_leader(self) -> bool:
-        return "school_leader" in self.roles
-
-    @property
-    def is_staff(self) -> bool:
-        return bool(self.roles)
-
-    @property
-    def school_id(self) -> uuid.UUID:
-        return self.row["id"]
-
-
-async def school_access(
+async def _settings_row(
     conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID, now: datetime
-) -> SchoolAccess:
-    """The viewer's roles at the school; NotFound for anyone without one."""
-    row = await conn.fetchrow(q.SCHOOL_ACCESS, viewer, school_id, now)
-    if row is None or not row["roles"]:
-        raise NotFound()
-    return SchoolAccess(row, frozenset(row["roles"]))
+) -> asyncpg.Record:
+    """The school's settings row, for a leader of it (this year's or the next's)."""
+    await school_leader_access(conn, viewer, school_id, now, planning=True)
+    row: asyncpg.Record = await conn.fetchrow(q.SETTINGS, school_id)
+    return row
 
 
 def _settings_of(row: Any) -> SchoolSettings:
@@ -88,10 +69,7 @@ def _settings_of(row: Any) -> SchoolSettings:
 async def get_settings(
     conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID, now: datetime
 ) -> SchoolSettings:
-    access = await school_access(conn, viewer, school_id, now)
-    if not access.is_leader:
-        raise NotFound()
-    return _settings_of(access.row)
+    return _settings_of(await _settings_row(conn, viewer, school_id, now))
 
 
 def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSettings:
@@ -139,10 +117,7 @@ async def put_settings(
     now: datetime,
 ) -> SchoolSettings:
     async with conn.transaction():
-        access = await school_access(conn, viewer, school_id, now)
-        if not access.is_leader:
-            raise NotFound()
-        merged = _validated(_settings_of(access.row), data)
+        merged = _validated(_settings_of(await _settings_row(conn, viewer, school_id, now)), data)
         await conn.execute(
             q.UPDATE_SETTINGS,
             school_id,
@@ -186,7 +161,7 @@ async def list_closed_days(
     limit: int,
     now: datetime,
 ) -> ClosedDayPage:
-    await school_access(conn, viewer, school_id, now)
+    await school_staff_access(conn, viewer, school_id, now)
     after = decode_cursor(cursor, 1)
     try:
         after_day = date.fromisoformat(after[0]) if after else None
@@ -233,9 +208,7 @@ async def add_closed_day(
 
     One ``date`` answers the day; a range answers the weekdays it added (days
     already closed are left as they were)."""
-    access = await school_access(conn, viewer, school_id, now)
-    if not access.is_leader:
-        raise Forbidden()
+    (await school_staff_access(conn, viewer, school_id, now)).require_leader()
     if data.date is not None and data.first_day is None and data.last_day is None:
         if await conn.fetchval(q.INSERT_CLOSED_DAY, school_id, data.date, data.label) is None:
             raise Conflict("schools.closed_day_exists")
@@ -274,9 +247,7 @@ async def add_closed_day(
 async def remove_closed_day(
     conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID, day: date, now: datetime
 ) -> None:
-    access = await school_access(conn, viewer, school_id, now)
-    if not access.is_leader:
-        raise Forbidden()
+    (await school_staff_access(conn, viewer, school_id, now)).require_leader()
     if await conn.fetchval(q.DELETE_CLOSED_DAY, school_id, day) is None:
         raise NotFound()
     log.info("closed day %s removed at school %s by %s", day, school_id, viewer)
