@@ -34,6 +34,39 @@ def normalize_mobile(raw: str | None, default_country: str = "47") -> str | None
     return text if _E164.match(text) else None
 
 
+def is_mobile(e164: str) -> bool:
+    """Whether a normalised number can take a text message.
+
+    Norwegian mobile numbers begin with 4 or 9 (Nkom's numbering plan); other
+    Norwegian numbers are landlines or services. Abroad we cannot tell, so a
+    well-formed foreign number counts.
+    """
+    if e164.startswith("+47"):
+        return len(e164) == 11 and e164[3] in "49"
+    return True
+
+
+def roster_mobile(sms: str | None, phone: str | None) -> tuple[str | None, str | None]:
+    """The mobile number of a roster user, and what was wrong if a given one was unusable.
+
+    ``sms`` is the field meant for texts and wins; ``phone`` is often a
+    landline, so it counts only when it is a mobile number.
+    """
+    problem = None
+    if sms and sms.strip():
+        mobile = normalize_mobile(sms)
+        if mobile is not None:
+            return mobile, None
+        problem = f"sms {sms!r} is not a phone number we can text"
+    if phone and phone.strip():
+        mobile = normalize_mobile(phone)
+        if mobile is not None and is_mobile(mobile):
+            return mobile, problem
+        if problem is None and mobile is None:
+            problem = f"phone {phone!r} is not a phone number"
+    return None, problem
+
+
 def normalize_email(raw: str | None) -> str | None:
     if not raw:
         return None
@@ -43,4 +76,4 @@ def normalize_email(raw: str | None) -> str | None:
     return text
 
 
-__all__ = ["normalize_email", "normalize_mobile"]
+__all__ = ["is_mobile", "normalize_email", "normalize_mobile", "roster_mobile"]

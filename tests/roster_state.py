@@ -11,7 +11,7 @@ _QUERIES = {
     "years": "SELECT y.source_id, y.name, y.starts_on, y.ends_on FROM school_years y"
     " JOIN schools s ON s.id = y.school_id WHERE s.source_id LIKE 'org-%'",
     "people": "SELECT source_id, username, name, birth_date, roster_role, sign_in_enabled,"
-    " deactivated_at IS NOT NULL AS gone FROM people WHERE source_id LIKE 'u-%'",
+    " mobile, email, deactivated_at IS NOT NULL AS gone FROM people WHERE source_id LIKE 'u-%'",
     "identities": "SELECT i.provider, i.subject, p.source_id FROM identities i"
     " JOIN people p ON p.id = i.person_id WHERE p.source_id LIKE 'u-%'",
     "classes": "SELECT c.source_id, c.name, c.grade, y.source_id AS year FROM classes c"

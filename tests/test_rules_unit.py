@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from backend.absence.service import _check_shape
-from backend.auth.policy import decide
+from backend.auth.policy import decide, may_decide_leave, staff_relation
 from backend.errors import Invalid
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import at_local
@@ -101,3 +101,14 @@ def test_the_policy_turns_roster_facts_into_rights():
     assert not teacher.sees_class_matters and teacher.subjects == ("Norsk",)
     leader = decide(_facts(staff_roles=["subject_teacher", "school_leader"]))
     assert leader is not None and leader.relation == "school_leader" and leader.all_subjects
+
+
+def test_who_decides_leave():
+    # The one rule behind both a request's can_decide and the decision itself.
+    assert staff_relation({"class_team", "contact_teacher", "school_leader"}) == "school_leader"
+    assert staff_relation(set()) is None
+    assert may_decide_leave("school_leader", 40, 2)
+    assert may_decide_leave("contact_teacher", 2, 2)
+    assert not may_decide_leave("contact_teacher", 3, 2)
+    for someone_else in ("class_team", "subject_teacher", "guardian", "self", None):
+        assert not may_decide_leave(someone_else, 1, 2)

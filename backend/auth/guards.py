@@ -11,7 +11,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from backend.auth.policy import require_staff
+from backend.auth.policy import require_running_staff, require_staff
 from backend.auth.tokens import Principal
 from backend.db.pool import connection
 from backend.errors import NotFound, Unauthorized
@@ -29,11 +29,24 @@ def dev_routes_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandle
         raise NotFound()
 
 
-async def staff_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Staff or system administrators only; others get 403 (``dev.staff_only``)."""
+def _principal(conn: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     principal = conn.scope.get("user")
     if not isinstance(principal, Principal):
         raise Unauthorized("auth.missing_token")
+    return principal
+
+
+async def staff_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Staff or system administrators only; others get 403 (``dev.staff_only``)."""
+    principal = _principal(conn)
     rt = _runtime(conn)
     async with connection(rt.require_pool(), rt.settings.db_acquire_timeout_seconds) as db:
         await require_staff(db, principal.person_id)
+
+
+async def running_staff_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Staff of a running school year only; others get 403 (``messaging.staff_only``)."""
+    principal = _principal(conn)
+    rt = _runtime(conn)
+    async with connection(rt.require_pool(), rt.settings.db_acquire_timeout_seconds) as db:
+        await require_running_staff(db, principal.person_id, rt.clock.now())

@@ -11,7 +11,7 @@ pupil the caller may not see is reported as not found.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 
 from backend.auth.policy_queries import (
+    IS_RUNNING_STAFF,
     IS_STAFF,
     PUPIL_RELATION,
     RELATIONS_FOR_PUPILS,
@@ -165,6 +166,19 @@ async def school_staff_access(
     return SchoolStaffAccess(school_id=school_id, roles=frozenset(roles))
 
 
+def staff_relation(roles: Collection[str]) -> str | None:
+    """The staff relation of a viewer with these roles for a pupil: the strongest one."""
+    return next((role for role in STAFF_ROLES if role in roles), None)
+
+
+def may_decide_leave(relation: str | None, school_days: int, teacher_max_days: int) -> bool:
+    """A leader decides any leave request, the contact teacher one of up to the school's
+    limit of school days; nobody else (a guardian, the pupil, the rest of the staff)."""
+    if relation == "school_leader":
+        return True
+    return relation == "contact_teacher" and school_days <= teacher_max_days
+
+
 def decide(row: Mapping[str, Any]) -> PupilAccess | None:
     """Turn the roster facts about (viewer, pupil) — a row of SQL ``pupil_relation`` —
     into rights, or None if the pupil is not the viewer's to see."""
@@ -184,7 +198,7 @@ def decide(row: Mapping[str, Any]) -> PupilAccess | None:
     if is_staff:
         can_read = True
         if not relation:
-            relation = next(role for role in STAFF_ROLES if role in roles)
+            relation = staff_relation(roles) or ""
         all_subjects = all_subjects or bool(roles & {"school_leader", "contact_teacher", FORMER_LEADER})
     if not can_read:
         return None
@@ -263,3 +277,9 @@ async def require_staff(conn: asyncpg.Connection, person_id: uuid.UUID) -> None:
     """Staff or system administrators only (the dev clock); others get 403."""
     if not await conn.fetchval(IS_STAFF, person_id):
         raise Forbidden("dev.staff_only")
+
+
+async def require_running_staff(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> None:
+    """Staff of a running school year only (office hours are staff's); others get 403."""
+    if not await conn.fetchval(IS_RUNNING_STAFF, person_id, now):
+        raise Forbidden("messaging.staff_only")

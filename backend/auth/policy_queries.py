@@ -45,6 +45,9 @@ def with_pupil_relation(select: str) -> str:
 
 # $1 person. Staff of any school in any school year, or a system administrator:
 # not tied to the running year, since the dev clock may have been moved out of it.
+# $1 person, $2 the instant: staff in some school's running school year.
+IS_RUNNING_STAFF = "SELECT EXISTS (SELECT 1 FROM running_staff_assignments($2) sa WHERE sa.person_id = $1)"
+
 IS_STAFF = """
 SELECT p.is_system_admin OR EXISTS (SELECT 1 FROM staff_assignments sa WHERE sa.person_id = p.id)
 FROM people p WHERE p.id = $1

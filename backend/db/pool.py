@@ -78,7 +78,8 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
-        reset=_reset_connection,
+        # Not reset=_reset_connection yet: behind PgBouncer (transaction mode) it made the
+        # absence guard's lock release flaky (tests/test_pgbouncer.py); asyncpg's reset stays.
         command_timeout=limits.command,
         timeout=limits.connect,
         statement_cache_size=statement_cache_size,

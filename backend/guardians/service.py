@@ -10,6 +10,7 @@ import asyncpg
 
 from backend.audit import record_staff_read
 from backend.auth.guardian_admin import guardians_access
+from backend.auth.policy import PupilAccess
 from backend.errors import NotFound
 from backend.guardians import queries as q
 from schemas.guardians import AccessSource, GuardianAccess, GuardianAccessUpdate, GuardianList, GuardianRow
@@ -29,6 +30,24 @@ def _row(r: asyncpg.Record) -> GuardianRow:
         changed_at=r["school_changed_at"],
         changed_by=r["school_changed_by"],
         reason=r["school_reason"],
+    )
+
+
+async def _set_school_access(
+    conn: asyncpg.Connection,
+    access: PupilAccess,
+    guardian_id: uuid.UUID,
+    viewer: uuid.UUID,
+    now: datetime,
+    old: str | None,
+    new: str | None,
+    reason: str | None,
+) -> None:
+    """The school's decision (None: lifted, the roster's access applies) and its history row."""
+    pupil_id = access.pupil_id
+    await conn.execute(q.SET_SCHOOL_ACCESS, pupil_id, guardian_id, new, viewer, now, reason)
+    await conn.execute(
+        q.RECORD_CHANGE, access.school_id, guardian_id, pupil_id, viewer, now, old, new, reason
     )
 
 
@@ -56,19 +75,8 @@ async def set_access(
         old = await conn.fetchrow(q.LOCK, pupil_id, guardian_id)
         if old is None:
             raise NotFound()
-        await conn.execute(
-            q.SET_SCHOOL_ACCESS, pupil_id, guardian_id, data.access.value, viewer, now, data.reason
-        )
-        await conn.execute(
-            q.RECORD_CHANGE,
-            access.school_id,
-            guardian_id,
-            pupil_id,
-            viewer,
-            now,
-            old["school_access"],
-            data.access.value,
-            data.reason,
+        await _set_school_access(
+            conn, access, guardian_id, viewer, now, old["school_access"], data.access.value, data.reason
         )
         await conn.execute(
             q.AUDIT, access.school_id, viewer, pupil_id, f"guardians.set_{data.access.value}", now
@@ -91,17 +99,6 @@ async def lift_access(
             raise NotFound()
         if old["school_access"] is None:
             return
-        await conn.execute(q.SET_SCHOOL_ACCESS, pupil_id, guardian_id, None, viewer, now, None)
-        await conn.execute(
-            q.RECORD_CHANGE,
-            access.school_id,
-            guardian_id,
-            pupil_id,
-            viewer,
-            now,
-            old["school_access"],
-            None,
-            None,
-        )
+        await _set_school_access(conn, access, guardian_id, viewer, now, old["school_access"], None, None)
         await conn.execute(q.AUDIT, access.school_id, viewer, pupil_id, "guardians.lift", now)
     log.info("school decision on guardian %s of pupil %s lifted by %s", guardian_id, pupil_id, viewer)

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 import asyncpg
 
-from backend.auth.policy import PupilAccess, pupil_access
+from backend.auth.policy import PupilAccess, may_decide_leave, pupil_access, staff_relation
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.leave import queries as q
 from backend.pagination import decode_instant_cursor, encode_cursor
@@ -139,12 +139,10 @@ async def create_request(
 
 
 def _may_decide(row: asyncpg.Record) -> bool:
-    roles = set(row["staff_roles"])
     if row["status"] != "pending" or row["is_guardian"] or row["is_self"]:
         return False
-    if "school_leader" in roles:
-        return True
-    return "contact_teacher" in roles and row["school_days"] <= row["leave_teacher_max_days"]
+    relation = staff_relation(row["staff_roles"])
+    return may_decide_leave(relation, row["school_days"], row["leave_teacher_max_days"])
 
 
 def _to_request(row: asyncpg.Record) -> LeaveRequest:
@@ -240,7 +238,7 @@ async def decide(
         raise NotFound()  # a subject teacher never sees leave requests
     if row["status"] != "pending":
         raise Conflict("leave.already_decided")
-    if access.relation == "contact_teacher" and row["school_days"] > access.leave_teacher_max_days:
+    if not may_decide_leave(access.relation, row["school_days"], access.leave_teacher_max_days):
         raise Forbidden("leave.needs_leader", days=row["school_days"], limit=access.leave_teacher_max_days)
     status = LeaveStatus.approved if data.approved else LeaveStatus.rejected
     await conn.execute(q.DECIDE, request_id, status.value, viewer, now, data.comment)

@@ -124,7 +124,5 @@ LIMIT $5
 
 # --- Office hours -------------------------------------------------------------
 # Whether the person holds a staff role in a school year that runs now. $1 person, $2 instant.
-IS_STAFF = "SELECT EXISTS (SELECT 1 FROM running_staff_assignments($2) sa WHERE sa.person_id = $1)"
-
 OFFICE_HOURS = "SELECT office_hours FROM people WHERE id = $1"
 SET_OFFICE_HOURS = "UPDATE people SET office_hours = $2::jsonb WHERE id = $1"

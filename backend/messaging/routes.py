@@ -11,6 +11,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 
 from backend import idempotency
+from backend.auth.guards import running_staff_only
 from backend.auth.policy import pupil_access
 from backend.auth.tokens import Principal
 from backend.messaging import service
@@ -189,6 +190,7 @@ class OfficeHoursController(Controller):
         "they next begin. `null` clears them: pushes go at once. Only staff: 403 "
         "`messaging.staff_only`.",
         responses=problems(400, 401, 403, 422),
+        guards=[running_staff_only],
     )
     async def put_office_hours(
         self,

@@ -121,6 +121,32 @@ async def _tell_resolved(
 # --- transitions driven by roll call, reports and the sweep ---------------------------
 
 
+async def _tell_closed(
+    conn: asyncpg.Connection,
+    case: asyncpg.Record,
+    outcome: str,
+    actor: uuid.UUID | None,
+    now: datetime,
+    *,
+    late_report: bool = False,
+) -> int:
+    """``_tell_resolved`` for a case row a closing statement returned (id, pupil, class,
+    school, day, was)."""
+    return await _tell_resolved(
+        conn,
+        case_id=case["id"],
+        pupil_id=case["pupil_id"],
+        class_id=case["class_id"],
+        school_id=case["school_id"],
+        day=case["day"],
+        was=case["was"],
+        outcome=outcome,
+        actor=actor,
+        now=now,
+        late_report=late_report,
+    )
+
+
 async def after_roll_call(
     conn: asyncpg.Connection,
     *,
@@ -143,18 +169,7 @@ async def after_roll_call(
     if arrived:
         for c in await conn.fetch(q.CLOSE_ARRIVED, list(arrived), day, actor, now):
             log.info("missing case %s closed: pupil %s marked present by %s", c["id"], c["pupil_id"], actor)
-            await _tell_resolved(
-                conn,
-                case_id=c["id"],
-                pupil_id=c["pupil_id"],
-                class_id=c["class_id"],
-                school_id=c["school_id"],
-                day=c["day"],
-                was=c["was"],
-                outcome="arrived",
-                actor=actor,
-                now=now,
-            )
+            await _tell_closed(conn, c, "arrived", actor, now)
     if newly_absent and day == today:
         opened = await conn.fetch(
             q.OPEN_CASES, school_id, class_id, day, roll_time, sorted(newly_absent), actor, now
@@ -293,19 +308,7 @@ async def report_filed(
             " (search called off)" if alerted else " before seeking",
         )
         if alerted:
-            await _tell_resolved(
-                conn,
-                case_id=c["id"],
-                pupil_id=c["pupil_id"],
-                class_id=c["class_id"],
-                school_id=c["school_id"],
-                day=c["day"],
-                was=c["was"],
-                outcome="reported",
-                actor=submitter,
-                now=now,
-                late_report=True,
-            )
+            await _tell_closed(conn, c, "reported", submitter, now, late_report=True)
 
 
 async def leave_approved(
@@ -328,18 +331,7 @@ async def leave_approved(
     )
     for c in closed:
         log.info("missing case %s resolved by approved leave", c["id"])
-        await _tell_resolved(
-            conn,
-            case_id=c["id"],
-            pupil_id=c["pupil_id"],
-            class_id=c["class_id"],
-            school_id=c["school_id"],
-            day=c["day"],
-            was=c["was"],
-            outcome="leave",
-            actor=actor,
-            now=now,
-        )
+        await _tell_closed(conn, c, "leave", actor, now)
 
 
 # --- reading and answering cases -----------------------------------------------------

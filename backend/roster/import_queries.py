@@ -9,7 +9,8 @@ CREATE TEMP TABLE stage_schools (source_id text, name text, owner_name text) ON 
 CREATE TEMP TABLE stage_years (source_id text, school_source text, name text,
                                starts_on date, ends_on date) ON COMMIT DROP;
 CREATE TEMP TABLE stage_people (source_id text, username text, name text, birth_date date,
-                                role text, enabled boolean, school_source text) ON COMMIT DROP;
+                                role text, enabled boolean, school_source text,
+                                mobile text, email text) ON COMMIT DROP;
 CREATE TEMP TABLE stage_identities (provider text, subject text, person_source text)
     ON COMMIT DROP;
 CREATE TEMP TABLE stage_classes (source_id text, name text, kind text, grade int,
@@ -83,23 +84,26 @@ LIMIT 200
 """
 
 # A person the roster names again is active again; enabledUser=false keeps them from signing in.
+# Contact points are the roster's alone: a row without them clears them.
 UPSERT_PEOPLE = """
-INSERT INTO people (id, source_id, username, name, birth_date, roster_role, sign_in_enabled)
-SELECT gen_random_uuid(), s.source_id, s.username, s.name, s.birth_date, s.role, s.enabled
+INSERT INTO people (id, source_id, username, name, birth_date, roster_role, sign_in_enabled, mobile, email)
+SELECT gen_random_uuid(), s.source_id, s.username, s.name, s.birth_date, s.role, s.enabled,
+       s.mobile, s.email
 FROM stage_people s
 -- Unchanged people are left out by a hash anti-join: far cheaper than a conflict each.
 WHERE NOT EXISTS (
     SELECT 1 FROM people p WHERE p.source_id = s.source_id AND p.deactivated_at IS NULL
-      AND (p.username, p.name, p.birth_date, p.roster_role, p.sign_in_enabled)
-          IS NOT DISTINCT FROM (s.username, s.name, s.birth_date, s.role, s.enabled))
+      AND (p.username, p.name, p.birth_date, p.roster_role, p.sign_in_enabled, p.mobile, p.email)
+          IS NOT DISTINCT FROM (s.username, s.name, s.birth_date, s.role, s.enabled, s.mobile, s.email))
 ON CONFLICT (source_id) DO UPDATE
     SET username = EXCLUDED.username, name = EXCLUDED.name, birth_date = EXCLUDED.birth_date,
         roster_role = EXCLUDED.roster_role, sign_in_enabled = EXCLUDED.sign_in_enabled,
-        deactivated_at = NULL
+        mobile = EXCLUDED.mobile, email = EXCLUDED.email, deactivated_at = NULL
     WHERE (people.username, people.name, people.birth_date, people.roster_role,
-           people.sign_in_enabled, people.deactivated_at)
+           people.sign_in_enabled, people.mobile, people.email, people.deactivated_at)
           IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.name, EXCLUDED.birth_date,
-                            EXCLUDED.roster_role, EXCLUDED.sign_in_enabled, NULL)
+                            EXCLUDED.roster_role, EXCLUDED.sign_in_enabled, EXCLUDED.mobile,
+                            EXCLUDED.email, NULL)
 RETURNING (xmax = 0) AS inserted
 """
 
@@ -378,6 +382,14 @@ SELECT s.source_id, s.name, s.role, p.sign_in_enabled
 FROM stage_people s JOIN people p ON p.source_id = s.source_id
 WHERE NOT p.sign_in_enabled OR NOT EXISTS (SELECT 1 FROM identities i WHERE i.person_id = p.id)
 ORDER BY s.role, s.name LIMIT 50
+"""
+
+# How the guardians this run names can be reached outside the app.
+GUARDIAN_CONTACTS = """
+SELECT count(*) AS total, count(p.mobile) AS mobile, count(p.email) AS email,
+       count(*) FILTER (WHERE p.mobile IS NULL AND p.email IS NULL) AS neither
+FROM stage_people s JOIN people p ON p.source_id = s.source_id
+WHERE s.role = 'guardian' AND p.deactivated_at IS NULL
 """
 
 YEARS_RUNNING = """

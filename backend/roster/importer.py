@@ -61,6 +61,9 @@ class ImportSummary:
     cannot_sign_in: list[str] = field(default_factory=list)
     missing_birth_dates: list[str] = field(default_factory=list)
     missing_birth_date_count: int = 0
+    contact_warnings: list[Problem] = field(default_factory=list)
+    contact_warning_count: int = 0
+    guardian_contacts: dict[str, int] = field(default_factory=dict)  # total/mobile/email/neither
     dry_run: bool = False
 
     def warn(self, kind: str, problem: Problem) -> None:
@@ -95,6 +98,17 @@ class ImportSummary:
                 "secondary they count as possibly adult:"
             )
             out.extend(f"  {who}" for who in self.missing_birth_dates)
+        if self.guardian_contacts.get("total"):
+            g = self.guardian_contacts
+            out.append(
+                f"guardians reachable outside the app: {g['mobile']:,} of {g['total']:,} have a mobile "
+                f"number, {g['email']:,} an e-mail address, {g['neither']:,} neither"
+            )
+        if self.contact_warning_count:
+            out.append(f"{self.contact_warning_count:,} warning(s), contact values not used:")
+            out.extend(f"  {w}" for w in self.contact_warnings)
+            if self.contact_warning_count > len(self.contact_warnings):
+                out.append(f"  … and {self.contact_warning_count - len(self.contact_warnings):,} more")
         if self.warning_count:
             out.append(f"{self.warning_count:,} warning(s), rows skipped:")
             out.extend(f"  {w}" for w in self.warnings)
@@ -164,6 +178,8 @@ async def import_roster(
         warning_count=roster.warning_count,
         notes=list(roster.notes),
         unused_columns=dict(roster.unused_columns),
+        contact_warnings=list(roster.contact_warnings),
+        contact_warning_count=roster.contact_warning_count,
     )
     tx = conn.transaction()
     await tx.start()
@@ -296,6 +312,8 @@ async def _run(
     missing = [u for u in roster.users if u.role == "pupil" and u.birth_date is None]
     summary.missing_birth_date_count = len(missing)
     summary.missing_birth_dates = [f"{u.name} ({u.source_id})" for u in missing[:50]]
+    contacts = await conn.fetchrow(q.GUARDIAN_CONTACTS)
+    summary.guardian_contacts = {k: int(contacts[k]) for k in ("total", "mobile", "email", "neither")}
     today = at.astimezone(ZoneInfo("Europe/Oslo")).date()
     years = await conn.fetchrow(q.YEARS_RUNNING, today)
     if years["total"] and not years["running"]:
@@ -328,7 +346,8 @@ async def _stage(conn: _Long, roster: Roster) -> None:
     await conn.copy_records_to_table(
         "stage_people",
         records=(
-            (u.source_id, u.username, u.name, u.birth_date, u.role, u.enabled, u.school) for u in roster.users
+            (u.source_id, u.username, u.name, u.birth_date, u.role, u.enabled, u.school, u.mobile, u.email)
+            for u in roster.users
         ),
     )
     await conn.copy_records_to_table("stage_identities", records=roster.identities)

@@ -29,6 +29,8 @@ from pathlib import Path
 from sys import intern
 from typing import IO, Any
 
+from backend.contact_points import normalize_email, roster_mobile
+
 PUPIL_ROLES = {"student"}
 GUARDIAN_ROLES = {"parent", "guardian", "relative"}
 TEACHER_ROLES = {"teacher", "aide"}
@@ -88,6 +90,9 @@ USED_COLUMNS: dict[str, set[str]] = {
         "grades",
         "primaryOrgSourcedId",
         "metadata.agentAccess",
+        "sms",
+        "phone",
+        "email",
     },
     "roles": {"sourcedId", "status", "dateLastModified", "userSourcedId", "role", "orgSourcedId", "roleType"},
     "enrollments": {
@@ -146,6 +151,9 @@ class User:
     role: str
     enabled: bool
     school: str | None
+    # Contact points, normalised (backend.contact_points); None when the roster has none usable.
+    mobile: str | None = None
+    email: str | None = None
 
 
 @dataclass
@@ -172,6 +180,14 @@ class Roster:
     unused_columns: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     rows_read: int = 0
+    # Unusable sms/phone/email values: the user is imported without them, so not "skipped".
+    contact_warnings: list[Problem] = field(default_factory=list)
+    contact_warning_count: int = 0
+
+    def warn_contact(self, problem: Problem) -> None:
+        self.contact_warning_count += 1
+        if len(self.contact_warnings) < MAX_PROBLEMS:
+            self.contact_warnings.append(problem)
 
     def warn(self, kind: str, problem: Problem) -> None:
         self.skipped[kind] += 1
@@ -650,6 +666,22 @@ def build_roster(
             pupil_grades[sid] = g
         schools_of = [s for s in (school_of(o) for o in orgs_of) if s]
         sid = intern(sid)
+        mobile, mobile_problem = roster_mobile(row.get("sms"), row.get("phone"))
+        if mobile_problem:
+            roster.warn_contact(
+                Problem(
+                    where, mobile_problem, "imported without a mobile number; fix it in the school system"
+                )
+            )
+        email = normalize_email(row.get("email"))
+        if email is None and row.get("email"):
+            roster.warn_contact(
+                Problem(
+                    where,
+                    f"email {row['email']!r} is not an e-mail address",
+                    "imported without an e-mail address; fix it in the school system",
+                )
+            )
         roster.users.append(
             User(
                 source_id=sid,
@@ -659,6 +691,8 @@ def build_roster(
                 role=role,
                 enabled=row.get("enabledUser", "true").lower() not in ("false", "0", "no"),
                 school=schools_of[0] if schools_of else None,
+                mobile=mobile,
+                email=email,
             )
         )
         for entry in _ids(row.get("userIds", "")):
