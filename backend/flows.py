@@ -68,7 +68,9 @@ async def resolve_case(
         report = AbsenceReportCreate(first_day=case.date, reason=AbsenceReason.sick, note=data.note)
         try:
             access, calendar = await absence.report_access(conn, viewer, case.pupil_id, report, now)
-            await file_absence_report(conn, access, viewer, report, now, calendar)
+            # A savepoint: a report refused for overlap must not abort the answer's transaction.
+            async with conn.transaction():
+                await file_absence_report(conn, access, viewer, report, now, calendar)
         except Conflict:
             # A report for part of the day exists already; the answer still stands.
             log.info("missing case %s: a report already covers the day", case_id)

@@ -1,10 +1,10 @@
 """Reports for one pupil are serialised, and the pupil's lock never outlives a request.
 
-The absence POST takes a session-level advisory lock on the pupil in the same round
-trip as the access check, inserts without a transaction, and relies on the pool's
-reset (pg_advisory_unlock_all) to release the lock (backend/absence/queries.py).
-These tests break if two overlapping reports can both be accepted, or if a request —
-accepted, refused or failed — leaves a lock behind that would hang the next report.
+The overlap guard is a trigger on absence_reports (migration 0041): it takes a
+transaction-level advisory lock on the pupil and then looks for an overlap with a fresh
+snapshot, so it holds behind PgBouncer too. These tests break if two overlapping
+reports can both be accepted, or if a request — accepted, refused or failed — leaves a
+lock behind that would hang the next report.
 """
 
 from __future__ import annotations

@@ -1,38 +1,62 @@
-"""The pool's cheap reset (issue 11) keeps what the default reset promised: a session
-lock taken for the absence overlap guard is released with the connection, and no code
-takes a session-level lock without saying so."""
+"""No session state on pooled connections: behind PgBouncer in transaction mode the
+statements of one request may run on different server connections, so a session-level
+lock would stay behind on one of them. The absence overlap guard is a trigger that
+locks for its own transaction (migration 0041)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import uuid
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from backend.db.pool import create_pool, unlock_on_release
+import asyncpg
+import pytest
+
+from tests.conftest import KARI, SCHOOL
 
 ROOT = Path(__file__).resolve().parents[1]
+DAY = date(2026, 11, 24)
 
 
-async def test_a_marked_session_lock_goes_with_the_connection(db_dsn):
-    pool = await create_pool(db_dsn, min_size=1, max_size=1)
-    try:
-        async with pool.acquire() as conn:
-            unlock_on_release(conn)
-            await conn.execute("SELECT pg_advisory_lock(4242)")
-            await conn.execute("BEGIN")  # left open: rolled back on release as before
-        async with pool.acquire() as conn:  # the same (only) connection
-            held = await conn.fetchval(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
-            )
-            assert held == 0 and not conn.is_in_transaction()
-    finally:
-        await pool.close()
-
-
-def test_every_session_level_advisory_lock_is_marked_for_release():
-    # A session lock without unlock_on_release would outlive the request on a pooled
-    # connection and block every later request for that pupil.
+def test_no_session_level_advisory_lock_outside_the_direct_connections():
+    # migrate.py locks on its own direct connection (SKOLEBRO_DIRECT_DATABASE_URL).
     for path in [*ROOT.glob("backend/**/*.py"), *ROOT.glob("notifications/**/*.py")]:
-        text = path.read_text()
-        if re.search(r"pg_advisory_lock\(", text) and path.name not in ("migrate.py", "pool.py"):
-            service = path.with_name("service.py")
-            assert "unlock_on_release" in text or "unlock_on_release" in service.read_text(), path
+        if path.name == "migrate.py":
+            continue
+        assert not re.search(r"pg_advisory_lock\(|pg_try_advisory_lock\(", path.read_text()), path
+
+
+INSERT = """
+INSERT INTO absence_reports (id, school_id, pupil_id, first_day, last_day, reason,
+                             submitted_at, submitted_by, deadline, late)
+VALUES ($1, $2, $3, $4, $4, 'sick', $5, $3, $5, false)
+"""
+
+
+async def test_the_trigger_makes_a_racing_overlap_wait_and_then_refuses_it(db_dsn):
+    now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    first = await asyncpg.connect(db_dsn)
+    second = await asyncpg.connect(db_dsn)
+    try:
+        tx = first.transaction()
+        await tx.start()
+        await first.execute(INSERT, uuid.uuid4(), SCHOOL, KARI, DAY, now)
+        # The second insert for the same pupil and day waits on the first's lock ...
+        racing = asyncio.ensure_future(second.execute(INSERT, uuid.uuid4(), SCHOOL, KARI, DAY, now))
+        await asyncio.sleep(0.3)
+        assert not racing.done()
+        await tx.commit()
+        # ... and, once the first has committed, sees it and is refused.
+        with pytest.raises(asyncpg.exceptions.ExclusionViolationError):
+            await racing
+        count = await first.fetchval(
+            "SELECT count(*) FROM absence_reports WHERE pupil_id = $1 AND first_day = $2", KARI, DAY
+        )
+        assert count == 1
+        held = await first.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        assert held == 0
+    finally:
+        await first.close()
+        await second.close()

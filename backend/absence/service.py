@@ -11,7 +11,6 @@ import asyncpg
 from backend.absence import queries as q
 from backend.audit import record_staff_read
 from backend.auth.policy import PupilAccess, pupil_access_with
-from backend.db.pool import unlock_on_release
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.pagination import decode_cursor, encode_cursor
 from backend.schools.calendar import SchoolCalendar
@@ -59,15 +58,14 @@ async def report_access(
     data: AbsenceReportCreate,
     now: datetime,
 ) -> tuple[PupilAccess, SchoolCalendar]:
-    """The viewer's rights on the pupil, the pupil locked for the overlap check, and the
-    school's calendar for the report's span: one round trip (queries.py says why)."""
-    unlock_on_release(conn)
+    """The viewer's rights on the pupil and the school's calendar for the report's span,
+    in one round trip."""
     access, row = await pupil_access_with(
         conn,
         viewer,
         pupil_id,
         now,
-        q.ACCESS_LOCK_AND_CLOSED_DAYS,
+        q.ACCESS_AND_CLOSED_DAYS,
         data.first_day,
         data.last_day or data.first_day,
     )
@@ -87,7 +85,7 @@ async def create_report(
     now: datetime,
     calendar: SchoolCalendar,
 ) -> AbsenceReport:
-    """File a report, after ``report_access`` on the same connection (it holds the lock).
+    """File a report, after ``report_access``.
 
     A report for a later day is one statement and may commit on its own; one for
     today may also close a missing-pupil case (backend/flows.py files it and closes
@@ -106,24 +104,25 @@ async def create_report(
     report_id = uuid.uuid4()
     from_time = parse_hhmm(data.from_time) if data.from_time else None
     to_time = parse_hhmm(data.to_time) if data.to_time else None
-    inserted = await conn.fetchval(
-        q.INSERT_REPORT,
-        report_id,
-        access.school_id,
-        access.pupil_id,
-        data.first_day,
-        last_day,
-        from_time,
-        to_time,
-        data.reason.value,
-        data.note,
-        now,
-        submitter,
-        deadline,
-        late,
-    )
-    if inserted is None:
-        raise Conflict("absence.overlap")
+    try:
+        await conn.execute(
+            q.INSERT_REPORT,
+            report_id,
+            access.school_id,
+            access.pupil_id,
+            data.first_day,
+            last_day,
+            from_time,
+            to_time,
+            data.reason.value,
+            data.note,
+            now,
+            submitter,
+            deadline,
+            late,
+        )
+    except asyncpg.exceptions.ExclusionViolationError:
+        raise Conflict("absence.overlap") from None
     log.info(
         "absence report %s for pupil %s %s..%s (%s)%s",
         report_id,
