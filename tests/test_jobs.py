@@ -408,3 +408,26 @@ async def test_jobs_callable_with_pool_and_instant(pool):
         "escalated": 0,
         "notifications": 0,
     }
+
+
+async def test_scheduled_jobs_are_not_held_to_the_request_timeouts(runtime, pool):
+    """The request pool kills statements after a few seconds (a hung database must be a
+    quick 503); a job's statement over a whole municipality may take longer."""
+    from dataclasses import replace
+
+    from backend.db.pool import close_pool
+    from backend.jobs.scheduler import open_jobs_pool
+    from backend.lifecycle import request_timeouts
+
+    rt = replace(runtime, pool=pool)
+    requests = await create_pool(runtime.dsn, min_size=1, max_size=1, timeouts=request_timeouts(rt))
+    jobs = await open_jobs_pool(rt)
+    try:
+        assert jobs is not pool
+        async with requests.acquire() as conn:
+            assert await conn.fetchval("SHOW statement_timeout") == "3s"
+        async with jobs.acquire() as conn:
+            assert await conn.fetchval("SHOW statement_timeout") == "0"
+    finally:
+        await close_pool(requests)
+        await close_pool(jobs)
