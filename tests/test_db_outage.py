@@ -102,6 +102,10 @@ async def test_a_hung_database_is_503_within_5_seconds_and_recovers(own_pg, serv
         r, took = await timed(service.get("/ready"))
         assert r.status_code == 503
         assert took <= READY_TIMEOUT_SECONDS + 0.5, took
+        # A scrape still answers with the process's own figures.
+        r, took = await timed(service.get("/metrics"))
+        assert r.status_code == 200 and "skolebro_http_requests_total" in r.text
+        assert took <= READY_TIMEOUT_SECONDS + 0.5, took
     finally:
         own_pg.thaw()
     await until_ok(service, "/api/v1/me", hansen)

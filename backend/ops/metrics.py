@@ -8,6 +8,8 @@ them (notifications/metrics.py); process metrics come with prometheus-client.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from datetime import datetime
 
@@ -15,6 +17,12 @@ import asyncpg
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 
 import notifications.metrics  # noqa: F401  (registers the push families)
+from backend.db.pool import connection
+
+log = logging.getLogger("skolebro.metrics")
+
+# A scrape on a hung database still answers, with the process's own figures.
+DB_GAUGES_TIMEOUT_SECONDS = 2.0
 
 HTTP_REQUESTS = Counter(
     "skolebro_http_requests",
@@ -79,7 +87,7 @@ async def refresh_from_database(pool: asyncpg.Pool | None, now: datetime) -> Non
         return
     DB_POOL_SIZE.set(pool.get_size())
     DB_POOL_IDLE.set(pool.get_idle_size())
-    async with pool.acquire() as conn:
+    async with connection(pool, DB_GAUGES_TIMEOUT_SECONDS) as conn:
         queue = await conn.fetch(_QUEUE, now)
         cases = await conn.fetch(_CASES)
     counts = {(s, u): 0 for s in ("pending", "sending") for u in ("urgent", "normal")}
@@ -94,6 +102,24 @@ async def refresh_from_database(pool: asyncpg.Pool | None, now: datetime) -> Non
     open_cases = {row["status"]: row["n"] for row in cases}
     for status in _CASE_STATUSES:
         MISSING_CASES_OPEN.labels(status).set(open_cases.get(status, 0))
+
+
+async def refresh_within_limit(pool: asyncpg.Pool | None, now: datetime) -> None:
+    """``refresh_from_database`` bounded in time; a failure only leaves the gauges stale.
+
+    The refresh runs as a task of its own and is left behind on timeout, as /ready's
+    check is: cancelling it in place would wait for the connection's release, which on
+    a stopped (not dead) server waits as long as the hang.
+    """
+    task = asyncio.create_task(refresh_from_database(pool, now))
+    done, _ = await asyncio.wait({task}, timeout=DB_GAUGES_TIMEOUT_SECONDS)
+    if not done:
+        task.cancel()
+        log.warning(
+            "metrics: database gauges not refreshed: no answer within %s s", DB_GAUGES_TIMEOUT_SECONDS
+        )
+    elif (exc := task.exception()) is not None:
+        log.warning("metrics: database gauges not refreshed: %s", exc)
 
 
 def render() -> bytes:
