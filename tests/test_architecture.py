@@ -94,8 +94,7 @@ def test_no_import_cycles():
 
 def test_only_the_access_definitions_read_the_relation_tables():
     pattern = re.compile(r"\b(guardian_relations|staff_assignments)\b")
-    # backend/guardians/ writes the school's decisions about a guardian: a roster writer.
-    allowed = ("backend/auth/", "backend/roster/", "backend/guardians/")
+    allowed = ("backend/auth/", "backend/roster/")
     readers = sorted(
         str(path.relative_to(ROOT))
         for path in _modules().values()

@@ -9,10 +9,10 @@ from datetime import datetime
 import asyncpg
 
 from backend.audit import record_staff_read
+from backend.auth import guardian_admin_queries as q
 from backend.auth.guardian_admin import guardians_access
 from backend.auth.policy import PupilAccess
 from backend.errors import NotFound
-from backend.guardians import queries as q
 from schemas.guardians import AccessSource, GuardianAccess, GuardianAccessUpdate, GuardianList, GuardianRow
 
 log = logging.getLogger("skolebro.guardians")
