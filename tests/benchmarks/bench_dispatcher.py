@@ -50,9 +50,12 @@ from notifications.transports import FcmTransport  # noqa: E402
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
-def start_fake_fcm() -> tuple[subprocess.Popen[str], dict[str, str]]:
+def start_fake_fcm(server: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.fcm"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "tests.fakes.fcm", "--server", server],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -446,6 +449,13 @@ async def main() -> None:
         "--processes", type=int, default=1, help="dispatchers in separate processes, sharing the queue"
     )
     parser.add_argument("--raw-count", type=int, default=20_000)
+    parser.add_argument(
+        "--fake-server",
+        choices=["auto", "hypercorn", "uvicorn"],
+        default="auto",
+        help="the fake FCM's server; auto: uvicorn (HTTP/1.1, faster than the dispatcher) "
+        "unless --http h2 needs hypercorn's HTTP/2",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # JSON: dsn and fake, internal
     parser.add_argument("--dsn", default=os.environ.get("TEST_DATABASE_URL"))
     args = parser.parse_args()
@@ -454,7 +464,11 @@ async def main() -> None:
         await run_dispatcher(spec["dsn"], spec["fake"], args, quiet=True)
         return
 
-    fake_proc, fake = start_fake_fcm()
+    server = args.fake_server
+    if server == "auto":
+        server = "hypercorn" if args.http == "h2" else "uvicorn"
+    print(f"fake FCM served by {server}")
+    fake_proc, fake = start_fake_fcm(server)
     folder = Path(tempfile.mkdtemp(prefix="bench-push-"))
     try:
         dsn = await fresh_database(start_database(args.dsn, folder))
