@@ -12,7 +12,7 @@ log = logging.getLogger("skolebro.push")
 
 async def push_dispatcher(rt: Runtime) -> None:
     """Send queued pushes until the process stops (``skolebro serve`` or ``dispatcher``)."""
-    from notifications.dispatcher import run_dispatcher
+    from notifications.dispatcher import DispatcherConfig, run_dispatcher
     from notifications.transports import LogTransport, Transport, build_transport
 
     try:
@@ -29,7 +29,10 @@ async def push_dispatcher(rt: Runtime) -> None:
     from backend.lifecycle import direct_dsn
 
     # LISTEN needs a session of its own, so never through PgBouncer's transaction pooling.
-    await run_dispatcher(rt.require_pool(), transport, rt.clock.now, direct_dsn(rt))
+    config = DispatcherConfig(
+        chunk_size=rt.settings.push_chunk_size, max_in_flight=rt.settings.push_in_flight
+    )
+    await run_dispatcher(rt.require_pool(), transport, rt.clock.now, direct_dsn(rt), config)
 
 
 def background_tasks(*, scheduler: bool, dispatcher: bool) -> list[BackgroundTask]:

@@ -99,6 +99,10 @@ class Settings:
     fcm_ca_file: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_CA_FILE"))
     # aiohttp (measured fastest), h2 (firebase-admin's own) or http1
     fcm_http: str = field(default="aiohttp", metadata=from_var("SKOLEBRO_FCM_HTTP"))
+    # Messages per FCM chunk, and being sent at once by one dispatcher; the second is also
+    # how many already-accepted pushes a killed dispatcher may send twice (README).
+    push_chunk_size: int = field(default=50, metadata=from_var("SKOLEBRO_PUSH_CHUNK_SIZE", int))
+    push_in_flight: int = field(default=100, metadata=from_var("SKOLEBRO_PUSH_IN_FLIGHT", int))
     signing_key_path: str | None = field(default=None, metadata=from_var("SKOLEBRO_SIGNING_KEY"))
     # names, not secrets
     token_issuer: str = field(default="skolebro", metadata=from_var("SKOLEBRO_TOKEN_ISSUER"))
@@ -252,6 +256,12 @@ class Settings:
     def check(self) -> None:
         if self.fcm_http not in ("aiohttp", "h2", "http1"):
             raise SettingsError(f"SKOLEBRO_FCM_HTTP={self.fcm_http!r}: use aiohttp, h2 or http1.")
+        if not 1 <= self.push_chunk_size <= 500:
+            raise SettingsError("SKOLEBRO_PUSH_CHUNK_SIZE must be 1-500 (FCM's limit per batch).")
+        if not self.push_chunk_size <= self.push_in_flight <= 2000:
+            raise SettingsError(
+                "SKOLEBRO_PUSH_IN_FLIGHT must be at least SKOLEBRO_PUSH_CHUNK_SIZE and at most 2000."
+            )
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
             raise SettingsError("SKOLEBRO_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS).")
         if not self.is_production:

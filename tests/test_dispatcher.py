@@ -591,3 +591,23 @@ async def test_serve_runs_the_dispatcher_in_the_background(runtime, db, clock):
 
         await eventually(sent, within=10)
     assert background_tasks(scheduler=False, dispatcher=False) == []
+
+
+def test_push_chunk_and_in_flight_are_settings_with_checked_ranges():
+    import pytest
+
+    from backend.settings import Settings, SettingsError
+
+    tuned = Settings.from_env({"SKOLEBRO_PUSH_CHUNK_SIZE": "100", "SKOLEBRO_PUSH_IN_FLIGHT": "200"})
+    assert (tuned.push_chunk_size, tuned.push_in_flight) == (100, 200)
+    default = Settings.from_env({})
+    assert (default.push_chunk_size, default.push_in_flight) == (
+        DispatcherConfig().chunk_size,
+        DispatcherConfig().max_in_flight,
+    )
+    for env, named in (
+        ({"SKOLEBRO_PUSH_CHUNK_SIZE": "501"}, "SKOLEBRO_PUSH_CHUNK_SIZE"),
+        ({"SKOLEBRO_PUSH_CHUNK_SIZE": "100", "SKOLEBRO_PUSH_IN_FLIGHT": "50"}, "SKOLEBRO_PUSH_IN_FLIGHT"),
+    ):
+        with pytest.raises(SettingsError, match=named):
+            Settings.from_env(env)
