@@ -45,3 +45,12 @@ def test_a_setting_from_the_environment_overrides_only_its_field():
     assert s.data_dir == Path("/srv/skolebro")
     assert s.fcm_http == Settings().fcm_http
     assert s.token_issuer == Settings().token_issuer
+
+
+def test_the_wire_enum_of_notification_kinds_is_the_kinds_the_service_sends():
+    # notifications.kinds.Kind carries each kind's traits; schemas' NotificationKind is
+    # what the OpenAPI document and generated clients see. They must not drift apart.
+    from notifications.kinds import Kind
+    from schemas.notifications import NotificationKind
+
+    assert {k.value for k in Kind} == {k.value for k in NotificationKind}
