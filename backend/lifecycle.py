@@ -14,6 +14,7 @@ from litestar import Litestar
 from backend.db.embedded import start_embedded
 from backend.db.migrate import apply_migrations
 from backend.db.pool import PoolTimeouts, close_pool, create_pool
+from backend.ops.heap import freeze_startup_heap
 from backend.runtime import Runtime
 
 log = logging.getLogger("skolebro")
@@ -45,6 +46,17 @@ def request_timeouts(rt: Runtime) -> PoolTimeouts:
     )
 
 
+def request_plan_cache_mode(rt: Runtime) -> str:
+    """The plan_cache_mode the request pool sends at connect, "" for none.
+
+    Without a statement cache (PgBouncer in transaction mode) every statement is
+    unnamed and planned each time anyway, and PgBouncer refuses the start-up parameter.
+    The CLI's imports and jobs keep PostgreSQL's own choice of plans.
+    """
+    s = rt.settings
+    return s.db_plan_cache_mode if s.db_statement_cache_size > 0 else ""
+
+
 async def open_database(rt: Runtime, *, serving: bool = False) -> None:
     """Open the pool and migrate. ``serving``: with the request timeouts (the CLI's
     imports and jobs may run single statements longer than any request should)."""
@@ -55,6 +67,7 @@ async def open_database(rt: Runtime, *, serving: bool = False) -> None:
         max_size=rt.settings.pool_max_size,
         timeouts=request_timeouts(rt) if serving else None,
         statement_cache_size=rt.settings.db_statement_cache_size,
+        plan_cache_mode=request_plan_cache_mode(rt) if serving else "",
     )
     # The migration lock is a session-level advisory lock: behind PgBouncer in
     # transaction mode it would be taken on one server connection and released on another.
@@ -79,6 +92,9 @@ def lifespan_for(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await open_database(rt, serving=True)
         tasks = [asyncio.create_task(task(rt)) for task in background]
+        if rt.settings.env != "test":
+            # Not in tests: they build many apps in one process, and what is frozen stays.
+            freeze_startup_heap()
         log.info("skolebro ready (%s)", rt.settings.env)
         try:
             yield

@@ -28,6 +28,55 @@ def test_no_session_level_advisory_lock_outside_the_direct_connections():
         assert not re.search(r"pg_advisory_lock\(|pg_try_advisory_lock\(", path.read_text()), path
 
 
+# What asyncpg's default reset would undo, and the service no longer resets
+# (backend/db/pool.py: _keep_session). Only the files named may hold a session.
+SESSION_STATE = {
+    "a session setting": (re.compile(r"[\"'(]\s*SET\s+(?!LOCAL\b)(SESSION\s+)?[a-z_]+\s*(=|TO\b)", re.I), ()),
+    "a session set_config": (re.compile(r"set_config\([^)]*,\s*false\s*\)", re.I), ()),
+    "a held cursor": (re.compile(r"WITH\s+HOLD", re.I), ()),
+    "LISTEN": (re.compile(r"\badd_listener\(|[\"']\s*LISTEN\s+\w"), ("dispatcher.py",)),
+}
+
+
+def test_nothing_leaves_session_state_on_a_pooled_connection():
+    for path in [*ROOT.glob("backend/**/*.py"), *ROOT.glob("notifications/**/*.py")]:
+        text = path.read_text()
+        for what, (pattern, allowed) in SESSION_STATE.items():
+            if path.name not in allowed:
+                assert not pattern.search(text), f"{path}: {what}"
+
+
+def test_the_session_state_patterns_find_what_they_look_for():
+    examples = {
+        "a session setting": '"SET search_path = x"',
+        "a session set_config": "SELECT set_config('a.b', 'c', false)",
+        "a held cursor": "DECLARE c CURSOR WITH HOLD FOR SELECT 1",
+        "LISTEN": "await conn.add_listener(CHANNEL, cb)",
+        "LISTEN ": 'execute("LISTEN push")',
+    }
+    for what, example in examples.items():
+        assert SESSION_STATE[what.strip()][0].search(example), what
+    assert not SESSION_STATE["a session setting"][0].search('"SET LOCAL lock_timeout = 1"')
+    assert not SESSION_STATE["a session setting"][0].search("UPDATE people SET name = $1")
+
+
+async def test_a_connection_comes_back_to_the_pool_without_its_transaction(db_dsn):
+    from backend.db.pool import close_pool, create_pool
+
+    pool = await create_pool(db_dsn, min_size=1, max_size=1, plan_cache_mode="force_generic_plan")
+    try:
+        async with pool.acquire() as conn:
+            # Requests are planned once per connection (backend/settings.py).
+            assert await conn.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
+            await conn.execute("BEGIN")
+            await conn.execute("UPDATE people SET name = 'half-done' WHERE id = $1", KARI)
+        async with pool.acquire() as conn:  # the one connection again
+            assert not conn.is_in_transaction()
+            assert await conn.fetchval("SELECT name FROM people WHERE id = $1", KARI) != "half-done"
+    finally:
+        await close_pool(pool)
+
+
 INSERT = """
 INSERT INTO absence_reports (id, school_id, pupil_id, first_day, last_day, reason,
                              submitted_at, submitted_by, deadline, late)
