@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import pkgutil
 import re
 import subprocess
@@ -53,6 +54,9 @@ def generated(spec, tmp_path) -> Any:
         text=True,
         check=False,
         cwd=tmp_path,
+        # The generator formats its output with ruff, found on PATH: the one in this
+        # virtualenv, which `.venv/bin/python -m pytest` does not put on PATH.
+        env={**os.environ, "PATH": f"{GENERATOR.parent}{os.pathsep}{os.environ.get('PATH', '')}"},
     )
     assert out.returncode == 0, out.stdout + out.stderr
     # The generator prints "Warning(s) encountered" and skips the response of any
