@@ -114,7 +114,10 @@ class Settings:
         default=(), metadata=from_var("SKOLEBRO_IDENTITY_PROVIDERS", lambda raw: _parse_providers(raw))
     )
     pool_min_size: int = 2
-    pool_max_size: int = field(default=10, metadata=from_var("SKOLEBRO_POOL_SIZE", int))
+    # 20, not 10: with 32 requests in flight, requests queueing for one of 10 connections
+    # made the morning mix's p99 54-64 ms; with 16-32 connections it was 22-31 ms, at the
+    # same throughput (tests/benchmarks/bench_api.py --pool-size, on 2 cores).
+    pool_max_size: int = field(default=20, metadata=from_var("SKOLEBRO_POOL_SIZE", int))
     # Cookies are Secure in production (set from SKOLEBRO_ENV, not on its own).
     cookie_secure: bool = False
     auth_rate_limit_per_minute: int = field(default=60, metadata=from_var("SKOLEBRO_AUTH_RATE_LIMIT", int))
@@ -162,7 +165,7 @@ class Settings:
     # PostgreSQL's plan_cache_mode for the request pool, sent at connect; "" sends none
     # (behind PgBouncer, set it on the role). Generic plans by default: the access
     # policy's inlined queries cost 4-6 ms of database CPU to plan and 0.2 ms to run,
-    # and "auto" plans some of them anew on every request (README: Performance).
+    # and "auto" plans some of them anew on every request (README: Configuration).
     db_plan_cache_mode: str = field(
         default="force_generic_plan", metadata=from_var("SKOLEBRO_DB_PLAN_CACHE_MODE")
     )

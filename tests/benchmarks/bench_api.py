@@ -799,8 +799,8 @@ async def orchestrate(args: argparse.Namespace) -> int:
     dsn, cleanup = await start_database(workdir)
     try:
         days = school_days(BENCH_NOW.date())
-        # Enough pupil-days for the fastest phase at an optimistic 8,000 req/s.
-        needed = int(8000 * (args.seconds + args.warmup) * 1.2)
+        # Enough pupil-days for the fastest phase (the ceiling) at an optimistic 12,000 req/s.
+        needed = int(12000 * (args.seconds + args.warmup) * 1.2)
         demo_pupils = 398
         extra = args.extra_pupils
         if extra is None:
@@ -988,6 +988,8 @@ async def orchestrate(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
+    from backend.settings import Settings
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per phase")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
@@ -999,7 +1001,12 @@ def main() -> int:
         help="load generator: wrk (apt-get install wrk) or an aiohttp process;"
         " auto (default) takes wrk when it is installed",
     )
-    parser.add_argument("--pool-size", type=int, default=10, help="SKOLEBRO_POOL_SIZE")
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=Settings().pool_max_size,
+        help="SKOLEBRO_POOL_SIZE (default: the service's)",
+    )
     parser.add_argument(
         "--phases",
         default="ceiling,post,me,mix",
