@@ -43,11 +43,22 @@ def address_hint(address: str) -> str:
     return f"{local[:1]}…@{domain}"
 
 
+NOT_CONFIGURED = "not sent: no SMTP server is configured (SKOLEBRO_SMTP_URL)"
+
+
 class LogMail:
+    """No SMTP server configured: logged; counts as sent outside production only (see
+    ``notifications.sms.LogSms``)."""
+
     name = "log"
+
+    def __init__(self, counts_as_sent: bool = True) -> None:
+        self.counts_as_sent = counts_as_sent
 
     async def send(self, to: str, mail: Email) -> MailOutcome:
         log.info("e-mail (log transport) to %s: %s", address_hint(to), mail.subject)
+        if not self.counts_as_sent:
+            return MailOutcome(sent=False, error=NOT_CONFIGURED)
         return MailOutcome(sent=True)
 
 
@@ -123,6 +134,9 @@ class SmtpMail:
 def build_mail(settings: Any) -> MailTransport:
     url = getattr(settings, "smtp_url", None)
     if not url:
+        if getattr(settings, "is_production", False):
+            log.error("SKOLEBRO_SMTP_URL is not set: no e-mail can be sent; cases record every one as failed")
+            return LogMail(counts_as_sent=False)
         log.warning("SKOLEBRO_SMTP_URL is not set: e-mails are only logged (and still recorded on the case)")
         return LogMail()
     return SmtpMail(

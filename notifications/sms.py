@@ -60,13 +60,26 @@ def number_hint(number: str) -> str:
     return f"…{number[-3:]}"
 
 
+NOT_CONFIGURED = "not sent: no SMS provider is configured (SKOLEBRO_SMS_*)"
+
+
 class LogSms:
-    """No provider configured: the text is logged (never the number) and counts as sent."""
+    """No provider configured: the text is logged (never the number).
+
+    In development it counts as sent, so the demo's cases show the ladder. In production
+    it is recorded as failed: a case saying "sent" when nothing left the service would
+    tell the class team a guardian had been texted, and nobody would call.
+    """
 
     name = "log"
 
+    def __init__(self, counts_as_sent: bool = True) -> None:
+        self.counts_as_sent = counts_as_sent
+
     async def send(self, session: aiohttp.ClientSession | None, to: str, body: str) -> SmsOutcome:
         log.info("SMS (log transport) to %s, %d characters", number_hint(to), len(body))
+        if not self.counts_as_sent:
+            return SmsOutcome(SendResult.failed, error=NOT_CONFIGURED)
         return SmsOutcome(SendResult.accepted, None, "sent")
 
 
@@ -155,6 +168,9 @@ def build_sms(settings: Any) -> SmsTransport:
     token = getattr(settings, "sms_auth_token", None)
     sender = getattr(settings, "sms_from", None)
     if not (sid and token and sender):
+        if getattr(settings, "is_production", False):
+            log.error("SKOLEBRO_SMS_* is not set: no SMS can be sent; cases record every text as failed")
+            return LogSms(counts_as_sent=False)
         log.warning("SKOLEBRO_SMS_* is not set: SMS are only logged (and still recorded on the case)")
         return LogSms()
     return TwilioSms(

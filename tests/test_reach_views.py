@@ -5,6 +5,9 @@ configured here: texts are only logged, and still recorded on the case."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from notifications.channels import configure as configure_channels
 from tests.conftest import SCHOOL, person
 from tests.routine_helpers import CLASS_3A, MONDAY, OLA, oslo, pupil_row, roll_call, run_job, tokens
 
@@ -130,6 +133,38 @@ async def test_unconfigured_texts_are_logged_and_recorded_and_guardians_see_thei
         await client.get(f"/api/v1/missing-cases/{case_id}", headers=await tokens.headers("guardian.nilsen"))
     ).json()
     assert {c["name"] for c in own["contacts"]} == {"Per Nilsen"}
+
+
+async def test_in_production_unconfigured_texts_are_failures_on_the_case_and_staff_still_call(
+    client, tokens, db, clock
+):
+    # As create_app sets the process's channels in production with no SKOLEBRO_SMS_* or
+    # SKOLEBRO_SMTP_URL (the client fixture sets them back for the next test).
+    configure_channels(SimpleNamespace(is_production=True))
+    case_id = await _open_ola(client, tokens, db, clock)
+    clock.set(oslo(MONDAY, 8, 46))
+    effects = await run_job(client, tokens, "missing-pupil-sweep")
+    assert effects["sms_sent"] == 0 and effects["emails_sent"] == 0 and effects["texts_failed"] == 4
+    staff = (
+        await client.get(f"/api/v1/missing-cases/{case_id}", headers=await tokens.headers("leader"))
+    ).json()
+    assert {(c["channel"], c["status"]) for c in staff["contacts"] if c["channel"] != "push"} == {
+        ("sms", "failed"),
+        ("email", "failed"),
+    }
+    errors = await db.fetch("SELECT channel, error FROM contact_attempts")
+    assert {(r["channel"], r["error"]) for r in errors} == {
+        ("sms", "not sent: no SMS provider is configured (SKOLEBRO_SMS_*)"),
+        ("email", "not sent: no SMTP server is configured (SKOLEBRO_SMTP_URL)"),
+    }
+    # Nobody was reached by text, so the class team is told to call at minute ten.
+    clock.set(oslo(MONDAY, 8, 51))
+    await run_job(client, tokens, "missing-pupil-sweep")
+    told = await db.fetchval(
+        "SELECT count(*) FROM notifications WHERE person_id = $1 AND kind = 'call_guardians'",
+        person("teacher.3a"),
+    )
+    assert told == 1
 
 
 async def test_my_contact_points(client, tokens):
