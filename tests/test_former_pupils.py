@@ -12,6 +12,7 @@ import uuid
 
 from backend.roster.importer import import_roster
 from backend.roster.oneroster import read_roster
+from tests.conftest import CLASS_3A, SCHOOL
 from tests.roster_sets import small_set, write_csv
 from tests.routine_helpers import MONDAY, oslo, pupil_row, roll_call, tokens
 from tests.support import assert_problem
@@ -126,3 +127,48 @@ async def test_the_leader_of_a_school_the_pupil_left_may_change_nothing(client, 
     )
     # The old class's teacher no longer sees the pupil.
     assert await _reads(client, await tokens.headers("lia.teacher"), pupil) == [404, 404, 404]
+
+
+async def test_the_leader_of_the_old_school_reads_only_its_records_when_the_pupil_moved_to_another_of_ours(
+    client, tokens, db, clock, tmp_path
+):
+    pupil, _cls, _case = await _history(client, tokens, db, clock, tmp_path)
+    lia_school = await _id(db, "schools", "org-lia")
+    await _leave(db, clock, tmp_path, how="moved")
+    # Another school we serve enrolls the pupil (its own roster: the demo school's 3A),
+    # and the guardian reports Wednesday there.
+    await db.execute(
+        "INSERT INTO class_enrollments (class_id, pupil_id, school_id) VALUES ($1, $2, $3)",
+        CLASS_3A,
+        pupil,
+        SCHOOL,
+    )
+    r = await client.post(
+        f"/api/v1/pupils/{pupil}/absence-reports",
+        headers=await tokens.headers("lia.g1"),
+        json={"first_day": "2026-11-25", "reason": "sick"},
+    )
+    assert r.status_code == 201, r.text
+
+    old = await tokens.headers("lia.rektor")
+    reports = (await client.get(f"/api/v1/pupils/{pupil}/absence-reports", headers=old)).json()
+    assert [x["first_day"] for x in reports["items"]] == ["2026-11-24"]
+    marks = (await client.get(f"/api/v1/pupils/{pupil}/assessments", headers=old)).json()
+    assert [a["comment"] for s in marks for a in s["items"]] == ["Leser godt."]
+    r = await client.post(
+        f"/api/v1/pupils/{pupil}/absence-reports",
+        headers=old,
+        json={"first_day": "2026-11-26", "reason": "sick"},
+    )
+    assert_problem(r, 403, "absence.read_only")
+    # The old school's leader's reads are in the old school's audit log, not the new one's.
+    schools = await db.fetch(
+        "SELECT DISTINCT school_id FROM audit_log WHERE actor_id = $1", await _id(db, "people", "u-rektor")
+    )
+    assert [s["school_id"] for s in schools] == [lia_school]
+
+    # The new school's leader sees the pupil's history as before: both reports.
+    new = (
+        await client.get(f"/api/v1/pupils/{pupil}/absence-reports", headers=await tokens.headers("leader"))
+    ).json()
+    assert [x["first_day"] for x in new["items"]] == ["2026-11-25", "2026-11-24"]

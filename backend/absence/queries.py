@@ -29,6 +29,7 @@ WHERE pupil_id = $1
   AND ($2::date IS NULL OR last_day >= $2)
   AND ($3::date IS NULL OR first_day <= $3)
   AND ($4::date IS NULL OR (first_day, id) < ($4, $5::uuid))
+  AND ($7::uuid IS NULL OR school_id = $7)  -- PupilAccess.records_school_id
 ORDER BY first_day DESC, id DESC
 LIMIT $6
 """

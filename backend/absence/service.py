@@ -182,7 +182,9 @@ async def list_reports(
         after_id = uuid.UUID(after[1]) if after else None
     except ValueError as exc:  # a cursor we did not make
         raise Invalid("request.invalid", field="cursor") from exc
-    rows = await conn.fetch(q.LIST_REPORTS, access.pupil_id, first, last, after_day, after_id, limit + 1)
+    rows = await conn.fetch(
+        q.LIST_REPORTS, access.pupil_id, first, last, after_day, after_id, limit + 1, access.records_school_id
+    )
     await record_staff_read(conn, access, viewer, "absence_reports.read", now)
     items = [_to_report(r, access, viewer) for r in rows[:limit]]
     next_cursor = (

@@ -50,14 +50,14 @@ class RollCallAbsence:
 
 
 async def roll_call_absences(
-    conn: asyncpg.Connection, pupil_id: uuid.UUID, first: date, last: date
+    conn: asyncpg.Connection, pupil_id: uuid.UUID, first: date, last: date, school_id: uuid.UUID | None
 ) -> list[RollCallAbsence]:
     """The pupil's `absent` marks from roll call between first and last, as whole days.
 
     Whether a mark is explained is decided by the summary from reports and
     leave, so this query need not know about them.
     """
-    rows = await conn.fetch(q.ROLL_CALL_ABSENCES, pupil_id, first, last)
+    rows = await conn.fetch(q.ROLL_CALL_ABSENCES, pupil_id, first, last, school_id)
     return [RollCallAbsence(day=r["day"]) for r in rows]
 
 
@@ -181,7 +181,7 @@ def _subjects(facts: Any) -> list[SubjectAbsence]:
 
 async def _empty(conn: asyncpg.Connection, access: PupilAccess, school_year: str | None) -> AbsenceSummary:
     """A year the school has no record of: nothing to count, the school's limits."""
-    limits = await conn.fetchrow(q.SCHOOL_LIMITS, access.school_id)
+    limits = await conn.fetchrow(q.SCHOOL_LIMITS, access.records_school_id or access.school_id)
     year = first_year_of(school_year)
     day = date(year, 8, 1) if year else access.local_today
     zero = _Tally()
@@ -207,14 +207,24 @@ async def absence_summary(
     now: datetime,
 ) -> AbsenceSummary:
     """The pupil's absence in a school year, up to today. Staff reads are audit-logged."""
+    # A leader of a school the pupil left sees that school's year and its records only.
     facts = await conn.fetchrow(
-        q.SUMMARY_FACTS, access.pupil_id, access.school_id, first_year_of(school_year), now
+        q.SUMMARY_FACTS,
+        access.pupil_id,
+        access.records_school_id or access.school_id,
+        first_year_of(school_year),
+        now,
+        access.records_school_id,
     )
     await record_staff_read(conn, access, viewer, "absence_summary.read", now)
     if facts is None:
         return await _empty(conn, access, school_year)
     first, last = facts["first_day"], facts["last_day"]
-    marks = await roll_call_absences(conn, access.pupil_id, first, last) if first <= last else []
+    marks = (
+        await roll_call_absences(conn, access.pupil_id, first, last, access.records_school_id)
+        if first <= last
+        else []
+    )
     per_day = _tally_days(facts, marks) if first <= last else {}
     terms = [
         TermSummary(term=name, first_day=a, last_day=b, days=t.days(), hours=t.hours())

@@ -58,7 +58,8 @@ subjects AS (
 
 # Everything the summary needs in one round trip. $1 pupil, $2 school,
 # $3 first calendar year of the school year (NULL = the latest started),
-# $4 the instant. No row: the school has no such year.
+# $4 the instant, $5 the only school whose reports count (NULL = all:
+# PupilAccess.records_school_id). No row: the school has no such year.
 SUMMARY_FACTS = f"""
 WITH yr AS (
     SELECT sy.id, sy.name, sy.starts_on, sy.ends_on,
@@ -88,7 +89,8 @@ SELECT yr.id AS year_id, yr.name AS year_name, yr.starts_on, yr.ends_on,
                           r.from_time::text, r.to_time::text]
              FROM absence_reports r
              WHERE r.pupil_id = $1 AND r.first_day <= sc.last_day
-               AND r.last_day >= sc.first_day) AS reports,
+               AND r.last_day >= sc.first_day
+               AND ($5::uuid IS NULL OR r.school_id = $5)) AS reports,
        ARRAY(SELECT ARRAY[l.first_day, l.last_day] FROM leave_requests l
              WHERE l.pupil_id = $1 AND l.status = 'approved'
                AND l.first_day <= sc.last_day AND l.last_day >= sc.first_day) AS leave,
@@ -142,9 +144,11 @@ FROM schools WHERE id = $1
 """
 
 
-# Roll call's absent marks (attendance domain) in a span: $1 pupil, $2 first, $3 last.
+# Roll call's absent marks (attendance domain) in a span: $1 pupil, $2 first, $3 last,
+# $4 the only school whose marks count (NULL = all).
 ROLL_CALL_ABSENCES = """
 SELECT day FROM attendance_marks
 WHERE pupil_id = $1 AND status = 'absent' AND day BETWEEN $2 AND $3
+  AND ($4::uuid IS NULL OR school_id = $4)
 ORDER BY day
 """

@@ -81,6 +81,15 @@ class PupilAccess:
     all_subjects: bool
     subjects: tuple[str, ...]
     leave_teacher_max_days: int
+    # The one school whose records of the pupil the viewer may read; None: all of them.
+    # A leader of a school the pupil has left reads that school's records only: the
+    # pupil may be at another school we serve, and its records are not theirs.
+    records_school_id: uuid.UUID | None = None
+
+    @property
+    def audit_school_id(self) -> uuid.UUID:
+        """Whose audit log a staff read of this pupil goes to: the reader's school."""
+        return self.records_school_id or self.school_id
 
     @property
     def is_adult(self) -> bool:
@@ -221,6 +230,7 @@ def decide(row: Mapping[str, Any]) -> PupilAccess | None:
         all_subjects=all_subjects,
         subjects=tuple(row["subjects"] or ()),
         leave_teacher_max_days=row["leave_teacher_max_days"],
+        records_school_id=row["former_school_id"] if relation == FORMER_LEADER else None,
     )
 
 
