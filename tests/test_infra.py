@@ -141,3 +141,32 @@ def test_compose_file_parses_and_the_dispatcher_has_its_probe_port():
     compose = yaml.safe_load((ROOT / "infra" / "compose.yaml").read_text())
     dispatcher = compose["services"]["dispatcher"]
     assert "--metrics-port" in dispatcher["command"] and "healthcheck" in dispatcher
+
+
+# PostgreSQL's default max_connections, less superuser_reserved_connections.
+CONNECTIONS = 100 - 3
+JOBS_POOL = 4  # backend/jobs/scheduler.py: open_jobs_pool
+
+
+def _pool_size(container: dict[str, Any]) -> int:
+    from backend.settings import Settings
+
+    for var in container.get("env", []):
+        if var["name"] == "SKOLEBRO_POOL_SIZE":
+            return int(var["value"])
+    return Settings().pool_max_size
+
+
+def test_the_deployments_fit_postgresqls_default_connections_during_a_rolling_update():
+    used = 1  # the migrate job
+    for doc in _documents():
+        if doc["kind"] != "Deployment":
+            continue
+        replicas = doc["spec"]["replicas"]
+        surge = -(-replicas // 4)  # Kubernetes' default maxSurge: 25 %, rounded up
+        (container,) = doc["spec"]["template"]["spec"]["containers"]
+        args = container["args"]
+        # An API pod also ticks the scheduler on its own pool; a dispatcher LISTENs on one more.
+        extra = JOBS_POOL if "serve" in args else 1
+        used += (replicas + surge) * (_pool_size(container) + extra)
+    assert used <= CONNECTIONS, f"{used} connections at a rolling update's peak"
