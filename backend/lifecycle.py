@@ -54,7 +54,9 @@ def request_plan_cache_mode(rt: Runtime) -> str:
     The CLI's imports and jobs keep PostgreSQL's own choice of plans.
     """
     s = rt.settings
-    return s.db_plan_cache_mode if s.db_statement_cache_size > 0 else ""
+    if s.db_statement_cache_size == 0 or s.db_plan_cache_mode == "none":
+        return ""
+    return s.db_plan_cache_mode
 
 
 async def open_database(rt: Runtime, *, serving: bool = False) -> None:

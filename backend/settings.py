@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from backend.roster.oneroster import ReadOptions
 
 ENVIRONMENTS = ("dev", "test", "production")
-PLAN_CACHE_MODES = ("", "auto", "force_generic_plan", "force_custom_plan")
+PLAN_CACHE_MODES = ("none", "auto", "force_generic_plan", "force_custom_plan")
 
 
 class SettingsError(RuntimeError):
@@ -162,7 +162,7 @@ class Settings:
     db_statement_cache_size: int = field(
         default=100, metadata=from_var("SKOLEBRO_DB_STATEMENT_CACHE_SIZE", int)
     )
-    # PostgreSQL's plan_cache_mode for the request pool, sent at connect; "" sends none
+    # PostgreSQL's plan_cache_mode for the request pool, sent at connect; "none" sends none
     # (behind PgBouncer, set it on the role). Generic plans by default: the access
     # policy's inlined queries cost 4-6 ms of database CPU to plan and 0.2 ms to run,
     # and "auto" plans some of them anew on every request (README: Configuration).
@@ -270,7 +270,7 @@ class Settings:
         if self.db_plan_cache_mode not in PLAN_CACHE_MODES:
             raise SettingsError(
                 f"SKOLEBRO_DB_PLAN_CACHE_MODE={self.db_plan_cache_mode!r}: use force_generic_plan,"
-                " auto, force_custom_plan, or empty to send none."
+                " auto, force_custom_plan, or none to send none (behind PgBouncer)."
             )
         if not 1 <= self.push_chunk_size <= 500:
             raise SettingsError("SKOLEBRO_PUSH_CHUNK_SIZE must be 1-500 (FCM's limit per batch).")

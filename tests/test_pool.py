@@ -109,3 +109,21 @@ async def test_the_trigger_makes_a_racing_overlap_wait_and_then_refuses_it(db_ds
     finally:
         await first.close()
         await second.close()
+
+
+def test_requests_get_generic_plans_unless_there_is_no_statement_cache_or_it_is_switched_off():
+    from backend.app import build_runtime
+    from backend.lifecycle import request_plan_cache_mode
+    from backend.settings import Settings, SettingsError
+
+    def mode(env: dict[str, str]) -> str:
+        return request_plan_cache_mode(build_runtime(Settings.from_env(env)))
+
+    assert mode({}) == "force_generic_plan"
+    # Behind PgBouncer without prepared statements: nothing to cache, and PgBouncer
+    # would refuse the start-up parameter.
+    assert mode({"SKOLEBRO_DB_STATEMENT_CACHE_SIZE": "0"}) == ""
+    assert mode({"SKOLEBRO_DB_PLAN_CACHE_MODE": "none"}) == ""
+    assert mode({"SKOLEBRO_DB_PLAN_CACHE_MODE": "auto"}) == "auto"
+    with pytest.raises(SettingsError, match="SKOLEBRO_DB_PLAN_CACHE_MODE"):
+        Settings.from_env({"SKOLEBRO_DB_PLAN_CACHE_MODE": "generic"}).check()

@@ -1,7 +1,7 @@
 -- A leader of a school the pupil has left reads that school's records of the
 -- pupil, not everything (migration 0025 gave them every record). When the pupil
--- has moved to another school we serve, its reports, assessments and threads,
--- and so where the pupil went, are not theirs to read.
+-- has moved to another school we serve, its absence reports, marks and
+-- assessments, and so where the pupil went, are not theirs to read.
 --
 -- "Leads a school the pupil has left" gets its own definition, with the school,
 -- so that pupil_staff (who sees the pupil) and pupil_relation (which school's
