@@ -7,7 +7,8 @@ What it does, in one run:
 1. starts a real PostgreSQL (embedded pgserver in a temporary folder, or a
    fresh database on the server named by ``DATABASE_URL``), migrates it and
    seeds the demo school plus extra pupils, each with a guardian, so that
-   every POST is a different pupil-day;
+   every POST is a different pupil-day, and a term of earlier reports
+   (``seed_history``: what an empty table would do to the plans, no school has);
 2. serves a *bare* ASGI app (no framework, same asyncpg pool settings) that
    does the same guarded ``INSERT … RETURNING`` into ``absence_reports`` and
    drives it with the load below: that is the ceiling;
