@@ -3,7 +3,9 @@
 The per-subject figures are computed by one set of CTEs (LESSONS_CTE,
 SUBJECTS_CTE) that both the summary and the warning job use, so the
 percentage a pupil sees and the one that triggers the push never disagree.
-Both expect a CTE `scope(pupil_id, year_id, first_day, last_day)` before them.
+Both expect a CTE `scope(pupil_id, year_id, first_day, last_day, records_school)`
+before them; `records_school` (NULL = all) is the only school whose reports and
+leave count (PupilAccess.records_school_id).
 """
 
 # Each missed lesson in scope with how it is accounted for: `reported` when an
@@ -16,12 +18,14 @@ lessons AS (
            a.documented OR EXISTS (
                SELECT 1 FROM leave_requests l
                WHERE l.pupil_id = a.pupil_id AND l.status = 'approved'
-                 AND a.day BETWEEN l.first_day AND l.last_day) AS documented,
+                 AND a.day BETWEEN l.first_day AND l.last_day
+                 AND (sc.records_school IS NULL OR l.school_id = sc.records_school)) AS documented,
            EXISTS (
                SELECT 1 FROM absence_reports r
                WHERE r.pupil_id = a.pupil_id AND a.day BETWEEN r.first_day AND r.last_day
                  AND (r.from_time IS NULL
-                      OR (r.from_time < a.ends_at AND r.to_time > a.starts_at))) AS reported
+                      OR (r.from_time < a.ends_at AND r.to_time > a.starts_at))
+                 AND (sc.records_school IS NULL OR r.school_id = sc.records_school)) AS reported
     FROM scope sc
     JOIN subject_absences a
       ON a.pupil_id = sc.pupil_id AND a.day BETWEEN sc.first_day AND sc.last_day
@@ -58,7 +62,7 @@ subjects AS (
 
 # Everything the summary needs in one round trip. $1 pupil, $2 school,
 # $3 first calendar year of the school year (NULL = the latest started),
-# $4 the instant, $5 the only school whose reports count (NULL = all:
+# $4 the instant, $5 the only school whose reports and leave count (NULL = all:
 # PupilAccess.records_school_id). No row: the school has no such year.
 SUMMARY_FACTS = f"""
 WITH yr AS (
@@ -74,7 +78,7 @@ WITH yr AS (
     LIMIT 1
 ), scope AS (
     SELECT $1::uuid AS pupil_id, yr.id AS year_id, yr.starts_on AS first_day,
-           least(yr.ends_on, yr.today) AS last_day
+           least(yr.ends_on, yr.today) AS last_day, $5::uuid AS records_school
     FROM yr
 ), {LESSONS_CTE}, {SUBJECTS_CTE}
 SELECT yr.id AS year_id, yr.name AS year_name, yr.starts_on, yr.ends_on,
@@ -93,7 +97,8 @@ SELECT yr.id AS year_id, yr.name AS year_name, yr.starts_on, yr.ends_on,
                AND ($5::uuid IS NULL OR r.school_id = $5)) AS reports,
        ARRAY(SELECT ARRAY[l.first_day, l.last_day] FROM leave_requests l
              WHERE l.pupil_id = $1 AND l.status = 'approved'
-               AND l.first_day <= sc.last_day AND l.last_day >= sc.first_day) AS leave,
+               AND l.first_day <= sc.last_day AND l.last_day >= sc.first_day
+               AND ($5::uuid IS NULL OR l.school_id = $5)) AS leave,
        (SELECT coalesce(json_agg(json_build_object(
                    'day', ls.day, 'hours', ls.hours,
                    'explained', ls.reported OR ls.documented)), '[]')
@@ -116,7 +121,7 @@ FROM yr CROSS JOIN scope sc
 CLAIM_WARNINGS = f"""
 WITH scope AS (
     SELECT ce.pupil_id, c.school_year_id AS year_id, sy.starts_on AS first_day,
-           least(sy.ends_on, sy.local_today) AS last_day,
+           least(sy.ends_on, sy.local_today) AS last_day, NULL::uuid AS records_school,
            s.id AS school_id, s.absence_warning_percent
     FROM class_enrollments ce
     JOIN classes c ON c.id = ce.class_id AND c.grade BETWEEN 11 AND 13
