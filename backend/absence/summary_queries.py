@@ -66,16 +66,9 @@ subjects AS (
 # PupilAccess.records_school_id). No row: the school has no such year.
 SUMMARY_FACTS = f"""
 WITH yr AS (
-    SELECT sy.id, sy.name, sy.starts_on, sy.ends_on,
-           s.absence_limit_percent, s.absence_warning_percent,
-           (($4::timestamptz) AT TIME ZONE s.timezone)::date AS today
-    FROM school_years sy JOIN schools s ON s.id = sy.school_id
-    WHERE sy.school_id = $2
-      AND CASE WHEN $3::int IS NULL
-               THEN sy.starts_on <= (($4::timestamptz) AT TIME ZONE s.timezone)::date
-               ELSE extract(year FROM sy.starts_on) = $3::int END
-    ORDER BY sy.starts_on DESC
-    LIMIT 1
+    SELECT y.id, y.name, y.starts_on, y.ends_on, y.local_today AS today,
+           s.absence_limit_percent, s.absence_warning_percent
+    FROM requested_school_year($2, $3::int, $4) y JOIN schools s ON s.id = $2
 ), scope AS (
     SELECT $1::uuid AS pupil_id, yr.id AS year_id, yr.starts_on AS first_day,
            least(yr.ends_on, yr.today) AS last_day, $5::uuid AS records_school

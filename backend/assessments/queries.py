@@ -40,15 +40,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 # that has started), $4 the instant, $5 include unpublished (staff only),
 # $6 subjects filter (NULL = all).
 LIST_FOR_PUPIL = """
-WITH yr AS (
-    SELECT sy.id FROM school_years sy JOIN schools s ON s.id = sy.school_id
-    WHERE sy.school_id = $2
-      AND CASE WHEN $3::int IS NULL
-               THEN sy.starts_on <= (($4::timestamptz) AT TIME ZONE s.timezone)::date
-               ELSE extract(year FROM sy.starts_on) = $3::int END
-    ORDER BY sy.starts_on DESC
-    LIMIT 1
-)
+WITH yr AS (SELECT id FROM requested_school_year($2, $3::int, $4))
 SELECT a.id, a.group_id, tg.subject, a.kind, a.grade, a.comment, a.published_at,
        a.published_at <= $4 AS published, t.name AS teacher_name
 FROM yr
