@@ -23,4 +23,4 @@ async def record_staff_read(
 ) -> None:
     """Write who read what; guardians and the pupil reading their own data are not staff reads."""
     if access.is_staff and access.relation not in ("guardian", "self"):
-        await conn.execute(_INSERT, access.audit_school_id, actor_id, access.pupil_id, action, at)
+        await conn.execute(_INSERT, access.reading_school_id, actor_id, access.pupil_id, action, at)

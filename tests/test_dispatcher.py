@@ -353,11 +353,9 @@ async def test_a_dispatcher_stopped_mid_batch_is_finished_by_the_next(db, clock,
     assert sum(fcm.delivered(t) for t in tokens) - 300 <= 2 * config.chunk_size
 
 
-async def test_a_killed_dispatcher_process_is_finished_by_the_next(
-    db, db_dsn, clock, pool, transport, fcm, tmp_path
-):
-    tokens = await _many(db, clock, 400)
-    fcm.latency = 0.3  # slow answers, so the kill lands mid-batch
+async def _kill_a_dispatcher_process_mid_batch(db_dsn, clock, fcm, tmp_path, *, settle: float = 0.0) -> None:
+    """Run `skolebro dispatcher` until FCM has 100 pushes, wait ``settle`` seconds, then
+    SIGKILL it: no goodbye, so the rows it holds stay claimed."""
     env = {
         **os.environ,
         "DATABASE_URL": db_dsn,
@@ -381,13 +379,22 @@ async def test_a_killed_dispatcher_process_is_finished_by_the_next(
     try:
         await eventually(lambda: len(fcm.received()) >= 100 or proc.returncode is not None, within=60)
         assert proc.returncode is None, "the dispatcher process died on its own"
-        await asyncio.sleep(0.1)  # let it record that wave and send the next
-        proc.send_signal(signal.SIGKILL)  # no goodbye: its rows stay claimed
+        await asyncio.sleep(settle)
+        proc.send_signal(signal.SIGKILL)
         await proc.wait()
     finally:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_a_killed_dispatcher_process_is_finished_by_the_next(
+    db, db_dsn, clock, pool, transport, fcm, tmp_path
+):
+    tokens = await _many(db, clock, 400)
+    fcm.latency = 0.3  # slow answers, so the kill lands mid-batch
+    # Killed a moment after the first wave, so it has recorded that wave and sent the next.
+    await _kill_a_dispatcher_process_mid_batch(db_dsn, clock, fcm, tmp_path, settle=0.1)
     fcm.latency = 0.0
     sent = await db.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'")
     assert sent < 400, "killed mid-batch"
@@ -409,35 +416,7 @@ async def test_urgent_pushes_of_a_killed_dispatcher_go_within_seconds(
     # while the live dispatcher is still sending.
     tokens = await _many(db, clock, 400, kind="missing_pupil")
     fcm.latency = 0.3
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_dsn,
-        "SKOLEBRO_ENV": "test",
-        "SKOLEBRO_DATA_DIR": str(tmp_path),
-        "SKOLEBRO_NOW": clock.now().isoformat(),
-        "SKOLEBRO_FCM_CREDENTIALS": fcm.service_account(tmp_path / "sa.json"),
-        "SKOLEBRO_FCM_ENDPOINT": fcm.endpoint,
-        "SKOLEBRO_FCM_CA_FILE": fcm.ca_file,
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "backend.cli",
-        "dispatcher",
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        await eventually(lambda: len(fcm.received()) >= 100 or proc.returncode is not None, within=60)
-        assert proc.returncode is None, "the dispatcher process died on its own"
-        proc.send_signal(signal.SIGKILL)
-        await proc.wait()
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+    await _kill_a_dispatcher_process_mid_batch(db_dsn, clock, fcm, tmp_path)
     fcm.latency = 0.0
     killed_at = clock.now()
     assert await db.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") < 400

@@ -16,6 +16,8 @@ from typing import Any
 import asyncpg
 import yaml
 
+from backend.jobs.scheduler import JOBS_POOL_SIZE
+from backend.settings import Settings
 from tests.conftest import with_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,11 +147,9 @@ def test_compose_file_parses_and_the_dispatcher_has_its_probe_port():
 
 # PostgreSQL's default max_connections, less superuser_reserved_connections.
 CONNECTIONS = 100 - 3
-JOBS_POOL = 4  # backend/jobs/scheduler.py: open_jobs_pool
 
 
 def _pool_size(container: dict[str, Any]) -> int:
-    from backend.settings import Settings
 
     for var in container.get("env", []):
         if var["name"] == "SKOLEBRO_POOL_SIZE":
@@ -167,6 +167,6 @@ def test_the_deployments_fit_postgresqls_default_connections_during_a_rolling_up
         (container,) = doc["spec"]["template"]["spec"]["containers"]
         args = container["args"]
         # An API pod also ticks the scheduler on its own pool; a dispatcher LISTENs on one more.
-        extra = JOBS_POOL if "serve" in args else 1
+        extra = JOBS_POOL_SIZE if "serve" in args else 1
         used += (replicas + surge) * (_pool_size(container) + extra)
     assert used <= CONNECTIONS, f"{used} connections at a rolling update's peak"

@@ -12,6 +12,7 @@ import pytest
 
 from backend.roster.importer import import_roster
 from backend.roster.oneroster import RosterError, read_roster
+from tests.roster_sets import COLUMNS
 
 
 def write(folder: Path, name: str, header: list[str], rows: list[list[str]]) -> None:
@@ -32,7 +33,7 @@ def make_export(folder: Path, version: str = "1.1", pupils: int = 3) -> Path:
     write(
         folder,
         "orgs.csv",
-        ["sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"],
+        COLUMNS["orgs"],
         [
             ["org-kommune", "", "", "Bergen kommune", "district", "", ""],
             ["org-lia", "", "", "Lia skule", "school", "975000001", "org-kommune"],
@@ -41,17 +42,7 @@ def make_export(folder: Path, version: str = "1.1", pupils: int = 3) -> Path:
     write(
         folder,
         "academicSessions.csv",
-        [
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "title",
-            "type",
-            "startDate",
-            "endDate",
-            "parentSourcedId",
-            "schoolYear",
-        ],
+        COLUMNS["academicSessions"],
         [
             ["sy-2026", "", "", "2026–2027", "schoolYear", "2026-08-17", "2027-06-18", "", "2027"],
             ["t-autumn", "", "", "Haust", "term", "2026-08-17", "2026-12-20", "sy-2026", "2027"],
@@ -60,20 +51,7 @@ def make_export(folder: Path, version: str = "1.1", pupils: int = 3) -> Path:
     write(
         folder,
         "classes.csv",
-        [
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "title",
-            "grades",
-            "courseSourcedId",
-            "classCode",
-            "classType",
-            "location",
-            "schoolSourcedId",
-            "termSourcedIds",
-            "subjects",
-        ],
+        COLUMNS["classes"],
         [
             ["cls-4a", "", "", "4A", "04", "", "4A", "homeroom", "", "org-lia", "sy-2026", ""],
             [
@@ -219,18 +197,7 @@ def make_export(folder: Path, version: str = "1.1", pupils: int = 3) -> Path:
         write(
             folder,
             "roles.csv",
-            [
-                "sourcedId",
-                "status",
-                "dateLastModified",
-                "userSourcedId",
-                "roleType",
-                "role",
-                "orgSourcedId",
-                "userProfileSourcedId",
-                "beginDate",
-                "endDate",
-            ],
+            COLUMNS["roles"],
             [[f"r-{u[0]}", "", "", u[0], "primary", u[5], "org-lia", "", "", ""] for u in users],
         )
         for u in users:
@@ -239,24 +206,13 @@ def make_export(folder: Path, version: str = "1.1", pupils: int = 3) -> Path:
     write(
         folder,
         "enrollments.csv",
-        [
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "classSourcedId",
-            "schoolSourcedId",
-            "userSourcedId",
-            "role",
-            "primary",
-            "beginDate",
-            "endDate",
-        ],
+        COLUMNS["enrollments"],
         enrollments,
     )
     write(
         folder,
         "demographics.csv",
-        ["sourcedId", "status", "dateLastModified", "birthDate", "sex"],
+        COLUMNS["demographics"],
         demographics,
     )
     return folder

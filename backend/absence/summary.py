@@ -181,7 +181,7 @@ def _subjects(facts: Any) -> list[SubjectAbsence]:
 
 async def _empty(conn: asyncpg.Connection, access: PupilAccess, school_year: str | None) -> AbsenceSummary:
     """A year the school has no record of: nothing to count, the school's limits."""
-    limits = await conn.fetchrow(q.SCHOOL_LIMITS, access.records_school_id or access.school_id)
+    limits = await conn.fetchrow(q.SCHOOL_LIMITS, access.reading_school_id)
     year = first_year_of(school_year)
     day = date(year, 8, 1) if year else access.local_today
     zero = _Tally()
@@ -211,7 +211,7 @@ async def absence_summary(
     facts = await conn.fetchrow(
         q.SUMMARY_FACTS,
         access.pupil_id,
-        access.records_school_id or access.school_id,
+        access.reading_school_id,
         first_year_of(school_year),
         now,
         access.records_school_id,

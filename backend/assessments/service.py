@@ -176,7 +176,7 @@ async def list_for_pupil(
     rows = await conn.fetch(
         q.LIST_FOR_PUPIL,
         access.pupil_id,
-        access.records_school_id or access.school_id,
+        access.reading_school_id,
         first_year_of(school_year),
         now,
         access.is_staff,

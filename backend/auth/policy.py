@@ -87,8 +87,9 @@ class PupilAccess:
     records_school_id: uuid.UUID | None = None
 
     @property
-    def audit_school_id(self) -> uuid.UUID:
-        """Whose audit log a staff read of this pupil goes to: the reader's school."""
+    def reading_school_id(self) -> uuid.UUID:
+        """The school the viewer reads the pupil from: whose school year a summary or the
+        assessments cover, and whose audit log a staff read goes to."""
         return self.records_school_id or self.school_id
 
     @property

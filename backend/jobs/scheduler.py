@@ -21,6 +21,8 @@ from backend.runtime import Runtime
 log = logging.getLogger("skolebro.scheduler")
 
 JOB_COMMAND_TIMEOUT = 600.0
+# Connections of the scheduler's own pool in each API process (infra/k8s sizes the database by it).
+JOBS_POOL_SIZE = 4
 
 
 async def tick(rt: Runtime, pool: asyncpg.Pool | None = None) -> None:
@@ -36,7 +38,7 @@ async def open_jobs_pool(rt: Runtime) -> asyncpg.Pool:
     return await create_pool(
         rt.dsn,
         min_size=1,
-        max_size=4,
+        max_size=JOBS_POOL_SIZE,
         # Still bounded, so a hung database cannot hold a tick for ever.
         timeouts=PoolTimeouts(connect=rt.settings.db_connect_timeout_seconds, command=JOB_COMMAND_TIMEOUT),
         statement_cache_size=rt.settings.db_statement_cache_size,
