@@ -3,8 +3,10 @@ session's shared one (tests/conftest.py). The same pgserver binaries, its own fo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
@@ -83,3 +85,10 @@ class OwnPostgres:
         except (OSError, ValueError, psutil.Error):
             pass
         self.server.cleanup()
+        # pgserver stops only the postmaster it started; one started again by start()
+        # would outlive the test session.
+        if (self.pgdata / "postmaster.pid").exists():
+            from pgserver._commands import pg_ctl
+
+            with contextlib.suppress(subprocess.CalledProcessError):  # a stale pid file
+                pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._user, timeout=30)
