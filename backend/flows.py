@@ -20,10 +20,10 @@ from datetime import datetime
 import asyncpg
 
 from backend.absence import service as absence
-from backend.auth.policy import PupilAccess
-from backend.errors import Conflict, Invalid
+from backend.access.policy import PupilAccess
 from backend.leave import service as leave
 from backend.missing import service as missing
+from backend.problems.errors import Conflict, Invalid
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import parse_hhmm
 from schemas.absence import AbsenceReason, AbsenceReport, AbsenceReportCreate

@@ -27,14 +27,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from backend.app import build_runtime, create_app
-from backend.auth.keys import write_new_key
-from backend.clock import Clock
+from backend.app.factory import build_runtime, create_app
+from backend.app.runtime import Runtime
+from backend.app.settings import Settings, _parse_providers
 from backend.db.migrate import apply_migrations
 from backend.db.pool import _init_connection
+from backend.lib.clock import Clock
 from backend.roster.demo import demo_id, seed_demo
-from backend.runtime import Runtime
-from backend.settings import Settings, _parse_providers
+from backend.signin.keys import write_new_key
 from notifications.channels import configure as configure_channels
 from tests.factories import seed_other_school
 from tests.fakes.identity_provider import FakeIdentityProvider
@@ -364,7 +364,7 @@ async def parallel(settings: Settings, db_dsn: str, clock: Clock) -> AsyncIterat
     """
     import httpx
 
-    from backend.lifecycle import lifespan_for
+    from backend.app.lifecycle import lifespan_for
 
     rt = build_runtime(settings, dsn=db_dsn)
     rt.clock = clock

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import asyncpg
 import pytest
 
-from backend.clock import Clock
 from backend.db.pool import create_pool
+from backend.lib.clock import Clock
 from notifications.dispatcher import Dispatcher, DispatcherConfig
 from notifications.transports import FcmTransport
 from tests.fakes.fcm import FakeFCM

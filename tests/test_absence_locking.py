@@ -16,10 +16,10 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from backend.app import create_app
+from backend.app.factory import create_app
+from backend.app.lifecycle import open_database
+from backend.app.runtime import Runtime
 from backend.db.pool import close_pool
-from backend.lifecycle import open_database
-from backend.runtime import Runtime
 from tests.conftest import OLA
 
 DAY = date(2026, 11, 24)  # Tuesday, a school day after the test clock's Monday

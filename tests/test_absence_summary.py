@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from backend.absence.jobs import push_absence_warnings
 from backend.absence.summary import RollCallAbsence, _tally, _tally_days
-from backend.absence.summary_jobs import push_absence_warnings
 from backend.roster.demo import demo_id
 from tests.conftest import KARI, SCHOOL, person
 from tests.factories import (

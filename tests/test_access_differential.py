@@ -25,8 +25,8 @@ from datetime import date, datetime
 
 import pytest
 
-from backend.auth.policy import CLASS_ROLES, PupilAccess, pupil_access
-from backend.errors import NotFound
+from backend.access.policy import CLASS_ROLES, PupilAccess, pupil_access
+from backend.problems.errors import NotFound
 from tests import factories as f
 from tests.conftest import DEFAULT_NOW
 

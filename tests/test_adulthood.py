@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from backend.auth.policy import Adulthood
+from backend.access.policy import Adulthood
 
 CASES = [
     (date(2008, 2, 29), 10, date(2026, 2, 27), Adulthood.child),

@@ -14,10 +14,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar.testing import AsyncTestClient
 
-from backend.app import build_runtime, create_app
-from backend.auth.identity import DEV_PEPPER
-from backend.clock import Clock
-from backend.settings import Settings, SettingsError, _parse_providers
+from backend.app.factory import build_runtime, create_app
+from backend.app.settings import Settings, SettingsError, _parse_providers
+from backend.lib.clock import Clock
+from backend.signin.identity import DEV_PEPPER
 from tests.conftest import DEFAULT_NOW, person
 from tests.support import (
     assert_problem,
@@ -450,8 +450,8 @@ async def test_id_token_with_non_numeric_expiry_is_refused(client, clock, idport
 async def test_unreachable_provider_is_503_not_a_refusal(runtime, clock, idporten):
     import socket
 
-    from backend.auth.idp import IdentityVerifier
-    from backend.settings import IdentityProvider
+    from backend.app.settings import IdentityProvider
+    from backend.signin.idp import IdentityVerifier
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
@@ -480,7 +480,7 @@ async def test_refresh_keeps_the_client_of_the_sign_in(client, clock, feide):
 
 
 def test_dev_generates_its_signing_key_once(tmp_path):
-    from backend.clock import Clock as _Clock
+    from backend.lib.clock import Clock as _Clock
 
     settings = Settings(env="dev", data_dir=tmp_path / "data")
     first = build_runtime(settings, dsn="postgresql://unused/")

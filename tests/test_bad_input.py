@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
 
-from backend.errors import exception_handlers
+from backend.edge.problem_handlers import exception_handlers
 from backend.ops.request_log import request_log_middleware
 from tests.conftest import OLA
 from tests.support import assert_problem
@@ -147,7 +147,7 @@ async def test_unexpected_exception_is_500_problem_with_request_id(caplog):
     app = Litestar(
         route_handlers=[boom], exception_handlers=exception_handlers(), debug=False, logging_config=None
     )
-    app.asgi_handler = request_log_middleware(app.asgi_handler)  # as backend.app does
+    app.asgi_handler = request_log_middleware(app.asgi_handler)  # as backend.app.factory does
     async with AsyncTestClient(app=app, raise_server_exceptions=False) as c:
         r = await c.get("/boom", headers={"X-Request-ID": "req-12345"})
     body = assert_problem(r, 500, "internal")
@@ -198,7 +198,7 @@ def test_every_problem_code_raised_has_texts_in_three_languages():
 
     import backend
     import notifications
-    from backend.problems import PROBLEMS
+    from backend.problems.catalog import PROBLEMS
 
     raised: set[str] = set()
     patterns = [

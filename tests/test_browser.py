@@ -27,9 +27,9 @@ from typing import Any
 import pytest
 import uvicorn
 
-from backend.app import build_runtime, create_app
-from backend.clock import Clock
-from backend.settings import Settings
+from backend.app.factory import build_runtime, create_app
+from backend.app.settings import Settings
+from backend.lib.clock import Clock
 from tests.conftest import CLASS_3A, DEFAULT_NOW
 
 CHROMIUM = Path("/usr/bin/chromium")

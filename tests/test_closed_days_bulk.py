@@ -111,7 +111,7 @@ async def test_teachers_cannot_close_a_range(client, tokens, db):
 
 def _cli(env, *args):
     return subprocess.run(
-        [sys.executable, "-m", "backend.cli", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "backend.app.cli", *args], env=env, capture_output=True, text=True, timeout=120
     )
 
 

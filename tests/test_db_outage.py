@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.app import build_runtime, create_app
-from backend.clock import Clock
-from backend.lifecycle import lifespan_for
+from backend.app.factory import build_runtime, create_app
+from backend.app.lifecycle import lifespan_for
+from backend.lib.clock import Clock
 from backend.ops.routes import READY_TIMEOUT_SECONDS
 from backend.roster.demo import demo_id
 from tests.conftest import DEFAULT_NOW

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import asyncpg
 
-from backend.clock import Clock
+from backend.lib.clock import Clock
 from notifications.dispatcher import DispatcherConfig
 from notifications.outbox import notify
 from notifications.transports import LogTransport
@@ -369,7 +369,7 @@ async def _kill_a_dispatcher_process_mid_batch(db_dsn, clock, fcm, tmp_path, *, 
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "backend.cli",
+        "backend.app.cli",
         "dispatcher",
         env=env,
         cwd=ROOT,
@@ -547,8 +547,8 @@ async def test_h2_mode_sends_through_firebase_admins_own_client(db, clock, pool,
 async def test_serve_runs_the_dispatcher_in_the_background(runtime, db, clock):
     from litestar.testing import AsyncTestClient
 
-    from backend.app import create_app
-    from backend.background import background_tasks
+    from backend.app.background import background_tasks
+    from backend.app.factory import create_app
 
     # No SKOLEBRO_FCM_CREDENTIALS: the log transport, as in development.
     app = create_app(runtime=runtime, background=background_tasks(scheduler=False, dispatcher=True))
@@ -575,7 +575,7 @@ async def test_serve_runs_the_dispatcher_in_the_background(runtime, db, clock):
 def test_push_chunk_and_in_flight_are_settings_with_checked_ranges():
     import pytest
 
-    from backend.settings import Settings, SettingsError
+    from backend.app.settings import Settings, SettingsError
 
     tuned = Settings.from_env({"SKOLEBRO_PUSH_CHUNK_SIZE": "100", "SKOLEBRO_PUSH_IN_FLIGHT": "200"})
     assert (tuned.push_chunk_size, tuned.push_in_flight) == (100, 200)

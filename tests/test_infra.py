@@ -16,8 +16,8 @@ from typing import Any
 import asyncpg
 import yaml
 
+from backend.app.settings import Settings
 from backend.jobs.scheduler import JOBS_POOL_SIZE
-from backend.settings import Settings
 from tests.conftest import with_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ async def test_migrate_in_production_needs_only_the_database(server_dsn, tmp_pat
     }
     done = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "backend.cli", "migrate"],
+        [sys.executable, "-m", "backend.app.cli", "migrate"],
         env=env,
         capture_output=True,
         text=True,
@@ -107,7 +107,7 @@ async def test_migrate_in_production_needs_only_the_database(server_dsn, tmp_pat
         await conn.close()
     refused = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "backend.cli", "migrate"],
+        [sys.executable, "-m", "backend.app.cli", "migrate"],
         env={k: v for k, v in env.items() if k != "DATABASE_URL"},
         capture_output=True,
         text=True,

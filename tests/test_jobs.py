@@ -352,7 +352,7 @@ async def test_cli_runs_a_job_as_if_at_the_given_instant(db_dsn, db, settings):
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "backend.cli",
+        "backend.app.cli",
         "jobs",
         "run",
         "absence-check-reminders",
@@ -371,7 +371,7 @@ async def test_cli_runs_a_job_as_if_at_the_given_instant(db_dsn, db, settings):
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "backend.cli",
+        "backend.app.cli",
         "jobs",
         "run",
         "nope",
@@ -415,9 +415,9 @@ async def test_scheduled_jobs_are_not_held_to_the_request_timeouts(runtime, pool
     quick 503); a job's statement over a whole municipality may take longer."""
     from dataclasses import replace
 
+    from backend.app.lifecycle import request_timeouts
     from backend.db.pool import close_pool
     from backend.jobs.scheduler import open_jobs_pool
-    from backend.lifecycle import request_timeouts
 
     rt = replace(runtime, pool=pool)
     requests = await create_pool(runtime.dsn, min_size=1, max_size=1, timeouts=request_timeouts(rt))

@@ -44,7 +44,7 @@ def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         [
             sys.executable,
             "-m",
-            "backend.cli",
+            "backend.app.cli",
             "serve",
             "--port",
             str(port),

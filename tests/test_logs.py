@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from backend.logs import JsonFormatter, RequestIdFilter, TextFormatter, log_format
+from backend.app.logs import JsonFormatter, RequestIdFilter, TextFormatter, log_format
 from tests.conftest import OLA
 
 

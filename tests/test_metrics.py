@@ -15,7 +15,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from backend.cli import main as cli_main
+from backend.app.cli import main as cli_main
 from notifications.outbox import notify
 from tests.conftest import person
 from tests.push_support import *  # noqa: F403
@@ -157,7 +157,7 @@ async def test_the_dispatcher_serves_metrics_health_and_ready(db, db_dsn, clock,
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
-        *("-m", "backend.cli", "dispatcher", "--metrics-port", str(port)),
+        *("-m", "backend.app.cli", "dispatcher", "--metrics-port", str(port)),
         env=env,
         cwd=ROOT,
         stdout=asyncio.subprocess.DEVNULL,
@@ -218,7 +218,7 @@ def test_production_refuses_a_dispatcher_without_fcm_credentials(monkeypatch, tm
 
 @pytest.mark.parametrize("push", ["log"])
 def test_production_may_ask_for_logged_pushes_explicitly(push, monkeypatch):
-    from backend.settings import Settings
+    from backend.app.settings import Settings
 
     settings = Settings(env="production", push=push)
     assert settings.check_push() == "log"

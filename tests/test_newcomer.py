@@ -16,8 +16,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from backend.app.settings import Settings
 from backend.jobs.registry import job_names
-from backend.settings import Settings
 from tests.push_support import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +43,7 @@ async def served(db_dsn, tmp_path):
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
-        *("-m", "backend.cli", "serve", "--port", str(port), "--no-scheduler", "--no-dispatcher"),
+        *("-m", "backend.app.cli", "serve", "--port", str(port), "--no-scheduler", "--no-dispatcher"),
         env=env,
         cwd=ROOT,
         stdout=asyncio.subprocess.DEVNULL,
@@ -102,7 +102,7 @@ def test_the_job_names_agree_in_the_cli_the_readme_and_the_registry():
     names = job_names()
     assert "missing-pupil-sweep" in names and "absence-check-reminders" in names
     help_text = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "jobs", "run", "--help"],
+        [sys.executable, "-m", "backend.app.cli", "jobs", "run", "--help"],
         capture_output=True,
         text=True,
         check=True,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 import asyncpg
 import pytest
 
-from backend.clock import Clock
+from backend.lib.clock import Clock
 from notifications.outbox import PUSH_CHANNEL, notify
 from notifications.preferences import QuietHours
 from tests.conftest import person

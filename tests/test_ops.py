@@ -18,7 +18,7 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from backend.app import build_runtime, create_app
+from backend.app.factory import build_runtime, create_app
 from backend.db.migrate import migration_files
 from tests.conftest import DEFAULT_NOW, OLA, with_database
 from tests.support import assert_problem, bearer
@@ -244,7 +244,7 @@ async def test_openapi_shows_request_constraints(spec):
 
 def _skolebro() -> list[str]:
     script = Path(sys.executable).with_name("skolebro")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "backend.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "backend.app.cli"]
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -324,7 +324,7 @@ async def test_cli_refuses_production_without_settings(tmp_path):
 
 
 def test_skolebro_now_starts_the_clock_there(tmp_path, signing_key):
-    from backend.settings import Settings
+    from backend.app.settings import Settings
 
     settings = Settings.from_env(
         {

@@ -15,8 +15,8 @@ import asyncpg
 import httpx
 import pytest
 
-from backend.app import build_runtime, create_app
-from backend.lifecycle import direct_dsn, lifespan_for
+from backend.app.factory import build_runtime, create_app
+from backend.app.lifecycle import direct_dsn, lifespan_for
 from tests.conftest import CLASS_3A, OLA
 from tests.pgbouncer import PgBouncer
 from tests.routine_helpers import MONDAY, oslo, pupil_row, roll_call

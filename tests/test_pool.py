@@ -61,7 +61,7 @@ async def test_a_connection_comes_back_to_the_pool_without_its_transaction(db_ds
     pool = await create_pool(db_dsn, min_size=1, max_size=1, plan_cache_mode="force_generic_plan")
     try:
         async with pool.acquire() as conn:
-            # Requests are planned once per connection (backend/settings.py).
+            # Requests are planned once per connection (backend/app/settings.py).
             assert await conn.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
             await conn.execute("BEGIN")
             await conn.execute("UPDATE people SET name = 'half-done' WHERE id = $1", KARI)
@@ -107,9 +107,9 @@ async def test_the_trigger_makes_a_racing_overlap_wait_and_then_refuses_it(db_ds
 
 
 def test_requests_get_generic_plans_unless_there_is_no_statement_cache_or_it_is_switched_off():
-    from backend.app import build_runtime
-    from backend.lifecycle import request_plan_cache_mode
-    from backend.settings import Settings, SettingsError
+    from backend.app.factory import build_runtime
+    from backend.app.lifecycle import request_plan_cache_mode
+    from backend.app.settings import Settings, SettingsError
 
     def mode(env: dict[str, str]) -> str:
         return request_plan_cache_mode(build_runtime(Settings.from_env(env)))

@@ -13,10 +13,10 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from backend.app import build_runtime, create_app
-from backend.clock import Clock
-from backend.ratelimit import client_address
-from backend.settings import Settings, SettingsError
+from backend.app.factory import build_runtime, create_app
+from backend.app.settings import Settings, SettingsError
+from backend.edge.ratelimit import client_address
+from backend.lib.clock import Clock
 from tests.conftest import DEFAULT_NOW
 
 
@@ -44,7 +44,7 @@ async def served(rt: Any) -> AsyncIterator[str]:
     """The app behind a real uvicorn on 127.0.0.1, configured as ``skolebro serve`` does."""
     import uvicorn
 
-    from backend.cli import uvicorn_config
+    from backend.app.cli import uvicorn_config
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from backend.app import build_runtime, create_app
+from backend.app.factory import build_runtime, create_app
 from backend.db.pool import create_pool
 from backend.jobs.routine import missing_pupil_sweep
 from notifications.channel_texts import is_gsm7, segments

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backend.settings import Settings
+from backend.app.settings import Settings
 from notifications.kinds import Category, Kind
 from notifications.texts import TEMPLATES, render
 

@@ -344,7 +344,7 @@ async def test_cli_prints_progress_and_a_summary(db_dsn, tmp_path, data_dir, sig
         "SKOLEBRO_LOG_LEVEL": "warning",
     }
     run = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "roster", "import", str(folder), "--dry-run"],
+        [sys.executable, "-m", "backend.app.cli", "roster", "import", str(folder), "--dry-run"],
         env=env,
         capture_output=True,
         text=True,
@@ -354,7 +354,7 @@ async def test_cli_prints_progress_and_a_summary(db_dsn, tmp_path, data_dir, sig
     assert "OneRoster 1.1: 1 schools, 2 classes, 8 users" in run.stdout
     assert "dry run: nothing was written" in run.stdout
     bad = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "roster", "import", str(tmp_path / "nowhere")],
+        [sys.executable, "-m", "backend.app.cli", "roster", "import", str(tmp_path / "nowhere")],
         env=env,
         capture_output=True,
         text=True,

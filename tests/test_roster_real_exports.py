@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from backend.auth.identity import DEV_PEPPER, national_id_hash
 from backend.roster.importer import import_roster
 from backend.roster.oneroster import ReadOptions, RosterError, read_roster
+from backend.signin.identity import DEV_PEPPER, national_id_hash
 from tests.conftest import DEFAULT_NOW
 from tests.roster_sets import national_id, small_set, write_csv, zip_folder
 from tests.roster_state import roster_state
@@ -392,7 +392,7 @@ async def test_cli_lists_every_problem_and_changes_nothing(db_dsn, tmp_path, db)
         "SKOLEBRO_DATA_DIR": str(tmp_path / "data"),
     }
     run = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "roster", "import", str(write_csv(tables, tmp_path / "x"))],
+        [sys.executable, "-m", "backend.app.cli", "roster", "import", str(write_csv(tables, tmp_path / "x"))],
         env=env,
         capture_output=True,
         text=True,

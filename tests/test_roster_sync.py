@@ -13,9 +13,9 @@ import asyncpg
 import pytest
 
 from backend.roster.importer import import_roster
+from backend.roster.jobs import roster_sync_job
 from backend.roster.oneroster import read_roster
 from backend.roster.rest import Provider, SyncError, sync_roster
-from backend.roster.sync_job import roster_sync_job
 from tests.conftest import DEFAULT_NOW
 from tests.fakes.oneroster import FakeOneRoster
 from tests.roster_sets import small_set, write_csv
@@ -153,7 +153,7 @@ async def test_cli_sync_prints_progress_and_the_summary(db_dsn, tmp_path, provid
     }
     run = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "backend.cli", "roster", "sync", "--dry-run"],
+        [sys.executable, "-m", "backend.app.cli", "roster", "sync", "--dry-run"],
         env=env,
         capture_output=True,
         text=True,
@@ -166,7 +166,7 @@ async def test_cli_sync_prints_progress_and_the_summary(db_dsn, tmp_path, provid
     env.pop("SKOLEBRO_ONEROSTER_URL")
     bad = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "backend.cli", "roster", "sync"],
+        [sys.executable, "-m", "backend.app.cli", "roster", "sync"],
         env=env,
         capture_output=True,
         text=True,

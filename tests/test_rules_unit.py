@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from backend.absence.service import _check_shape
-from backend.auth.policy import decide, may_decide_leave, staff_relation
-from backend.errors import Invalid
+from backend.access.policy import decide, may_decide_leave, staff_relation
+from backend.problems.errors import Invalid
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import at_local
 from notifications.preferences import QuietHours

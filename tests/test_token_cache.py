@@ -1,6 +1,6 @@
 """A token whose signature was checked once is still refused once it expires.
 
-backend/auth/tokens.py checks each token's signature once and keeps the result; the
+backend/signin/tokens.py checks each token's signature once and keeps the result; the
 times must still be checked against the service clock on every request.
 """
 

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from backend.app import build_runtime, create_app
-from backend.clock import Clock
-from backend.settings import Settings, _parse_web_oidc
+from backend.app.factory import build_runtime, create_app
+from backend.app.settings import Settings, _parse_web_oidc
+from backend.lib.clock import Clock
 from tests.conftest import CLASS_3A, DEFAULT_NOW, KARI, OLA, person
 from tests.fakes.oidc_provider import FakeOidcProvider
 

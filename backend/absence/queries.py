@@ -1,6 +1,6 @@
 """SQL for absence reports."""
 
-from backend.auth.policy_queries import with_pupil_relation
+from backend.access.policy_queries import with_pupil_relation
 
 # The access policy's row and the closed days the span rule needs, in one round trip.
 # $4 first day, $5 last day.

@@ -10,13 +10,14 @@ import asyncpg
 from litestar import Controller, Request, delete, get, post
 from litestar.params import Parameter
 
-from backend import flows, idempotency
+from backend import flows
 from backend.absence import service
-from backend.auth.policy import pupil_access
-from backend.auth.tokens import Principal
-from backend.openapi import problems
-from backend.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from backend.runtime import Runtime
+from backend.access.policy import pupil_access
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
+from backend.edge import idempotency
+from backend.edge.openapi import problems
+from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from schemas.absence import AbsenceReport, AbsenceReportCreate, AbsenceReportPage
 
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 import asyncpg
 
 from backend.absence import queries as q
-from backend.audit import record_staff_read
-from backend.auth.policy import PupilAccess, pupil_access_with
-from backend.errors import Conflict, Forbidden, Invalid, NotFound
-from backend.pagination import decode_cursor, encode_cursor
+from backend.access.policy import PupilAccess, pupil_access_with
+from backend.audit_log.staff_reads import record_staff_read
+from backend.edge.pagination import decode_cursor, encode_cursor
+from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import at_local, format_hhmm, local_now, parse_hhmm
 from schemas.absence import AbsenceReason, AbsenceReport, AbsenceReportCreate, AbsenceReportPage

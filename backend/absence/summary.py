@@ -26,8 +26,8 @@ from typing import Any
 import asyncpg
 
 from backend.absence import summary_queries as q
-from backend.audit import record_staff_read
-from backend.auth.policy import PupilAccess
+from backend.access.policy import PupilAccess
+from backend.audit_log.staff_reads import record_staff_read
 from backend.schools.calendar import SchoolCalendar, days_between
 from backend.schools.years import first_year_of
 from schemas.absence_summary import (

@@ -10,10 +10,10 @@ from litestar import Controller, get
 from litestar.params import Parameter
 
 from backend.absence.summary import absence_summary
-from backend.auth.policy import pupil_access
-from backend.auth.tokens import Principal
-from backend.openapi import problems
-from backend.runtime import Runtime
+from backend.access.policy import pupil_access
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
+from backend.edge.openapi import problems
 from schemas.absence_summary import AbsenceSummary
 
 SchoolYearParam = Annotated[

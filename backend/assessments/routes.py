@@ -9,12 +9,12 @@ import asyncpg
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from backend import idempotency
+from backend.access.policy import pupil_access
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
 from backend.assessments import service
-from backend.auth.policy import pupil_access
-from backend.auth.tokens import Principal
-from backend.openapi import problems
-from backend.runtime import Runtime
+from backend.edge import idempotency
+from backend.edge.openapi import problems
 from schemas.assessments import AssessmentCreate, AssessmentCreated, SubjectAssessments
 
 SchoolYearParam = Annotated[

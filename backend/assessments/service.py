@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from backend.access.audience import pupil_audiences
+from backend.access.policy import PupilAccess
 from backend.assessments import queries as q
-from backend.audit import record_staff_read
-from backend.auth.audience import pupil_audiences
-from backend.auth.policy import PupilAccess
-from backend.errors import Forbidden, Invalid, NotFound
+from backend.audit_log.staff_reads import record_staff_read
+from backend.problems.errors import Forbidden, Invalid, NotFound
 from backend.schools.localtime import local_now
 from backend.schools.years import first_year_of
 from notifications.kinds import Kind

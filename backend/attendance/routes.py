@@ -10,11 +10,11 @@ import asyncpg
 from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 
-from backend import idempotency
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
 from backend.attendance import service
-from backend.auth.tokens import Principal
-from backend.openapi import problems
-from backend.runtime import Runtime
+from backend.edge import idempotency
+from backend.edge.openapi import problems
 from schemas.attendance import Board, RollCall
 
 

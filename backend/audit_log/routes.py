@@ -9,11 +9,11 @@ import asyncpg
 from litestar import Controller, get
 from litestar.params import Parameter
 
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
 from backend.audit_log import service
-from backend.auth.tokens import Principal
-from backend.openapi import problems
-from backend.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from backend.runtime import Runtime
+from backend.edge.openapi import problems
+from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from schemas.audit import AuditLogPage
 
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]

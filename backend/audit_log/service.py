@@ -8,10 +8,10 @@ from datetime import datetime
 
 import asyncpg
 
+from backend.access.policy import school_leader_access
 from backend.audit_log import queries as q
-from backend.auth.policy import school_leader_access
-from backend.errors import Invalid
-from backend.pagination import cursor_instant, decode_cursor, encode_cursor
+from backend.edge.pagination import cursor_instant, decode_cursor, encode_cursor
+from backend.problems.errors import Invalid
 from backend.schools.localtime import local_now
 from schemas.audit import AuditEntry, AuditLogPage
 

@@ -6,12 +6,12 @@ import logging
 
 from litestar import Controller, post
 
-from backend.auth.guards import staff_only
-from backend.clock import EARLIEST, LATEST, plausible_instant
-from backend.edge import SMALL_BODY_LIMIT
-from backend.errors import Invalid, NotFound
-from backend.openapi import problems
-from backend.runtime import Runtime
+from backend.access.guards import staff_only
+from backend.app.runtime import Runtime
+from backend.edge.bodies import SMALL_BODY_LIMIT
+from backend.edge.openapi import problems
+from backend.lib.clock import EARLIEST, LATEST, plausible_instant
+from backend.problems.errors import Invalid, NotFound
 from schemas.dev import ClockSet, ClockState, JobRun
 
 log = logging.getLogger("skolebro.dev")

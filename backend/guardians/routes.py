@@ -7,10 +7,10 @@ import uuid
 import asyncpg
 from litestar import Controller, delete, get, put
 
-from backend.auth.tokens import Principal
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
+from backend.edge.openapi import problems
 from backend.guardians import service
-from backend.openapi import problems
-from backend.runtime import Runtime
 from schemas.guardians import GuardianAccessUpdate, GuardianList, GuardianRow
 
 

@@ -8,11 +8,11 @@ from datetime import datetime
 
 import asyncpg
 
-from backend.audit import record_staff_read
-from backend.auth import guardian_admin_queries as q
-from backend.auth.guardian_admin import guardians_access
-from backend.auth.policy import PupilAccess
-from backend.errors import NotFound
+from backend.access import guardian_queries as q
+from backend.access.guardian_admin import guardians_access
+from backend.access.policy import PupilAccess
+from backend.audit_log.staff_reads import record_staff_read
+from backend.problems.errors import NotFound
 from schemas.guardians import AccessSource, GuardianAccess, GuardianAccessUpdate, GuardianList, GuardianRow
 
 log = logging.getLogger("skolebro.guardians")

@@ -10,12 +10,12 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
-from backend import idempotency
-from backend.auth.tokens import Principal
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
+from backend.edge import idempotency
+from backend.edge.openapi import problems
+from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from backend.inbox import service
-from backend.openapi import problems
-from backend.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from backend.runtime import Runtime
 from schemas.notifications import (
     Device,
     DeviceRegister,

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from backend.errors import Conflict, Invalid, NotFound
+from backend.edge.pagination import decode_instant_cursor, encode_cursor
 from backend.inbox import queries as q
-from backend.missing import reach
-from backend.pagination import decode_instant_cursor, encode_cursor
+from backend.missing import contacts
+from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools.localtime import format_hhmm, parse_hhmm
 from notifications.devices import remove_device
 from schemas.notifications import (
@@ -189,4 +189,4 @@ async def mark_read(
     if not await conn.fetchval(q.MARK_READ, notification_id, person_id, now):
         raise NotFound()
     # Opening a missing-pupil alert is what "reached" means (product.md: Reaching guardians).
-    await reach.after_read(conn, person_id, notification_id, now)
+    await contacts.after_read(conn, person_id, notification_id, now)

@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from backend.absence.summary_jobs import push_absence_warnings
+from backend.absence.jobs import push_absence_warnings
 from backend.assessments.jobs import publish_due_assessments
 from notifications.devices import prune_stale_devices
 

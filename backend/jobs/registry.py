@@ -13,11 +13,11 @@ from typing import Any
 
 import asyncpg
 
+from backend.app.settings import Settings
 from backend.jobs import domains, routine
 from backend.jobs.base import Job
 from backend.ops.metrics import observe_job
-from backend.roster.sync_job import roster_sync_job
-from backend.settings import Settings
+from backend.roster.jobs import roster_sync_job
 
 log = logging.getLogger("skolebro.jobs")
 

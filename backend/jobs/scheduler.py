@@ -14,9 +14,9 @@ import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from backend.app.runtime import Runtime
 from backend.db.pool import PoolTimeouts, close_pool, create_pool
 from backend.jobs.registry import job_names, run_all
-from backend.runtime import Runtime
 
 log = logging.getLogger("skolebro.scheduler")
 

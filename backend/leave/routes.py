@@ -9,12 +9,13 @@ import asyncpg
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from backend import flows, idempotency
-from backend.auth.tokens import Principal
+from backend import flows
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
+from backend.edge import idempotency
+from backend.edge.openapi import problems
+from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from backend.leave import service
-from backend.openapi import problems
-from backend.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from backend.runtime import Runtime
 from schemas.leave import (
     LeaveDecisionCreate,
     LeaveListFilter,

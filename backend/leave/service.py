@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta
 
 import asyncpg
 
-from backend.auth.policy import PupilAccess, may_decide_leave, pupil_access, staff_relation
-from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.access.policy import PupilAccess, may_decide_leave, pupil_access, staff_relation
+from backend.edge.pagination import decode_instant_cursor, encode_cursor
 from backend.leave import queries as q
-from backend.pagination import decode_instant_cursor, encode_cursor
+from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
 from notifications.kinds import Kind

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncpg
 from litestar import Controller, get
 
-from backend.auth.tokens import Principal
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
+from backend.edge.openapi import problems
 from backend.me import service
-from backend.openapi import problems
-from backend.runtime import Runtime
 from schemas.me import Me
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import asyncpg
 
-from backend.errors import Unauthorized
 from backend.me import queries as q
+from backend.problems.errors import Unauthorized
 from schemas.common import Access, Role
 from schemas.me import Child, Me, MyClass, MyGroup, MySchool
 

@@ -10,14 +10,14 @@ import msgspec
 from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 
-from backend import idempotency
-from backend.auth.guards import running_staff_only
-from backend.auth.policy import pupil_access
-from backend.auth.tokens import Principal
+from backend.access.guards import running_staff_only
+from backend.access.policy import pupil_access
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
+from backend.edge import idempotency
+from backend.edge.openapi import problems
+from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from backend.messaging import service
-from backend.openapi import problems
-from backend.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from backend.runtime import Runtime
 from schemas.messaging import (
     Message,
     MessageCreate,

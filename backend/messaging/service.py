@@ -35,14 +35,14 @@ from typing import Any
 
 import asyncpg
 
-from backend.auth.policy import PupilAccess, pupil_access, readable_pupils, viewers_who_read
-from backend.errors import Forbidden, Invalid, NotFound
+from backend.access.policy import PupilAccess, pupil_access, readable_pupils, viewers_who_read
+from backend.edge.pagination import decode_instant_cursor, encode_cursor
 from backend.messaging import queries as q
 from backend.messaging import texts
 from backend.messaging.office_hours import next_push_at
-from backend.pagination import decode_instant_cursor, encode_cursor
+from backend.problems.errors import Forbidden, Invalid, NotFound
+from backend.problems.texts import negotiate_locale
 from backend.schools.localtime import local_now
-from backend.texts import negotiate_locale
 from notifications.kinds import Kind
 from notifications.outbox import notify
 from schemas.messaging import (

@@ -27,7 +27,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from backend.missing import reach_queries as q
+from backend.missing import contact_queries as q
 from notifications.channel_texts import email_message, sms_text
 from notifications.channels import Channels, channels
 from notifications.kinds import Kind

@@ -21,11 +21,11 @@ from typing import Any
 
 import asyncpg
 
-from backend.auth.policy import PupilAccess, pupil_access
-from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.access.policy import PupilAccess, pupil_access
+from backend.edge.pagination import decode_instant_cursor, encode_cursor
+from backend.missing import contacts
 from backend.missing import queries as q
-from backend.missing import reach
-from backend.pagination import decode_instant_cursor, encode_cursor
+from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.localtime import local_now
 from notifications.kinds import Kind
 from notifications.outbox import Notice, notify, notify_many
@@ -446,7 +446,7 @@ async def get_case(
         for e in await conn.fetch(q.CASE_EVENTS, case_id)
     ]
     # Staff see every attempt to reach the family; a guardian sees their own.
-    seen = await reach.contacts(conn, case_id, row["timezone"], None if row["staff"] else viewer)
+    seen = await contacts.contacts(conn, case_id, row["timezone"], None if row["staff"] else viewer)
     return _to_case(row, viewer, events, seen)
 
 
@@ -497,7 +497,7 @@ async def resolve(
     await conn.execute(q.RESOLVE, case_id, now, viewer, data.outcome.value, data.note)
     if role == "guardian":
         # An answer from a guardian is the surest sign a person knows.
-        await reach.guardian_answered(conn, case_id, now)
+        await contacts.guardian_answered(conn, case_id, now)
     log.info("missing case %s resolved by %s %s: %s", case_id, role, viewer, data.outcome.value)
     await _tell_resolved(
         conn,

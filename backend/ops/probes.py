@@ -12,9 +12,9 @@ import json
 import logging
 from collections.abc import Callable
 
+from backend.app.runtime import Runtime
 from backend.db.migrate import pending_migrations
 from backend.ops import metrics
-from backend.runtime import Runtime
 
 log = logging.getLogger("skolebro.ops")
 

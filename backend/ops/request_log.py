@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from backend.logs import REQUEST_ID
+from backend.app.logs import REQUEST_ID
 from backend.ops.metrics import observe_request
 
 log = logging.getLogger("skolebro.http")

@@ -8,10 +8,10 @@ import logging
 from litestar import Controller, MediaType, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
+from backend.app.runtime import Runtime
 from backend.db.migrate import pending_migrations
 from backend.db.pool import connection
 from backend.ops import metrics
-from backend.runtime import Runtime
 
 log = logging.getLogger("skolebro.ops")
 

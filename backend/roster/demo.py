@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import asyncpg
 
-from backend.auth.identity import DEV_PEPPER, stored_subject
+from backend.signin.identity import DEV_PEPPER, stored_subject
 
 log = logging.getLogger("skolebro.roster")
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from sys import intern
 from typing import IO, Any
 
-from backend.contact_points import normalize_email, roster_mobile
+from backend.roster.contact_points import normalize_email, roster_mobile
 
 PUPIL_ROLES = {"student"}
 GUARDIAN_ROLES = {"parent", "guardian", "relative"}
@@ -214,7 +214,7 @@ class ReadOptions:
 
 
 def _dev_hash(number: str) -> str:
-    from backend.auth.identity import DEV_PEPPER, national_id_hash
+    from backend.signin.identity import DEV_PEPPER, national_id_hash
 
     return national_id_hash(number, DEV_PEPPER)
 

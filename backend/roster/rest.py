@@ -25,9 +25,9 @@ from typing import Any
 import asyncpg
 import httpx
 
+from backend.app.settings import Settings
 from backend.roster.importer import ImportSummary, import_roster
 from backend.roster.oneroster import KINDS, Problem, ReadOptions, Roster, build_roster
-from backend.settings import Settings
 
 log = logging.getLogger("skolebro.roster.sync")
 

@@ -10,11 +10,11 @@ import asyncpg
 from litestar import Controller, Request, delete, get, post, put
 from litestar.params import Parameter
 
-from backend import idempotency
-from backend.auth.tokens import Principal
-from backend.openapi import problems
-from backend.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from backend.runtime import Runtime
+from backend.access.principal import Principal
+from backend.app.runtime import Runtime
+from backend.edge import idempotency
+from backend.edge.openapi import problems
+from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from backend.schools import service
 from schemas.schools import (
     ClosedDay,

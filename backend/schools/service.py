@@ -12,9 +12,9 @@ from zoneinfo import available_timezones
 import asyncpg
 import msgspec
 
-from backend.auth.policy import school_leader_access, school_staff_access
-from backend.errors import Conflict, Invalid, NotFound
-from backend.pagination import decode_cursor, encode_cursor
+from backend.access.policy import school_leader_access, school_staff_access
+from backend.edge.pagination import decode_cursor, encode_cursor
+from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools import queries as q
 from backend.schools.localtime import format_hhmm, parse_hhmm
 from schemas.problem import FieldError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.errors import Invalid
+from backend.problems.errors import Invalid
 
 
 def first_year_of(school_year: str | None) -> int | None:

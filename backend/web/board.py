@@ -15,7 +15,7 @@ import asyncpg
 import msgspec
 
 from backend.attendance import service as attendance
-from backend.errors import Invalid
+from backend.problems.errors import Invalid
 from schemas.attendance import Mark, MarkStatus, RollCall
 
 Board = dict[str, Any]

@@ -10,15 +10,15 @@ import asyncpg
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from backend.errors import Invalid
+from backend.app.runtime import Runtime
 from backend.me.service import me as load_me
-from backend.runtime import Runtime
+from backend.problems.errors import Invalid
 from backend.schools.localtime import local_now
 from backend.schools.service import class_timezone
 from backend.web import board as boards
 from backend.web.board import MARKS
 from backend.web.pages import SIGNED_IN, page, see_other
-from backend.web.session import WebSession
+from backend.web.signed_in import WebSession
 
 
 def _parse_day(text: str | None) -> date:

@@ -11,11 +11,11 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
-from backend.errors import DomainError
-from backend.texts import problem_text
+from backend.problems.errors import DomainError
+from backend.problems.texts import problem_text
 from backend.web.i18n import LANG_COOKIE, LOCALE_NAMES, pick_locale, translator
 from backend.web.pages import SECURITY_HEADERS
-from backend.web.session import LoginRequired
+from backend.web.signed_in import LoginRequired
 
 log = logging.getLogger("skolebro.web")
 

@@ -7,10 +7,10 @@ from typing import Any
 import asyncpg
 from litestar import Controller, Request, Response, get
 
+from backend.app.runtime import Runtime
 from backend.me.service import me as load_me
-from backend.runtime import Runtime
 from backend.web.pages import SIGNED_IN, page
-from backend.web.session import WebSession
+from backend.web.signed_in import WebSession
 
 
 class HomePages(Controller):

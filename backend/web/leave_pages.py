@@ -11,14 +11,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
 from backend import flows
-from backend.auth.policy import pupil_access
-from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.access.policy import pupil_access
+from backend.app.runtime import Runtime
 from backend.leave import service as leave
 from backend.me.service import me as load_me
-from backend.runtime import Runtime
+from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.localtime import local_now
 from backend.web.pages import SIGNED_IN, page, problem_detail, see_other
-from backend.web.session import WebSession
+from backend.web.signed_in import WebSession
 from schemas.common import Access, Role
 from schemas.leave import LeaveDecisionCreate, LeaveRequestCreate
 

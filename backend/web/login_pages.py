@@ -10,15 +10,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Template
 
-from backend.auth import service as auth
-from backend.auth.guards import dev_routes_only
-from backend.errors import Forbidden, NotFound
+from backend.access.guards import dev_routes_only
+from backend.app.runtime import Runtime
+from backend.problems.errors import Forbidden, NotFound
 from backend.roster.demo import DEMO_USERS
-from backend.runtime import Runtime
+from backend.signin import service as auth
 from backend.web import oidc
 from backend.web.i18n import translator
 from backend.web.pages import SIGNED_IN, form_of, locale_of, page, see_other
-from backend.web.session import (
+from backend.web.signed_in import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
     OIDC_STATE_COOKIE,

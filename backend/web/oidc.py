@@ -23,10 +23,10 @@ import asyncpg
 import httpx
 import jwt
 
-from backend.auth import web_sessions
-from backend.runtime import Runtime
-from backend.settings import WebOidcClient
-from backend.web.session import token_hash
+from backend.app.runtime import Runtime
+from backend.app.settings import WebOidcClient
+from backend.signin import portal_sessions as web_sessions
+from backend.web.signed_in import token_hash
 
 log = logging.getLogger("skolebro.web")
 

@@ -15,11 +15,11 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
-from backend.errors import DomainError
-from backend.runtime import Runtime
-from backend.texts import problem_text
+from backend.app.runtime import Runtime
+from backend.problems.errors import DomainError
+from backend.problems.texts import problem_text
 from backend.web.i18n import LANG_COOKIE, LOCALE_NAMES, LOCALES, format_day, pick_locale, translator
-from backend.web.session import CSRF_FIELD, WebSession, check_csrf, cookie, require_session
+from backend.web.signed_in import CSRF_FIELD, WebSession, check_csrf, cookie, require_session
 
 HERE = Path(__file__).parent
 # Defence in depth behind autoescaping: no script runs on these pages at all,

@@ -12,14 +12,14 @@ import asyncpg
 from litestar import Controller, Request, Response, get, post
 
 import backend.web.reach_i18n  # noqa: F401  (registers the page texts)
-from backend.auth.case_staff import class_staff_access
-from backend.errors import Invalid, NotFound
-from backend.missing import reach
+from backend.access.case_staff import class_staff_access
+from backend.app.runtime import Runtime
+from backend.missing import contacts
 from backend.missing import service as missing
-from backend.reach import service as reachability
-from backend.runtime import Runtime
+from backend.problems.errors import Invalid, NotFound
+from backend.reachability import service as reachability
 from backend.web.pages import SIGNED_IN, page, see_other
-from backend.web.session import WebSession
+from backend.web.signed_in import WebSession
 from schemas.reach import CallList, CallLogged, CallOutcome
 
 OUTCOMES = tuple(o.value for o in CallOutcome)
@@ -49,7 +49,7 @@ class ReachPages(Controller):
             call_list: CallList | None
             try:
                 # Only the class team and leaders, only while open; the read is audited.
-                call_list = await reach.call_list(conn, session.person_id, case_id, now)
+                call_list = await contacts.call_list(conn, session.person_id, case_id, now)
             except NotFound:
                 call_list = None
         return page(
@@ -79,7 +79,7 @@ class ReachPages(Controller):
         except ValueError as exc:
             raise Invalid("request.invalid", field="outcome") from exc
         async with conn.transaction():
-            await reach.log_call(conn, session.person_id, case_id, data, rt.clock.now())
+            await contacts.log_call(conn, session.person_id, case_id, data, rt.clock.now())
         return see_other(f"/web/missing-cases/{case_id}?done=call_logged")
 
     @get("/classes/{class_id:uuid}/reachability")

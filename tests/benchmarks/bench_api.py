@@ -88,8 +88,8 @@ RETURNING id
 def ceiling_app(dsn: str, school_id: uuid.UUID, submitter: uuid.UUID) -> Any:
     import msgspec
 
+    from backend.app.settings import Settings
     from backend.db.pool import close_pool, create_pool
-    from backend.settings import Settings
 
     settings = Settings.from_env()
     pool: Any = None
@@ -876,7 +876,7 @@ async def orchestrate(args: argparse.Namespace) -> int:
             [
                 sys.executable,
                 "-m",
-                "backend.cli",
+                "backend.app.cli",
                 "serve",
                 "--host",
                 "127.0.0.1",
@@ -989,7 +989,7 @@ async def orchestrate(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    from backend.settings import Settings
+    from backend.app.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per phase")

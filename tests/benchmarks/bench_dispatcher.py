@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 
-from backend.clock import Clock  # noqa: E402
 from backend.db.migrate import apply_migrations  # noqa: E402
 from backend.db.pool import _init_connection, create_pool  # noqa: E402
+from backend.lib.clock import Clock  # noqa: E402
 from notifications.dispatcher import Dispatcher, DispatcherConfig  # noqa: E402
 from notifications.outbox import notify  # noqa: E402
 from notifications.transports import FcmTransport  # noqa: E402

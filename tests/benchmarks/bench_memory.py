@@ -197,7 +197,7 @@ def run_case(args: argparse.Namespace, case: str) -> None:
             "SKOLEBRO_AUTH_RATE_LIMIT": "1000000",
         }
         env.pop("DATABASE_URL", None)
-        argv = [sys.executable, "-m", "backend.cli", "serve", "--demo", "--port", str(port)]
+        argv = [sys.executable, "-m", "backend.app.cli", "serve", "--demo", "--port", str(port)]
         argv += ["--no-scheduler", "--no-dispatcher"]
         proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
         try:

@@ -48,8 +48,8 @@ def backend_cpu_seconds(pid: int) -> float:
 
 async def queries(conn: Any) -> dict[str, tuple[str, tuple[object, ...]]]:
     from backend.absence.queries import ACCESS_AND_CLOSED_DAYS
+    from backend.access.policy_queries import PUPIL_RELATION
     from backend.attendance.queries import BOARD
-    from backend.auth.policy_queries import PUPIL_RELATION
     from backend.me.queries import ME
 
     now = bench_api.BENCH_NOW

@@ -305,7 +305,7 @@ def run_import(dsn: str, folder: Path, data_dir: Path) -> tuple[float, float, st
     }
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "roster", "import", str(folder)],
+        [sys.executable, "-m", "backend.app.cli", "roster", "import", str(folder)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

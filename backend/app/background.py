@@ -1,0 +1,46 @@
+"""Long-running work beside the API: the scheduler and the push dispatcher."""
+
+from __future__ import annotations
+
+import logging
+
+from backend.app.lifecycle import BackgroundTask
+from backend.app.runtime import Runtime
+
+log = logging.getLogger("skolebro.push")
+
+
+async def push_dispatcher(rt: Runtime) -> None:
+    """Send queued pushes until the process stops (``skolebro serve`` or ``dispatcher``)."""
+    from notifications.dispatcher import DispatcherConfig, run_dispatcher
+    from notifications.transports import LogTransport, Transport, build_transport
+
+    try:
+        transport: Transport = (
+            LogTransport() if rt.settings.check_push() == "log" else build_transport(rt.settings)
+        )
+    except Exception:
+        # A background task's failure is otherwise silent until shutdown.
+        log.exception(
+            "push dispatcher not started: SKOLEBRO_FCM_CREDENTIALS (%s) is unusable",
+            rt.settings.fcm_credentials,
+        )
+        raise
+    from backend.app.lifecycle import direct_dsn
+
+    # LISTEN needs a session of its own, so never through PgBouncer's transaction pooling.
+    config = DispatcherConfig(
+        chunk_size=rt.settings.push_chunk_size, max_in_flight=rt.settings.push_in_flight
+    )
+    await run_dispatcher(rt.require_pool(), transport, rt.clock.now, direct_dsn(rt), config)
+
+
+def background_tasks(*, scheduler: bool, dispatcher: bool) -> list[BackgroundTask]:
+    tasks: list[BackgroundTask] = []
+    if scheduler:
+        from backend.jobs.scheduler import run_scheduler
+
+        tasks.append(run_scheduler)
+    if dispatcher:
+        tasks.append(push_dispatcher)
+    return tasks

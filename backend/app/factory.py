@@ -1,0 +1,146 @@
+"""The application factory: every controller, handler and middleware in one place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Litestar, Router
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from backend.absence.routes import AbsenceController
+from backend.absence.summary_routes import AbsenceSummaryController
+from backend.app.lifecycle import BackgroundTask, lifespan_for
+from backend.app.runtime import Runtime
+from backend.app.settings import Settings
+from backend.assessments.routes import AssessmentController
+from backend.attendance.routes import AttendanceController
+from backend.audit_log.routes import AuditLogController
+from backend.dev.routes import DevController
+from backend.edge.bodies import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
+from backend.edge.deps import DEPENDENCIES
+from backend.edge.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
+from backend.edge.problem_handlers import exception_handlers
+from backend.guardians.routes import GuardianController
+from backend.inbox.routes import InboxController
+from backend.leave.routes import LeaveController
+from backend.lib.clock import Clock, parse_instant
+from backend.me.routes import MeController
+from backend.messaging.routes import MessagingController, OfficeHoursController
+from backend.missing.contact_routes import CallListController, MyContactController, SmsHookController
+from backend.missing.routes import MissingCaseController
+from backend.ops.request_log import request_log_middleware
+from backend.ops.routes import OpsController
+from backend.reachability.routes import ReachabilityController, TestAlertController
+from backend.schools.calendar import norwegian_holidays
+from backend.schools.routes import SchoolController
+from backend.signin.idp import IdentityVerifier
+from backend.signin.keys import load_signing_key
+from backend.signin.middleware import EXCLUDE, BearerAuthMiddleware
+from backend.signin.routes import AuthController, DevLoginController
+from backend.signin.tokens import AccessTokens
+from backend.web.pages import template_config
+from backend.web.routes import web_router
+from notifications.channels import configure as configure_channels
+
+
+def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
+    clock = Clock(parse_instant(settings.now) if settings.now else None)
+    tokens = AccessTokens(
+        load_signing_key(settings),
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        lifetime_seconds=settings.access_token_seconds,
+    )
+    return Runtime(
+        settings=settings,
+        clock=clock,
+        tokens=tokens,
+        identity=IdentityVerifier(settings.identity_providers),
+        dsn=dsn,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    background: list[BackgroundTask] | None = None,
+) -> Litestar:
+    rt = runtime or build_runtime(settings or Settings.from_env())
+    _load_holidays()
+    # SMS and e-mail transports of this process (jobs send through them).
+    configure_channels(rt.settings)
+    sign_in: list[type] = [AuthController]
+    api: list[type | Router] = [
+        MeController,
+        InboxController,
+        AbsenceController,
+        AbsenceSummaryController,
+        AssessmentController,
+        MessagingController,
+        OfficeHoursController,
+        LeaveController,
+        SchoolController,
+        AttendanceController,
+        MissingCaseController,
+        CallListController,
+        MyContactController,
+        ReachabilityController,
+        TestAlertController,
+        AuditLogController,
+        GuardianController,
+    ]
+    if rt.settings.dev_routes:
+        sign_in.append(DevLoginController)
+        api.append(DevController)
+    api.extend(sign_in)  # rate limited in auth/service.py (backend/ratelimit.py)
+    api_router = Router(
+        path="/api/v1",
+        route_handlers=api,
+        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=EXCLUDE)],
+        security=[{"bearer": []}],
+    )
+    app = Litestar(
+        route_handlers=[OpsController, SmsHookController, api_router, web_router(), *docs_routes()],
+        template_config=template_config(),
+        dependencies=DEPENDENCIES,
+        exception_handlers=exception_handlers(),
+        lifespan=[lifespan_for(rt, background or [])],
+        state=_state(rt),
+        openapi_config=OpenAPIConfig(
+            title="Skolebro API",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[SwaggerPage(), RefinedJsonPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        request_max_body_size=DEFAULT_BODY_LIMIT,
+        request_class=TypedBodyRequest,
+        debug=False,
+        logging_config=None,
+    )
+    # Litestar's ``middleware`` runs inside each matched route, after its outermost
+    # exception handler: 401s from the auth middleware, unknown routes and 405s would
+    # go out without a request id and unmeasured. Wrap the whole application instead.
+    app.asgi_handler = request_log_middleware(no_store(app.asgi_handler))
+    return app
+
+
+def _load_holidays() -> None:
+    # The holidays package imports all its country modules on first use (0.2 s, seconds
+    # on a busy machine); do it at start-up rather than inside the first absence report,
+    # which would hold up every request on the event loop meanwhile.
+    year = date.today().year
+    for y in (year - 1, year, year + 1):
+        norwegian_holidays(y)
+
+
+def _state(rt: Runtime) -> State:
+    return State({"runtime": rt})

@@ -1,0 +1,112 @@
+"""Start-up and shutdown: database, migrations, pool, background work."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import asyncpg
+from litestar import Litestar
+
+from backend.app.runtime import Runtime
+from backend.db.embedded import start_embedded
+from backend.db.migrate import apply_migrations
+from backend.db.pool import PoolTimeouts, close_pool, create_pool
+from backend.ops.heap import freeze_startup_heap
+
+log = logging.getLogger("skolebro")
+
+BackgroundTask = Callable[[Runtime], Coroutine[Any, Any, None]]
+
+
+async def resolve_dsn(rt: Runtime) -> str:
+    if rt.dsn:
+        return rt.dsn
+    if rt.settings.database_url:
+        rt.dsn = rt.settings.database_url
+    else:
+        rt.dsn = await asyncio.to_thread(start_embedded, rt.settings.data_dir)
+    return rt.dsn
+
+
+def direct_dsn(rt: Runtime) -> str | None:
+    """A connection that is a real session (LISTEN, advisory locks): not through PgBouncer."""
+    return rt.settings.direct_database_url or rt.dsn
+
+
+def request_timeouts(rt: Runtime) -> PoolTimeouts:
+    s = rt.settings
+    return PoolTimeouts(
+        connect=s.db_connect_timeout_seconds,
+        command=s.db_command_timeout_seconds or None,
+        statement=s.db_statement_timeout_seconds or None,
+    )
+
+
+def request_plan_cache_mode(rt: Runtime) -> str:
+    """The plan_cache_mode the request pool sends at connect, "" for none.
+
+    Without a statement cache (PgBouncer in transaction mode) every statement is
+    unnamed and planned each time anyway, and PgBouncer refuses the start-up parameter.
+    The CLI's imports and jobs keep PostgreSQL's own choice of plans.
+    """
+    s = rt.settings
+    if s.db_statement_cache_size == 0 or s.db_plan_cache_mode == "none":
+        return ""
+    return s.db_plan_cache_mode
+
+
+async def open_database(rt: Runtime, *, serving: bool = False) -> None:
+    """Open the pool and migrate. ``serving``: with the request timeouts (the CLI's
+    imports and jobs may run single statements longer than any request should)."""
+    dsn = await resolve_dsn(rt)
+    rt.pool = await create_pool(
+        dsn,
+        min_size=rt.settings.pool_min_size,
+        max_size=rt.settings.pool_max_size,
+        timeouts=request_timeouts(rt) if serving else None,
+        statement_cache_size=rt.settings.db_statement_cache_size,
+        plan_cache_mode=request_plan_cache_mode(rt) if serving else "",
+    )
+    # The migration lock is a session-level advisory lock: behind PgBouncer in
+    # transaction mode it would be taken on one server connection and released on another.
+    migrator = direct_dsn(rt)
+    if rt.settings.direct_database_url and migrator:
+        conn = await asyncpg.connect(migrator, statement_cache_size=rt.settings.db_statement_cache_size)
+        try:
+            applied = await apply_migrations(conn)
+        finally:
+            await conn.close()
+    else:
+        async with rt.pool.acquire() as pooled:
+            applied = await apply_migrations(pooled)
+    if applied:
+        log.info("database migrated: %s", ", ".join(applied))
+
+
+def lifespan_for(
+    rt: Runtime, background: list[BackgroundTask]
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await open_database(rt, serving=True)
+        tasks = [asyncio.create_task(task(rt)) for task in background]
+        if rt.settings.env != "test":
+            # Not in tests: they build many apps in one process, and what is frozen stays.
+            freeze_startup_heap()
+        log.info("skolebro ready (%s)", rt.settings.env)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if rt.pool is not None:
+                await close_pool(rt.pool)
+                rt.pool = None
+            log.info("skolebro stopped")
+
+    return lifespan

@@ -1,0 +1,31 @@
+"""What a running process shares: settings, clock, pool and token keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from backend.app.settings import Settings
+from backend.edge.ratelimit import SignInLimits
+from backend.lib.clock import Clock
+from backend.signin.idp import IdentityVerifier
+from backend.signin.tokens import AccessTokens
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    tokens: AccessTokens
+    identity: IdentityVerifier
+    pool: asyncpg.Pool | None = None
+    dsn: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    limits: SignInLimits = field(default_factory=SignInLimits)
+
+    def require_pool(self) -> asyncpg.Pool:
+        if self.pool is None:
+            raise RuntimeError("the database pool is not open")
+        return self.pool

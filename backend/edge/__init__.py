@@ -1,0 +1,2 @@
+"""The HTTP edge: body decoding, dependencies, idempotency, pagination, rate limits,
+OpenAPI and problem answers."""

@@ -1,0 +1,1 @@
+"""Small framework-free helpers every layer may use."""

@@ -1,0 +1,1 @@
+"""Problem codes, the domain errors that carry them, and their texts."""

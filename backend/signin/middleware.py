@@ -1,0 +1,37 @@
+"""Bearer-token authentication for everything under /api/v1 but sign-in.
+
+Mounted on the /api/v1 router only, so operations and web pages are untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from backend.signin.tokens import InvalidToken
+
+log = logging.getLogger("skolebro.auth")
+
+# api.md: everything under /api/v1/auth/ goes without a bearer token. Logout reads
+# one if it is there (auth/routes.py), else knows the caller by the refresh token.
+EXCLUDE = [r"^/api/v1/auth/(token|dev-login|logout)$"]
+
+
+class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        header = connection.headers.get("authorization")
+        if not header:
+            raise NotAuthorizedException("missing token")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException("missing token")
+        rt = connection.app.state.runtime
+        try:
+            principal = rt.tokens.verify(token.strip(), rt.clock.now())
+        except InvalidToken as exc:
+            log.info("access token refused on %s: %s", connection.url.path, exc)
+            raise NotAuthorizedException("invalid token") from exc
+        return AuthenticationResult(user=principal, auth=token)

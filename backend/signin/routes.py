@@ -1,0 +1,103 @@
+"""HTTP for sign-in (api.md: Auth)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from backend.app.runtime import Runtime
+from backend.edge.bodies import SMALL_BODY_LIMIT, TOKEN_BODY_LIMIT
+from backend.edge.openapi import problems
+from backend.edge.ratelimit import client_address
+from backend.problems.errors import Invalid
+from backend.signin import service
+from backend.signin.tokens import InvalidToken
+from schemas.auth import DevLogin, Logout, TokenRequest, TokenResponse
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["auth"]
+
+    @post(
+        "/token",
+        status_code=200,
+        summary="Exchange an ID token or rotate a refresh token",
+        responses=problems(400, 401, 422, 429, 503),
+        request_max_body_size=TOKEN_BODY_LIMIT,
+    )
+    async def token(
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> TokenResponse:
+        return await service.token(conn, rt, data, _address(request, rt))
+
+    @post(
+        "/logout",
+        status_code=204,
+        summary="Revoke the refresh-token family",
+        responses=problems(400, 401, 422, 429),
+        request_max_body_size=SMALL_BODY_LIMIT,
+    )
+    async def logout(
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        rt: Runtime,
+        data: Logout | None = None,
+    ) -> None:
+        device_id = None
+        if data is not None and data.device_id:
+            try:
+                device_id = uuid.UUID(data.device_id)
+            except ValueError as exc:
+                raise Invalid("request.invalid", field="device_id") from exc
+        await service.logout(
+            conn,
+            rt,
+            _bearer_person(request, rt),
+            data.refresh_token if data else None,
+            device_id,
+            _address(request, rt),
+        )
+
+
+def _address(request: Request[Any, Any, Any], rt: Runtime) -> str:
+    return client_address(request.scope, rt.settings.trusted_proxies)
+
+
+def _bearer_person(request: Request[Any, Any, Any], rt: Runtime) -> uuid.UUID | None:
+    """The caller of a valid access token, or None (absent or expired) for logout."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        return rt.tokens.verify(token.strip(), rt.clock.now()).person_id
+    except InvalidToken:
+        return None
+
+
+class DevLoginController(Controller):
+    path = "/auth"
+    tags = ["dev"]
+
+    @post(
+        "/dev-login",
+        status_code=200,
+        summary="Dev/test only: sign in as a roster user",
+        responses=problems(400, 401, 422),
+        request_max_body_size=SMALL_BODY_LIMIT,
+    )
+    async def dev_login(
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, data: DevLogin
+    ) -> TokenResponse:
+        async with conn.transaction():
+            return await service.dev_login(conn, rt, data.username, data.client.value, _address(request, rt))

@@ -1,0 +1,197 @@
+"""Sign-in use cases: dev login, token exchange, refresh rotation, logout."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from backend.app.runtime import Runtime
+from backend.problems.errors import DomainError, Unauthorized
+from backend.signin import queries as q
+from backend.signin.identity import stored_subject
+from backend.signin.idp import IdentityError, ProviderUnavailable
+from notifications.devices import remove_device
+from schemas.auth import TOKEN_EXCHANGE, TokenRequest, TokenResponse
+
+log = logging.getLogger("skolebro.auth")
+
+
+class IdentityProviderDown(DomainError):
+    """The identity provider could not be asked; the client should try again shortly."""
+
+    status = 503
+    default_code = "auth.provider_unavailable"
+
+
+class InvalidGrant(DomainError):
+    status = 400
+    default_code = "auth.invalid_grant"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("auth.invalid_grant", reason=reason)
+
+
+def _hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def _issue_pair(
+    conn: asyncpg.Connection,
+    rt: Runtime,
+    person_id: uuid.UUID,
+    client: str,
+    now: datetime,
+    family: tuple[uuid.UUID, datetime] | None = None,
+) -> TokenResponse:
+    refresh = secrets.token_urlsafe(32)
+    family_id, family_expires = family or (
+        uuid.uuid4(),
+        now + timedelta(days=rt.settings.refresh_token_days),
+    )
+    await conn.execute(
+        q.INSERT_REFRESH,
+        uuid.uuid4(),
+        family_id,
+        person_id,
+        client,
+        _hash(refresh),
+        now,
+        family_expires,
+    )
+    return TokenResponse(
+        access_token=rt.tokens.issue(person_id, client, now),
+        refresh_token=refresh,
+        expires_in=rt.tokens.lifetime_seconds,
+    )
+
+
+async def person_by_username(conn: asyncpg.Connection, username: str) -> uuid.UUID | None:
+    """The person who may sign in with this demo username (dev/test), if any."""
+    person_id: uuid.UUID | None = await conn.fetchval(q.PERSON_BY_USERNAME, username)
+    return person_id
+
+
+async def person_by_identity(
+    conn: asyncpg.Connection, rt: Runtime, provider: str, subject: str
+) -> uuid.UUID | None:
+    """The person who may sign in with this identity provider's subject, if any."""
+    person_id: uuid.UUID | None = await conn.fetchval(
+        q.PERSON_BY_IDENTITY, provider, stored_subject(provider, subject, rt.settings.pepper)
+    )
+    return person_id
+
+
+async def dev_users(conn: asyncpg.Connection, usernames: list[str]) -> list[dict[str, str]]:
+    """The demo users to offer on the dev sign-in page, in the given order."""
+    return [dict(r) for r in await conn.fetch(q.DEV_USERS, usernames)]
+
+
+async def dev_login(
+    conn: asyncpg.Connection, rt: Runtime, username: str, client: str, address: str
+) -> TokenResponse:
+    rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
+    person_id = await person_by_username(conn, username)
+    if person_id is None:
+        raise Unauthorized("auth.unknown_user")
+    log.info("dev login as %s (%s)", username, client)
+    return await _issue_pair(conn, rt, person_id, client, rt.clock.now())
+
+
+async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest, address: str) -> TokenResponse:
+    now = rt.clock.now()
+    if form.grant_type == "refresh_token":
+        # Refreshes count per family (in refresh); only failed ones count against the
+        # address, apart from sign-ins, so a school's NAT address is not spent by its
+        # pupils' devices nor by a morning of sign-ins.
+        rt.limits.failures_by_address.check(address, rt.settings.auth_rate_limit_per_minute)
+        try:
+            if not form.refresh_token:
+                raise InvalidGrant("refresh_token is required")
+            return await refresh(conn, rt, form.refresh_token, now)
+        except InvalidGrant:
+            rt.limits.failures_by_address.record(address)
+            raise
+    rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
+    if form.grant_type == TOKEN_EXCHANGE:
+        if not form.subject_token or form.client is None:
+            raise InvalidGrant("token exchange needs subject_token and client (app or web)")
+        try:
+            identity = await rt.identity.verify(form.subject_token, now)
+        except IdentityError as exc:
+            log.info("token exchange refused: %s", exc)
+            raise InvalidGrant(str(exc)) from exc
+        except ProviderUnavailable as exc:
+            raise IdentityProviderDown() from exc
+        person_id = await person_by_identity(conn, rt, identity.provider, identity.subject)
+        if person_id is None:
+            log.info("token exchange: %s subject not in the roster", identity.provider)
+            raise Unauthorized("auth.unknown_user")
+        async with conn.transaction():
+            return await _issue_pair(conn, rt, person_id, form.client.value, now)
+    raise InvalidGrant(f"grant_type must be {TOKEN_EXCHANGE} or refresh_token")
+
+
+async def refresh(conn: asyncpg.Connection, rt: Runtime, refresh_token: str, now: datetime) -> TokenResponse:
+    revoked_family: uuid.UUID | None = None
+    async with conn.transaction():
+        row = await conn.fetchrow(q.LOCK_REFRESH, _hash(refresh_token))
+        if row is None:
+            raise InvalidGrant("the refresh token is not known")
+        if row["revoked_at"] is not None or not row["active"]:
+            raise InvalidGrant("the refresh token has been revoked; sign in again")
+        if row["used_at"] is not None:
+            # A spent token used again means it leaked: end the whole family.
+            await conn.execute(q.REVOKE_FAMILY, row["family_id"], now)
+            revoked_family = row["family_id"]
+        elif row["family_expires_at"] <= now:
+            raise InvalidGrant("the sign-in has expired; sign in again")
+        else:
+            rt.limits.by_family.hit(str(row["family_id"]), rt.settings.refresh_rate_limit_per_minute)
+            await conn.execute(q.MARK_USED, row["id"], now)
+            return await _issue_pair(
+                conn,
+                rt,
+                row["person_id"],
+                row["client"],
+                now,
+                (row["family_id"], row["family_expires_at"]),
+            )
+    log.warning("refresh token reuse: family %s revoked", revoked_family)
+    raise InvalidGrant("the refresh token was already used; every session of it is signed out")
+
+
+async def logout(
+    conn: asyncpg.Connection,
+    rt: Runtime,
+    person_id: uuid.UUID | None,
+    refresh_token: str | None,
+    device_id: uuid.UUID | None,
+    address: str,
+) -> None:
+    """Revoke the refresh token's family and unregister the device.
+
+    The caller is known by a valid access token or, when that has expired (an
+    app signing out after a while), by the refresh token itself: holding it is
+    what the family is about. A refresh token of someone else is ignored.
+    """
+    now = rt.clock.now()
+    limit = rt.settings.auth_rate_limit_per_minute
+    rt.limits.failures_by_address.check(address, limit)
+    async with conn.transaction():
+        if refresh_token:
+            row = await conn.fetchrow(q.FAMILY_OF, _hash(refresh_token))
+            if row is not None and person_id in (None, row["person_id"]):
+                person_id = row["person_id"]
+                await conn.execute(q.REVOKE_FAMILY, row["family_id"], now)
+        if person_id is None:
+            rt.limits.failures_by_address.record(address)  # a guess at someone's refresh token
+            raise Unauthorized("auth.missing_token")
+        if device_id is not None:
+            # Signing out on a phone: pushes still queued for it must not follow.
+            await remove_device(conn, device_id, person_id, "device signed out")
+    log.info("logout of %s", person_id)
