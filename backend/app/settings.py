@@ -80,7 +80,7 @@ def default_data_dir() -> Path:
     Two clones are two projects: each gets its own embedded database and dev keys
     rather than sharing (and migrating) one another's demo.
     """
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = Path(__file__).resolve().parents[2]
     if (checkout / "pyproject.toml").is_file() and (checkout / "backend").is_dir():
         return checkout / ".skolebro"
     return Path(platformdirs.user_data_dir("skolebro"))
