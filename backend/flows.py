@@ -21,6 +21,7 @@ import asyncpg
 
 from backend.absence import service as absence
 from backend.access.policy import PupilAccess
+from backend.db.transactions import atomic
 from backend.leave import service as leave
 from backend.missing import service as missing
 from backend.problems.errors import Conflict, Invalid
@@ -89,14 +90,15 @@ async def decide_leave(
 ) -> LeaveRequest:
     """Approve or reject a request; approved leave accounts for its days, so the open
     cases of those days close. In a transaction."""
-    decided = await leave.decide(conn, viewer, request_id, data, now)
-    if decided.status is LeaveStatus.approved:
-        await missing.leave_approved(
-            conn,
-            pupil_id=decided.pupil_id,
-            first_day=decided.first_day,
-            last_day=decided.last_day,
-            actor=viewer,
-            now=now,
-        )
-    return decided
+    async with atomic(conn):
+        decided = await leave.decide(conn, viewer, request_id, data, now)
+        if decided.status is LeaveStatus.approved:
+            await missing.leave_approved(
+                conn,
+                pupil_id=decided.pupil_id,
+                first_day=decided.first_day,
+                last_day=decided.last_day,
+                actor=viewer,
+                now=now,
+            )
+        return decided

@@ -10,6 +10,7 @@ from typing import Annotated
 import msgspec
 
 from schemas.common import TimeOfDay
+from schemas.pages import Page
 
 
 class AbsenceReason(StrEnum):
@@ -52,6 +53,5 @@ class AbsenceReport(msgspec.Struct):
     late: bool
 
 
-class AbsenceReportPage(msgspec.Struct):
+class AbsenceReportPage(Page[AbsenceReport]):
     items: list[AbsenceReport]
-    next_cursor: str | None

@@ -7,6 +7,8 @@ from datetime import datetime
 
 import msgspec
 
+from schemas.pages import Page
+
 
 class AuditEntry(msgspec.Struct):
     id: str
@@ -18,6 +20,5 @@ class AuditEntry(msgspec.Struct):
     action: str
 
 
-class AuditLogPage(msgspec.Struct):
+class AuditLogPage(Page[AuditEntry]):
     items: list[AuditEntry]
-    next_cursor: str | None

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import msgspec
 
+from schemas.pages import Page
+
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000, description="why; 1–1000 characters")]
 Comment = Annotated[str, msgspec.Meta(max_length=1000, description="at most 1000 characters")]
 
@@ -59,6 +61,5 @@ class LeaveRequest(msgspec.Struct):
     can_decide: bool
 
 
-class LeaveRequestPage(msgspec.Struct):
+class LeaveRequestPage(Page[LeaveRequest]):
     items: list[LeaveRequest]
-    next_cursor: str | None

@@ -14,6 +14,7 @@ from typing import Annotated
 import msgspec
 
 from schemas.common import TimeOfDay
+from schemas.pages import Page
 
 # PostgreSQL text cannot hold NUL, so it is refused at the edge (422) rather
 # than failing in the database; a body must also hold something besides spaces.
@@ -136,9 +137,8 @@ class ThreadSummary(msgspec.Struct):
     unread: int
 
 
-class ThreadPage(msgspec.Struct):
+class ThreadPage(Page[ThreadSummary]):
     items: list[ThreadSummary]
-    next_cursor: str | None
 
 
 class OfficeHours(msgspec.Struct, forbid_unknown_fields=True):

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import msgspec
 
+from schemas.pages import Page
 from schemas.reach import Contact
 
 
@@ -79,6 +80,5 @@ class MissingCase(msgspec.Struct, omit_defaults=True):
     call_requested_at: datetime | None = None
 
 
-class MissingCasePage(msgspec.Struct):
+class MissingCasePage(Page[MissingCase]):
     items: list[MissingCase]
-    next_cursor: str | None

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import msgspec
 
 from schemas.common import Locale, TimeOfDay
+from schemas.pages import Page
 
 
 class NotificationKind(StrEnum):
@@ -99,6 +100,5 @@ class Notification(msgspec.Struct):
     read_at: datetime | None
 
 
-class NotificationPage(msgspec.Struct):
+class NotificationPage(Page[Notification]):
     items: list[Notification]
-    next_cursor: str | None

@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from schemas.common import TimeOfDay
+from schemas.pages import Page
 
 # A seek policy value: a named moment of the school day or a fixed "HH:MM".
 SeekMoment = Annotated[
@@ -103,6 +104,5 @@ class ClosedDay(msgspec.Struct):
     label: str
 
 
-class ClosedDayPage(msgspec.Struct):
+class ClosedDayPage(Page[ClosedDay]):
     items: list[ClosedDay]
-    next_cursor: str | None

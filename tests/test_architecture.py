@@ -112,3 +112,22 @@ def test_problem_codes_and_notification_kinds_live_in_one_place():
             assert "PROBLEMS: dict" not in text and "register_problems" not in text, rel
         # notify(kind="...") with a bare string instead of notifications.kinds.Kind
         assert not re.search(r'\bkind="[a-z_]+"', text), rel
+
+
+def test_routes_and_pages_never_open_a_transaction():
+    """The use case owns its transaction (a service, a flow, or the Idempotency-Key
+    around an idempotent POST): a route or a portal page never opens one."""
+    backend = ROOT / "backend"
+    handlers = [
+        *backend.glob("*/routes.py"),
+        *backend.glob("*/*_routes.py"),
+        *backend.glob("web/*_pages.py"),
+        backend / "web" / "pages.py",
+    ]
+    assert len(handlers) > 20
+    opening = sorted(
+        str(path.relative_to(ROOT))
+        for path in handlers
+        if ".transaction(" in path.read_text(encoding="utf-8")
+    )
+    assert opening == []

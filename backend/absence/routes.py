@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.params import Parameter
 
 from backend import flows
 from backend.absence import service
 from backend.access.policy import pupil_access
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
-from backend.edge import idempotency
+from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
-from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.edge.pagination import DEFAULT_LIMIT, Limit
 from schemas.absence import AbsenceReport, AbsenceReportCreate, AbsenceReportPage
-
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
 
 
 class AbsenceController(Controller):
@@ -35,35 +32,27 @@ class AbsenceController(Controller):
     )
     async def create(
         self,
-        request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
+        now: datetime,
+        principal: Principal,
+        once: Idempotent,
         pupil_id: uuid.UUID,
         data: AbsenceReportCreate,
     ) -> AbsenceReport:
-        # The hot path of the morning: with only one injected dependency Litestar skips
-        # the task group it resolves several through (~0.1 ms a request), so the runtime
-        # and the caller come straight from the request (what deps.py would return).
-        rt: Runtime = request.app.state.runtime
-        principal: Principal = request.user
-        now = rt.clock.now()
-        key = await idempotency.key_of(request, principal.person_id)
+        # The key is checked first, before the pupil is looked up, as always.
+        await once.key()
         access, calendar = await service.report_access(conn, principal.person_id, pupil_id, data, now)
-        if key is None and not service.may_answer_a_case(access, data):
-            # Nothing else to write: the single INSERT commits on its own (no BEGIN/COMMIT).
-            return await flows.file_absence_report(conn, access, principal.person_id, data, now, calendar)
-        async with conn.transaction():
-            replay = await idempotency.claim(conn, key)
-            if replay is not None:
-                return replay  # type: ignore[return-value]
-            report = await flows.file_absence_report(conn, access, principal.person_id, data, now, calendar)
-            await idempotency.store(conn, key, 201, report)
-        return report
+        # Without a key and with no case to answer, the single INSERT commits on its own.
+        run = once if service.may_answer_a_case(access, data) else once.single_statement
+        return await run(
+            201, flows.file_absence_report, conn, access, principal.person_id, data, now, calendar
+        )
 
     @get("/", summary="List absence reports", responses=problems(401, 404, 422))
     async def list_reports(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         pupil_id: uuid.UUID,
         from_: Annotated[date | None, Parameter(query="from")] = None,
@@ -71,7 +60,6 @@ class AbsenceController(Controller):
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> AbsenceReportPage:
-        now = rt.clock.now()
         access = await pupil_access(conn, principal.person_id, pupil_id, now)
         return await service.list_reports(conn, access, principal.person_id, from_, to, cursor, limit, now)
 
@@ -84,12 +72,11 @@ class AbsenceController(Controller):
     async def withdraw(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         pupil_id: uuid.UUID,
         report_id: uuid.UUID,
     ) -> None:
-        now = rt.clock.now()
         access = await pupil_access(conn, principal.person_id, pupil_id, now)
         await service.withdraw_report(conn, access, principal.person_id, report_id, now)
 

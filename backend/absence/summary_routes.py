@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 import asyncpg
@@ -12,7 +13,6 @@ from litestar.params import Parameter
 from backend.absence.summary import absence_summary
 from backend.access.policy import pupil_access
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
 from backend.edge.openapi import problems
 from schemas.absence_summary import AbsenceSummary
 
@@ -41,12 +41,11 @@ class AbsenceSummaryController(Controller):
     async def summary(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         pupil_id: uuid.UUID,
         school_year: SchoolYearParam = None,
     ) -> AbsenceSummary:
-        now = rt.clock.now()
         access = await pupil_access(conn, principal.person_id, pupil_id, now)
         return await absence_summary(conn, access, principal.person_id, school_year, now)
 

@@ -7,6 +7,7 @@ from datetime import date
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -21,7 +22,7 @@ from backend.attendance.routes import AttendanceController
 from backend.audit_log.routes import AuditLogController
 from backend.dev.routes import DevController
 from backend.edge.bodies import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
-from backend.edge.deps import DEPENDENCIES
+from backend.edge.deps import DEPENDENCIES, EdgeContext
 from backend.edge.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.edge.problem_handlers import exception_handlers
 from backend.guardians.routes import GuardianController
@@ -107,7 +108,7 @@ def create_app(
     app = Litestar(
         route_handlers=[OpsController, SmsHookController, api_router, web_router(), *docs_routes()],
         template_config=template_config(),
-        dependencies=DEPENDENCIES,
+        dependencies={**DEPENDENCIES, "rt": Provide(_provide_runtime, sync_to_thread=False)},
         exception_handlers=exception_handlers(),
         lifespan=[lifespan_for(rt, background or [])],
         state=_state(rt),
@@ -143,4 +144,22 @@ def _load_holidays() -> None:
 
 
 def _state(rt: Runtime) -> State:
-    return State({"runtime": rt})
+    return State({"runtime": rt, "edge": _edge_context(rt)})
+
+
+def _edge_context(rt: Runtime) -> EdgeContext:
+    # The clock and the pool are read through ``rt`` at each request: tests move the
+    # clock, and the pool opens at start-up.
+    return EdgeContext(
+        now=lambda: rt.clock.now(),
+        pool=rt.require_pool,
+        acquire_timeout_seconds=rt.settings.db_acquire_timeout_seconds,
+        cookie_secure=rt.settings.cookie_secure,
+        trusted_proxies=tuple(rt.settings.trusted_proxies),
+    )
+
+
+def _provide_runtime(state: State) -> Runtime:
+    # Sign-in, the portal's session, dev and operations still take the whole runtime.
+    runtime: Runtime = state.runtime
+    return runtime

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import Parameter
 
 from backend.access.policy import pupil_access
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
 from backend.assessments import service
-from backend.edge import idempotency
+from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from schemas.assessments import AssessmentCreate, AssessmentCreated, SubjectAssessments
 
@@ -41,21 +41,14 @@ class AssessmentController(Controller):
     )
     async def create(
         self,
-        request: Request[Any, Any, Any],
+        once: Idempotent,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         group_id: uuid.UUID,
         data: AssessmentCreate,
     ) -> AssessmentCreated:
-        now = rt.clock.now()
-        return await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            201,
-            lambda: service.create_assessment(conn, principal.person_id, group_id, data, now),
-        )
+        return await once(201, service.create_assessment, conn, principal.person_id, group_id, data, now)
 
     @get(
         "/pupils/{pupil_id:uuid}/assessments",
@@ -70,12 +63,11 @@ class AssessmentController(Controller):
     async def list_for_pupil(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         pupil_id: uuid.UUID,
         school_year: SchoolYearParam = None,
     ) -> list[SubjectAssessments]:
-        now = rt.clock.now()
         access = await pupil_access(conn, principal.person_id, pupil_id, now)
         return await service.list_for_pupil(conn, access, principal.person_id, school_year, now)
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.params import Parameter
 
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
 from backend.attendance import service
-from backend.edge import idempotency
+from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from schemas.attendance import Board, RollCall
 
@@ -30,24 +29,24 @@ class AttendanceController(Controller):
     async def get_board(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: dt.datetime,
         principal: Principal,
         class_id: uuid.UUID,
         date_: Annotated[dt.date | None, Parameter(query="date", description="default: today")] = None,
     ) -> Board:
-        return await service.get_board(conn, principal.person_id, class_id, date_, rt.clock.now())
+        return await service.get_board(conn, principal.person_id, class_id, date_, now)
 
     @put("/{date:date}", summary="Roll call; send again to correct", responses=problems(400, 401, 404, 422))
     async def roll_call(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: dt.datetime,
         principal: Principal,
         class_id: uuid.UUID,
         date: dt.date,
         data: RollCall,
     ) -> Board:
-        return await service.roll_call(conn, principal.person_id, class_id, date, data, rt.clock.now())
+        return await service.roll_call(conn, principal.person_id, class_id, date, data, now)
 
     @post(
         "/{date:date}/complete",
@@ -57,20 +56,14 @@ class AttendanceController(Controller):
     )
     async def complete(
         self,
-        request: Request[Any, Any, Any],
+        once: Idempotent,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: dt.datetime,
         principal: Principal,
         class_id: uuid.UUID,
         date: dt.date,
     ) -> Board:
-        return await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            200,
-            lambda: service.complete_check(conn, principal.person_id, class_id, date, rt.clock.now()),
-        )
+        return await once(200, service.complete_check, conn, principal.person_id, class_id, date, now)
 
 
 __all__ = ["AttendanceController"]

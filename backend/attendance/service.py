@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 import asyncpg
 
 from backend.attendance import queries as q
+from backend.db.transactions import atomic
 from backend.missing import service as missing
 from backend.problems.errors import Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
@@ -209,8 +210,9 @@ async def complete_check(
     Runs inside the caller's transaction (it holds the idempotency key).
     Completing again keeps the first completion time.
     """
-    ctx = await class_context(conn, viewer, class_id, day, now)
-    _require_register_day(ctx)
-    await conn.execute(q.COMPLETE, class_id, day, ctx.school_id, viewer, now)
-    log.info("absence check of %s %s completed by %s", ctx.name, day, viewer)
-    return await board(conn, ctx, viewer, now)
+    async with atomic(conn):
+        ctx = await class_context(conn, viewer, class_id, day, now)
+        _require_register_day(ctx)
+        await conn.execute(q.COMPLETE, class_id, day, ctx.school_id, viewer, now)
+        log.info("absence check of %s %s completed by %s", ctx.name, day, viewer)
+        return await board(conn, ctx, viewer, now)

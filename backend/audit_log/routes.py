@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 import asyncpg
@@ -10,13 +11,10 @@ from litestar import Controller, get
 from litestar.params import Parameter
 
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
 from backend.audit_log import service
 from backend.edge.openapi import problems
-from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.edge.pagination import DEFAULT_LIMIT, Limit
 from schemas.audit import AuditLogPage
-
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
 
 
 class AuditLogController(Controller):
@@ -31,13 +29,11 @@ class AuditLogController(Controller):
     async def list_entries(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         school_id: uuid.UUID,
         pupil_id: Annotated[uuid.UUID | None, Parameter(description="only reads of this pupil")] = None,
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> AuditLogPage:
-        return await service.list_entries(
-            conn, principal.person_id, school_id, pupil_id, cursor, limit, rt.clock.now()
-        )
+        return await service.list_entries(conn, principal.person_id, school_id, pupil_id, cursor, limit, now)

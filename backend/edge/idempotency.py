@@ -11,7 +11,7 @@ import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 import msgspec
@@ -21,6 +21,7 @@ from backend.problems.errors import Invalid
 
 MAX_KEY_LENGTH = 64
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _CLAIM = """
 INSERT INTO idempotency_keys (person_id, key, fingerprint) VALUES ($1, $2, $3)
@@ -70,29 +71,67 @@ async def claim(conn: asyncpg.Connection, key: IdempotencyKey | None) -> Respons
     )
 
 
-async def once(
-    request: Request[Any, Any, Any],
-    conn: asyncpg.Connection,
-    person_id: uuid.UUID,
-    status: int,
-    work: Callable[[], Awaitable[T]],
-) -> T:
-    """Run a POST's use case in one transaction, under its ``Idempotency-Key`` if any.
+class Idempotent:
+    """A POST's use case run once under its ``Idempotency-Key`` (the ``once`` dependency).
 
-    A retry with the same key and body gets the first answer (Litestar sends a
-    ``Response`` as it is, whatever the handler's declared type); a 204 has no
-    body to replay, so its retry simply does nothing new. The key is claimed
-    even where the use case is idempotent by itself, so a reused key with
-    another body is refused like everywhere else.
+    The transaction is opened here, around the use case, so that routes never open
+    one: the key row is taken in the same transaction as the work.
     """
-    key = await key_of(request, person_id)
-    async with conn.transaction():
-        replay = await claim(conn, key)
-        if replay is not None:
-            return None if status == 204 else replay  # type: ignore[return-value]
-        result = await work()
-        await store(conn, key, status, result)
-    return result
+
+    __slots__ = ("_conn", "_key", "_person_id", "_read", "_request")
+
+    def __init__(
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, person_id: uuid.UUID
+    ) -> None:
+        self._request = request
+        self._conn = conn
+        self._person_id = person_id
+        self._key: IdempotencyKey | None = None
+        self._read = False
+
+    async def key(self) -> IdempotencyKey | None:
+        """The request's key, checked (422 for an empty or too long one); read once."""
+        if not self._read:
+            self._key = await key_of(self._request, self._person_id)
+            self._read = True
+        return self._key
+
+    async def __call__(
+        self,
+        status: int,
+        work: Callable[P, Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run ``work(*args, **kwargs)`` in one transaction, under the key if any.
+
+        A retry with the same key and body gets the first answer (Litestar sends a
+        ``Response`` as it is, whatever the handler's declared type); a 204 has no
+        body to replay, so its retry simply does nothing new. The key is claimed
+        even where the use case is idempotent by itself, so a reused key with
+        another body is refused like everywhere else. A use case that answers with
+        a ``Response`` of its own (201 or 200) is stored with that status.
+        """
+        key = await self.key()
+        async with self._conn.transaction():
+            replay = await claim(self._conn, key)
+            if replay is not None:
+                return None if status == 204 else replay  # type: ignore[return-value]
+            result = await work(*args, **kwargs)
+            if isinstance(result, Response):
+                await store(self._conn, key, result.status_code or status, result.content)
+            else:
+                await store(self._conn, key, status, result)
+        return result
+
+    async def single_statement(
+        self, status: int, work: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Like calling it, but without a key a use case of one statement runs without
+        BEGIN/COMMIT: the statement commits on its own (the morning's hot path)."""
+        if await self.key() is None:
+            return await work(*args, **kwargs)
+        return await self(status, work, *args, **kwargs)
 
 
 async def store(conn: asyncpg.Connection, key: IdempotencyKey | None, status: int, body: object) -> None:

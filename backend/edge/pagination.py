@@ -6,13 +6,18 @@ import base64
 import json
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
+
+from litestar.params import Parameter
 
 from backend.lib.clock import plausible_instant
 from backend.problems.errors import Invalid
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+
+# The ``limit`` query parameter of every paginated list.
+Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
 
 
 def encode_cursor(*values: Any) -> str:

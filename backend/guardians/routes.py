@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import asyncpg
 from litestar import Controller, delete, get, put
 
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
 from backend.edge.openapi import problems
 from backend.guardians import service
 from schemas.guardians import GuardianAccessUpdate, GuardianList, GuardianRow
@@ -24,9 +24,9 @@ class GuardianController(Controller):
         responses=problems(401, 403, 404),
     )
     async def list_guardians(
-        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal, pupil_id: uuid.UUID
+        self, conn: asyncpg.Connection, now: datetime, principal: Principal, pupil_id: uuid.UUID
     ) -> GuardianList:
-        return await service.list_guardians(conn, principal.person_id, pupil_id, rt.clock.now())
+        return await service.list_guardians(conn, principal.person_id, pupil_id, now)
 
     @put(
         "/{guardian_id:uuid}",
@@ -36,15 +36,13 @@ class GuardianController(Controller):
     async def set_access(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         pupil_id: uuid.UUID,
         guardian_id: uuid.UUID,
         data: GuardianAccessUpdate,
     ) -> GuardianRow:
-        return await service.set_access(
-            conn, principal.person_id, pupil_id, guardian_id, data, rt.clock.now()
-        )
+        return await service.set_access(conn, principal.person_id, pupil_id, guardian_id, data, now)
 
     @delete(
         "/{guardian_id:uuid}/school-access",
@@ -55,12 +53,12 @@ class GuardianController(Controller):
     async def lift_access(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         pupil_id: uuid.UUID,
         guardian_id: uuid.UUID,
     ) -> None:
-        await service.lift_access(conn, principal.person_id, pupil_id, guardian_id, rt.clock.now())
+        await service.lift_access(conn, principal.person_id, pupil_id, guardian_id, now)
 
 
 __all__ = ["GuardianController"]

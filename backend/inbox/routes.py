@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from datetime import datetime
 
 import asyncpg
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
 
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
-from backend.edge import idempotency
+from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
-from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.edge.pagination import DEFAULT_LIMIT, Limit
 from backend.inbox import service
 from schemas.notifications import (
     Device,
@@ -23,7 +21,12 @@ from schemas.notifications import (
     NotificationPreferences,
 )
 
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
+
+async def _registered(
+    conn: asyncpg.Connection, person_id: uuid.UUID, data: DeviceRegister, now: datetime
+) -> Response[Device]:
+    device, created = await service.register_device(conn, person_id, data, now)
+    return Response(content=device, status_code=201 if created else 200)
 
 
 class InboxController(Controller):
@@ -41,21 +44,13 @@ class InboxController(Controller):
     )
     async def register_device(
         self,
-        request: Request[Any, Any, Any],
+        once: Idempotent,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         data: DeviceRegister,
     ) -> Response[Device]:
-        key = await idempotency.key_of(request, principal.person_id)
-        async with conn.transaction():
-            replay = await idempotency.claim(conn, key)
-            if replay is not None:
-                return replay  # type: ignore[return-value]
-            device, created = await service.register_device(conn, principal.person_id, data, rt.clock.now())
-            status = 201 if created else 200
-            await idempotency.store(conn, key, status, device)
-        return Response(content=device, status_code=status)
+        return await once(201, _registered, conn, principal.person_id, data, now)
 
     @delete(
         "/devices/{device_id:uuid}",
@@ -110,19 +105,13 @@ class InboxController(Controller):
     )
     async def mark_read(
         self,
-        request: Request[Any, Any, Any],
+        once: Idempotent,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         notification_id: uuid.UUID,
     ) -> None:
-        await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            204,
-            lambda: service.mark_read(conn, principal.person_id, notification_id, rt.clock.now()),
-        )
+        await once(204, service.mark_read, conn, principal.person_id, notification_id, now)
 
 
 __all__ = ["InboxController"]

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
 import asyncpg
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
 
 from backend import flows
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
-from backend.edge import idempotency
+from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
-from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.edge.pagination import DEFAULT_LIMIT, Limit
 from backend.leave import service
 from schemas.leave import (
     LeaveDecisionCreate,
@@ -23,8 +22,6 @@ from schemas.leave import (
     LeaveRequestCreate,
     LeaveRequestPage,
 )
-
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
 
 
 class LeaveController(Controller):
@@ -40,20 +37,16 @@ class LeaveController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        once: Idempotent,
+        now: datetime,
         principal: Principal,
         pupil_id: uuid.UUID,
         data: LeaveRequestCreate,
     ) -> LeaveRequest:
-        now = rt.clock.now()
         # Refused before the key is taken, so an app retry never stores an answer.
         service.require_web_client(principal.client)
-        return await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            201,
-            lambda: service.create_request(conn, principal.client, principal.person_id, pupil_id, data, now),
+        return await once(
+            201, service.create_request, conn, principal.client, principal.person_id, pupil_id, data, now
         )
 
     @get(
@@ -65,13 +58,13 @@ class LeaveController(Controller):
     async def list_requests(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         status: LeaveListFilter | None = None,
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> LeaveRequestPage:
-        return await service.list_requests(conn, principal.person_id, status, cursor, limit, rt.clock.now())
+        return await service.list_requests(conn, principal.person_id, status, cursor, limit, now)
 
     @post(
         "/leave-requests/{request_id:uuid}/decision",
@@ -83,19 +76,13 @@ class LeaveController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        once: Idempotent,
+        now: datetime,
         principal: Principal,
         request_id: uuid.UUID,
         data: LeaveDecisionCreate,
     ) -> LeaveRequest:
-        now = rt.clock.now()
-        return await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            200,
-            lambda: flows.decide_leave(conn, principal.person_id, request_id, data, now),
-        )
+        return await once(200, flows.decide_leave, conn, principal.person_id, request_id, data, now)
 
 
 __all__ = ["LeaveController"]

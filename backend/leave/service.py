@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 import asyncpg
 
 from backend.access.policy import PupilAccess, may_decide_leave, pupil_access, staff_relation
+from backend.db.transactions import atomic
 from backend.edge.pagination import decode_instant_cursor, encode_cursor
 from backend.leave import queries as q
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
@@ -79,63 +80,64 @@ async def create_request(
     now: datetime,
 ) -> LeaveRequest:
     """File a request and push the class team. Runs inside the caller's transaction."""
-    require_web_client(client)
-    access = await pupil_access(conn, requester, pupil_id, now)
-    _require_applicant(access)
-    _check_span(data, access.local_today)
-    ctx = await conn.fetchrow(
-        q.CREATE_CONTEXT,
-        str(pupil_id),
-        access.school_id,
-        access.class_id,
-        data.first_day,
-        data.last_day,
-        now,
-    )
-    calendar = SchoolCalendar(frozenset(ctx["closed"]), ctx["starts_on"], ctx["ends_on"])
-    school_days = len(calendar.school_days(data.first_day, data.last_day))
-    if school_days == 0:
-        raise Invalid("leave.no_school_day")
-    request_id = uuid.uuid4()
-    inserted = await conn.fetchval(
-        q.INSERT_REQUEST,
-        request_id,
-        access.school_id,
-        pupil_id,
-        requester,
-        data.first_day,
-        data.last_day,
-        data.reason,
-        school_days,
-        now,
-    )
-    if inserted is None:
-        raise Conflict("leave.overlap")
-    team = list(ctx["team"])
-    if school_days > access.leave_teacher_max_days:
-        # Beyond the contact teacher's limit only a leader decides: tell them too.
-        team += ctx["leaders"]
-    team = [p for p in dict.fromkeys(team) if p != requester]
-    await notify(
-        conn,
-        recipients=team,
-        kind=Kind.leave_request,
-        data={"pupil_id": str(pupil_id), "request_id": str(request_id), "class_id": str(access.class_id)},
-        params={"pupil": access.pupil_name, "class_name": access.class_name},
-        now=now,
-    )
-    log.info(
-        "leave request %s for pupil %s %s..%s (%d school days) by %s; staff of %s told (%d)",
-        request_id,
-        pupil_id,
-        data.first_day,
-        data.last_day,
-        school_days,
-        requester,
-        access.class_name,
-        len(team),
-    )
-    return await _one(conn, requester, request_id, now)
+    async with atomic(conn):
+        require_web_client(client)
+        access = await pupil_access(conn, requester, pupil_id, now)
+        _require_applicant(access)
+        _check_span(data, access.local_today)
+        ctx = await conn.fetchrow(
+            q.CREATE_CONTEXT,
+            str(pupil_id),
+            access.school_id,
+            access.class_id,
+            data.first_day,
+            data.last_day,
+            now,
+        )
+        calendar = SchoolCalendar(frozenset(ctx["closed"]), ctx["starts_on"], ctx["ends_on"])
+        school_days = len(calendar.school_days(data.first_day, data.last_day))
+        if school_days == 0:
+            raise Invalid("leave.no_school_day")
+        request_id = uuid.uuid4()
+        inserted = await conn.fetchval(
+            q.INSERT_REQUEST,
+            request_id,
+            access.school_id,
+            pupil_id,
+            requester,
+            data.first_day,
+            data.last_day,
+            data.reason,
+            school_days,
+            now,
+        )
+        if inserted is None:
+            raise Conflict("leave.overlap")
+        team = list(ctx["team"])
+        if school_days > access.leave_teacher_max_days:
+            # Beyond the contact teacher's limit only a leader decides: tell them too.
+            team += ctx["leaders"]
+        team = [p for p in dict.fromkeys(team) if p != requester]
+        await notify(
+            conn,
+            recipients=team,
+            kind=Kind.leave_request,
+            data={"pupil_id": str(pupil_id), "request_id": str(request_id), "class_id": str(access.class_id)},
+            params={"pupil": access.pupil_name, "class_name": access.class_name},
+            now=now,
+        )
+        log.info(
+            "leave request %s for pupil %s %s..%s (%d school days) by %s; staff of %s told (%d)",
+            request_id,
+            pupil_id,
+            data.first_day,
+            data.last_day,
+            school_days,
+            requester,
+            access.class_name,
+            len(team),
+        )
+        return await _one(conn, requester, request_id, now)
 
 
 def _may_decide(row: asyncpg.Record) -> bool:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
 import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post, put
-from litestar.params import Parameter
 
 from backend.access.guards import running_staff_only
 from backend.access.policy import pupil_access
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
-from backend.edge import idempotency
+from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
-from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.edge.pagination import DEFAULT_LIMIT, Limit
 from backend.messaging import service
 from schemas.messaging import (
     Message,
@@ -28,8 +27,6 @@ from schemas.messaging import (
     ThreadCreate,
     ThreadPage,
 )
-
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
 
 
 def _language(request: Request[Any, Any, Any]) -> str | None:
@@ -51,11 +48,10 @@ class MessagingController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         pupil_id: uuid.UUID,
     ) -> list[RecipientOption]:
-        now = rt.clock.now()
         access = await pupil_access(conn, principal.person_id, pupil_id, now)
         return await service.recipients(conn, access, principal.person_id, _language(request), now)
 
@@ -73,18 +69,14 @@ class MessagingController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        once: Idempotent,
+        now: datetime,
         principal: Principal,
         data: ThreadCreate,
     ) -> Thread:
-        now = rt.clock.now()
         access = await pupil_access(conn, principal.person_id, data.pupil_id, now)
-        return await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            201,
-            lambda: service.create_thread(conn, access, principal.person_id, data, now, _language(request)),
+        return await once(
+            201, service.create_thread, conn, access, principal.person_id, data, now, _language(request)
         )
 
     @get(
@@ -95,12 +87,12 @@ class MessagingController(Controller):
     async def list_threads(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> ThreadPage:
-        return await service.list_threads(conn, principal.person_id, cursor, limit, rt.clock.now())
+        return await service.list_threads(conn, principal.person_id, cursor, limit, now)
 
     @get(
         "/threads/{thread_id:uuid}",
@@ -114,11 +106,11 @@ class MessagingController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         thread_id: uuid.UUID,
     ) -> Thread:
-        opened = await service.open_thread(conn, principal.person_id, thread_id, rt.clock.now())
+        opened = await service.open_thread(conn, principal.person_id, thread_id, now)
         return await service.get_thread(conn, opened, _language(request))
 
     @post(
@@ -131,22 +123,15 @@ class MessagingController(Controller):
     )
     async def add_message(
         self,
-        request: Request[Any, Any, Any],
+        once: Idempotent,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         thread_id: uuid.UUID,
         data: MessageCreate,
     ) -> Message:
-        now = rt.clock.now()
         opened = await service.open_thread(conn, principal.person_id, thread_id, now)
-        return await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            201,
-            lambda: service.add_message(conn, opened, principal.person_id, data.body, now),
-        )
+        return await once(201, service.add_message, conn, opened, principal.person_id, data.body, now)
 
     @post(
         "/threads/{thread_id:uuid}/read",
@@ -156,21 +141,14 @@ class MessagingController(Controller):
     )
     async def mark_read(
         self,
-        request: Request[Any, Any, Any],
+        once: Idempotent,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         thread_id: uuid.UUID,
     ) -> None:
-        now = rt.clock.now()
         opened = await service.open_thread(conn, principal.person_id, thread_id, now)
-        await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            204,
-            lambda: service.mark_read(conn, opened, principal.person_id, now),
-        )
+        await once(204, service.mark_read, conn, opened, principal.person_id, now)
 
 
 class OfficeHoursController(Controller):
@@ -195,12 +173,12 @@ class OfficeHoursController(Controller):
     async def put_office_hours(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         data: OfficeHoursSetting,
     ) -> OfficeHoursSetting:
         hours = msgspec.to_builtins(data.office_hours) if data.office_hours else None
-        await service.set_office_hours(conn, principal.person_id, hours, rt.clock.now())
+        await service.set_office_hours(conn, principal.person_id, hours, now)
         return data
 
 

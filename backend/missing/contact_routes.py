@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -12,8 +13,7 @@ from litestar import Controller, Request, get, post
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
-from backend.edge import idempotency
+from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from backend.missing import contacts
 from backend.problems.errors import Forbidden
@@ -34,10 +34,9 @@ class CallListController(Controller):
         responses=problems(401, 404),
     )
     async def call_list(
-        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal, case_id: uuid.UUID
+        self, conn: asyncpg.Connection, now: datetime, principal: Principal, case_id: uuid.UUID
     ) -> CallList:
-        async with conn.transaction():
-            return await contacts.call_list(conn, principal.person_id, case_id, rt.clock.now())
+        return await contacts.call_list(conn, principal.person_id, case_id, now)
 
     @post(
         "/{case_id:uuid}/contacts",
@@ -47,20 +46,14 @@ class CallListController(Controller):
     )
     async def log_call(
         self,
-        request: Request[Any, Any, Any],
+        once: Idempotent,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         case_id: uuid.UUID,
         data: CallLogged,
     ) -> Contact:
-        return await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            201,
-            lambda: contacts.log_call(conn, principal.person_id, case_id, data, rt.clock.now()),
-        )
+        return await once(201, contacts.log_call, conn, principal.person_id, case_id, data, now)
 
 
 class MyContactController(Controller):
@@ -88,7 +81,7 @@ class SmsHookController(Controller):
         summary="Delivery reports from Twilio (X-Twilio-Signature checked)",
         responses=problems(400, 403),
     )
-    async def twilio(self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime) -> None:
+    async def twilio(self, request: Request[Any, Any, Any], conn: asyncpg.Connection, now: datetime) -> None:
         form = await request.form()
         params = {k: str(v) for k, v in form.items()}
         ch = channels()
@@ -100,8 +93,7 @@ class SmsHookController(Controller):
             raise Forbidden("sms.bad_signature")
         sid = params.get("MessageSid") or params.get("SmsSid") or ""
         status = params.get("MessageStatus") or params.get("SmsStatus") or ""
-        async with conn.transaction():
-            await contacts.delivery_report(conn, sid, status, params.get("ErrorCode"), rt.clock.now())
+        await contacts.delivery_report(conn, sid, status, params.get("ErrorCode"), now)
 
 
 __all__ = ["CallListController", "MyContactController", "SmsHookController"]

@@ -16,6 +16,7 @@ from datetime import datetime
 import asyncpg
 
 from backend.access.case_staff import case_staff_access
+from backend.db.transactions import atomic
 from backend.missing import contact_queries as q
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools.localtime import local_now
@@ -74,48 +75,52 @@ async def call_list(
     conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID, now: datetime
 ) -> CallList:
     """The numbers to call, for the class team and leaders while the case is open; audited."""
-    staff = await case_staff_access(conn, viewer, case_id, now)
-    if not staff.is_open:
-        raise NotFound()
-    rows = await conn.fetch(q.CALL_LIST, case_id, now)
-    await conn.execute(q.AUDIT_CALL_LIST, staff.school_id, viewer, staff.pupil_id, now)
-    log.info("call list of missing case %s read by %s", case_id, viewer)
-    return CallList(
-        items=[
-            CallListItem(
-                guardian_id=r["guardian_id"],
-                name=r["name"],
-                mobile=r["mobile"],
-                reached=r["reached"],
-                relation=None,
-            )
-            for r in rows
-        ]
-    )
+    async with atomic(conn):
+        staff = await case_staff_access(conn, viewer, case_id, now)
+        if not staff.is_open:
+            raise NotFound()
+        rows = await conn.fetch(q.CALL_LIST, case_id, now)
+        await conn.execute(q.AUDIT_CALL_LIST, staff.school_id, viewer, staff.pupil_id, now)
+        log.info("call list of missing case %s read by %s", case_id, viewer)
+        return CallList(
+            items=[
+                CallListItem(
+                    guardian_id=r["guardian_id"],
+                    name=r["name"],
+                    mobile=r["mobile"],
+                    reached=r["reached"],
+                    relation=None,
+                )
+                for r in rows
+            ]
+        )
 
 
 async def log_call(
     conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID, data: CallLogged, now: datetime
 ) -> Contact:
     """A staff member's phone call to a guardian; ``reached`` marks the case reached."""
-    staff = await case_staff_access(conn, viewer, case_id, now)
-    if not staff.is_open:
-        raise Conflict("missing.already_resolved")
-    if not await conn.fetchval(q.CASE_GUARDIAN, case_id, data.guardian_id, now):
-        raise Invalid("missing.not_a_guardian")
-    status = _CALL_STATUS[data.outcome]
-    await conn.execute(q.LOG_CALL, case_id, staff.school_id, data.guardian_id, status, viewer, data.note, now)
-    if data.outcome is CallOutcome.reached:
-        await conn.execute(q.MARK_REACHED, case_id, now)
-    log.info("missing case %s: call to guardian %s by %s: %s", case_id, data.guardian_id, viewer, status)
-    name = await conn.fetchval("SELECT name FROM people WHERE id = $1", data.guardian_id)
-    return Contact(
-        guardian_id=data.guardian_id,
-        name=name,
-        channel=Channel.call,
-        status=ContactStatus(status),
-        at=local_now(now, staff.timezone),
-    )
+    async with atomic(conn):
+        staff = await case_staff_access(conn, viewer, case_id, now)
+        if not staff.is_open:
+            raise Conflict("missing.already_resolved")
+        if not await conn.fetchval(q.CASE_GUARDIAN, case_id, data.guardian_id, now):
+            raise Invalid("missing.not_a_guardian")
+        status = _CALL_STATUS[data.outcome]
+        await conn.execute(
+            q.LOG_CALL, case_id, staff.school_id, data.guardian_id, status, viewer, data.note, now
+        )
+        if data.outcome is CallOutcome.reached:
+            await conn.execute(q.MARK_REACHED, case_id, now)
+        log.info("missing case %s: call to guardian %s by %s: %s", case_id, data.guardian_id, viewer, status)
+        name = await conn.fetchval("SELECT name FROM people WHERE id = $1", data.guardian_id)
+        return Contact(
+            guardian_id=data.guardian_id,
+            name=name,
+            channel=Channel.call,
+            status=ContactStatus(status),
+            at=local_now(now, staff.timezone),
+        )
 
 
 async def my_contact(conn: asyncpg.Connection, person: uuid.UUID) -> MyContact:
@@ -129,24 +134,25 @@ async def delivery_report(
     conn: asyncpg.Connection, sid: str, provider_status: str, error_code: str | None, now: datetime
 ) -> bool:
     """Apply one Twilio status callback; False when it changed nothing (late or unknown)."""
-    ours = TWILIO_STATUS.get(provider_status)
-    if ours is None:
-        log.info("SMS %s: status %r from the provider ignored", sid, provider_status)
-        return False
-    error = f"provider error {error_code}" if error_code and ours == "failed" else None
-    row = await conn.fetchrow(q.APPLY_REPORT, sid, ours, error, now)
-    if row is None:
-        log.info("SMS %s: report %s changed nothing (late, repeated or unknown)", sid, provider_status)
-        return False
-    log.log(
-        logging.WARNING if ours == "failed" else logging.INFO,
-        "SMS %s for missing case %s: %s%s",
-        sid,
-        row["case_id"],
-        ours,
-        f" ({error})" if error else "",
-    )
-    return True
+    async with atomic(conn):
+        ours = TWILIO_STATUS.get(provider_status)
+        if ours is None:
+            log.info("SMS %s: status %r from the provider ignored", sid, provider_status)
+            return False
+        error = f"provider error {error_code}" if error_code and ours == "failed" else None
+        row = await conn.fetchrow(q.APPLY_REPORT, sid, ours, error, now)
+        if row is None:
+            log.info("SMS %s: report %s changed nothing (late, repeated or unknown)", sid, provider_status)
+            return False
+        log.log(
+            logging.WARNING if ours == "failed" else logging.INFO,
+            "SMS %s for missing case %s: %s%s",
+            sid,
+            row["case_id"],
+            ours,
+            f" ({error})" if error else "",
+        )
+        return True
 
 
 __all__ = [

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import Parameter
 
 from backend import flows
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
-from backend.edge import idempotency
+from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
-from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.edge.pagination import DEFAULT_LIMIT, Limit
 from backend.missing import service
 from schemas.missing import CaseFilter, MissingCase, MissingCasePage, ResolveCase
-
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
 
 
 class MissingCaseController(Controller):
@@ -34,22 +31,20 @@ class MissingCaseController(Controller):
     async def list_cases(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         status: CaseFilter | None = None,
         date_: Annotated[date | None, Parameter(query="date")] = None,
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> MissingCasePage:
-        return await service.list_cases(
-            conn, principal.person_id, status, date_, cursor, limit, rt.clock.now()
-        )
+        return await service.list_cases(conn, principal.person_id, status, date_, cursor, limit, now)
 
     @get("/{case_id:uuid}", summary="One case with its history", responses=problems(401, 404))
     async def get_case(
-        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal, case_id: uuid.UUID
+        self, conn: asyncpg.Connection, now: datetime, principal: Principal, case_id: uuid.UUID
     ) -> MissingCase:
-        return await service.get_case(conn, principal.person_id, case_id, rt.clock.now())
+        return await service.get_case(conn, principal.person_id, case_id, now)
 
     @post(
         "/{case_id:uuid}/resolve",
@@ -59,20 +54,14 @@ class MissingCaseController(Controller):
     )
     async def resolve(
         self,
-        request: Request[Any, Any, Any],
+        once: Idempotent,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         case_id: uuid.UUID,
         data: ResolveCase,
     ) -> MissingCase:
-        return await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            200,
-            lambda: flows.resolve_case(conn, principal.person_id, case_id, data, rt.clock.now()),
-        )
+        return await once(200, flows.resolve_case, conn, principal.person_id, case_id, data, now)
 
 
 __all__ = ["MissingCaseController"]

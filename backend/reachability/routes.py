@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
 
 import asyncpg
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
-from backend.edge import idempotency
+from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from backend.reachability import service
 from schemas.reach import Reachability, TestAlertSent
@@ -26,9 +25,9 @@ class ReachabilityController(Controller):
         responses=problems(401, 404),
     )
     async def reachability(
-        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal, class_id: uuid.UUID
+        self, conn: asyncpg.Connection, now: datetime, principal: Principal, class_id: uuid.UUID
     ) -> Reachability:
-        return await service.reachability(conn, principal.person_id, class_id, rt.clock.now())
+        return await service.reachability(conn, principal.person_id, class_id, now)
 
 
 class TestAlertController(Controller):
@@ -43,16 +42,10 @@ class TestAlertController(Controller):
     )
     async def send(
         self,
-        request: Request[Any, Any, Any],
+        once: Idempotent,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         principal: Principal,
         school_id: uuid.UUID,
     ) -> TestAlertSent:
-        return await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            202,
-            lambda: service.send_test_alert(conn, principal.person_id, school_id, rt.clock.now()),
-        )
+        return await once(202, service.send_test_alert, conn, principal.person_id, school_id, now)

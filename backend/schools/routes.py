@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, delete, get, post, put
 from litestar.params import Parameter
 
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
-from backend.edge import idempotency
+from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
-from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.edge.pagination import DEFAULT_LIMIT, Limit
 from backend.schools import service
 from schemas.schools import (
     ClosedDay,
@@ -24,8 +23,6 @@ from schemas.schools import (
     SchoolSettingsUpdate,
 )
 
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
-
 
 class SchoolController(Controller):
     path = "/schools/{school_id:uuid}"
@@ -33,9 +30,9 @@ class SchoolController(Controller):
 
     @get("/settings", summary="School settings (school leaders)", responses=problems(401, 404))
     async def get_settings(
-        self, conn: asyncpg.Connection, rt: Runtime, principal: Principal, school_id: uuid.UUID
+        self, conn: asyncpg.Connection, now: dt.datetime, principal: Principal, school_id: uuid.UUID
     ) -> SchoolSettings:
-        return await service.get_settings(conn, principal.person_id, school_id, rt.clock.now())
+        return await service.get_settings(conn, principal.person_id, school_id, now)
 
     @put(
         "/settings", summary="Change school settings (school leaders)", responses=problems(400, 401, 404, 422)
@@ -43,12 +40,12 @@ class SchoolController(Controller):
     async def put_settings(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: dt.datetime,
         principal: Principal,
         school_id: uuid.UUID,
         data: SchoolSettingsUpdate,
     ) -> SchoolSettings:
-        return await service.put_settings(conn, principal.person_id, school_id, data, rt.clock.now())
+        return await service.put_settings(conn, principal.person_id, school_id, data, now)
 
     @get(
         "/closed-days",
@@ -58,7 +55,7 @@ class SchoolController(Controller):
     async def list_closed_days(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: dt.datetime,
         principal: Principal,
         school_id: uuid.UUID,
         from_: Annotated[dt.date | None, Parameter(query="from")] = None,
@@ -67,7 +64,7 @@ class SchoolController(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> ClosedDayPage:
         return await service.list_closed_days(
-            conn, principal.person_id, school_id, from_, to, cursor, limit, rt.clock.now()
+            conn, principal.person_id, school_id, from_, to, cursor, limit, now
         )
 
     @post(
@@ -78,20 +75,14 @@ class SchoolController(Controller):
     )
     async def add_closed_day(
         self,
-        request: Request[Any, Any, Any],
+        once: Idempotent,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: dt.datetime,
         principal: Principal,
         school_id: uuid.UUID,
         data: ClosedDayCreate,
     ) -> ClosedDay | ClosedDayPage:
-        return await idempotency.once(
-            request,
-            conn,
-            principal.person_id,
-            201,
-            lambda: service.add_closed_day(conn, principal.person_id, school_id, data, rt.clock.now()),
-        )
+        return await once(201, service.add_closed_day, conn, principal.person_id, school_id, data, now)
 
     @delete(
         "/closed-days",
@@ -102,12 +93,12 @@ class SchoolController(Controller):
     async def remove_closed_day_by_query(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: dt.datetime,
         principal: Principal,
         school_id: uuid.UUID,
         date_: Annotated[dt.date, Parameter(query="date")],
     ) -> None:
-        await service.remove_closed_day(conn, principal.person_id, school_id, date_, rt.clock.now())
+        await service.remove_closed_day(conn, principal.person_id, school_id, date_, now)
 
     @delete(
         "/closed-days/{date:date}",
@@ -118,12 +109,12 @@ class SchoolController(Controller):
     async def remove_closed_day(
         self,
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: dt.datetime,
         principal: Principal,
         school_id: uuid.UUID,
         date: dt.date,
     ) -> None:
-        await service.remove_closed_day(conn, principal.person_id, school_id, date, rt.clock.now())
+        await service.remove_closed_day(conn, principal.person_id, school_id, date, now)
 
 
 __all__ = ["SchoolController"]

@@ -12,8 +12,8 @@ from litestar.params import Body
 
 from backend.app.runtime import Runtime
 from backend.edge.bodies import SMALL_BODY_LIMIT, TOKEN_BODY_LIMIT
+from backend.edge.deps import caller_address
 from backend.edge.openapi import problems
-from backend.edge.ratelimit import client_address
 from backend.problems.errors import Invalid
 from backend.signin import service
 from backend.signin.tokens import InvalidToken
@@ -38,7 +38,7 @@ class AuthController(Controller):
         rt: Runtime,
         data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> TokenResponse:
-        return await service.token(conn, rt, data, _address(request, rt))
+        return await service.token(conn, rt, data, caller_address(request))
 
     @post(
         "/logout",
@@ -66,12 +66,8 @@ class AuthController(Controller):
             _bearer_person(request, rt),
             data.refresh_token if data else None,
             device_id,
-            _address(request, rt),
+            caller_address(request),
         )
-
-
-def _address(request: Request[Any, Any, Any], rt: Runtime) -> str:
-    return client_address(request.scope, rt.settings.trusted_proxies)
 
 
 def _bearer_person(request: Request[Any, Any, Any], rt: Runtime) -> uuid.UUID | None:
@@ -99,5 +95,4 @@ class DevLoginController(Controller):
     async def dev_login(
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, data: DevLogin
     ) -> TokenResponse:
-        async with conn.transaction():
-            return await service.dev_login(conn, rt, data.username, data.client.value, _address(request, rt))
+        return await service.dev_login(conn, rt, data.username, data.client.value, caller_address(request))

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from backend.app.runtime import Runtime
+from backend.db.transactions import atomic
 from backend.problems.errors import DomainError, Unauthorized
 from backend.signin import queries as q
 from backend.signin.identity import stored_subject
@@ -94,12 +95,13 @@ async def dev_users(conn: asyncpg.Connection, usernames: list[str]) -> list[dict
 async def dev_login(
     conn: asyncpg.Connection, rt: Runtime, username: str, client: str, address: str
 ) -> TokenResponse:
-    rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
-    person_id = await person_by_username(conn, username)
-    if person_id is None:
-        raise Unauthorized("auth.unknown_user")
-    log.info("dev login as %s (%s)", username, client)
-    return await _issue_pair(conn, rt, person_id, client, rt.clock.now())
+    async with atomic(conn):
+        rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
+        person_id = await person_by_username(conn, username)
+        if person_id is None:
+            raise Unauthorized("auth.unknown_user")
+        log.info("dev login as %s (%s)", username, client)
+        return await _issue_pair(conn, rt, person_id, client, rt.clock.now())
 
 
 async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest, address: str) -> TokenResponse:

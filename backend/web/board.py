@@ -57,5 +57,4 @@ async def complete(
     day: date,
     now: datetime,
 ) -> None:
-    async with conn.transaction():
-        await attendance.complete_check(conn, viewer, class_id, day, now)
+    await attendance.complete_check(conn, viewer, class_id, day, now)

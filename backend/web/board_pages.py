@@ -10,7 +10,6 @@ import asyncpg
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from backend.app.runtime import Runtime
 from backend.me.service import me as load_me
 from backend.problems.errors import Invalid
 from backend.schools.localtime import local_now
@@ -38,14 +37,14 @@ class BoardPages(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         session: WebSession,
         class_id: uuid.UUID,
         on: Annotated[str | None, Parameter(query="date")] = None,
     ) -> Response[Any]:
         day = _parse_day(on) if on else None
-        board = await boards.board(conn, session.person_id, class_id, day, rt.clock.now())
-        me = await load_me(conn, session.person_id, rt.clock.now())
+        board = await boards.board(conn, session.person_id, class_id, day, now)
+        me = await load_me(conn, session.person_id, now)
         class_name = next((c.name for c in me.classes if c.class_id == class_id), "")
         counts = {k: 0 for k in ("reported", "leave", "absent", "unregistered")}
         for p in board["pupils"]:
@@ -58,7 +57,6 @@ class BoardPages(Controller):
         )
         return page(
             request,
-            rt,
             session,
             "attendance.html",
             board=board,
@@ -66,7 +64,7 @@ class BoardPages(Controller):
             counts=counts,
             completed_at=completed_at,
             marks=MARKS,
-            today=local_now(rt.clock.now(), timezone).date().isoformat(),
+            today=local_now(now, timezone).date().isoformat(),
         )
 
     @post("/", status_code=303)
@@ -74,7 +72,7 @@ class BoardPages(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         session: WebSession,
         form: dict[str, str],
         class_id: uuid.UUID,
@@ -86,9 +84,9 @@ class BoardPages(Controller):
             if key.startswith("mark_")
         ]
         if marks:
-            await boards.roll_call(conn, session.person_id, class_id, day, marks, rt.clock.now())
+            await boards.roll_call(conn, session.person_id, class_id, day, marks, now)
         else:  # nothing to record, but the class must still be the caller's to see
-            await boards.board(conn, session.person_id, class_id, day, rt.clock.now())
+            await boards.board(conn, session.person_id, class_id, day, now)
         return see_other(f"/web/classes/{class_id}/attendance?date={day}&done=marked")
 
     @post("/complete", status_code=303)
@@ -96,11 +94,11 @@ class BoardPages(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         session: WebSession,
         form: dict[str, str],
         class_id: uuid.UUID,
     ) -> Response[Any]:
         day = _parse_day(form.get("date"))
-        await boards.complete(conn, session.person_id, class_id, day, rt.clock.now())
+        await boards.complete(conn, session.person_id, class_id, day, now)
         return see_other(f"/web/classes/{class_id}/attendance?date={day}&done=completed")

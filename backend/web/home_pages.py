@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 from litestar import Controller, Request, Response, get
 
-from backend.app.runtime import Runtime
 from backend.me.service import me as load_me
 from backend.web.pages import SIGNED_IN, page
 from backend.web.signed_in import WebSession
@@ -20,7 +20,7 @@ class HomePages(Controller):
 
     @get("/")
     async def home(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, session: WebSession
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, now: datetime, session: WebSession
     ) -> Response[Any]:
-        me = await load_me(conn, session.person_id, rt.clock.now())
-        return page(request, rt, session, "home.html", me=me)
+        me = await load_me(conn, session.person_id, now)
+        return page(request, session, "home.html", me=me)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -12,7 +13,6 @@ from litestar.response import Template
 
 from backend import flows
 from backend.access.policy import pupil_access
-from backend.app.runtime import Runtime
 from backend.leave import service as leave
 from backend.me.service import me as load_me
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
@@ -26,14 +26,13 @@ from schemas.leave import LeaveDecisionCreate, LeaveRequestCreate
 async def _leave_page(
     request: Request[Any, Any, Any],
     conn: asyncpg.Connection,
-    rt: Runtime,
+    now: datetime,
     session: WebSession,
     *,
     status: int = 200,
     error: str | None = None,
     form: dict[str, str] | None = None,
 ) -> Template:
-    now = rt.clock.now()
     me = await load_me(conn, session.person_id, now)
     applicable: list[dict[str, Any]] = [
         {"pupil_id": c.pupil_id, "name": c.name, "class_name": c.class_name}
@@ -56,7 +55,6 @@ async def _leave_page(
     today = local_now(now, "Europe/Oslo").date()
     return page(
         request,
-        rt,
         session,
         "leave.html",
         status=status,
@@ -78,16 +76,16 @@ class LeavePages(Controller):
 
     @get("/")
     async def leave_page(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, session: WebSession
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, now: datetime, session: WebSession
     ) -> Response[Any]:
-        return await _leave_page(request, conn, rt, session)
+        return await _leave_page(request, conn, now, session)
 
     @post("/", status_code=303)
     async def apply(
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         session: WebSession,
         form: dict[str, str],
     ) -> Response[Any]:
@@ -108,20 +106,19 @@ class LeavePages(Controller):
             return await _leave_page(
                 request,
                 conn,
-                rt,
+                now,
                 session,
                 status=422,
                 form=form,
                 error=problem_detail(request, session, Invalid("request.invalid")),
             )
         try:
-            async with conn.transaction():
-                await leave.create_request(conn, "web", session.person_id, pupil_id, data, rt.clock.now())
+            await leave.create_request(conn, "web", session.person_id, pupil_id, data, now)
         except (Invalid, Conflict, Forbidden) as exc:
             return await _leave_page(
                 request,
                 conn,
-                rt,
+                now,
                 session,
                 status=exc.status,
                 form=form,
@@ -134,7 +131,7 @@ class LeavePages(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         session: WebSession,
         form: dict[str, str],
         request_id: uuid.UUID,
@@ -149,10 +146,9 @@ class LeavePages(Controller):
         except msgspec.ValidationError as exc:
             raise Invalid("request.invalid") from exc
         try:
-            async with conn.transaction():
-                await flows.decide_leave(conn, session.person_id, request_id, data, rt.clock.now())
+            await flows.decide_leave(conn, session.person_id, request_id, data, now)
         except (Conflict, Forbidden) as exc:
             return await _leave_page(
-                request, conn, rt, session, status=exc.status, error=problem_detail(request, session, exc)
+                request, conn, now, session, status=exc.status, error=problem_detail(request, session, exc)
             )
         return see_other("/web/leave?done=decided")

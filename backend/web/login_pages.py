@@ -51,7 +51,6 @@ async def _login_page(
     notice = t("logged_out") if request.query_params.get("out") else None
     return page(
         request,
-        rt,
         None,
         "login.html",
         status=status,
@@ -148,10 +147,8 @@ class SignOutPages(Controller):
     dependencies = SIGNED_IN
 
     @get("/")
-    async def logout_page(
-        self, request: Request[Any, Any, Any], rt: Runtime, session: WebSession
-    ) -> Response[Any]:
-        return page(request, rt, session, "logout.html")
+    async def logout_page(self, request: Request[Any, Any, Any], session: WebSession) -> Response[Any]:
+        return page(request, session, "logout.html")
 
     @post("/", status_code=303)
     async def logout(

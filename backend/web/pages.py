@@ -15,7 +15,6 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
-from backend.app.runtime import Runtime
 from backend.problems.errors import DomainError
 from backend.problems.texts import problem_text
 from backend.web.i18n import LANG_COOKIE, LOCALE_NAMES, LOCALES, format_day, pick_locale, translator
@@ -45,10 +44,12 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine)
 
 
-def lang_cookie(request: Request[Any, Any, Any], rt: Runtime) -> list[Cookie]:
+def lang_cookie(request: Request[Any, Any, Any]) -> list[Cookie]:
     chosen = request.query_params.get("lang")
     if chosen in LOCALES and chosen != request.cookies.get(LANG_COOKIE):
-        return [cookie(rt, LANG_COOKIE, chosen, 365 * 24 * 3600)]
+        # signed_in.cookie still takes the runtime (for its cookie_secure); the
+        # application's state holds it, and the pages need not name it.
+        return [cookie(request.app.state.runtime, LANG_COOKIE, chosen, 365 * 24 * 3600)]
     return []
 
 
@@ -62,7 +63,6 @@ def locale_of(request: Request[Any, Any, Any], session: WebSession | None) -> st
 
 def page(
     request: Request[Any, Any, Any],
-    rt: Runtime,
     session: WebSession | None,
     name: str,
     *,
@@ -87,7 +87,7 @@ def page(
             **context,
         },
         status_code=status,
-        cookies=[*(cookies or []), *lang_cookie(request, rt)],
+        cookies=[*(cookies or []), *lang_cookie(request)],
         headers=SECURITY_HEADERS,
     )
 

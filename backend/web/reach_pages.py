@@ -13,7 +13,6 @@ from litestar import Controller, Request, Response, get, post
 
 import backend.web.reach_i18n  # noqa: F401  (registers the page texts)
 from backend.access.case_staff import class_staff_access
-from backend.app.runtime import Runtime
 from backend.missing import contacts
 from backend.missing import service as missing
 from backend.problems.errors import Invalid, NotFound
@@ -39,22 +38,19 @@ class ReachPages(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         session: WebSession,
         case_id: uuid.UUID,
     ) -> Response[Any]:
-        now = rt.clock.now()
-        async with conn.transaction():
-            case = await missing.get_case(conn, session.person_id, case_id, now)
-            call_list: CallList | None
-            try:
-                # Only the class team and leaders, only while open; the read is audited.
-                call_list = await contacts.call_list(conn, session.person_id, case_id, now)
-            except NotFound:
-                call_list = None
+        case = await missing.get_case(conn, session.person_id, case_id, now)
+        call_list: CallList | None
+        try:
+            # Only the class team and leaders, only while open; the read is audited.
+            call_list = await contacts.call_list(conn, session.person_id, case_id, now)
+        except NotFound:
+            call_list = None
         return page(
             request,
-            rt,
             session,
             "missing_case.html",
             case=case,
@@ -68,7 +64,7 @@ class ReachPages(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         session: WebSession,
         form: dict[str, str],
         case_id: uuid.UUID,
@@ -78,8 +74,7 @@ class ReachPages(Controller):
             data = CallLogged(guardian_id=guardian, outcome=CallOutcome(form.get("outcome", "")))
         except ValueError as exc:
             raise Invalid("request.invalid", field="outcome") from exc
-        async with conn.transaction():
-            await contacts.log_call(conn, session.person_id, case_id, data, rt.clock.now())
+        await contacts.log_call(conn, session.person_id, case_id, data, now)
         return see_other(f"/web/missing-cases/{case_id}?done=call_logged")
 
     @get("/classes/{class_id:uuid}/reachability")
@@ -87,11 +82,10 @@ class ReachPages(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        now: datetime,
         session: WebSession,
         class_id: uuid.UUID,
     ) -> Response[Any]:
-        now = rt.clock.now()
         staff = await class_staff_access(conn, session.person_id, class_id, now)
         result = await reachability.reachability(conn, session.person_id, class_id, now)
-        return page(request, rt, session, "reachability.html", reach=result, class_name=staff.class_name)
+        return page(request, session, "reachability.html", reach=result, class_name=staff.class_name)
