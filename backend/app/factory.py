@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import date
 
+import asyncpg
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
@@ -13,12 +15,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.absence.routes import AbsenceController
 from backend.absence.summary_routes import AbsenceSummaryController
+from backend.access.guards import STATE_KEY as GUARDS_KEY
+from backend.access.guards import GuardContext
 from backend.app.lifecycle import BackgroundTask, lifespan_for
 from backend.app.runtime import Runtime
 from backend.app.settings import Settings
 from backend.assessments.routes import AssessmentController
 from backend.attendance.routes import AttendanceController
 from backend.audit_log.routes import AuditLogController
+from backend.db.pool import connection
 from backend.dev.routes import DevController
 from backend.edge.bodies import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
 from backend.edge.deps import DEPENDENCIES
@@ -50,16 +55,16 @@ from notifications.channels import configure as configure_channels
 def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
     clock = Clock(parse_instant(settings.now) if settings.now else None)
     tokens = AccessTokens(
-        load_signing_key(settings),
-        issuer=settings.token_issuer,
-        audience=settings.token_audience,
-        lifetime_seconds=settings.access_token_seconds,
+        load_signing_key(settings.tokens, production=settings.is_production, data_dir=settings.data_dir),
+        issuer=settings.tokens.issuer,
+        audience=settings.tokens.audience,
+        lifetime_seconds=settings.tokens.access_token_seconds,
     )
     return Runtime(
         settings=settings,
         clock=clock,
         tokens=tokens,
-        identity=IdentityVerifier(settings.identity_providers),
+        identity=IdentityVerifier(settings.identity.providers),
         dsn=dsn,
     )
 
@@ -73,7 +78,7 @@ def create_app(
     rt = runtime or build_runtime(settings or Settings.from_env())
     _load_holidays()
     # SMS and e-mail transports of this process (jobs send through them).
-    configure_channels(rt.settings)
+    configure_channels(rt.settings.sms, rt.settings.mail, production=rt.settings.is_production)
     sign_in: list[type] = [AuthController]
     api: list[type | Router] = [
         MeController,
@@ -101,7 +106,9 @@ def create_app(
     api_router = Router(
         path="/api/v1",
         route_handlers=api,
-        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=EXCLUDE)],
+        middleware=[
+            DefineMiddleware(BearerAuthMiddleware, exclude=EXCLUDE, tokens=rt.tokens, clock=rt.clock)
+        ],
         security=[{"bearer": []}],
     )
     app = Litestar(
@@ -143,4 +150,8 @@ def _load_holidays() -> None:
 
 
 def _state(rt: Runtime) -> State:
-    return State({"runtime": rt})
+    def request_connection() -> AbstractAsyncContextManager[asyncpg.Connection]:
+        return connection(rt.require_pool(), rt.settings.database.acquire_timeout_seconds)
+
+    guards = GuardContext(dev_routes=rt.settings.dev_routes, now=rt.clock.now, connection=request_connection)
+    return State({"runtime": rt, GUARDS_KEY: guards})

@@ -26,7 +26,7 @@ def provide_runtime(state: State) -> Runtime:
 
 
 async def provide_conn(rt: Runtime, principal: Principal | None) -> AsyncGenerator[asyncpg.Connection, None]:
-    async with connection(rt.require_pool(), rt.settings.db_acquire_timeout_seconds) as conn:
+    async with connection(rt.require_pool(), rt.settings.database.acquire_timeout_seconds) as conn:
         yield conn
 
 

@@ -38,7 +38,7 @@ class AuthController(Controller):
         rt: Runtime,
         data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> TokenResponse:
-        return await service.token(conn, rt, data, _address(request, rt))
+        return await service.token(conn, rt.sign_in, data, _address(request, rt), rt.clock.now())
 
     @post(
         "/logout",
@@ -62,16 +62,17 @@ class AuthController(Controller):
                 raise Invalid("request.invalid", field="device_id") from exc
         await service.logout(
             conn,
-            rt,
+            rt.sign_in,
             _bearer_person(request, rt),
             data.refresh_token if data else None,
             device_id,
             _address(request, rt),
+            rt.clock.now(),
         )
 
 
 def _address(request: Request[Any, Any, Any], rt: Runtime) -> str:
-    return client_address(request.scope, rt.settings.trusted_proxies)
+    return client_address(request.scope, rt.settings.limits.trusted_proxies)
 
 
 def _bearer_person(request: Request[Any, Any, Any], rt: Runtime) -> uuid.UUID | None:
@@ -100,4 +101,6 @@ class DevLoginController(Controller):
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, data: DevLogin
     ) -> TokenResponse:
         async with conn.transaction():
-            return await service.dev_login(conn, rt, data.username, data.client.value, _address(request, rt))
+            return await service.dev_login(
+                conn, rt.sign_in, data.username, data.client.value, _address(request, rt), rt.clock.now()
+            )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.di import Provide
@@ -48,7 +49,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 def lang_cookie(request: Request[Any, Any, Any], rt: Runtime) -> list[Cookie]:
     chosen = request.query_params.get("lang")
     if chosen in LOCALES and chosen != request.cookies.get(LANG_COOKIE):
-        return [cookie(rt, LANG_COOKIE, chosen, 365 * 24 * 3600)]
+        return [cookie(rt.settings.web.cookie_secure, LANG_COOKIE, chosen, 365 * 24 * 3600)]
     return []
 
 
@@ -115,4 +116,8 @@ async def checked_form(request: Request[Any, Any, Any], session: WebSession) -> 
 # Every page but sign-in declares this on its controller: a handler that names
 # ``session`` gets the signed-in person (a browser without one goes to sign-in),
 # one that names ``form`` gets the posted form with its CSRF token checked.
-SIGNED_IN = {"session": Provide(require_session), "form": Provide(checked_form)}
+async def signed_in(conn: asyncpg.Connection, rt: Runtime, request: Request[Any, Any, Any]) -> WebSession:
+    return await require_session(conn, request, rt.clock.now())
+
+
+SIGNED_IN = {"session": Provide(signed_in), "form": Provide(checked_form)}
