@@ -349,7 +349,9 @@ async def client(runtime: Runtime, shared_app: SharedApp) -> AsyncIterator[Async
         app = shared_app.app
         # create_app also sets the process's SMS and e-mail transports from the
         # settings (notifications/channels.py); a test before may have set others.
-        configure_channels(runtime.settings.sms, runtime.settings.mail, production=runtime.settings.is_production)
+        configure_channels(
+            runtime.settings.sms, runtime.settings.mail, production=runtime.settings.is_production
+        )
     else:
         app = create_app(runtime=runtime)
     async with AsyncTestClient(app=app, raise_server_exceptions=False) as c:

@@ -223,4 +223,7 @@ def test_production_may_ask_for_logged_pushes_explicitly(push, monkeypatch):
 
     settings = Settings(env="production", push=PushSettings(mode=push))
     assert settings.check_push() == "log"
-    assert Settings(env="production", push=PushSettings(fcm_credentials="/run/secrets/fcm.json")).check_push() == "fcm"
+    assert (
+        Settings(env="production", push=PushSettings(fcm_credentials="/run/secrets/fcm.json")).check_push()
+        == "fcm"
+    )

@@ -377,7 +377,9 @@ async def prod_client(
     prod = dataclasses.replace(
         settings,
         env="production",
-        web=WebPortalSettings(oidc=parse_web_oidc(json.dumps([oidc_provider.client_entry()])), cookie_secure=True),
+        web=WebPortalSettings(
+            oidc=parse_web_oidc(json.dumps([oidc_provider.client_entry()])), cookie_secure=True
+        ),
     )
     rt = build_runtime(prod, dsn=db_dsn)
     rt.clock = runtime.clock

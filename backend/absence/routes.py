@@ -10,7 +10,6 @@ import asyncpg
 from litestar import Controller, Request, delete, get, post
 from litestar.params import Parameter
 
-from backend import flows
 from backend.absence import service
 from backend.access.policy import pupil_access
 from backend.access.principal import Principal
@@ -18,6 +17,7 @@ from backend.app.runtime import Runtime
 from backend.edge import idempotency
 from backend.edge.openapi import problems
 from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.flows.absence_report import file_absence_report
 from schemas.absence import AbsenceReport, AbsenceReportCreate, AbsenceReportPage
 
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
@@ -50,12 +50,12 @@ class AbsenceController(Controller):
         access, calendar = await service.report_access(conn, principal.person_id, pupil_id, data, now)
         if key is None and not service.may_answer_a_case(access, data):
             # Nothing else to write: the single INSERT commits on its own (no BEGIN/COMMIT).
-            return await flows.file_absence_report(conn, access, principal.person_id, data, now, calendar)
+            return await file_absence_report(conn, access, principal.person_id, data, now, calendar)
         async with conn.transaction():
             replay = await idempotency.claim(conn, key)
             if replay is not None:
                 return replay  # type: ignore[return-value]
-            report = await flows.file_absence_report(conn, access, principal.person_id, data, now, calendar)
+            report = await file_absence_report(conn, access, principal.person_id, data, now, calendar)
             await idempotency.store(conn, key, 201, report)
         return report
 

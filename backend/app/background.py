@@ -46,7 +46,7 @@ async def run_scheduler(rt: Runtime) -> None:
         pool=rt.require_pool(),
         dsn=rt.dsn,
         database=rt.settings.database,
-        now=rt.clock.now,
+        now=lambda: rt.clock.now(),
         roster=rt.settings.roster_sync(),
     )
     await run(context)

@@ -107,7 +107,11 @@ def create_app(
         path="/api/v1",
         route_handlers=api,
         middleware=[
-            DefineMiddleware(BearerAuthMiddleware, exclude=EXCLUDE, tokens=rt.tokens, clock=rt.clock)
+            DefineMiddleware(
+                BearerAuthMiddleware,
+                exclude=EXCLUDE,
+                verify=lambda token: rt.tokens.verify(token, rt.clock.now()),
+            )
         ],
         security=[{"bearer": []}],
     )
@@ -153,5 +157,7 @@ def _state(rt: Runtime) -> State:
     def request_connection() -> AbstractAsyncContextManager[asyncpg.Connection]:
         return connection(rt.require_pool(), rt.settings.database.acquire_timeout_seconds)
 
-    guards = GuardContext(dev_routes=rt.settings.dev_routes, now=rt.clock.now, connection=request_connection)
+    guards = GuardContext(
+        dev_routes=rt.settings.dev_routes, now=lambda: rt.clock.now(), connection=request_connection
+    )
     return State({"runtime": rt, GUARDS_KEY: guards})

@@ -9,12 +9,12 @@ import asyncpg
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from backend import flows
 from backend.access.principal import Principal
 from backend.app.runtime import Runtime
 from backend.edge import idempotency
 from backend.edge.openapi import problems
 from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.flows.leave_decision import decide_leave
 from backend.leave import service
 from schemas.leave import (
     LeaveDecisionCreate,
@@ -94,7 +94,7 @@ class LeaveController(Controller):
             conn,
             principal.person_id,
             200,
-            lambda: flows.decide_leave(conn, principal.person_id, request_id, data, now),
+            lambda: decide_leave(conn, principal.person_id, request_id, data, now),
         )
 
 

@@ -10,12 +10,12 @@ import asyncpg
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from backend import flows
 from backend.access.principal import Principal
 from backend.app.runtime import Runtime
 from backend.edge import idempotency
 from backend.edge.openapi import problems
 from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from backend.flows.case_answer import resolve_case
 from backend.missing import service
 from schemas.missing import CaseFilter, MissingCase, MissingCasePage, ResolveCase
 
@@ -71,7 +71,7 @@ class MissingCaseController(Controller):
             conn,
             principal.person_id,
             200,
-            lambda: flows.resolve_case(conn, principal.person_id, case_id, data, rt.clock.now()),
+            lambda: resolve_case(conn, principal.person_id, case_id, data, rt.clock.now()),
         )
 
 

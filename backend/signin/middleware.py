@@ -6,6 +6,7 @@ Mounted on the /api/v1 router only, so operations and web pages are untouched.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -13,8 +14,8 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp
 
-from backend.lib.clock import Clock
-from backend.signin.tokens import AccessTokens, InvalidToken
+from backend.access.principal import Principal
+from backend.signin.tokens import InvalidToken
 
 log = logging.getLogger("skolebro.auth")
 
@@ -24,12 +25,12 @@ EXCLUDE = [r"^/api/v1/auth/(token|dev-login|logout)$"]
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
-    """Verifies with the process's ``tokens`` at ``clock``'s now (given by the factory)."""
+    """``verify``: the process's access tokens checked at its clock's now (given by the
+    factory); it raises ``InvalidToken``."""
 
-    def __init__(self, app: ASGIApp, *, tokens: AccessTokens, clock: Clock, **options: Any) -> None:
+    def __init__(self, app: ASGIApp, *, verify: Callable[[str], Principal], **options: Any) -> None:
         super().__init__(app, **options)
-        self.tokens = tokens
-        self.clock = clock
+        self.verify = verify
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         header = connection.headers.get("authorization")
@@ -39,7 +40,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException("missing token")
         try:
-            principal = self.tokens.verify(token.strip(), self.clock.now())
+            principal = self.verify(token.strip())
         except InvalidToken as exc:
             log.info("access token refused on %s: %s", connection.url.path, exc)
             raise NotAuthorizedException("invalid token") from exc

@@ -10,9 +10,9 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
-from backend import flows
 from backend.access.policy import pupil_access
 from backend.app.runtime import Runtime
+from backend.flows.leave_decision import decide_leave
 from backend.leave import service as leave
 from backend.me.service import me as load_me
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
@@ -150,7 +150,7 @@ class LeavePages(Controller):
             raise Invalid("request.invalid") from exc
         try:
             async with conn.transaction():
-                await flows.decide_leave(conn, session.person_id, request_id, data, rt.clock.now())
+                await decide_leave(conn, session.person_id, request_id, data, rt.clock.now())
         except (Conflict, Forbidden) as exc:
             return await _leave_page(
                 request, conn, rt, session, status=exc.status, error=problem_detail(request, session, exc)

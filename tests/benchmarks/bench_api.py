@@ -112,7 +112,9 @@ def ceiling_app(dsn: str, school_id: uuid.UUID, submitter: uuid.UUID) -> Any:
                 message = await receive()
                 if message["type"] == "lifespan.startup":
                     pool = await create_pool(
-                        dsn, min_size=settings.database.pool_min_size, max_size=settings.database.pool_max_size
+                        dsn,
+                        min_size=settings.database.pool_min_size,
+                        max_size=settings.database.pool_max_size,
                     )
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
