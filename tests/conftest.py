@@ -30,13 +30,13 @@ from litestar.testing import AsyncTestClient
 from backend.app.factory import build_runtime, create_app
 from backend.app.runtime import Runtime
 from backend.app.settings import Settings
-from backend.db.settings import DatabaseSettings
-from backend.signin.settings import IdentitySettings, RateLimitSettings, TokenSettings, parse_providers
 from backend.db.migrate import apply_migrations
 from backend.db.pool import _init_connection
+from backend.db.settings import DatabaseSettings
 from backend.lib.clock import Clock
 from backend.roster.demo import demo_id, seed_demo
 from backend.signin.keys import write_new_key
+from backend.signin.settings import IdentitySettings, RateLimitSettings, TokenSettings, parse_providers
 from notifications.channels import configure as configure_channels
 from tests.factories import seed_other_school
 from tests.fakes.identity_provider import FakeIdentityProvider

@@ -16,9 +16,9 @@ from litestar.testing import AsyncTestClient
 
 from backend.app.factory import build_runtime, create_app
 from backend.app.settings import Settings, SettingsError
-from backend.signin.settings import IdentitySettings, parse_providers
 from backend.lib.clock import Clock
 from backend.signin.identity import DEV_PEPPER
+from backend.signin.settings import IdentitySettings, parse_providers
 from tests.conftest import DEFAULT_NOW, person
 from tests.support import (
     assert_problem,
@@ -451,8 +451,8 @@ async def test_id_token_with_non_numeric_expiry_is_refused(client, clock, idport
 async def test_unreachable_provider_is_503_not_a_refusal(runtime, clock, idporten):
     import socket
 
-    from backend.signin.settings import IdentityProvider
     from backend.signin.idp import IdentityVerifier
+    from backend.signin.settings import IdentityProvider
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))

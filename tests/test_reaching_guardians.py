@@ -17,8 +17,8 @@ import uvicorn
 from backend.app.factory import build_runtime, create_app
 from backend.db.pool import create_pool
 from backend.jobs.routine import missing_pupil_sweep
-from notifications.settings import MailSettings, SmsSettings
 from notifications.channel_texts import is_gsm7, segments
+from notifications.settings import MailSettings, SmsSettings
 from tests.conftest import person
 from tests.fakes.sms_provider import FakeTwilio, sign
 from tests.fakes.smtp_server import FakeSmtp

@@ -15,8 +15,8 @@ from litestar.testing import AsyncTestClient
 
 from backend.app.factory import build_runtime, create_app
 from backend.app.settings import Settings
-from backend.web.settings import WebPortalSettings, parse_web_oidc
 from backend.lib.clock import Clock
+from backend.web.settings import WebPortalSettings, parse_web_oidc
 from tests.conftest import CLASS_3A, DEFAULT_NOW, KARI, OLA, person
 from tests.fakes.oidc_provider import FakeOidcProvider
 

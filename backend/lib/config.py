@@ -47,14 +47,3 @@ def read_group(kind: type[Any], source: Mapping[str, str], **given: Any) -> Any:
 def nested(kind: type[Any]) -> dict[str, Any]:
     """Field metadata of a nested group (``default_factory=kind``): its fields are read in turn."""
     return {"group": kind}
-
-
-def env_vars(kind: type[Any]) -> list[str]:
-    """Every environment variable ``kind`` reads, nested groups included (README, tests)."""
-    names: list[str] = []
-    for f in dataclasses.fields(kind):
-        if "group" in f.metadata:
-            names.extend(env_vars(f.metadata["group"]))
-        elif "env" in f.metadata:
-            names.append(f.metadata["env"])
-    return names
