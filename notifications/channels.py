@@ -8,9 +8,9 @@ with the app (``configure``) and the log ones until then.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from notifications.mail import LogMail, MailTransport, build_mail
+from notifications.settings import MailSettings, SmsSettings
 from notifications.sms import LogSms, SmsTransport, build_sms
 
 
@@ -26,13 +26,13 @@ class Channels:
 _current = Channels()
 
 
-def configure(settings: Any) -> Channels:
+def configure(sms: SmsSettings, mail: MailSettings, *, production: bool) -> Channels:
     global _current
     _current = Channels(
-        sms=build_sms(settings),
-        mail=build_mail(settings),
-        sms_auth_token=getattr(settings, "sms_auth_token", None),
-        sms_status_callback_url=getattr(settings, "sms_status_callback_url", None),
+        sms=build_sms(sms, production=production),
+        mail=build_mail(mail, production=production),
+        sms_auth_token=sms.auth_token,
+        sms_status_callback_url=sms.status_callback_url,
     )
     return _current
 

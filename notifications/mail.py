@@ -13,12 +13,13 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
 from notifications.channel_texts import Email
+from notifications.settings import MailSettings
 
 log = logging.getLogger("skolebro.mail")
 
@@ -131,18 +132,18 @@ class SmtpMail:
         return MailOutcome(sent=True, message_id=str(msg["Message-ID"]))
 
 
-def build_mail(settings: Any) -> MailTransport:
-    url = getattr(settings, "smtp_url", None)
+def build_mail(settings: MailSettings, *, production: bool) -> MailTransport:
+    url = settings.smtp_url
     if not url:
-        if getattr(settings, "is_production", False):
+        if production:
             log.error("SKOLEBRO_SMTP_URL is not set: no e-mail can be sent; cases record every one as failed")
             return LogMail(counts_as_sent=False)
         log.warning("SKOLEBRO_SMTP_URL is not set: e-mails are only logged (and still recorded on the case)")
         return LogMail()
     return SmtpMail(
         SmtpConfig.parse(url),
-        sender=getattr(settings, "mail_from", None) or "skolebro@localhost",
-        ca_file=getattr(settings, "smtp_ca_file", None),
+        sender=settings.sender or "skolebro@localhost",
+        ca_file=settings.smtp_ca_file,
     )
 
 

@@ -29,6 +29,8 @@ from typing import Any, Protocol
 
 import aiohttp
 
+from notifications.settings import SmsSettings
+
 log = logging.getLogger("skolebro.sms")
 
 TWILIO_API = "https://api.twilio.com"
@@ -163,12 +165,10 @@ def _outcome(status: int, answer: Mapping[str, Any]) -> SmsOutcome:
     return SmsOutcome(SendResult.failed, error=error)
 
 
-def build_sms(settings: Any) -> SmsTransport:
-    sid = getattr(settings, "sms_account_sid", None)
-    token = getattr(settings, "sms_auth_token", None)
-    sender = getattr(settings, "sms_from", None)
+def build_sms(settings: SmsSettings, *, production: bool) -> SmsTransport:
+    sid, token, sender = settings.account_sid, settings.auth_token, settings.sender
     if not (sid and token and sender):
-        if getattr(settings, "is_production", False):
+        if production:
             log.error("SKOLEBRO_SMS_* is not set: no SMS can be sent; cases record every text as failed")
             return LogSms(counts_as_sent=False)
         log.warning("SKOLEBRO_SMS_* is not set: SMS are only logged (and still recorded on the case)")
@@ -177,8 +177,8 @@ def build_sms(settings: Any) -> SmsTransport:
         account_sid=sid,
         auth_token=token,
         sender=sender,
-        status_callback_url=getattr(settings, "sms_status_callback_url", None),
-        api_url=getattr(settings, "sms_api_url", None) or TWILIO_API,
+        status_callback_url=settings.status_callback_url,
+        api_url=settings.api_url or TWILIO_API,
     )
 
 

@@ -41,6 +41,8 @@ from typing import Any, Protocol
 
 import msgspec
 
+from notifications.settings import PushSettings
+
 log = logging.getLogger("skolebro.push")
 
 
@@ -481,14 +483,14 @@ def _blames_token(exc: Any) -> bool:
     return "registration token" in text
 
 
-def build_transport(settings: Any) -> Transport:
+def build_transport(settings: PushSettings, http: str = "aiohttp") -> Transport:
     """``fcm`` when ``SKOLEBRO_FCM_CREDENTIALS`` is set; ``log`` otherwise."""
-    if not getattr(settings, "fcm_credentials", None):
+    if not settings.fcm_credentials:
         log.warning("SKOLEBRO_FCM_CREDENTIALS is not set: pushes are only logged")
         return LogTransport()
     return FcmTransport(
         settings.fcm_credentials,
-        endpoint=getattr(settings, "fcm_endpoint", None),
-        ca_file=getattr(settings, "fcm_ca_file", None),
-        http=getattr(settings, "fcm_http", "aiohttp"),
+        endpoint=settings.fcm_endpoint,
+        ca_file=settings.fcm_ca_file,
+        http=http,
     )

@@ -29,12 +29,14 @@ from litestar.testing import AsyncTestClient
 
 from backend.app.factory import build_runtime, create_app
 from backend.app.runtime import Runtime
-from backend.app.settings import Settings, _parse_providers
+from backend.app.settings import Settings
 from backend.db.migrate import apply_migrations
 from backend.db.pool import _init_connection
+from backend.db.settings import DatabaseSettings
 from backend.lib.clock import Clock
 from backend.roster.demo import demo_id, seed_demo
 from backend.signin.keys import write_new_key
+from backend.signin.settings import IdentitySettings, RateLimitSettings, TokenSettings, parse_providers
 from notifications.channels import configure as configure_channels
 from tests.factories import seed_other_school
 from tests.fakes.identity_provider import FakeIdentityProvider
@@ -285,12 +287,13 @@ def default_settings(
     return Settings(
         env="test",
         data_dir=data_dir,
-        signing_key_path=signing_key,
-        identity_providers=_parse_providers(json.dumps([idporten.settings_entry(), feide.settings_entry()])),
-        pool_min_size=1,
-        pool_max_size=5,
+        tokens=TokenSettings(signing_key_path=signing_key),
+        identity=IdentitySettings(
+            providers=parse_providers(json.dumps([idporten.settings_entry(), feide.settings_entry()]))
+        ),
+        database=DatabaseSettings(pool_min_size=1, pool_max_size=5),
         # Tests sign in many users from one address; tests/test_rate_limit.py checks the limit.
-        auth_rate_limit_per_minute=10_000,
+        limits=RateLimitSettings(auth_per_minute=10_000),
     )
 
 
@@ -346,7 +349,9 @@ async def client(runtime: Runtime, shared_app: SharedApp) -> AsyncIterator[Async
         app = shared_app.app
         # create_app also sets the process's SMS and e-mail transports from the
         # settings (notifications/channels.py); a test before may have set others.
-        configure_channels(runtime.settings)
+        configure_channels(
+            runtime.settings.sms, runtime.settings.mail, production=runtime.settings.is_production
+        )
     else:
         app = create_app(runtime=runtime)
     async with AsyncTestClient(app=app, raise_server_exceptions=False) as c:

@@ -1,15 +1,20 @@
 """The shape a newcomer relies on, checked on the source (no database).
 
 - no import cycles in backend/, notifications/, schemas/ (imports inside functions count);
-- outside backend/access/, backend/signin/ and the roster writers, no module reads the roster's
-  relation tables: access goes through the definitions of migration 0010;
+- by package: no package-level cycle among backend/'s packages (backend/<pkg>/; no loose
+  modules) nor among the top-level packages; domains never import the app assembly
+  (backend.app); only routes, pages and the app import the HTTP edge (backend.edge); a flow
+  that spans two domains is one module of backend/flows/; the relation tables are read only
+  through backend/access (and written by the roster);
 - problem codes are registered in one module, notification kinds are an enum.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,16 +97,175 @@ def test_no_import_cycles():
     assert _cycles(_imports(_modules())) == []
 
 
-def test_only_the_access_definitions_read_the_relation_tables():
-    pattern = re.compile(r"\b(guardian_relations|staff_assignments)\b")
-    allowed = ("backend/access/", "backend/signin/", "backend/roster/")
-    readers = sorted(
-        str(path.relative_to(ROOT))
-        for path in _modules().values()
-        if pattern.search(path.read_text(encoding="utf-8"))
-        and not str(path.relative_to(ROOT)).startswith(allowed)
-    )
-    assert readers == []
+# --- by package -------------------------------------------------------------------
+
+TOP_LEVEL = ("backend", "notifications", "schemas", "i18n")
+RELATION_TABLES = re.compile(r"\b(guardian_relations|staff_assignments)\b")
+# The roster's writers fill the relation tables; everything else reads them through access.
+ROSTER_WRITERS = {"backend.roster.import_queries", "backend.roster.demo"}
+
+
+def _package(module: str) -> str:
+    """``backend.<pkg>`` for a module of backend/ (a loose ``backend/x.py`` is its own
+    package ``backend.x``); the top-level package otherwise."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "backend" and len(parts) > 1 else parts[0]
+
+
+def _is_route_module(module: str) -> bool:
+    last = module.rpartition(".")[2]
+    return last == "routes" or last.endswith("_routes")
+
+
+def _is_page_module(module: str) -> bool:
+    return module.startswith("backend.web.")
+
+
+def _all_modules() -> dict[str, Path]:
+    found = {}
+    for package in TOP_LEVEL:
+        for path in (ROOT / package).rglob("*.py") if (ROOT / package).is_dir() else ():
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def _package_edges(
+    graph: dict[str, set[str]], keep: Callable[[str], bool]
+) -> dict[tuple[str, str], list[str]]:
+    """(importing package, imported package) -> the module imports behind it."""
+    edges: dict[tuple[str, str], list[str]] = {}
+    for module, targets in graph.items():
+        for target in targets:
+            pair = (_package(module), _package(target))
+            if pair[0] != pair[1] and keep(pair[0]) and keep(pair[1]):
+                edges.setdefault(pair, []).append(f"{module} -> {target}")
+    return edges
+
+
+def _shortest_cycle(packages: dict[str, set[str]], start: str) -> list[str]:
+    """The shortest path from ``start`` back to itself (breadth first)."""
+    paths = {child: [start, child] for child in sorted(packages[start])}
+    queue = list(paths)
+    while queue:
+        node = queue.pop(0)
+        if node == start:
+            return paths[node]
+        for child in sorted(packages[node]):
+            if child not in paths:
+                paths[child] = [*paths[node], child]
+                queue.append(child)
+    return []
+
+
+def _package_cycles(keep: Callable[[str], bool]) -> list[str]:
+    """One shortest cycle through each package of a strongly connected component, with
+    the module imports behind each of its edges."""
+    edges = _package_edges(_imports(_all_modules()), keep)
+    packages: dict[str, set[str]] = {}
+    for a, b in edges:
+        packages.setdefault(a, set()).add(b)
+        packages.setdefault(b, set())
+    found: dict[tuple[str, ...], str] = {}
+    for component in _cycles(packages):
+        for member in component:
+            cycle = _shortest_cycle(packages, member)
+            rotated = min(tuple(cycle[i:-1] + cycle[:i]) for i in range(len(cycle) - 1))
+            steps = [
+                f"{a} -> {b} ({', '.join(sorted(edges[a, b])[:2])})" for a, b in itertools.pairwise(cycle)
+            ]
+            found.setdefault(rotated, " | ".join(steps))
+    return sorted(found.values())
+
+
+def _offenders(rule: Callable[[str, str], bool]) -> list[str]:
+    """``module -> target`` for every import the rule refuses."""
+    graph = _imports(_all_modules())
+    return sorted(f"{m} -> {t}" for m, targets in graph.items() for t in targets if not rule(m, t))
+
+
+def test_backend_has_packages_not_loose_modules():
+    loose = sorted(p.name for p in (ROOT / "backend").glob("*.py") if p.name != "__init__.py")
+    assert loose == [], f"loose modules in backend/ (move each into the package that owns it): {loose}"
+
+
+def test_no_package_level_cycle_in_backend():
+    cycles = _package_cycles(lambda package: package.startswith("backend."))
+    assert cycles == [], "package-level cycles in backend/:\n" + "\n".join(cycles)
+
+
+def test_no_cycle_among_the_top_level_packages():
+    cycles = _package_cycles(lambda package: "." not in package)
+    assert cycles == [], "cycles among backend, notifications, schemas, i18n:\n" + "\n".join(cycles)
+
+
+def test_the_settings_groups_and_notifications_do_not_import_backend():
+    offenders = _offenders(lambda m, t: not (m.startswith("notifications") and t.startswith("backend")))
+    assert offenders == [], "notifications imports backend:\n" + "\n".join(offenders)
+
+
+def test_domains_never_import_the_app_assembly():
+    offenders = _offenders(lambda m, t: _package(m) == "backend.app" or _package(t) != "backend.app")
+    assert offenders == [], "imports of backend.app outside it:\n" + "\n".join(offenders)
+
+
+def test_only_routes_pages_and_the_app_import_the_http_edge():
+    def allowed(module: str, target: str) -> bool:
+        if _package(target) != "backend.edge" or _package(module) in ("backend.edge", "backend.app"):
+            return True
+        return _is_route_module(module) or _is_page_module(module)
+
+    offenders = _offenders(allowed)
+    assert offenders == [], "the HTTP edge imported outside routes and pages:\n" + "\n".join(offenders)
+
+
+def test_each_flow_across_two_domains_is_one_module_of_backend_flows():
+    graph = _imports(_all_modules())
+    flows = [m for m in graph if m.startswith("backend.flows.")]
+    assert flows, "backend/flows/ holds the flows that span domains"
+    for flow in flows:
+        domains = {
+            _package(t) for t in graph[flow] if t.endswith(".service") and _package(t) != "backend.flows"
+        }
+        assert len(domains) >= 2 or any(t.startswith("backend.flows.") for t in graph[flow]), (
+            f"{flow} spans fewer than two domains' services: {sorted(domains)}"
+        )
+
+    def allowed(module: str, target: str) -> bool:
+        if _package(target) == "backend.flows":
+            # flows are called by routes, pages and one another, never by a domain
+            return _package(module) in ("backend.flows", "backend.app") or (
+                _is_route_module(module) or _is_page_module(module)
+            )
+        last = module.rpartition(".")[2]
+        if last in ("service", "queries") or last.endswith("_queries"):
+            # a domain's service and queries never reach into another domain's service
+            return not (target.endswith(".service") and _package(target) != _package(module))
+        return True
+
+    offenders = _offenders(allowed)
+    assert offenders == [], "flows owned outside backend/flows/:\n" + "\n".join(offenders)
+
+
+def test_the_relation_tables_are_read_only_through_access():
+    modules = _all_modules()
+    readers = {
+        m
+        for m, path in modules.items()
+        if path.suffix == ".py" and RELATION_TABLES.search(path.read_text(encoding="utf-8"))
+    }
+    outside = sorted(r for r in readers if _package(r) != "backend.access" and r not in ROSTER_WRITERS)
+    assert outside == [], f"relation tables read outside backend/access and the roster writers: {outside}"
+
+    def allowed(module: str, target: str) -> bool:
+        # Routes, pages and jobs reach them through access's API, not its SQL.
+        if target not in readers or target in ROSTER_WRITERS or _package(module) == "backend.access":
+            return True
+        last = module.rpartition(".")[2]
+        return last in ("service", "queries") or last.endswith("_queries")
+
+    offenders = _offenders(allowed)
+    assert offenders == [], "the relation tables' SQL imported outside services:\n" + "\n".join(offenders)
 
 
 def test_problem_codes_and_notification_kinds_live_in_one_place():

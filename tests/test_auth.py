@@ -15,9 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar.testing import AsyncTestClient
 
 from backend.app.factory import build_runtime, create_app
-from backend.app.settings import Settings, SettingsError, _parse_providers
+from backend.app.settings import Settings, SettingsError
 from backend.lib.clock import Clock
 from backend.signin.identity import DEV_PEPPER
+from backend.signin.settings import IdentitySettings, parse_providers
 from tests.conftest import DEFAULT_NOW, person
 from tests.support import (
     assert_problem,
@@ -362,7 +363,7 @@ def test_production_without_signing_key_file_refuses(tmp_path, idporten):
     settings = Settings(
         env="production",
         data_dir=tmp_path,
-        identity_providers=_parse_providers(json.dumps([idporten.settings_entry()])),
+        identity=IdentitySettings(providers=parse_providers(json.dumps([idporten.settings_entry()]))),
     )
     with pytest.raises(SettingsError):
         build_runtime(settings, dsn="postgresql://unused/")
@@ -450,8 +451,8 @@ async def test_id_token_with_non_numeric_expiry_is_refused(client, clock, idport
 async def test_unreachable_provider_is_503_not_a_refusal(runtime, clock, idporten):
     import socket
 
-    from backend.app.settings import IdentityProvider
     from backend.signin.idp import IdentityVerifier
+    from backend.signin.settings import IdentityProvider
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))

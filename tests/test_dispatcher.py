@@ -578,9 +578,9 @@ def test_push_chunk_and_in_flight_are_settings_with_checked_ranges():
     from backend.app.settings import Settings, SettingsError
 
     tuned = Settings.from_env({"SKOLEBRO_PUSH_CHUNK_SIZE": "100", "SKOLEBRO_PUSH_IN_FLIGHT": "200"})
-    assert (tuned.push_chunk_size, tuned.push_in_flight) == (100, 200)
+    assert (tuned.push.chunk_size, tuned.push.in_flight) == (100, 200)
     default = Settings.from_env({})
-    assert (default.push_chunk_size, default.push_in_flight) == (
+    assert (default.push.chunk_size, default.push.in_flight) == (
         DispatcherConfig().chunk_size,
         DispatcherConfig().max_in_flight,
     )

@@ -154,7 +154,7 @@ def _pool_size(container: dict[str, Any]) -> int:
     for var in container.get("env", []):
         if var["name"] == "SKOLEBRO_POOL_SIZE":
             return int(var["value"])
-    return Settings().pool_max_size
+    return Settings().database.pool_max_size
 
 
 def test_the_deployments_fit_postgresqls_default_connections_during_a_rolling_update():

@@ -387,7 +387,7 @@ async def test_cli_runs_a_job_as_if_at_the_given_instant(db_dsn, db, settings):
 async def test_scheduler_catches_up_on_start(runtime, pool, db, clock):
     from dataclasses import replace
 
-    from backend.jobs.scheduler import run_scheduler
+    from backend.app.background import run_scheduler
 
     clock.set(oslo(MONDAY, 10, 15))  # started after a restart that missed 09:00
     task = asyncio.create_task(run_scheduler(replace(runtime, pool=pool)))
@@ -417,11 +417,11 @@ async def test_scheduled_jobs_are_not_held_to_the_request_timeouts(runtime, pool
 
     from backend.app.lifecycle import request_timeouts
     from backend.db.pool import close_pool
-    from backend.jobs.scheduler import open_jobs_pool
+    from backend.jobs.scheduler import SchedulerContext, open_jobs_pool
 
     rt = replace(runtime, pool=pool)
     requests = await create_pool(runtime.dsn, min_size=1, max_size=1, timeouts=request_timeouts(rt))
-    jobs = await open_jobs_pool(rt)
+    jobs = await open_jobs_pool(SchedulerContext(pool, rt.dsn, rt.settings.database, rt.clock.now))
     try:
         assert jobs is not pool
         async with requests.acquire() as conn:

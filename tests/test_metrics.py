@@ -219,7 +219,11 @@ def test_production_refuses_a_dispatcher_without_fcm_credentials(monkeypatch, tm
 @pytest.mark.parametrize("push", ["log"])
 def test_production_may_ask_for_logged_pushes_explicitly(push, monkeypatch):
     from backend.app.settings import Settings
+    from notifications.settings import PushSettings
 
-    settings = Settings(env="production", push=push)
+    settings = Settings(env="production", push=PushSettings(mode=push))
     assert settings.check_push() == "log"
-    assert Settings(env="production", fcm_credentials="/run/secrets/fcm.json").check_push() == "fcm"
+    assert (
+        Settings(env="production", push=PushSettings(fcm_credentials="/run/secrets/fcm.json")).check_push()
+        == "fcm"
+    )

@@ -35,9 +35,9 @@ async def bounced(pgbouncer: PgBouncer, settings: Any, db_dsn: str, clock: Any) 
     rt = build_runtime(
         dataclasses.replace(
             settings,
-            db_statement_cache_size=0,
-            db_statement_timeout_seconds=0,
-            direct_database_url=db_dsn,
+            database=dataclasses.replace(
+                settings.database, statement_cache_size=0, statement_timeout_seconds=0, direct_url=db_dsn
+            ),
         ),
         dsn=pgbouncer.dsn(database),
     )
@@ -60,11 +60,11 @@ async def test_requests_really_go_through_the_bouncer(bounced, pgbouncer):
     rt = bounced.runtime
     # The test PostgreSQL listens on a Unix socket only (pgserver: -h ""), so a pool
     # on 127.0.0.1 that answers is talking to PgBouncer.
-    assert rt.dsn == pgbouncer.dsn(urlsplit(rt.settings.direct_database_url).path.lstrip("/"))
+    assert rt.dsn == pgbouncer.dsn(urlsplit(rt.settings.database.direct_url).path.lstrip("/"))
     async with rt.require_pool().acquire() as conn:
         assert await conn.fetchval("SELECT current_setting('listen_addresses')") == ""
     # The listener and the migration lock use the direct connection.
-    assert direct_dsn(rt) == rt.settings.direct_database_url
+    assert direct_dsn(rt) == rt.settings.database.direct_url
 
 
 async def test_sign_in_and_refresh_through_pgbouncer(bounced):

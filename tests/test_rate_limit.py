@@ -21,7 +21,7 @@ from tests.conftest import DEFAULT_NOW
 
 
 async def test_sign_in_answers_429_with_retry_after_past_the_limit(settings, db_dsn):
-    rt = build_runtime(dataclasses.replace(settings, auth_rate_limit_per_minute=3), dsn=db_dsn)
+    rt = build_runtime(limited(settings, auth_per_minute=3), dsn=db_dsn)
     rt.clock = Clock(DEFAULT_NOW)
     async with AsyncTestClient(app=create_app(runtime=rt)) as client:
         body = {"username": "guardian.hansen", "client": "app"}
@@ -62,8 +62,13 @@ async def served(rt: Any) -> AsyncIterator[str]:
         await task
 
 
+def limited(settings: Any, **changes: Any) -> Any:
+    """The settings with these sign-in limits (backend/signin/settings.py)."""
+    return dataclasses.replace(settings, limits=dataclasses.replace(settings.limits, **changes))
+
+
 def limited_runtime(settings: Any, db_dsn: str, **changes: Any) -> Any:
-    rt = build_runtime(dataclasses.replace(settings, **changes), dsn=db_dsn)
+    rt = build_runtime(limited(settings, **changes), dsn=db_dsn)
     rt.clock = Clock(DEFAULT_NOW)
     return rt
 
@@ -72,7 +77,7 @@ DEV_LOGIN = {"username": "guardian.hansen", "client": "app"}
 
 
 async def test_a_rotating_x_forwarded_for_does_not_escape_the_limit(settings, db_dsn):
-    rt = limited_runtime(settings, db_dsn, auth_rate_limit_per_minute=3)
+    rt = limited_runtime(settings, db_dsn, auth_per_minute=3)
     async with served(rt) as base, httpx.AsyncClient(base_url=base) as c:
         answers = [
             (
@@ -86,7 +91,7 @@ async def test_a_rotating_x_forwarded_for_does_not_escape_the_limit(settings, db
 
 
 async def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(settings, db_dsn):
-    rt = limited_runtime(settings, db_dsn, auth_rate_limit_per_minute=2, trusted_proxies=("127.0.0.0/8",))
+    rt = limited_runtime(settings, db_dsn, auth_per_minute=2, trusted_proxies=("127.0.0.0/8",))
     async with served(rt) as base, httpx.AsyncClient(base_url=base) as c:
 
         async def sign_in(forwarded: str) -> int:
@@ -105,7 +110,7 @@ async def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(sett
 async def test_refresh_is_limited_per_sign_in_not_per_address(settings, db_dsn):
     # One school NAT address: three sign-ins spend its budget, and the devices
     # still refresh, each up to its own family's limit.
-    rt = limited_runtime(settings, db_dsn, auth_rate_limit_per_minute=3, refresh_rate_limit_per_minute=2)
+    rt = limited_runtime(settings, db_dsn, auth_per_minute=3, refresh_per_minute=2)
     async with AsyncTestClient(app=create_app(runtime=rt)) as client:
         refresh_tokens = []
         for user in ("guardian.hansen", "guardian.nilsen", "teacher.3a"):
@@ -136,7 +141,7 @@ async def test_refresh_is_limited_per_sign_in_not_per_address(settings, db_dsn):
 
 
 async def test_failed_refreshes_count_against_the_address(settings, db_dsn):
-    rt = limited_runtime(settings, db_dsn, auth_rate_limit_per_minute=3)
+    rt = limited_runtime(settings, db_dsn, auth_per_minute=3)
     async with AsyncTestClient(app=create_app(runtime=rt)) as client:
         for i in range(3):
             r = await client.post(
@@ -176,8 +181,8 @@ def test_trusted_proxies_and_database_timeouts_come_from_the_environment():
             "SKOLEBRO_DB_COMMAND_TIMEOUT": "2.5",
         }
     )
-    assert s.trusted_proxies == ("10.0.0.0/8", "192.168.1.7/32")
-    assert s.db_statement_cache_size == 0 and s.db_command_timeout_seconds == 2.5
-    assert s.direct_database_url == "postgresql://db:5432/skolebro"
+    assert s.limits.trusted_proxies == ("10.0.0.0/8", "192.168.1.7/32")
+    assert s.database.statement_cache_size == 0 and s.database.command_timeout_seconds == 2.5
+    assert s.database.direct_url == "postgresql://db:5432/skolebro"
     with pytest.raises(SettingsError, match="SKOLEBRO_TRUSTED_PROXIES"):
         Settings.from_env({"SKOLEBRO_TRUSTED_PROXIES": "the load balancer"})

@@ -5,9 +5,8 @@ configured here: texts are only logged, and still recorded on the case."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from notifications.channels import configure as configure_channels
+from notifications.settings import MailSettings, SmsSettings
 from tests.conftest import SCHOOL, person
 from tests.routine_helpers import CLASS_3A, MONDAY, OLA, oslo, pupil_row, roll_call, run_job, tokens
 
@@ -140,7 +139,7 @@ async def test_in_production_unconfigured_texts_are_failures_on_the_case_and_sta
 ):
     # As create_app sets the process's channels in production with no SKOLEBRO_SMS_* or
     # SKOLEBRO_SMTP_URL (the client fixture sets them back for the next test).
-    configure_channels(SimpleNamespace(is_production=True))
+    configure_channels(SmsSettings(), MailSettings(), production=True)
     case_id = await _open_ola(client, tokens, db, clock)
     clock.set(oslo(MONDAY, 8, 46))
     effects = await run_job(client, tokens, "missing-pupil-sweep")

@@ -18,6 +18,7 @@ from backend.app.factory import build_runtime, create_app
 from backend.db.pool import create_pool
 from backend.jobs.routine import missing_pupil_sweep
 from notifications.channel_texts import is_gsm7, segments
+from notifications.settings import MailSettings, SmsSettings
 from tests.conftest import person
 from tests.fakes.sms_provider import FakeTwilio, sign
 from tests.fakes.smtp_server import FakeSmtp
@@ -72,14 +73,14 @@ def settings(settings: Any, twilio: FakeTwilio, smtp: FakeSmtp, callback_port: i
     smtp.received.clear()
     return dataclasses.replace(
         settings,
-        sms_account_sid=twilio.account_sid,
-        sms_auth_token=twilio.auth_token,
-        sms_from="Skolebro",
-        sms_api_url=twilio.url,
-        sms_status_callback_url=f"http://127.0.0.1:{callback_port}/hooks/sms/twilio",
-        smtp_url=smtp.url,
-        mail_from="varsel@skolebro.no",
-        smtp_ca_file=smtp.ca_file,
+        sms=SmsSettings(
+            account_sid=twilio.account_sid,
+            auth_token=twilio.auth_token,
+            sender="Skolebro",
+            api_url=twilio.url,
+            status_callback_url=f"http://127.0.0.1:{callback_port}/hooks/sms/twilio",
+        ),
+        mail=MailSettings(smtp_url=smtp.url, sender="varsel@skolebro.no", smtp_ca_file=smtp.ca_file),
     )
 
 

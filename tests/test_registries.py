@@ -41,10 +41,10 @@ def test_a_setting_from_the_environment_overrides_only_its_field():
     s = Settings.from_env(
         {"SKOLEBRO_POOL_SIZE": "3", "SKOLEBRO_DATA_DIR": "/srv/skolebro", "SKOLEBRO_FCM_HTTP": ""}
     )
-    assert s.pool_max_size == 3
+    assert s.database.pool_max_size == 3
     assert s.data_dir == Path("/srv/skolebro")
     assert s.fcm_http == Settings().fcm_http
-    assert s.token_issuer == Settings().token_issuer
+    assert s.tokens.issuer == Settings().tokens.issuer
 
 
 def test_the_wire_enum_of_notification_kinds_is_the_kinds_the_service_sends():

@@ -111,7 +111,7 @@ async def test_the_rest_sync_gives_the_same_contact_points(db, settings, tmp_pat
     fake = FakeOneRoster(_with_contacts())
     try:
         sync_settings = dataclasses.replace(
-            settings,
+            settings.roster,
             oneroster_url=fake.url,
             oneroster_token_url=fake.token_url,
             oneroster_client_id=fake.client_id,

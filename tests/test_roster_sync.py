@@ -32,7 +32,7 @@ def provider():
 @pytest.fixture
 def sync_settings(settings, provider):
     return dataclasses.replace(
-        settings,
+        settings.roster,
         oneroster_url=provider.url,
         oneroster_token_url=provider.token_url,
         oneroster_client_id=provider.client_id,

@@ -14,8 +14,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from backend.app.factory import build_runtime, create_app
-from backend.app.settings import Settings, _parse_web_oidc
+from backend.app.settings import Settings
 from backend.lib.clock import Clock
+from backend.web.settings import WebPortalSettings, parse_web_oidc
 from tests.conftest import CLASS_3A, DEFAULT_NOW, KARI, OLA, person
 from tests.fakes.oidc_provider import FakeOidcProvider
 
@@ -104,7 +105,7 @@ async def test_session_cookie_flags_in_dev(client):
 
 @pytest.fixture
 async def secure_client(settings: Settings, db_dsn: str) -> AsyncIterator[AsyncTestClient[Any]]:
-    rt = build_runtime(dataclasses.replace(settings, cookie_secure=True), dsn=db_dsn)
+    rt = build_runtime(dataclasses.replace(settings, web=WebPortalSettings(cookie_secure=True)), dsn=db_dsn)
     rt.clock = Clock(DEFAULT_NOW)
     async with AsyncTestClient(
         app=create_app(runtime=rt), base_url="https://testserver.local", raise_server_exceptions=False
@@ -376,8 +377,9 @@ async def prod_client(
     prod = dataclasses.replace(
         settings,
         env="production",
-        cookie_secure=True,
-        web_oidc=_parse_web_oidc(json.dumps([oidc_provider.client_entry()])),
+        web=WebPortalSettings(
+            oidc=parse_web_oidc(json.dumps([oidc_provider.client_entry()])), cookie_secure=True
+        ),
     )
     rt = build_runtime(prod, dsn=db_dsn)
     rt.clock = runtime.clock

@@ -10,13 +10,13 @@ import asyncpg
 from litestar import Controller, delete, get, post
 from litestar.params import Parameter
 
-from backend import flows
 from backend.absence import service
 from backend.access.policy import pupil_access
 from backend.access.principal import Principal
 from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from backend.edge.pagination import DEFAULT_LIMIT, Limit
+from backend.flows.absence_report import file_absence_report
 from schemas.absence import AbsenceReport, AbsenceReportCreate, AbsenceReportPage
 
 
@@ -44,9 +44,7 @@ class AbsenceController(Controller):
         access, calendar = await service.report_access(conn, principal.person_id, pupil_id, data, now)
         # Without a key and with no case to answer, the single INSERT commits on its own.
         run = once if service.may_answer_a_case(access, data) else once.single_statement
-        return await run(
-            201, flows.file_absence_report, conn, access, principal.person_id, data, now, calendar
-        )
+        return await run(201, file_absence_report, conn, access, principal.person_id, data, now, calendar)
 
     @get("/", summary="List absence reports", responses=problems(401, 404, 422))
     async def list_reports(

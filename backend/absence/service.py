@@ -88,7 +88,7 @@ async def create_report(
     """File a report, after ``report_access``.
 
     A report for a later day is one statement and may commit on its own; one for
-    today may also close a missing-pupil case (backend/flows.py files it and closes
+    today may also close a missing-pupil case (backend/flows/absence_report.py files it and closes
     the case in one transaction: ``may_answer_a_case``).
     """
     access.require_report_absence()

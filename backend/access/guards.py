@@ -6,26 +6,42 @@ through ``backend/auth/policy.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import asyncpg
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from backend.access.policy import require_running_staff, require_staff
 from backend.access.principal import Principal
-from backend.app.runtime import Runtime
-from backend.db.pool import connection
 from backend.problems.errors import NotFound, Unauthorized
 
+# The application state's key of the guards' context (set by backend/app/factory.py).
+STATE_KEY = "guards"
 
-def _runtime(conn: ASGIConnection[Any, Any, Any, Any]) -> Runtime:
-    runtime: Runtime = conn.app.state.runtime
-    return runtime
+
+@dataclass(frozen=True, slots=True)
+class GuardContext:
+    """What the guards need of the process."""
+
+    dev_routes: bool
+    now: Callable[[], datetime]
+    # A connection of the request pool, within its acquire timeout.
+    connection: Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
+
+
+def _context(conn: ASGIConnection[Any, Any, Any, Any]) -> GuardContext:
+    context: GuardContext = conn.app.state[STATE_KEY]
+    return context
 
 
 def dev_routes_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Dev/test sign-in and tools: in production the route does not exist (404)."""
-    if not _runtime(conn).settings.dev_routes:
+    if not _context(conn).dev_routes:
         raise NotFound()
 
 
@@ -39,14 +55,13 @@ def _principal(conn: ASGIConnection[Any, Any, Any, Any]) -> Principal:
 async def staff_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Staff or system administrators only; others get 403 (``dev.staff_only``)."""
     principal = _principal(conn)
-    rt = _runtime(conn)
-    async with connection(rt.require_pool(), rt.settings.db_acquire_timeout_seconds) as db:
+    async with _context(conn).connection() as db:
         await require_staff(db, principal.person_id)
 
 
 async def running_staff_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Staff of a running school year only; others get 403 (``messaging.staff_only``)."""
+    context = _context(conn)
     principal = _principal(conn)
-    rt = _runtime(conn)
-    async with connection(rt.require_pool(), rt.settings.db_acquire_timeout_seconds) as db:
-        await require_running_staff(db, principal.person_id, rt.clock.now())
+    async with context.connection() as db:
+        await require_running_staff(db, principal.person_id, context.now())

@@ -17,29 +17,44 @@ async def push_dispatcher(rt: Runtime) -> None:
 
     try:
         transport: Transport = (
-            LogTransport() if rt.settings.check_push() == "log" else build_transport(rt.settings)
+            LogTransport()
+            if rt.settings.check_push() == "log"
+            else build_transport(rt.settings.push, http=rt.settings.fcm_http)
         )
     except Exception:
         # A background task's failure is otherwise silent until shutdown.
         log.exception(
             "push dispatcher not started: SKOLEBRO_FCM_CREDENTIALS (%s) is unusable",
-            rt.settings.fcm_credentials,
+            rt.settings.push.fcm_credentials,
         )
         raise
     from backend.app.lifecycle import direct_dsn
 
     # LISTEN needs a session of its own, so never through PgBouncer's transaction pooling.
     config = DispatcherConfig(
-        chunk_size=rt.settings.push_chunk_size, max_in_flight=rt.settings.push_in_flight
+        chunk_size=rt.settings.push.chunk_size, max_in_flight=rt.settings.push.in_flight
     )
     await run_dispatcher(rt.require_pool(), transport, rt.clock.now, direct_dsn(rt), config)
+
+
+async def run_scheduler(rt: Runtime) -> None:
+    """The scheduler (backend/jobs/scheduler.py) with this process's pool, clock and settings."""
+    from backend.jobs.scheduler import SchedulerContext
+    from backend.jobs.scheduler import run_scheduler as run
+
+    context = SchedulerContext(
+        pool=rt.require_pool(),
+        dsn=rt.dsn,
+        database=rt.settings.database,
+        now=lambda: rt.clock.now(),
+        roster=rt.settings.roster_sync(),
+    )
+    await run(context)
 
 
 def background_tasks(*, scheduler: bool, dispatcher: bool) -> list[BackgroundTask]:
     tasks: list[BackgroundTask] = []
     if scheduler:
-        from backend.jobs.scheduler import run_scheduler
-
         tasks.append(run_scheduler)
     if dispatcher:
         tasks.append(push_dispatcher)

@@ -67,7 +67,7 @@ async def _seed(rt: Runtime) -> bool:
     from backend.roster.demo import seed_demo
 
     async with rt.require_pool().acquire() as conn:
-        return await seed_demo(conn, rt.clock.now(), rt.settings.pepper)
+        return await seed_demo(conn, rt.clock.now(), rt.settings.identity.pepper)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -81,14 +81,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"skolebro: {exc}", file=sys.stderr)
         return 2
-    if settings.is_production and not settings.database_url:
+    if settings.is_production and not settings.database.url:
         print("skolebro: set DATABASE_URL (production does not use the embedded database)", file=sys.stderr)
         return 2
 
     async def migrate() -> list[str]:
         import asyncpg
 
-        dsn = settings.database_url or await asyncio.to_thread(start_embedded, settings.data_dir)
+        dsn = settings.database.url or await asyncio.to_thread(start_embedded, settings.data_dir)
         conn = await asyncpg.connect(dsn)
         try:
             return await apply_migrations(conn)
@@ -248,7 +248,13 @@ def cmd_roster_sync(args: argparse.Namespace) -> int:
     async def work(rt: Runtime) -> ImportSummary:
         async with rt.require_pool().acquire() as conn:
             return await sync_roster(
-                conn, settings, now=rt.clock.now(), full=args.full, dry_run=args.dry_run, progress=say
+                conn,
+                settings.roster,
+                now=rt.clock.now(),
+                full=args.full,
+                dry_run=args.dry_run,
+                progress=say,
+                options=settings.roster_read_options(),
             )
 
     try:
@@ -336,9 +342,10 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     async def work(rt: Runtime) -> tuple[datetime, dict[str, object]]:
         from notifications.channels import configure
 
-        configure(rt.settings)  # the sweep sends SMS and e-mail
+        # the sweep sends SMS and e-mail
+        configure(rt.settings.sms, rt.settings.mail, production=rt.settings.is_production)
         now = at or rt.clock.now()
-        return now, await run_job(rt.require_pool(), args.name, now, rt.settings)
+        return now, await run_job(rt.require_pool(), args.name, now, rt.settings.roster_sync())
 
     now, effects = asyncio.run(_with_database(_settings(), work))
     print(json.dumps({"job": args.name, "ran_at": now.isoformat(), "effects": effects}))
@@ -360,7 +367,9 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
         if args.metrics_port is not None:
             from backend.ops.probes import serve_probes
 
-            probes = await serve_probes(rt, lambda: not task.done(), args.metrics_host, args.metrics_port)
+            probes = await serve_probes(
+                lambda: rt.pool, rt.clock.now, lambda: not task.done(), args.metrics_host, args.metrics_port
+            )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             # A graceful stop: claimed rows not yet sent go back to the queue,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import date
 
+import asyncpg
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
@@ -14,12 +16,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.absence.routes import AbsenceController
 from backend.absence.summary_routes import AbsenceSummaryController
+from backend.access.guards import STATE_KEY as GUARDS_KEY
+from backend.access.guards import GuardContext
 from backend.app.lifecycle import BackgroundTask, lifespan_for
 from backend.app.runtime import Runtime
 from backend.app.settings import Settings
 from backend.assessments.routes import AssessmentController
 from backend.attendance.routes import AttendanceController
 from backend.audit_log.routes import AuditLogController
+from backend.db.pool import connection
 from backend.dev.routes import DevController
 from backend.edge.bodies import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
 from backend.edge.deps import DEPENDENCIES, EdgeContext
@@ -51,16 +56,16 @@ from notifications.channels import configure as configure_channels
 def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
     clock = Clock(parse_instant(settings.now) if settings.now else None)
     tokens = AccessTokens(
-        load_signing_key(settings),
-        issuer=settings.token_issuer,
-        audience=settings.token_audience,
-        lifetime_seconds=settings.access_token_seconds,
+        load_signing_key(settings.tokens, production=settings.is_production, data_dir=settings.data_dir),
+        issuer=settings.tokens.issuer,
+        audience=settings.tokens.audience,
+        lifetime_seconds=settings.tokens.access_token_seconds,
     )
     return Runtime(
         settings=settings,
         clock=clock,
         tokens=tokens,
-        identity=IdentityVerifier(settings.identity_providers),
+        identity=IdentityVerifier(settings.identity.providers),
         dsn=dsn,
     )
 
@@ -74,7 +79,7 @@ def create_app(
     rt = runtime or build_runtime(settings or Settings.from_env())
     _load_holidays()
     # SMS and e-mail transports of this process (jobs send through them).
-    configure_channels(rt.settings)
+    configure_channels(rt.settings.sms, rt.settings.mail, production=rt.settings.is_production)
     sign_in: list[type] = [AuthController]
     api: list[type | Router] = [
         MeController,
@@ -102,7 +107,13 @@ def create_app(
     api_router = Router(
         path="/api/v1",
         route_handlers=api,
-        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=EXCLUDE)],
+        middleware=[
+            DefineMiddleware(
+                BearerAuthMiddleware,
+                exclude=EXCLUDE,
+                verify=lambda token: rt.tokens.verify(token, rt.clock.now()),
+            )
+        ],
         security=[{"bearer": []}],
     )
     app = Litestar(
@@ -144,7 +155,13 @@ def _load_holidays() -> None:
 
 
 def _state(rt: Runtime) -> State:
-    return State({"runtime": rt, "edge": _edge_context(rt)})
+    def request_connection() -> AbstractAsyncContextManager[asyncpg.Connection]:
+        return connection(rt.require_pool(), rt.settings.database.acquire_timeout_seconds)
+
+    guards = GuardContext(
+        dev_routes=rt.settings.dev_routes, now=lambda: rt.clock.now(), connection=request_connection
+    )
+    return State({"runtime": rt, "edge": _edge_context(rt), GUARDS_KEY: guards})
 
 
 def _edge_context(rt: Runtime) -> EdgeContext:
@@ -153,9 +170,9 @@ def _edge_context(rt: Runtime) -> EdgeContext:
     return EdgeContext(
         now=lambda: rt.clock.now(),
         pool=rt.require_pool,
-        acquire_timeout_seconds=rt.settings.db_acquire_timeout_seconds,
-        cookie_secure=rt.settings.cookie_secure,
-        trusted_proxies=tuple(rt.settings.trusted_proxies),
+        acquire_timeout_seconds=rt.settings.database.acquire_timeout_seconds,
+        cookie_secure=rt.settings.web.cookie_secure,
+        trusted_proxies=tuple(rt.settings.limits.trusted_proxies),
     )
 
 

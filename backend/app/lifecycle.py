@@ -25,8 +25,8 @@ BackgroundTask = Callable[[Runtime], Coroutine[Any, Any, None]]
 async def resolve_dsn(rt: Runtime) -> str:
     if rt.dsn:
         return rt.dsn
-    if rt.settings.database_url:
-        rt.dsn = rt.settings.database_url
+    if rt.settings.database.url:
+        rt.dsn = rt.settings.database.url
     else:
         rt.dsn = await asyncio.to_thread(start_embedded, rt.settings.data_dir)
     return rt.dsn
@@ -34,15 +34,15 @@ async def resolve_dsn(rt: Runtime) -> str:
 
 def direct_dsn(rt: Runtime) -> str | None:
     """A connection that is a real session (LISTEN, advisory locks): not through PgBouncer."""
-    return rt.settings.direct_database_url or rt.dsn
+    return rt.settings.database.direct_url or rt.dsn
 
 
 def request_timeouts(rt: Runtime) -> PoolTimeouts:
-    s = rt.settings
+    s = rt.settings.database
     return PoolTimeouts(
-        connect=s.db_connect_timeout_seconds,
-        command=s.db_command_timeout_seconds or None,
-        statement=s.db_statement_timeout_seconds or None,
+        connect=s.connect_timeout_seconds,
+        command=s.command_timeout_seconds or None,
+        statement=s.statement_timeout_seconds or None,
     )
 
 
@@ -53,10 +53,10 @@ def request_plan_cache_mode(rt: Runtime) -> str:
     unnamed and planned each time anyway, and PgBouncer refuses the start-up parameter.
     The CLI's imports and jobs keep PostgreSQL's own choice of plans.
     """
-    s = rt.settings
-    if s.db_statement_cache_size == 0 or s.db_plan_cache_mode == "none":
+    s = rt.settings.database
+    if s.statement_cache_size == 0 or s.plan_cache_mode == "none":
         return ""
-    return s.db_plan_cache_mode
+    return s.plan_cache_mode
 
 
 async def open_database(rt: Runtime, *, serving: bool = False) -> None:
@@ -65,17 +65,17 @@ async def open_database(rt: Runtime, *, serving: bool = False) -> None:
     dsn = await resolve_dsn(rt)
     rt.pool = await create_pool(
         dsn,
-        min_size=rt.settings.pool_min_size,
-        max_size=rt.settings.pool_max_size,
+        min_size=rt.settings.database.pool_min_size,
+        max_size=rt.settings.database.pool_max_size,
         timeouts=request_timeouts(rt) if serving else None,
-        statement_cache_size=rt.settings.db_statement_cache_size,
+        statement_cache_size=rt.settings.database.statement_cache_size,
         plan_cache_mode=request_plan_cache_mode(rt) if serving else "",
     )
     # The migration lock is a session-level advisory lock: behind PgBouncer in
     # transaction mode it would be taken on one server connection and released on another.
     migrator = direct_dsn(rt)
-    if rt.settings.direct_database_url and migrator:
-        conn = await asyncpg.connect(migrator, statement_cache_size=rt.settings.db_statement_cache_size)
+    if rt.settings.database.direct_url and migrator:
+        conn = await asyncpg.connect(migrator, statement_cache_size=rt.settings.database.statement_cache_size)
         try:
             applied = await apply_migrations(conn)
         finally:

@@ -11,10 +11,9 @@ import json
 import logging
 import os
 import sys
-from contextvars import ContextVar
 from datetime import UTC, datetime
 
-REQUEST_ID: ContextVar[str | None] = ContextVar("skolebro_request_id", default=None)
+from backend.lib.request_id import REQUEST_ID
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 

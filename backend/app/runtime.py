@@ -11,6 +11,7 @@ from backend.app.settings import Settings
 from backend.edge.ratelimit import SignInLimits
 from backend.lib.clock import Clock
 from backend.signin.idp import IdentityVerifier
+from backend.signin.service import SignIn
 from backend.signin.tokens import AccessTokens
 
 
@@ -29,3 +30,15 @@ class Runtime:
         if self.pool is None:
             raise RuntimeError("the database pool is not open")
         return self.pool
+
+    @property
+    def sign_in(self) -> SignIn:
+        """The sign-in service's share of the process (backend/signin/service.py)."""
+        return SignIn(
+            tokens=self.tokens,
+            identity=self.identity,
+            limits=self.limits,
+            rates=self.settings.limits,
+            refresh_token_days=self.settings.tokens.refresh_token_days,
+            pepper=self.settings.identity.pepper,
+        )

@@ -43,7 +43,7 @@ def start_embedded(data_dir: Path, database: str = "skolebro") -> str:
     try:
         import pgserver
     except ImportError as exc:  # the production image leaves the extra out
-        from backend.app.settings import SettingsError
+        from backend.lib.config import SettingsError
 
         raise SettingsError(
             "No DATABASE_URL and no embedded PostgreSQL: set DATABASE_URL, "

@@ -53,7 +53,7 @@ class DevController(Controller):
 
         ran_at = rt.clock.now()
         try:
-            effects = await run_job(rt.require_pool(), job, ran_at, rt.settings)
+            effects = await run_job(rt.require_pool(), job, ran_at, rt.settings.roster_sync())
         except KeyError as exc:
             raise NotFound("jobs.unknown") from exc
         log.warning("job %s run by hand at %s: %s", job, ran_at.isoformat(), effects)

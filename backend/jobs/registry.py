@@ -13,20 +13,19 @@ from typing import Any
 
 import asyncpg
 
-from backend.app.settings import Settings
 from backend.jobs import domains, routine
 from backend.jobs.base import Job
 from backend.ops.metrics import observe_job
-from backend.roster.jobs import roster_sync_job
+from backend.roster.jobs import RosterSync, roster_sync_job
 
 log = logging.getLogger("skolebro.jobs")
 
 __all__ = ["Job", "job_names", "job_table", "run_all", "run_job"]
 
 
-def job_table(settings: Settings | None = None) -> dict[str, Job]:
-    """Every job by name, in the order a scheduler tick runs them. ``settings``: the
-    service's (the roster sync needs its provider); None reads the environment."""
+def job_table(roster: RosterSync | None = None) -> dict[str, Job]:
+    """Every job by name, in the order a scheduler tick runs them. ``roster``: the
+    service's roster settings (the sync needs its provider); None reads the environment."""
     return {
         "still-sick": routine.still_sick,
         "absence-check-reminders": routine.absence_check_reminders,
@@ -35,14 +34,14 @@ def job_table(settings: Settings | None = None) -> dict[str, Job]:
         "publish-assessments": domains.publish_assessments,
         "prune-devices": domains.prune_devices,
         "absence-warnings": domains.absence_warnings,
-        "roster-sync": roster_sync_job(settings),
+        "roster-sync": roster_sync_job(roster.settings, roster.pepper) if roster else roster_sync_job(None),
     }
 
 
 async def run_job(
-    pool: asyncpg.Pool, name: str, now: datetime, settings: Settings | None = None
+    pool: asyncpg.Pool, name: str, now: datetime, roster: RosterSync | None = None
 ) -> dict[str, Any]:
-    job = job_table(settings).get(name)
+    job = job_table(roster).get(name)
     if job is None:
         raise KeyError(name)
     started = time.perf_counter()
@@ -74,13 +73,13 @@ async def run_job(
 
 
 async def run_all(
-    pool: asyncpg.Pool, now: datetime, settings: Settings | None = None
+    pool: asyncpg.Pool, now: datetime, roster: RosterSync | None = None
 ) -> dict[str, dict[str, Any]]:
     """One scheduler tick: every job at the same instant; one failing does not stop the rest."""
     results: dict[str, dict[str, Any]] = {}
-    for name in job_table(settings):
+    for name in job_table(roster):
         try:
-            results[name] = await run_job(pool, name, now, settings)
+            results[name] = await run_job(pool, name, now, roster)
         except Exception:
             # Whatever was not committed is still unclaimed: the next tick retries it.
             log.exception("job %s failed at %s; it will be retried on the next tick", name, now.isoformat())

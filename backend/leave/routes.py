@@ -9,11 +9,11 @@ from typing import Any
 import asyncpg
 from litestar import Controller, Request, get, post
 
-from backend import flows
 from backend.access.principal import Principal
 from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from backend.edge.pagination import DEFAULT_LIMIT, Limit
+from backend.flows.leave_decision import decide_leave
 from backend.leave import service
 from schemas.leave import (
     LeaveDecisionCreate,
@@ -82,7 +82,7 @@ class LeaveController(Controller):
         request_id: uuid.UUID,
         data: LeaveDecisionCreate,
     ) -> LeaveRequest:
-        return await once(200, flows.decide_leave, conn, principal.person_id, request_id, data, now)
+        return await once(200, decide_leave, conn, principal.person_id, request_id, data, now)
 
 
 __all__ = ["LeaveController"]

@@ -223,7 +223,7 @@ async def decide(
 ) -> LeaveRequest:
     """Approve or reject; pushes ``leave_decision``. Runs inside the caller's transaction.
 
-    Approved leave also closes the missing-pupil cases of those days: backend/flows.py.
+    Approved leave also closes the missing-pupil cases of those days: backend/flows/leave_decision.py.
     """
     row = await conn.fetchrow(q.LOCK_REQUEST, request_id)
     if row is None:

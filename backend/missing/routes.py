@@ -10,11 +10,11 @@ import asyncpg
 from litestar import Controller, get, post
 from litestar.params import Parameter
 
-from backend import flows
 from backend.access.principal import Principal
 from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from backend.edge.pagination import DEFAULT_LIMIT, Limit
+from backend.flows.case_answer import resolve_case
 from backend.missing import service
 from schemas.missing import CaseFilter, MissingCase, MissingCasePage, ResolveCase
 
@@ -61,7 +61,7 @@ class MissingCaseController(Controller):
         case_id: uuid.UUID,
         data: ResolveCase,
     ) -> MissingCase:
-        return await once(200, flows.resolve_case, conn, principal.person_id, case_id, data, now)
+        return await once(200, resolve_case, conn, principal.person_id, case_id, data, now)
 
 
 __all__ = ["MissingCaseController"]

@@ -11,22 +11,31 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
-from backend.app.runtime import Runtime
+import asyncpg
+
 from backend.db.migrate import pending_migrations
 from backend.ops import metrics
 
 log = logging.getLogger("skolebro.ops")
 
+# The process's pool (None until it is open) and clock, as the caller keeps them.
+PoolOf = Callable[[], asyncpg.Pool | None]
+Now = Callable[[], datetime]
+
 _REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
 
 
-async def _ready(rt: Runtime, alive: Callable[[], bool]) -> tuple[int, dict[str, str]]:
+async def _ready(pool_of: PoolOf, alive: Callable[[], bool]) -> tuple[int, dict[str, str]]:
     if not alive():
         return 503, {"status": "unavailable", "reason": "dispatcher not running"}
     try:
         async with asyncio.timeout(3):
-            async with rt.require_pool().acquire() as conn:
+            pool = pool_of()
+            if pool is None:
+                raise RuntimeError("the database pool is not open")
+            async with pool.acquire() as conn:
                 pending = await pending_migrations(conn)
     except Exception as exc:  # any failure to reach the database means not ready
         log.warning("not ready: %s", exc)
@@ -36,7 +45,9 @@ async def _ready(rt: Runtime, alive: Callable[[], bool]) -> tuple[int, dict[str,
     return 200, {"status": "ready"}
 
 
-async def answer(rt: Runtime, alive: Callable[[], bool], method: str, path: str) -> tuple[int, str, bytes]:
+async def answer(
+    pool_of: PoolOf, now: Now, alive: Callable[[], bool], method: str, path: str
+) -> tuple[int, str, bytes]:
     """Status, content type and body for one request."""
     path = path.split("?", 1)[0]
     if path not in ("/health", "/ready", "/metrics"):
@@ -46,14 +57,14 @@ async def answer(rt: Runtime, alive: Callable[[], bool], method: str, path: str)
     if path == "/health":
         return 200, "application/json", b'{"status":"ok"}'
     if path == "/ready":
-        status, body = await _ready(rt, alive)
+        status, body = await _ready(pool_of, alive)
         return status, "application/json", json.dumps(body).encode()
-    await metrics.refresh_within_limit(rt.pool, rt.clock.now())
+    await metrics.refresh_within_limit(pool_of(), now())
     return 200, metrics.CONTENT_TYPE, metrics.render()
 
 
 async def serve_probes(
-    rt: Runtime, alive: Callable[[], bool], host: str, port: int
+    pool_of: PoolOf, now: Now, alive: Callable[[], bool], host: str, port: int
 ) -> asyncio.base_events.Server:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -64,7 +75,7 @@ async def serve_probes(
             if len(request_line) < 2:
                 return
             method, path = request_line[0], request_line[1]
-            status, content_type, body = await answer(rt, alive, method, path)
+            status, content_type, body = await answer(pool_of, now, alive, method, path)
             head = (
                 f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\nContent-Type: {content_type}\r\n"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from backend.app.logs import REQUEST_ID
+from backend.lib.request_id import REQUEST_ID
 from backend.ops.metrics import observe_request
 
 log = logging.getLogger("skolebro.http")

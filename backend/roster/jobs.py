@@ -4,13 +4,17 @@ of the schools (default 05:00, Oslo time), when a OneRoster provider is configur
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
-from backend.app.settings import Settings
-from backend.jobs.base import Job
+from backend.lib.config import read_group
+from backend.roster.settings import RosterSettings, read_options
+from backend.signin.settings import IdentitySettings
 
 log = logging.getLogger("skolebro.roster.sync")
 
@@ -27,21 +31,45 @@ ON CONFLICT DO NOTHING RETURNING true
 """
 
 
-def roster_sync_job(settings: Settings | None) -> Job:
-    """The job for these settings (None: the process environment, read when it runs)."""
+@dataclass(frozen=True, slots=True)
+class RosterSync:
+    """What the nightly sync needs: the provider, and the key national identity numbers are hashed with."""
+
+    settings: RosterSettings
+    pepper: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RosterSync:
+        source = os.environ if environ is None else environ
+        return cls(read_group(RosterSettings, source), read_group(IdentitySettings, source).pepper)
+
+
+def _given_or_from_env(settings: RosterSettings | None, pepper: str | None) -> RosterSync:
+    if settings is not None and pepper is not None:
+        return RosterSync(settings, pepper)
+    environment = RosterSync.from_env()
+    return RosterSync(settings or environment.settings, pepper or environment.pepper)
+
+
+def roster_sync_job(
+    settings: RosterSettings | None, pepper: str | None = None
+) -> Callable[[asyncpg.Pool, datetime], Awaitable[dict[str, Any]]]:
+    """The job for these settings and pepper (None: the process environment's, read when it runs)."""
 
     async def run(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
         from backend.roster.oneroster import RosterError
         from backend.roster.rest import SyncError, sync_roster
 
-        current = settings or Settings.from_env()
-        if not current.oneroster_configured:
+        current = _given_or_from_env(settings, pepper)
+        if not current.settings.oneroster_configured:
             return {"synced": 0}
         async with pool.acquire() as conn:
             if not await conn.fetchval(CLAIM, now):
                 return {"synced": 0}
             try:
-                summary = await sync_roster(conn, current, now=now)
+                summary = await sync_roster(
+                    conn, current.settings, now=now, options=read_options(current.settings, current.pepper)
+                )
             except (SyncError, RosterError) as exc:
                 log.error("nightly roster sync failed, nothing was changed: %s", exc)
                 return {"synced": 0, "failed": 1}

@@ -25,9 +25,9 @@ from typing import Any
 import asyncpg
 import httpx
 
-from backend.app.settings import Settings
 from backend.roster.importer import ImportSummary, import_roster
 from backend.roster.oneroster import KINDS, Problem, ReadOptions, Roster, build_roster
+from backend.roster.settings import RosterSettings
 
 log = logging.getLogger("skolebro.roster.sync")
 
@@ -53,7 +53,7 @@ class Provider:
     timeout_seconds: float = 60.0
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> Provider:
+    def from_settings(cls, settings: RosterSettings, **overrides: Any) -> Provider:
         if not settings.oneroster_configured:
             raise SyncError(
                 "no OneRoster provider is configured: set SKOLEBRO_ONEROSTER_URL, "
@@ -254,7 +254,7 @@ ON CONFLICT (provider) DO UPDATE SET
 
 async def sync_roster(
     conn: asyncpg.Connection,
-    settings: Settings,
+    settings: RosterSettings,
     *,
     now: datetime,
     full: bool = False,
@@ -283,7 +283,7 @@ async def sync_roster(
         {k: v for k, v in fetched.tables.items() if roster.modes.get(k) != "absent"},
         errors,
         None,
-        options or settings.roster_read_options(),
+        options or ReadOptions(national_id_column=settings.national_id_column),
     )
 
     async def save(c: asyncpg.Connection) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import jwt
 
-from backend.app.settings import IdentityProvider
+from backend.signin.settings import IdentityProvider
 
 log = logging.getLogger("skolebro.auth")
 

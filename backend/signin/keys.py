@@ -13,20 +13,22 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from backend.app.settings import Settings, SettingsError
+from backend.lib.config import SettingsError
+from backend.signin.settings import TokenSettings
 
 log = logging.getLogger("skolebro.auth")
 
 
-def load_signing_key(settings: Settings) -> Ed25519PrivateKey:
+def load_signing_key(settings: TokenSettings, *, production: bool, data_dir: Path) -> Ed25519PrivateKey:
+    """The named key; in dev and test one generated into ``data_dir`` the first time."""
     if settings.signing_key_path:
         path = Path(settings.signing_key_path)
         if not path.exists():
             raise SettingsError(f"SKOLEBRO_SIGNING_KEY names {path}, which does not exist.")
-    elif settings.is_production:
+    elif production:
         raise SettingsError("Production needs SKOLEBRO_SIGNING_KEY (an Ed25519 key in PEM).")
     else:
-        path = settings.data_dir / "signing-key.pem"
+        path = data_dir / "signing-key.pem"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             write_new_key(path)

@@ -38,7 +38,7 @@ class AuthController(Controller):
         rt: Runtime,
         data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> TokenResponse:
-        return await service.token(conn, rt, data, caller_address(request))
+        return await service.token(conn, rt.sign_in, data, caller_address(request), rt.clock.now())
 
     @post(
         "/logout",
@@ -62,11 +62,12 @@ class AuthController(Controller):
                 raise Invalid("request.invalid", field="device_id") from exc
         await service.logout(
             conn,
-            rt,
+            rt.sign_in,
             _bearer_person(request, rt),
             data.refresh_token if data else None,
             device_id,
             caller_address(request),
+            rt.clock.now(),
         )
 
 
@@ -95,4 +96,6 @@ class DevLoginController(Controller):
     async def dev_login(
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, data: DevLogin
     ) -> TokenResponse:
-        return await service.dev_login(conn, rt, data.username, data.client.value, caller_address(request))
+        return await service.dev_login(
+            conn, rt.sign_in, data.username, data.client.value, caller_address(request), rt.clock.now()
+        )

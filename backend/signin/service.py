@@ -6,16 +6,19 @@ import hashlib
 import logging
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import asyncpg
 
-from backend.app.runtime import Runtime
 from backend.db.transactions import atomic
 from backend.problems.errors import DomainError, Unauthorized
 from backend.signin import queries as q
 from backend.signin.identity import stored_subject
-from backend.signin.idp import IdentityError, ProviderUnavailable
+from backend.signin.idp import IdentityError, IdentityVerifier, ProviderUnavailable
+from backend.signin.settings import RateLimitSettings
+from backend.signin.tokens import AccessTokens
 from notifications.devices import remove_device
 from schemas.auth import TOKEN_EXCHANGE, TokenRequest, TokenResponse
 
@@ -37,13 +40,44 @@ class InvalidGrant(DomainError):
         super().__init__("auth.invalid_grant", reason=reason)
 
 
+class Window(Protocol):
+    """Uses of a key in the last minute (backend/edge/ratelimit.py's SlidingWindow)."""
+
+    def check(self, key: str, limit: int) -> None: ...
+    def hit(self, key: str, limit: int) -> None: ...
+    def record(self, key: str) -> None: ...
+
+
+class Limits(Protocol):
+    """The process's sign-in counters (backend/edge/ratelimit.py's SignInLimits)."""
+
+    @property
+    def by_address(self) -> Window: ...
+    @property
+    def failures_by_address(self) -> Window: ...
+    @property
+    def by_family(self) -> Window: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """What signing in needs of the process: its keys, trusted providers and counters."""
+
+    tokens: AccessTokens
+    identity: IdentityVerifier
+    limits: Limits
+    rates: RateLimitSettings
+    refresh_token_days: int
+    pepper: str
+
+
 def _hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
 async def _issue_pair(
     conn: asyncpg.Connection,
-    rt: Runtime,
+    si: SignIn,
     person_id: uuid.UUID,
     client: str,
     now: datetime,
@@ -52,7 +86,7 @@ async def _issue_pair(
     refresh = secrets.token_urlsafe(32)
     family_id, family_expires = family or (
         uuid.uuid4(),
-        now + timedelta(days=rt.settings.refresh_token_days),
+        now + timedelta(days=si.refresh_token_days),
     )
     await conn.execute(
         q.INSERT_REFRESH,
@@ -65,9 +99,9 @@ async def _issue_pair(
         family_expires,
     )
     return TokenResponse(
-        access_token=rt.tokens.issue(person_id, client, now),
+        access_token=si.tokens.issue(person_id, client, now),
         refresh_token=refresh,
-        expires_in=rt.tokens.lifetime_seconds,
+        expires_in=si.tokens.lifetime_seconds,
     )
 
 
@@ -78,11 +112,11 @@ async def person_by_username(conn: asyncpg.Connection, username: str) -> uuid.UU
 
 
 async def person_by_identity(
-    conn: asyncpg.Connection, rt: Runtime, provider: str, subject: str
+    conn: asyncpg.Connection, pepper: str, provider: str, subject: str
 ) -> uuid.UUID | None:
     """The person who may sign in with this identity provider's subject, if any."""
     person_id: uuid.UUID | None = await conn.fetchval(
-        q.PERSON_BY_IDENTITY, provider, stored_subject(provider, subject, rt.settings.pepper)
+        q.PERSON_BY_IDENTITY, provider, stored_subject(provider, subject, pepper)
     )
     return person_id
 
@@ -93,52 +127,53 @@ async def dev_users(conn: asyncpg.Connection, usernames: list[str]) -> list[dict
 
 
 async def dev_login(
-    conn: asyncpg.Connection, rt: Runtime, username: str, client: str, address: str
+    conn: asyncpg.Connection, si: SignIn, username: str, client: str, address: str, now: datetime
 ) -> TokenResponse:
     async with atomic(conn):
-        rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
+        si.limits.by_address.hit(address, si.rates.auth_per_minute)
         person_id = await person_by_username(conn, username)
         if person_id is None:
             raise Unauthorized("auth.unknown_user")
         log.info("dev login as %s (%s)", username, client)
-        return await _issue_pair(conn, rt, person_id, client, rt.clock.now())
+        return await _issue_pair(conn, si, person_id, client, now)
 
 
-async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest, address: str) -> TokenResponse:
-    now = rt.clock.now()
+async def token(
+    conn: asyncpg.Connection, si: SignIn, form: TokenRequest, address: str, now: datetime
+) -> TokenResponse:
     if form.grant_type == "refresh_token":
         # Refreshes count per family (in refresh); only failed ones count against the
         # address, apart from sign-ins, so a school's NAT address is not spent by its
         # pupils' devices nor by a morning of sign-ins.
-        rt.limits.failures_by_address.check(address, rt.settings.auth_rate_limit_per_minute)
+        si.limits.failures_by_address.check(address, si.rates.auth_per_minute)
         try:
             if not form.refresh_token:
                 raise InvalidGrant("refresh_token is required")
-            return await refresh(conn, rt, form.refresh_token, now)
+            return await refresh(conn, si, form.refresh_token, now)
         except InvalidGrant:
-            rt.limits.failures_by_address.record(address)
+            si.limits.failures_by_address.record(address)
             raise
-    rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
+    si.limits.by_address.hit(address, si.rates.auth_per_minute)
     if form.grant_type == TOKEN_EXCHANGE:
         if not form.subject_token or form.client is None:
             raise InvalidGrant("token exchange needs subject_token and client (app or web)")
         try:
-            identity = await rt.identity.verify(form.subject_token, now)
+            identity = await si.identity.verify(form.subject_token, now)
         except IdentityError as exc:
             log.info("token exchange refused: %s", exc)
             raise InvalidGrant(str(exc)) from exc
         except ProviderUnavailable as exc:
             raise IdentityProviderDown() from exc
-        person_id = await person_by_identity(conn, rt, identity.provider, identity.subject)
+        person_id = await person_by_identity(conn, si.pepper, identity.provider, identity.subject)
         if person_id is None:
             log.info("token exchange: %s subject not in the roster", identity.provider)
             raise Unauthorized("auth.unknown_user")
         async with conn.transaction():
-            return await _issue_pair(conn, rt, person_id, form.client.value, now)
+            return await _issue_pair(conn, si, person_id, form.client.value, now)
     raise InvalidGrant(f"grant_type must be {TOKEN_EXCHANGE} or refresh_token")
 
 
-async def refresh(conn: asyncpg.Connection, rt: Runtime, refresh_token: str, now: datetime) -> TokenResponse:
+async def refresh(conn: asyncpg.Connection, si: SignIn, refresh_token: str, now: datetime) -> TokenResponse:
     revoked_family: uuid.UUID | None = None
     async with conn.transaction():
         row = await conn.fetchrow(q.LOCK_REFRESH, _hash(refresh_token))
@@ -153,11 +188,11 @@ async def refresh(conn: asyncpg.Connection, rt: Runtime, refresh_token: str, now
         elif row["family_expires_at"] <= now:
             raise InvalidGrant("the sign-in has expired; sign in again")
         else:
-            rt.limits.by_family.hit(str(row["family_id"]), rt.settings.refresh_rate_limit_per_minute)
+            si.limits.by_family.hit(str(row["family_id"]), si.rates.refresh_per_minute)
             await conn.execute(q.MARK_USED, row["id"], now)
             return await _issue_pair(
                 conn,
-                rt,
+                si,
                 row["person_id"],
                 row["client"],
                 now,
@@ -169,11 +204,12 @@ async def refresh(conn: asyncpg.Connection, rt: Runtime, refresh_token: str, now
 
 async def logout(
     conn: asyncpg.Connection,
-    rt: Runtime,
+    si: SignIn,
     person_id: uuid.UUID | None,
     refresh_token: str | None,
     device_id: uuid.UUID | None,
     address: str,
+    now: datetime,
 ) -> None:
     """Revoke the refresh token's family and unregister the device.
 
@@ -181,9 +217,8 @@ async def logout(
     app signing out after a while), by the refresh token itself: holding it is
     what the family is about. A refresh token of someone else is ignored.
     """
-    now = rt.clock.now()
-    limit = rt.settings.auth_rate_limit_per_minute
-    rt.limits.failures_by_address.check(address, limit)
+    limit = si.rates.auth_per_minute
+    si.limits.failures_by_address.check(address, limit)
     async with conn.transaction():
         if refresh_token:
             row = await conn.fetchrow(q.FAMILY_OF, _hash(refresh_token))
@@ -191,7 +226,7 @@ async def logout(
                 person_id = row["person_id"]
                 await conn.execute(q.REVOKE_FAMILY, row["family_id"], now)
         if person_id is None:
-            rt.limits.failures_by_address.record(address)  # a guess at someone's refresh token
+            si.limits.failures_by_address.record(address)  # a guess at someone's refresh token
             raise Unauthorized("auth.missing_token")
         if device_id is not None:
             # Signing out on a phone: pushes still queued for it must not follow.

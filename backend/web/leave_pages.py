@@ -11,8 +11,8 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
-from backend import flows
 from backend.access.policy import pupil_access
+from backend.flows.leave_decision import decide_leave
 from backend.leave import service as leave
 from backend.me.service import me as load_me
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
@@ -146,7 +146,7 @@ class LeavePages(Controller):
         except msgspec.ValidationError as exc:
             raise Invalid("request.invalid") from exc
         try:
-            await flows.decide_leave(conn, session.person_id, request_id, data, now)
+            await decide_leave(conn, session.person_id, request_id, data, now)
         except (Conflict, Forbidden) as exc:
             return await _leave_page(
                 request, conn, now, session, status=exc.status, error=problem_detail(request, session, exc)

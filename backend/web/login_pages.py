@@ -54,8 +54,8 @@ async def _login_page(
         None,
         "login.html",
         status=status,
-        cookies=[cookie(rt, LOGIN_CSRF_COOKIE, token, 3600)] if new else [],
-        providers=rt.settings.web_oidc,
+        cookies=[cookie(rt.settings.web.cookie_secure, LOGIN_CSRF_COOKIE, token, 3600)] if new else [],
+        providers=rt.settings.web.oidc,
         dev_users=dev_users,
         login_csrf=token,
         next_path=oidc.safe_next(next_path),
@@ -78,7 +78,7 @@ class SignInPages(Controller):
         rt: Runtime,
         next: str | None = None,
     ) -> Response[Any]:
-        if await load_session(conn, rt, request) is not None:
+        if await load_session(conn, request, rt.clock.now()) is not None:
             return see_other(oidc.safe_next(next))
         return await _login_page(request, conn, rt, next)
 
@@ -93,7 +93,9 @@ class SignInPages(Controller):
         if person_id is None:
             return await _login_page(request, conn, rt, form.get("next"), status=401, error="login_unknown")
         await end_session(conn, request)
-        session_cookie = await start_session(conn, rt, person_id)
+        session_cookie = await start_session(
+            conn, person_id, rt.clock.now(), secure=rt.settings.web.cookie_secure
+        )
         log.info("web dev sign-in as %s", form.get("username"))
         return see_other(oidc.safe_next(form.get("next")), [session_cookie])
 
@@ -101,11 +103,12 @@ class SignInPages(Controller):
     async def oidc_start(
         self, conn: asyncpg.Connection, rt: Runtime, provider: str, next: str | None = None
     ) -> Response[Any]:
-        client = oidc.provider(rt, provider)
+        client = oidc.provider(rt.settings.web.oidc, provider)
         if client is None:
             raise NotFound()
-        started = await oidc.begin(conn, rt, client, next)
-        return see_other(started.redirect_to, [cookie(rt, OIDC_STATE_COOKIE, started.state, 600)])
+        started = await oidc.begin(conn, client, next, rt.clock.now())
+        secure = rt.settings.web.cookie_secure
+        return see_other(started.redirect_to, [cookie(secure, OIDC_STATE_COOKIE, started.state, 600)])
 
     @get("/callback")
     async def oidc_callback(
@@ -127,18 +130,23 @@ class SignInPages(Controller):
         except Forbidden:
             return await _login_page(request, conn, rt, None, status=403, error="login_failed")
         try:
-            finished = await oidc.finish(conn, rt, state, code)
+            jwks = rt.extras.setdefault("web_oidc_jwks", {})
+            finished = await oidc.finish(conn, rt.settings.web.oidc, jwks, state, code, rt.clock.now())
         except oidc.LoginFailed as exc:
             log.warning("web sign-in failed: %s", exc)
             return await _login_page(request, conn, rt, None, status=400, error="login_failed")
-        person_id = await auth.person_by_identity(conn, rt, finished.provider, finished.subject)
+        pepper = rt.settings.identity.pepper
+        person_id = await auth.person_by_identity(conn, pepper, finished.provider, finished.subject)
         if person_id is None:
             log.info("web sign-in: %s subject not in the roster", finished.provider)
             return await _login_page(request, conn, rt, None, status=403, error="login_unknown")
         await end_session(conn, request)
-        session_cookie = await start_session(conn, rt, person_id)
+        session_cookie = await start_session(
+            conn, person_id, rt.clock.now(), secure=rt.settings.web.cookie_secure
+        )
         log.info("web sign-in with %s as %s", finished.provider, person_id)
-        return see_other(finished.next_path, [session_cookie, expired_cookie(rt, OIDC_STATE_COOKIE)])
+        expired = expired_cookie(rt.settings.web.cookie_secure, OIDC_STATE_COOKIE)
+        return see_other(finished.next_path, [session_cookie, expired])
 
 
 class SignOutPages(Controller):
@@ -161,4 +169,4 @@ class SignOutPages(Controller):
     ) -> Response[Any]:
         await end_session(conn, request)
         log.info("web session ended for %s", session.person_id)
-        return see_other("/web/login?out=1", [expired_cookie(rt, SESSION_COOKIE)])
+        return see_other("/web/login?out=1", [expired_cookie(rt.settings.web.cookie_secure, SESSION_COOKIE)])

@@ -23,10 +23,12 @@ import asyncpg
 import httpx
 import jwt
 
-from backend.app.runtime import Runtime
-from backend.app.settings import WebOidcClient
 from backend.signin import portal_sessions as web_sessions
+from backend.web.settings import WebOidcClient
 from backend.web.signed_in import token_hash
+
+# The JWKS clients of a process by URL: each caches the provider's keys.
+JwksCache = dict[str, jwt.PyJWKClient]
 
 log = logging.getLogger("skolebro.web")
 
@@ -43,8 +45,8 @@ class Started:
     redirect_to: str
 
 
-def provider(rt: Runtime, name: str) -> WebOidcClient | None:
-    return next((c for c in rt.settings.web_oidc if c.name == name), None)
+def provider(clients: tuple[WebOidcClient, ...], name: str) -> WebOidcClient | None:
+    return next((c for c in clients if c.name == name), None)
 
 
 def _challenge(verifier: str) -> str:
@@ -60,7 +62,7 @@ def safe_next(path: str | None) -> str:
 
 
 async def begin(
-    conn: asyncpg.Connection, rt: Runtime, client: WebOidcClient, next_path: str | None
+    conn: asyncpg.Connection, client: WebOidcClient, next_path: str | None, now: datetime
 ) -> Started:
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
@@ -72,7 +74,7 @@ async def begin(
         nonce,
         verifier,
         safe_next(next_path),
-        rt.clock.now(),
+        now,
     )
     query = urlencode(
         {
@@ -98,16 +100,22 @@ class Finished:
     next_path: str
 
 
-async def finish(conn: asyncpg.Connection, rt: Runtime, state: str, code: str) -> Finished:
-    now = rt.clock.now()
+async def finish(
+    conn: asyncpg.Connection,
+    clients: tuple[WebOidcClient, ...],
+    jwks: JwksCache,
+    state: str,
+    code: str,
+    now: datetime,
+) -> Finished:
     flow = await web_sessions.take_flow(conn, token_hash(state), now)
     if flow is None:
         raise LoginFailed("unknown, used or expired state")
-    client = provider(rt, flow["provider"])
+    client = provider(clients, flow["provider"])
     if client is None:
         raise LoginFailed("the identity provider is no longer configured")
     id_token = await _exchange(client, code, flow["code_verifier"])
-    subject = await _verify(rt, client, id_token, flow["nonce"], now)
+    subject = await _verify(jwks, client, id_token, flow["nonce"], now)
     return Finished(provider=client.name, subject=subject, next_path=flow["next_path"])
 
 
@@ -137,17 +145,16 @@ async def _exchange(client: WebOidcClient, code: str, verifier: str) -> str:
     return id_token
 
 
-def _jwks(rt: Runtime, client: WebOidcClient) -> jwt.PyJWKClient:
-    cache: dict[str, jwt.PyJWKClient] = rt.extras.setdefault("web_oidc_jwks", {})
+def _jwks(cache: JwksCache, client: WebOidcClient) -> jwt.PyJWKClient:
     if client.jwks_url not in cache:
         cache[client.jwks_url] = jwt.PyJWKClient(client.jwks_url, cache_keys=True, lifespan=3600, timeout=10)
     return cache[client.jwks_url]
 
 
-async def _verify(rt: Runtime, client: WebOidcClient, id_token: str, nonce: str, now: datetime) -> str:
+async def _verify(jwks: JwksCache, client: WebOidcClient, id_token: str, nonce: str, now: datetime) -> str:
     try:
         # PyJWKClient is synchronous (urllib); keep it off the event loop.
-        key = await asyncio.to_thread(_jwks(rt, client).get_signing_key_from_jwt, id_token)
+        key = await asyncio.to_thread(_jwks(jwks, client).get_signing_key_from_jwt, id_token)
         claims = jwt.decode(
             id_token,
             key.key,

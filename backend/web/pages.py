@@ -5,9 +5,11 @@ Page controllers (``backend/web/*_pages.py``, assembled in ``routes.py``) render
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.di import Provide
@@ -15,6 +17,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
+from backend.edge.deps import edge_of
 from backend.problems.errors import DomainError
 from backend.problems.texts import problem_text
 from backend.web.i18n import LANG_COOKIE, LOCALE_NAMES, LOCALES, format_day, pick_locale, translator
@@ -47,9 +50,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 def lang_cookie(request: Request[Any, Any, Any]) -> list[Cookie]:
     chosen = request.query_params.get("lang")
     if chosen in LOCALES and chosen != request.cookies.get(LANG_COOKIE):
-        # signed_in.cookie still takes the runtime (for its cookie_secure); the
-        # application's state holds it, and the pages need not name it.
-        return [cookie(request.app.state.runtime, LANG_COOKIE, chosen, 365 * 24 * 3600)]
+        return [cookie(edge_of(request).cookie_secure, LANG_COOKIE, chosen, 365 * 24 * 3600)]
     return []
 
 
@@ -115,4 +116,8 @@ async def checked_form(request: Request[Any, Any, Any], session: WebSession) -> 
 # Every page but sign-in declares this on its controller: a handler that names
 # ``session`` gets the signed-in person (a browser without one goes to sign-in),
 # one that names ``form`` gets the posted form with its CSRF token checked.
-SIGNED_IN = {"session": Provide(require_session), "form": Provide(checked_form)}
+async def signed_in(conn: asyncpg.Connection, now: datetime, request: Request[Any, Any, Any]) -> WebSession:
+    return await require_session(conn, request, now)
+
+
+SIGNED_IN = {"session": Provide(signed_in), "form": Provide(checked_form)}

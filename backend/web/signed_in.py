@@ -14,13 +14,13 @@ import logging
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 from litestar import Request
 from litestar.datastructures import Cookie
 
-from backend.app.runtime import Runtime
 from backend.problems.errors import Forbidden
 from backend.signin import portal_sessions as web_sessions
 
@@ -49,57 +49,59 @@ def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-def cookie(rt: Runtime, key: str, value: str, max_age: int | None = None) -> Cookie:
+def cookie(secure: bool, key: str, value: str, max_age: int | None = None) -> Cookie:
+    """``secure``: the portal's ``cookie_secure`` setting (production)."""
     return Cookie(
         key=key,
         value=value,
         path="/web",
         httponly=True,
-        secure=rt.settings.cookie_secure,
+        secure=secure,
         samesite="lax",
         max_age=max_age,
     )
 
 
-def expired_cookie(rt: Runtime, key: str) -> Cookie:
+def expired_cookie(secure: bool, key: str) -> Cookie:
     return Cookie(
         key=key,
         value="",
         path="/web",
         httponly=True,
-        secure=rt.settings.cookie_secure,
+        secure=secure,
         samesite="lax",
         max_age=0,
     )
 
 
-async def start_session(conn: asyncpg.Connection, rt: Runtime, person_id: uuid.UUID) -> Cookie:
+async def start_session(
+    conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime, *, secure: bool
+) -> Cookie:
     """Store a new session and return the cookie that carries it."""
     token = secrets.token_urlsafe(32)
-    now = rt.clock.now()
     await web_sessions.store_session(
         conn, token_hash(token), person_id, secrets.token_urlsafe(32), now, SESSION_SECONDS
     )
     log.info("web session started for %s", person_id)
-    return cookie(rt, SESSION_COOKIE, token, SESSION_SECONDS)
+    return cookie(secure, SESSION_COOKIE, token, SESSION_SECONDS)
 
 
 async def load_session(
-    conn: asyncpg.Connection, rt: Runtime, request: Request[Any, Any, Any]
+    conn: asyncpg.Connection, request: Request[Any, Any, Any], now: datetime
 ) -> WebSession | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    row = await web_sessions.session_of(conn, token_hash(token), rt.clock.now())
+    row = await web_sessions.session_of(conn, token_hash(token), now)
     if row is None:
         return None
     return WebSession(row["person_id"], row["name"], row["locale"], row["csrf_token"])
 
 
 async def require_session(
-    conn: asyncpg.Connection, rt: Runtime, request: Request[Any, Any, Any]
+    conn: asyncpg.Connection, request: Request[Any, Any, Any], now: datetime
 ) -> WebSession:
-    session = await load_session(conn, rt, request)
+    session = await load_session(conn, request, now)
     if session is None:
         raise LoginRequired()
     return session

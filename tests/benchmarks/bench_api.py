@@ -112,7 +112,9 @@ def ceiling_app(dsn: str, school_id: uuid.UUID, submitter: uuid.UUID) -> Any:
                 message = await receive()
                 if message["type"] == "lifespan.startup":
                     pool = await create_pool(
-                        dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size
+                        dsn,
+                        min_size=settings.database.pool_min_size,
+                        max_size=settings.database.pool_max_size,
                     )
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
@@ -1005,7 +1007,7 @@ def main() -> int:
     parser.add_argument(
         "--pool-size",
         type=int,
-        default=Settings().pool_max_size,
+        default=Settings().database.pool_max_size,
         help="SKOLEBRO_POOL_SIZE (default: the service's)",
     )
     parser.add_argument(
