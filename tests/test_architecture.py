@@ -112,6 +112,13 @@ def _package(module: str) -> str:
     return ".".join(parts[:2]) if parts[0] == "backend" and len(parts) > 1 else parts[0]
 
 
+def _node(module: str) -> str:
+    """The module's place in the package graph. A domain's routes are its HTTP layer and
+    sit above the flows (``absence.routes -> flows -> absence.service`` is layering, not a
+    cycle), so route modules are a node of their own beside their package."""
+    return _package(module) + (":routes" if _is_route_module(module) else "")
+
+
 def _is_route_module(module: str) -> bool:
     last = module.rpartition(".")[2]
     return last == "routes" or last.endswith("_routes")
@@ -137,7 +144,7 @@ def _package_edges(
     edges: dict[tuple[str, str], list[str]] = {}
     for module, targets in graph.items():
         for target in targets:
-            pair = (_package(module), _package(target))
+            pair = (_node(module), _node(target))
             if pair[0] != pair[1] and keep(pair[0]) and keep(pair[1]):
                 edges.setdefault(pair, []).append(f"{module} -> {target}")
     return edges

@@ -11,7 +11,7 @@ import asyncpg
 from backend.absence import queries as q
 from backend.access.policy import PupilAccess, pupil_access_with
 from backend.audit_log.staff_reads import record_staff_read
-from backend.edge.pagination import decode_cursor, encode_cursor
+from backend.lib.cursors import decode_cursor, encode_cursor
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import at_local, format_hhmm, local_now, parse_hhmm

@@ -50,6 +50,7 @@ from backend.signin.routes import AuthController, DevLoginController
 from backend.signin.tokens import AccessTokens
 from backend.web.pages import template_config
 from backend.web.routes import web_router
+from backend.web.settings import PortalSignIn
 from notifications.channels import configure as configure_channels
 
 
@@ -119,7 +120,7 @@ def create_app(
     app = Litestar(
         route_handlers=[OpsController, SmsHookController, api_router, web_router(), *docs_routes()],
         template_config=template_config(),
-        dependencies={**DEPENDENCIES, "rt": Provide(_provide_runtime, sync_to_thread=False)},
+        dependencies={**DEPENDENCIES, **_process_dependencies(rt)},
         exception_handlers=exception_handlers(),
         lifespan=[lifespan_for(rt, background or [])],
         state=_state(rt),
@@ -176,7 +177,19 @@ def _edge_context(rt: Runtime) -> EdgeContext:
     )
 
 
-def _provide_runtime(state: State) -> Runtime:
-    # Sign-in, the portal's session, dev and operations still take the whole runtime.
-    runtime: Runtime = state.runtime
-    return runtime
+def _process_dependencies(rt: Runtime) -> dict[str, Provide]:
+    """What sign-in, the portal's sign-in pages, dev and operations routes need of the
+    process, each narrowly typed, so no route names the runtime."""
+    portal = PortalSignIn(
+        web=rt.settings.web,
+        dev_routes=rt.settings.dev_routes,
+        pepper=rt.settings.identity.pepper,
+        jwks=rt.extras.setdefault("web_oidc_jwks", {}),
+    )
+    return {
+        "sign_in": Provide(lambda: rt.sign_in, sync_to_thread=False),
+        "portal": Provide(lambda: portal, sync_to_thread=False),
+        "clock": Provide(lambda: rt.clock, sync_to_thread=False),
+        "pool": Provide(lambda: rt.pool, sync_to_thread=False),
+        "roster_sync": Provide(rt.settings.roster_sync, sync_to_thread=False),
+    }

@@ -14,6 +14,7 @@ from backend.access.principal import Principal
 from backend.attendance import service
 from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
+from backend.flows.roll_call import record_roll_call
 from schemas.attendance import Board, RollCall
 
 
@@ -46,7 +47,7 @@ class AttendanceController(Controller):
         date: dt.date,
         data: RollCall,
     ) -> Board:
-        return await service.roll_call(conn, principal.person_id, class_id, date, data, now)
+        return await record_roll_call(conn, principal.person_id, class_id, date, data, now)
 
     @post(
         "/{date:date}/complete",

@@ -18,7 +18,6 @@ import asyncpg
 
 from backend.attendance import queries as q
 from backend.db.transactions import atomic
-from backend.missing import service as missing
 from backend.problems.errors import Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
@@ -135,20 +134,30 @@ async def get_board(
     return await board(conn, ctx, viewer, now)
 
 
-async def roll_call(
+@dataclass(frozen=True, slots=True)
+class MarksRecorded:
+    """What a roll call changed, for the missing-pupil cases (backend/flows/roll_call.py)."""
+
+    ctx: ClassContext
+    roll_time: datetime
+    arrived: list[uuid.UUID]
+    newly_absent: list[uuid.UUID]
+
+
+async def record_marks(
     conn: asyncpg.Connection,
     viewer: uuid.UUID,
     class_id: uuid.UUID,
     day: date,
     data: RollCall,
     now: datetime,
-) -> Board:
-    """Record (or correct) the roll call; open and close missing-pupil cases."""
+) -> MarksRecorded:
+    """Record (or correct) the roll call, in the caller's transaction."""
     ctx = await class_context(conn, viewer, class_id, day, now)
     _require_register_day(ctx)
     pupils = [m.pupil_id for m in data.marks]
     if len(set(pupils)) != len(pupils):
-        raise Invalid("attendance.duplicate_pupil")
+        raise Invalid(Code.ATTENDANCE_DUPLICATE_PUPIL)
     absent = sorted({m.pupil_id for m in data.marks if m.status is MarkStatus.absent})
     # The moment the marks speak for: now, but never before the first lesson;
     # a correction of an earlier day speaks for that day's first lesson.
@@ -157,45 +166,33 @@ async def roll_call(
         if day == ctx.local_today
         else ctx.first_lesson_start
     )
-    async with conn.transaction():
-        check = await conn.fetchrow(q.LOCK_AND_CHECK, class_id, day, pupils, absent)
-        if check["strangers"]:
-            raise Invalid(
-                "attendance.not_in_class",
-                errors=[
-                    FieldError(field="marks", message=f"pupil {p} is not in this class")
-                    for p in check["strangers"]
-                ],
-            )
-        changed = await conn.fetch(
-            q.UPSERT_MARKS,
-            ctx.school_id,
-            class_id,
-            day,
-            pupils,
-            [m.status.value for m in data.marks],
-            roll_time,
-            viewer,
-            now,
+    check = await conn.fetchrow(q.LOCK_AND_CHECK, class_id, day, pupils, absent)
+    if check["strangers"]:
+        raise Invalid(
+            Code.ATTENDANCE_NOT_IN_CLASS,
+            errors=[
+                FieldError(field="marks", message=f"pupil {p} is not in this class")
+                for p in check["strangers"]
+            ],
         )
-        arrived = [c["pupil_id"] for c in changed if c["status"] in ("present", "late")]
-        newly_absent = [c["pupil_id"] for c in changed if c["status"] == "absent"]
-        await missing.after_roll_call(
-            conn,
-            school_id=ctx.school_id,
-            class_id=class_id,
-            day=day,
-            today=ctx.local_today,
-            roll_time=roll_time,
-            arrived=arrived,
-            newly_absent=newly_absent,
-            actor=viewer,
-            now=now,
-        )
-        log.info(
-            "roll call %s %s by %s: %d mark(s), %d changed", ctx.name, day, viewer, len(pupils), len(changed)
-        )
-        return await board(conn, ctx, viewer, now)
+    changed = await conn.fetch(
+        q.UPSERT_MARKS,
+        ctx.school_id,
+        class_id,
+        day,
+        pupils,
+        [m.status.value for m in data.marks],
+        roll_time,
+        viewer,
+        now,
+    )
+    log.info("roll call %s %s by %s: %d mark(s), %d changed", ctx.name, day, viewer, len(pupils), len(changed))
+    return MarksRecorded(
+        ctx=ctx,
+        roll_time=roll_time,
+        arrived=[c["pupil_id"] for c in changed if c["status"] in ("present", "late")],
+        newly_absent=[c["pupil_id"] for c in changed if c["status"] == "absent"],
+    )
 
 
 async def complete_check(

@@ -10,7 +10,7 @@ import asyncpg
 
 from backend.access.policy import school_leader_access
 from backend.audit_log import queries as q
-from backend.edge.pagination import cursor_instant, decode_cursor, encode_cursor
+from backend.lib.cursors import cursor_instant, decode_cursor, encode_cursor
 from backend.problems.errors import Invalid
 from backend.schools.localtime import local_now
 from schemas.audit import AuditEntry, AuditLogPage

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
+import asyncpg
 from litestar import Controller, post
 
 from backend.access.guards import staff_only
-from backend.app.runtime import Runtime
 from backend.edge.bodies import SMALL_BODY_LIMIT
 from backend.edge.openapi import problems
-from backend.lib.clock import EARLIEST, LATEST, plausible_instant
+from backend.lib.clock import EARLIEST, LATEST, Clock, plausible_instant
 from backend.problems.errors import Invalid, NotFound
+from backend.roster.jobs import RosterSync
 from schemas.dev import ClockSet, ClockState, JobRun
 
 log = logging.getLogger("skolebro.dev")
@@ -31,16 +33,16 @@ class DevController(Controller):
         # staff may move it, and only to instants every rule can compute with.
         guards=[staff_only],
     )
-    async def set_clock(self, rt: Runtime, data: ClockSet) -> ClockState:
+    async def set_clock(self, clock: Clock, data: ClockSet) -> ClockState:
         if data.now.tzinfo is None:
             raise Invalid("request.invalid", field="now")
         if not plausible_instant(data.now):
             raise Invalid(
                 "dev.clock_range", field="now", earliest=EARLIEST.isoformat(), latest=LATEST.isoformat()
             )
-        rt.clock.set(data.now)
+        clock.set(data.now)
         log.warning("service clock moved to %s", data.now.isoformat())
-        return ClockState(now=rt.clock.now())
+        return ClockState(now=clock.now())
 
     @post(
         "/jobs/{job:str}/run",
@@ -48,12 +50,16 @@ class DevController(Controller):
         summary="Dev/test only: run a scheduled job now, at the service clock",
         responses=problems(401, 404),
     )
-    async def run_job(self, rt: Runtime, job: str) -> JobRun:
+    async def run_job(
+        self, pool: asyncpg.Pool | None, now: datetime, roster_sync: RosterSync, job: str
+    ) -> JobRun:
         from backend.jobs.registry import run_job
 
-        ran_at = rt.clock.now()
+        ran_at = now
+        if pool is None:
+            raise RuntimeError("the database pool is not open")
         try:
-            effects = await run_job(rt.require_pool(), job, ran_at, rt.settings.roster_sync())
+            effects = await run_job(pool, job, ran_at, roster_sync)
         except KeyError as exc:
             raise NotFound("jobs.unknown") from exc
         log.warning("job %s run by hand at %s: %s", job, ran_at.isoformat(), effects)

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from backend.edge.pagination import decode_instant_cursor, encode_cursor
 from backend.inbox import queries as q
+from backend.lib.cursors import decode_instant_cursor, encode_cursor
 from backend.missing import contacts
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools.localtime import format_hhmm, parse_hhmm

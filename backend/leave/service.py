@@ -17,8 +17,8 @@ import asyncpg
 
 from backend.access.policy import PupilAccess, may_decide_leave, pupil_access, staff_relation
 from backend.db.transactions import atomic
-from backend.edge.pagination import decode_instant_cursor, encode_cursor
 from backend.leave import queries as q
+from backend.lib.cursors import decode_instant_cursor, encode_cursor
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now

@@ -36,7 +36,7 @@ from typing import Any
 import asyncpg
 
 from backend.access.policy import PupilAccess, pupil_access, readable_pupils, viewers_who_read
-from backend.edge.pagination import decode_instant_cursor, encode_cursor
+from backend.lib.cursors import decode_instant_cursor, encode_cursor
 from backend.messaging import queries as q
 from backend.messaging import texts
 from backend.messaging.office_hours import next_push_at

@@ -22,7 +22,7 @@ from typing import Any
 import asyncpg
 
 from backend.access.policy import PupilAccess, pupil_access
-from backend.edge.pagination import decode_instant_cursor, encode_cursor
+from backend.lib.cursors import decode_instant_cursor, encode_cursor
 from backend.missing import contacts
 from backend.missing import queries as q
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
+import asyncpg
 from litestar import Controller, MediaType, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
-from backend.app.runtime import Runtime
 from backend.db.migrate import pending_migrations
 from backend.db.pool import connection
 from backend.ops import metrics
@@ -36,11 +37,11 @@ class OpsController(Controller):
             )
         },
     )
-    async def ready(self, rt: Runtime) -> Response[dict[str, str]]:
+    async def ready(self, pool: asyncpg.Pool | None) -> Response[dict[str, str]]:
         # The check runs as a task of its own and is left behind on timeout: cancelling
         # it inside ``asyncio.timeout`` would wait for the connection's release, which
         # on a hung (stopped, not dead) server waits as long as the hang.
-        check = asyncio.create_task(_pending(rt))
+        check = asyncio.create_task(_pending(pool))
         done, _ = await asyncio.wait({check}, timeout=READY_TIMEOUT_SECONDS)
         if not done:
             check.cancel()
@@ -56,11 +57,13 @@ class OpsController(Controller):
         return Response({"status": "ready"}, status_code=200)
 
     @get("/metrics", summary="Prometheus metrics", media_type=MediaType.TEXT)
-    async def metrics(self, rt: Runtime) -> Response[bytes]:
-        await metrics.refresh_within_limit(rt.pool, rt.clock.now())
+    async def metrics(self, pool: asyncpg.Pool | None, now: datetime) -> Response[bytes]:
+        await metrics.refresh_within_limit(pool, now)
         return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
 
 
-async def _pending(rt: Runtime) -> list[str]:
-    async with connection(rt.require_pool(), READY_TIMEOUT_SECONDS) as conn:
+async def _pending(pool: asyncpg.Pool | None) -> list[str]:
+    if pool is None:
+        raise RuntimeError("the database pool is not open")
+    async with connection(pool, READY_TIMEOUT_SECONDS) as conn:
         return await pending_migrations(conn)

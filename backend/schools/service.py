@@ -13,7 +13,7 @@ import asyncpg
 import msgspec
 
 from backend.access.policy import school_leader_access, school_staff_access
-from backend.edge.pagination import decode_cursor, encode_cursor
+from backend.lib.cursors import decode_cursor, encode_cursor
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools import queries as q
 from backend.schools.localtime import format_hhmm, parse_hhmm

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
@@ -10,12 +11,12 @@ from litestar import Controller, Request, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from backend.app.runtime import Runtime
 from backend.edge.bodies import SMALL_BODY_LIMIT, TOKEN_BODY_LIMIT
 from backend.edge.deps import caller_address
 from backend.edge.openapi import problems
 from backend.problems.errors import Invalid
 from backend.signin import service
+from backend.signin.service import SignIn
 from backend.signin.tokens import InvalidToken
 from schemas.auth import DevLogin, Logout, TokenRequest, TokenResponse
 
@@ -35,10 +36,11 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        sign_in: SignIn,
+        now: datetime,
         data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> TokenResponse:
-        return await service.token(conn, rt.sign_in, data, caller_address(request), rt.clock.now())
+        return await service.token(conn, sign_in, data, caller_address(request), now)
 
     @post(
         "/logout",
@@ -51,7 +53,8 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        sign_in: SignIn,
+        now: datetime,
         data: Logout | None = None,
     ) -> None:
         device_id = None
@@ -62,22 +65,22 @@ class AuthController(Controller):
                 raise Invalid("request.invalid", field="device_id") from exc
         await service.logout(
             conn,
-            rt.sign_in,
-            _bearer_person(request, rt),
+            sign_in,
+            _bearer_person(request, sign_in, now),
             data.refresh_token if data else None,
             device_id,
             caller_address(request),
-            rt.clock.now(),
+            now,
         )
 
 
-def _bearer_person(request: Request[Any, Any, Any], rt: Runtime) -> uuid.UUID | None:
+def _bearer_person(request: Request[Any, Any, Any], sign_in: SignIn, now: datetime) -> uuid.UUID | None:
     """The caller of a valid access token, or None (absent or expired) for logout."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     try:
-        return rt.tokens.verify(token.strip(), rt.clock.now()).person_id
+        return sign_in.tokens.verify(token.strip(), now).person_id
     except InvalidToken:
         return None
 
@@ -94,8 +97,13 @@ class DevLoginController(Controller):
         request_max_body_size=SMALL_BODY_LIMIT,
     )
     async def dev_login(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime, data: DevLogin
+        self,
+        request: Request[Any, Any, Any],
+        conn: asyncpg.Connection,
+        sign_in: SignIn,
+        now: datetime,
+        data: DevLogin,
     ) -> TokenResponse:
         return await service.dev_login(
-            conn, rt.sign_in, data.username, data.client.value, caller_address(request), rt.clock.now()
+            conn, sign_in, data.username, data.client.value, caller_address(request), now
         )

@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from backend.flows.roll_call import record_roll_call
 from backend.attendance import service as attendance
 from backend.problems.errors import Invalid
 from schemas.attendance import Mark, MarkStatus, RollCall
@@ -47,7 +48,7 @@ async def roll_call(
         )
     except ValueError as exc:
         raise Invalid("request.invalid", field="marks") from exc
-    await attendance.roll_call(conn, viewer, class_id, day, data, now)
+    await record_roll_call(conn, viewer, class_id, day, data, now)
 
 
 async def complete(

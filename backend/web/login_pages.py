@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
@@ -11,13 +12,13 @@ from litestar.params import Parameter
 from litestar.response import Template
 
 from backend.access.guards import dev_routes_only
-from backend.app.runtime import Runtime
 from backend.problems.errors import Forbidden, NotFound
 from backend.roster.demo import DEMO_USERS
 from backend.signin import service as auth
 from backend.web import oidc
 from backend.web.i18n import translator
 from backend.web.pages import SIGNED_IN, form_of, locale_of, page, see_other
+from backend.web.settings import PortalSignIn
 from backend.web.signed_in import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -39,14 +40,14 @@ log = logging.getLogger("skolebro.web")
 async def _login_page(
     request: Request[Any, Any, Any],
     conn: asyncpg.Connection,
-    rt: Runtime,
+    portal: PortalSignIn,
     next_path: str | None,
     *,
     status: int = 200,
     error: str | None = None,
 ) -> Template:
     token, new = login_csrf(request)
-    dev_users = await auth.dev_users(conn, list(DEMO_USERS)) if rt.settings.dev_routes else []
+    dev_users = await auth.dev_users(conn, list(DEMO_USERS)) if portal.dev_routes else []
     t = translator(locale_of(request, None))
     notice = t("logged_out") if request.query_params.get("out") else None
     return page(
@@ -54,8 +55,8 @@ async def _login_page(
         None,
         "login.html",
         status=status,
-        cookies=[cookie(rt.settings.web.cookie_secure, LOGIN_CSRF_COOKIE, token, 3600)] if new else [],
-        providers=rt.settings.web.oidc,
+        cookies=[cookie(portal.web.cookie_secure, LOGIN_CSRF_COOKIE, token, 3600)] if new else [],
+        providers=portal.web.oidc,
         dev_users=dev_users,
         login_csrf=token,
         next_path=oidc.safe_next(next_path),
@@ -75,39 +76,45 @@ class SignInPages(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        portal: PortalSignIn,
+        now: datetime,
         next: str | None = None,
     ) -> Response[Any]:
-        if await load_session(conn, request, rt.clock.now()) is not None:
+        if await load_session(conn, request, now) is not None:
             return see_other(oidc.safe_next(next))
-        return await _login_page(request, conn, rt, next)
+        return await _login_page(request, conn, portal, next)
 
     @post("/", status_code=303, guards=[dev_routes_only])
     async def dev_login(
-        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, rt: Runtime
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, portal: PortalSignIn, now: datetime
     ) -> Response[Any]:
         """Dev/test: sign in as a demo user. Production signs in through OIDC only."""
         form = await form_of(request)
         check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), form.get(CSRF_FIELD))
         person_id = await auth.person_by_username(conn, form.get("username", ""))
         if person_id is None:
-            return await _login_page(request, conn, rt, form.get("next"), status=401, error="login_unknown")
+            return await _login_page(
+                request, conn, portal, form.get("next"), status=401, error="login_unknown"
+            )
         await end_session(conn, request)
-        session_cookie = await start_session(
-            conn, person_id, rt.clock.now(), secure=rt.settings.web.cookie_secure
-        )
+        session_cookie = await start_session(conn, person_id, now, secure=portal.web.cookie_secure)
         log.info("web dev sign-in as %s", form.get("username"))
         return see_other(oidc.safe_next(form.get("next")), [session_cookie])
 
     @get("/start/{provider:str}")
     async def oidc_start(
-        self, conn: asyncpg.Connection, rt: Runtime, provider: str, next: str | None = None
+        self,
+        conn: asyncpg.Connection,
+        portal: PortalSignIn,
+        now: datetime,
+        provider: str,
+        next: str | None = None,
     ) -> Response[Any]:
-        client = oidc.provider(rt.settings.web.oidc, provider)
+        client = oidc.provider(portal.web.oidc, provider)
         if client is None:
             raise NotFound()
-        started = await oidc.begin(conn, client, next, rt.clock.now())
-        secure = rt.settings.web.cookie_secure
+        started = await oidc.begin(conn, client, next, now)
+        secure = portal.web.cookie_secure
         return see_other(started.redirect_to, [cookie(secure, OIDC_STATE_COOKIE, started.state, 600)])
 
     @get("/callback")
@@ -115,7 +122,8 @@ class SignInPages(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        portal: PortalSignIn,
+        now: datetime,
         code: str | None = None,
         oidc_state: Annotated[str | None, Parameter(query="state")] = None,
         error: str | None = None,
@@ -123,29 +131,27 @@ class SignInPages(Controller):
         state = oidc_state
         if error or not code or not state:
             log.info("web sign-in came back without a code (%s)", error or "no code")
-            return await _login_page(request, conn, rt, None, status=400, error="login_failed")
+            return await _login_page(request, conn, portal, None, status=400, error="login_failed")
         # Only the browser that started the sign-in may finish it (no login CSRF).
         try:
             check_csrf(request.cookies.get(OIDC_STATE_COOKIE), state)
         except Forbidden:
-            return await _login_page(request, conn, rt, None, status=403, error="login_failed")
+            return await _login_page(request, conn, portal, None, status=403, error="login_failed")
         try:
-            jwks = rt.extras.setdefault("web_oidc_jwks", {})
-            finished = await oidc.finish(conn, rt.settings.web.oidc, jwks, state, code, rt.clock.now())
+            jwks = portal.jwks
+            finished = await oidc.finish(conn, portal.web.oidc, jwks, state, code, now)
         except oidc.LoginFailed as exc:
             log.warning("web sign-in failed: %s", exc)
-            return await _login_page(request, conn, rt, None, status=400, error="login_failed")
-        pepper = rt.settings.identity.pepper
+            return await _login_page(request, conn, portal, None, status=400, error="login_failed")
+        pepper = portal.pepper
         person_id = await auth.person_by_identity(conn, pepper, finished.provider, finished.subject)
         if person_id is None:
             log.info("web sign-in: %s subject not in the roster", finished.provider)
-            return await _login_page(request, conn, rt, None, status=403, error="login_unknown")
+            return await _login_page(request, conn, portal, None, status=403, error="login_unknown")
         await end_session(conn, request)
-        session_cookie = await start_session(
-            conn, person_id, rt.clock.now(), secure=rt.settings.web.cookie_secure
-        )
+        session_cookie = await start_session(conn, person_id, now, secure=portal.web.cookie_secure)
         log.info("web sign-in with %s as %s", finished.provider, person_id)
-        expired = expired_cookie(rt.settings.web.cookie_secure, OIDC_STATE_COOKIE)
+        expired = expired_cookie(portal.web.cookie_secure, OIDC_STATE_COOKIE)
         return see_other(finished.next_path, [session_cookie, expired])
 
 
@@ -163,10 +169,11 @@ class SignOutPages(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: asyncpg.Connection,
-        rt: Runtime,
+        portal: PortalSignIn,
+        now: datetime,
         session: WebSession,
         form: dict[str, str],  # asked for its CSRF check: a forged form cannot sign anyone out
     ) -> Response[Any]:
         await end_session(conn, request)
         log.info("web session ended for %s", session.person_id)
-        return see_other("/web/login?out=1", [expired_cookie(rt.settings.web.cookie_secure, SESSION_COOKIE)])
+        return see_other("/web/login?out=1", [expired_cookie(portal.web.cookie_secure, SESSION_COOKIE)])

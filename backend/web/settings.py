@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from backend.lib.config import SettingsError, from_var
 
@@ -57,3 +58,14 @@ class WebPortalSettings:
     )
     # Cookies are Secure in production (set from SKOLEBRO_ENV, not on its own).
     cookie_secure: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PortalSignIn:
+    """What the portal's sign-in pages need of the process."""
+
+    web: WebPortalSettings
+    dev_routes: bool
+    pepper: str
+    # The identity providers' signing keys, fetched once and shared by every request.
+    jwks: dict[str, Any]

@@ -1,0 +1,50 @@
+"""Opaque cursors for paginated lists: what a service hands out and reads back."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from backend.lib.clock import plausible_instant
+from backend.problems.errors import Invalid
+
+
+def encode_cursor(*values: Any) -> str:
+    raw = json.dumps([str(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, arity: int) -> list[str] | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError) as exc:
+        raise Invalid("request.invalid") from exc
+    if not isinstance(values, list) or len(values) != arity:
+        raise Invalid("request.invalid")
+    return [str(v) for v in values]
+
+
+def cursor_instant(text: str) -> datetime:
+    """The instant in a cursor; ValueError for one we cannot have made (issue 10)."""
+    value = datetime.fromisoformat(text)
+    if not plausible_instant(value):
+        raise ValueError(f"cursor instant {text!r} out of range")
+    return value
+
+
+def decode_instant_cursor(cursor: str | None) -> tuple[datetime | None, uuid.UUID | None]:
+    """The (instant, id) a list sorted newest first stopped at; (None, None) for the first
+    page, 422 ``request.invalid`` for a cursor we cannot have made."""
+    after = decode_cursor(cursor, 2)
+    if after is None:
+        return None, None
+    try:
+        return cursor_instant(after[0]), uuid.UUID(after[1])
+    except ValueError as exc:
+        raise Invalid("request.invalid") from exc
