@@ -15,6 +15,7 @@ from backend.access.policy import require_running_staff, require_staff
 from backend.access.principal import Principal
 from backend.app.runtime import Runtime
 from backend.db.pool import connection
+from backend.problems.codes import Code
 from backend.problems.errors import NotFound, Unauthorized
 
 
@@ -32,7 +33,7 @@ def dev_routes_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandle
 def _principal(conn: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     principal = conn.scope.get("user")
     if not isinstance(principal, Principal):
-        raise Unauthorized("auth.missing_token")
+        raise Unauthorized(Code.AUTH_MISSING_TOKEN)
     return principal
 
 

@@ -18,6 +18,7 @@ import asyncpg
 
 from backend.attendance import queries as q
 from backend.missing import service as missing
+from backend.problems.codes import Code
 from backend.problems.errors import Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
@@ -73,9 +74,9 @@ async def class_context(
 
 def _require_register_day(ctx: ClassContext) -> None:
     if ctx.day > ctx.local_today:
-        raise Invalid("attendance.future_day")
+        raise Invalid(Code.ATTENDANCE_FUTURE_DAY)
     if not ctx.is_school_day:
-        raise Invalid("attendance.not_school_day")
+        raise Invalid(Code.ATTENDANCE_NOT_SCHOOL_DAY)
 
 
 def _status(row: asyncpg.Record) -> BoardStatus:
@@ -147,7 +148,7 @@ async def roll_call(
     _require_register_day(ctx)
     pupils = [m.pupil_id for m in data.marks]
     if len(set(pupils)) != len(pupils):
-        raise Invalid("attendance.duplicate_pupil")
+        raise Invalid(Code.ATTENDANCE_DUPLICATE_PUPIL)
     absent = sorted({m.pupil_id for m in data.marks if m.status is MarkStatus.absent})
     # The moment the marks speak for: now, but never before the first lesson;
     # a correction of an earlier day speaks for that day's first lesson.
@@ -160,7 +161,7 @@ async def roll_call(
         check = await conn.fetchrow(q.LOCK_AND_CHECK, class_id, day, pupils, absent)
         if check["strangers"]:
             raise Invalid(
-                "attendance.not_in_class",
+                Code.ATTENDANCE_NOT_IN_CLASS,
                 errors=[
                     FieldError(field="marks", message=f"pupil {p} is not in this class")
                     for p in check["strangers"]

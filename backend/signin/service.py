@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from backend.app.runtime import Runtime
-from backend.problems.errors import DomainError, Unauthorized
+from backend.problems.codes import Code
+from backend.problems.errors import DomainError, Unauthorized, Unavailable
 from backend.signin import queries as q
 from backend.signin.identity import stored_subject
 from backend.signin.idp import IdentityError, ProviderUnavailable
@@ -21,19 +22,17 @@ from schemas.auth import TOKEN_EXCHANGE, TokenRequest, TokenResponse
 log = logging.getLogger("skolebro.auth")
 
 
-class IdentityProviderDown(DomainError):
+class IdentityProviderDown(Unavailable):
     """The identity provider could not be asked; the client should try again shortly."""
 
-    status = 503
-    default_code = "auth.provider_unavailable"
+    default_code = Code.AUTH_PROVIDER_UNAVAILABLE
 
 
 class InvalidGrant(DomainError):
-    status = 400
-    default_code = "auth.invalid_grant"
+    default_code = Code.AUTH_INVALID_GRANT
 
     def __init__(self, reason: str) -> None:
-        super().__init__("auth.invalid_grant", reason=reason)
+        super().__init__(Code.AUTH_INVALID_GRANT, reason=reason)
 
 
 def _hash(token: str) -> bytes:
@@ -97,7 +96,7 @@ async def dev_login(
     rt.limits.by_address.hit(address, rt.settings.auth_rate_limit_per_minute)
     person_id = await person_by_username(conn, username)
     if person_id is None:
-        raise Unauthorized("auth.unknown_user")
+        raise Unauthorized(Code.AUTH_UNKNOWN_USER)
     log.info("dev login as %s (%s)", username, client)
     return await _issue_pair(conn, rt, person_id, client, rt.clock.now())
 
@@ -130,7 +129,7 @@ async def token(conn: asyncpg.Connection, rt: Runtime, form: TokenRequest, addre
         person_id = await person_by_identity(conn, rt, identity.provider, identity.subject)
         if person_id is None:
             log.info("token exchange: %s subject not in the roster", identity.provider)
-            raise Unauthorized("auth.unknown_user")
+            raise Unauthorized(Code.AUTH_UNKNOWN_USER)
         async with conn.transaction():
             return await _issue_pair(conn, rt, person_id, form.client.value, now)
     raise InvalidGrant(f"grant_type must be {TOKEN_EXCHANGE} or refresh_token")
@@ -190,7 +189,7 @@ async def logout(
                 await conn.execute(q.REVOKE_FAMILY, row["family_id"], now)
         if person_id is None:
             rt.limits.failures_by_address.record(address)  # a guess at someone's refresh token
-            raise Unauthorized("auth.missing_token")
+            raise Unauthorized(Code.AUTH_MISSING_TOKEN)
         if device_id is not None:
             # Signing out on a phone: pushes still queued for it must not follow.
             await remove_device(conn, device_id, person_id, "device signed out")
