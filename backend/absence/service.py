@@ -12,6 +12,7 @@ from backend.absence import queries as q
 from backend.access.policy import PupilAccess, pupil_access_with
 from backend.audit_log.staff_reads import record_staff_read
 from backend.lib.cursors import decode_cursor, encode_cursor
+from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import at_local, format_hhmm, local_now, parse_hhmm
@@ -28,26 +29,26 @@ NOTE_READERS = frozenset({"contact_teacher", "class_team", "school_leader"})
 def _check_shape(data: AbsenceReportCreate, today: date) -> date:
     last_day = data.last_day or data.first_day
     if last_day < data.first_day:
-        raise Invalid("absence.last_before_first", field="last_day")
+        raise Invalid(Code.ABSENCE_LAST_BEFORE_FIRST, field="last_day")
     has_from, has_to = data.from_time is not None, data.to_time is not None
     if has_from != has_to:
-        raise Invalid("absence.times_together", field="to_time" if has_from else "from_time")
+        raise Invalid(Code.ABSENCE_TIMES_TOGETHER, field="to_time" if has_from else "from_time")
     if has_from:
         assert data.from_time is not None and data.to_time is not None
         if last_day != data.first_day:
-            raise Invalid("absence.times_single_day", field="last_day")
+            raise Invalid(Code.ABSENCE_TIMES_SINGLE_DAY, field="last_day")
         if parse_hhmm(data.from_time) >= parse_hhmm(data.to_time):
-            raise Invalid("absence.times_order", field="to_time")
+            raise Invalid(Code.ABSENCE_TIMES_ORDER, field="to_time")
     elif data.reason is AbsenceReason.other:
-        raise Invalid("absence.times_required", field="from_time")
+        raise Invalid(Code.ABSENCE_TIMES_REQUIRED, field="from_time")
     if data.first_day < today:
-        raise Invalid("absence.past_day", field="first_day")
+        raise Invalid(Code.ABSENCE_PAST_DAY, field="first_day")
     if data.first_day > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise Invalid("absence.too_far_ahead", field="first_day", days=MAX_DAYS_AHEAD)
+        raise Invalid(Code.ABSENCE_TOO_FAR_AHEAD, field="first_day", days=MAX_DAYS_AHEAD)
     # Ten school days can never stretch over more than this many calendar days unless
     # the school is closed in between, so refuse absurd spans before reading the calendar.
     if last_day > data.first_day + timedelta(days=MAX_DAYS_AHEAD):
-        raise Invalid("absence.span_too_long", field="last_day", days=MAX_SCHOOL_DAYS)
+        raise Invalid(Code.ABSENCE_SPAN_TOO_LONG, field="last_day", days=MAX_SCHOOL_DAYS)
     return last_day
 
 
@@ -95,9 +96,9 @@ async def create_report(
     last_day = _check_shape(data, access.local_today)
     school_days = len(calendar.school_days(data.first_day, last_day))
     if school_days == 0:
-        raise Invalid("absence.no_school_day", field="first_day")
+        raise Invalid(Code.ABSENCE_NO_SCHOOL_DAY, field="first_day")
     if school_days > MAX_SCHOOL_DAYS:
-        raise Invalid("absence.span_too_long", field="last_day", days=MAX_SCHOOL_DAYS)
+        raise Invalid(Code.ABSENCE_SPAN_TOO_LONG, field="last_day", days=MAX_SCHOOL_DAYS)
 
     deadline = at_local(data.first_day, access.report_deadline, access.timezone)
     late = now > deadline
@@ -122,7 +123,7 @@ async def create_report(
             late,
         )
     except asyncpg.exceptions.ExclusionViolationError:
-        raise Conflict("absence.overlap") from None
+        raise Conflict(Code.ABSENCE_OVERLAP) from None
     log.info(
         "absence report %s for pupil %s %s..%s (%s)%s",
         report_id,
@@ -181,7 +182,7 @@ async def list_reports(
         after_day = date.fromisoformat(after[0]) if after else None
         after_id = uuid.UUID(after[1]) if after else None
     except ValueError as exc:  # a cursor we did not make
-        raise Invalid("request.invalid", field="cursor") from exc
+        raise Invalid(Code.REQUEST_INVALID, field="cursor") from exc
     rows = await conn.fetch(
         q.LIST_REPORTS, access.pupil_id, first, last, after_day, after_id, limit + 1, access.records_school_id
     )
@@ -205,8 +206,8 @@ async def withdraw_report(
         if row is None:
             raise NotFound()
         if row["submitted_by"] != viewer:
-            raise Forbidden("absence.not_submitter")
+            raise Forbidden(Code.ABSENCE_NOT_SUBMITTER)
         if now >= row["deadline"]:
-            raise Conflict("absence.withdraw_too_late")
+            raise Conflict(Code.ABSENCE_WITHDRAW_TOO_LATE)
         await conn.execute(q.DELETE_REPORT, report_id)
     log.info("absence report %s withdrawn by %s", report_id, viewer)

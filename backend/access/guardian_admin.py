@@ -15,6 +15,7 @@ from datetime import datetime
 import asyncpg
 
 from backend.access.policy import PupilAccess, pupil_access
+from backend.problems.codes import Code
 from backend.problems.errors import Forbidden
 
 READERS = frozenset({"school_leader", "contact_teacher"})
@@ -26,5 +27,5 @@ async def guardians_access(
 ) -> PupilAccess:
     access = await pupil_access(conn, viewer, pupil_id, now)
     if access.relation not in (CHANGERS if change else READERS):
-        raise Forbidden("guardians.leaders_only" if change else "guardians.not_yours")
+        raise Forbidden(Code.GUARDIANS_LEADERS_ONLY if change else Code.GUARDIANS_NOT_YOURS)
     return access

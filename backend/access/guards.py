@@ -18,6 +18,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from backend.access.policy import require_running_staff, require_staff
 from backend.access.principal import Principal
+from backend.problems.codes import Code
 from backend.problems.errors import NotFound, Unauthorized
 
 # The application state's key of the guards' context (set by backend/app/factory.py).
@@ -48,7 +49,7 @@ def dev_routes_only(conn: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandle
 def _principal(conn: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     principal = conn.scope.get("user")
     if not isinstance(principal, Principal):
-        raise Unauthorized("auth.missing_token")
+        raise Unauthorized(Code.AUTH_MISSING_TOKEN)
     return principal
 
 

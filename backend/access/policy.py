@@ -28,6 +28,7 @@ from backend.access.policy_queries import (
     SCHOOL_LEADER,
     SCHOOL_ROLES,
 )
+from backend.problems.codes import Code
 from backend.problems.errors import Forbidden, NotFound
 
 
@@ -110,11 +111,11 @@ class PupilAccess:
     def require_write(self) -> None:
         """Refuse a change (a message, an answer to a case) by a read-only viewer: 403."""
         if self.read_only:
-            raise Forbidden("access.former_pupil")
+            raise Forbidden(Code.ACCESS_FORMER_PUPIL)
 
     def require_report_absence(self) -> None:
         if not self.can_report_absence:
-            raise Forbidden("absence.read_only")
+            raise Forbidden(Code.ABSENCE_READ_ONLY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,10 +288,10 @@ async def viewers_who_read(
 async def require_staff(conn: asyncpg.Connection, person_id: uuid.UUID) -> None:
     """Staff or system administrators only (the dev clock); others get 403."""
     if not await conn.fetchval(IS_STAFF, person_id):
-        raise Forbidden("dev.staff_only")
+        raise Forbidden(Code.DEV_STAFF_ONLY)
 
 
 async def require_running_staff(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> None:
     """Staff of a running school year only (office hours are staff's); others get 403."""
     if not await conn.fetchval(IS_RUNNING_STAFF, person_id, now):
-        raise Forbidden("messaging.staff_only")
+        raise Forbidden(Code.MESSAGING_STAFF_ONLY)

@@ -17,6 +17,7 @@ from backend.access.audience import pupil_audiences
 from backend.access.policy import PupilAccess
 from backend.assessments import queries as q
 from backend.audit_log.staff_reads import record_staff_read
+from backend.problems.codes import Code
 from backend.problems.errors import Forbidden, Invalid, NotFound
 from backend.schools.localtime import local_now
 from backend.schools.years import first_year_of
@@ -41,14 +42,14 @@ def _check_content(data: AssessmentCreate, level: int) -> None:
     has_comment = data.comment is not None and data.comment.strip() != ""
     if level < FIRST_GRADED_LEVEL:
         if data.grade is not None:
-            raise Invalid("assessment.grade_not_allowed", grade=level)
+            raise Invalid(Code.ASSESSMENT_GRADE_NOT_ALLOWED, grade=level)
         if not has_comment:
-            raise Invalid("assessment.comment_required")
+            raise Invalid(Code.ASSESSMENT_COMMENT_REQUIRED)
         return
     if data.kind is AssessmentKind.formative and not has_comment:
-        raise Invalid("assessment.comment_required")
+        raise Invalid(Code.ASSESSMENT_COMMENT_REQUIRED)
     if data.kind in _NEEDS_GRADE and data.grade is None:
-        raise Invalid("assessment.grade_required")
+        raise Invalid(Code.ASSESSMENT_GRADE_REQUIRED)
 
 
 def _publication(data: AssessmentCreate, now: datetime) -> datetime:
@@ -56,14 +57,14 @@ def _publication(data: AssessmentCreate, now: datetime) -> datetime:
     if data.publish_at is None:
         return now
     if data.publish_at.tzinfo is None:
-        raise Invalid("assessment.publish_at_offset")
+        raise Invalid(Code.ASSESSMENT_PUBLISH_AT_OFFSET)
     try:
         data.publish_at.astimezone(UTC)
     except OverflowError as exc:
         # Year 1 at +14:00 lies before year 1 in UTC: no instant anything can store.
-        raise Invalid("request.invalid", field="publish_at") from exc
+        raise Invalid(Code.REQUEST_INVALID, field="publish_at") from exc
     if data.publish_at > now + timedelta(days=MAX_SCHEDULE_DAYS):
-        raise Invalid("assessment.publish_too_far", days=MAX_SCHEDULE_DAYS)
+        raise Invalid(Code.ASSESSMENT_PUBLISH_TOO_FAR, days=MAX_SCHEDULE_DAYS)
     return max(now, data.publish_at)
 
 
@@ -84,11 +85,11 @@ async def create_assessment(
     if group is None or not group["is_school_staff"]:
         raise NotFound()
     if not group["is_teacher"]:
-        raise Forbidden("assessment.not_group_teacher")
+        raise Forbidden(Code.ASSESSMENT_NOT_GROUP_TEACHER)
     # A pupil id in the body is not an object of the path: a wrong one is a
     # validation error of the request (422), the group itself is visible.
     if group["pupil_grade"] is None:
-        raise Invalid("assessment.pupil_not_in_group")
+        raise Invalid(Code.ASSESSMENT_PUPIL_NOT_IN_GROUP)
     _check_content(data, group["pupil_grade"])
     published_at = _publication(data, now)
     immediate = published_at <= now

@@ -18,6 +18,7 @@ import asyncpg
 
 from backend.attendance import queries as q
 from backend.db.transactions import atomic
+from backend.problems.codes import Code
 from backend.problems.errors import Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
@@ -73,9 +74,9 @@ async def class_context(
 
 def _require_register_day(ctx: ClassContext) -> None:
     if ctx.day > ctx.local_today:
-        raise Invalid("attendance.future_day")
+        raise Invalid(Code.ATTENDANCE_FUTURE_DAY)
     if not ctx.is_school_day:
-        raise Invalid("attendance.not_school_day")
+        raise Invalid(Code.ATTENDANCE_NOT_SCHOOL_DAY)
 
 
 def _status(row: asyncpg.Record) -> BoardStatus:
@@ -139,7 +140,7 @@ class MarksRecorded:
     """What a roll call changed, for the missing-pupil cases (backend/flows/roll_call.py)."""
 
     ctx: ClassContext
-    roll_time: datetime
+    roll_time: time
     arrived: list[uuid.UUID]
     newly_absent: list[uuid.UUID]
 
@@ -186,7 +187,9 @@ async def record_marks(
         viewer,
         now,
     )
-    log.info("roll call %s %s by %s: %d mark(s), %d changed", ctx.name, day, viewer, len(pupils), len(changed))
+    log.info(
+        "roll call %s %s by %s: %d mark(s), %d changed", ctx.name, day, viewer, len(pupils), len(changed)
+    )
     return MarksRecorded(
         ctx=ctx,
         roll_time=roll_time,

@@ -11,6 +11,7 @@ import asyncpg
 from backend.access.policy import school_leader_access
 from backend.audit_log import queries as q
 from backend.lib.cursors import cursor_instant, decode_cursor, encode_cursor
+from backend.problems.codes import Code
 from backend.problems.errors import Invalid
 from backend.schools.localtime import local_now
 from schemas.audit import AuditEntry, AuditLogPage
@@ -33,7 +34,7 @@ async def list_entries(
         after_at = cursor_instant(after[0]) if after else None
         after_id = int(after[1]) if after else None
     except ValueError as exc:  # a cursor we did not make
-        raise Invalid("request.invalid", field="cursor") from exc
+        raise Invalid(Code.REQUEST_INVALID, field="cursor") from exc
     rows = await conn.fetch(q.LIST_ENTRIES, school_id, pupil_id, after_at, after_id, limit + 1)
     items = [
         AuditEntry(

@@ -12,6 +12,7 @@ from backend.access.guards import staff_only
 from backend.edge.bodies import SMALL_BODY_LIMIT
 from backend.edge.openapi import problems
 from backend.lib.clock import EARLIEST, LATEST, Clock, plausible_instant
+from backend.problems.codes import Code
 from backend.problems.errors import Invalid, NotFound
 from backend.roster.jobs import RosterSync
 from schemas.dev import ClockSet, ClockState, JobRun
@@ -35,10 +36,10 @@ class DevController(Controller):
     )
     async def set_clock(self, clock: Clock, data: ClockSet) -> ClockState:
         if data.now.tzinfo is None:
-            raise Invalid("request.invalid", field="now")
+            raise Invalid(Code.REQUEST_INVALID, field="now")
         if not plausible_instant(data.now):
             raise Invalid(
-                "dev.clock_range", field="now", earliest=EARLIEST.isoformat(), latest=LATEST.isoformat()
+                Code.DEV_CLOCK_RANGE, field="now", earliest=EARLIEST.isoformat(), latest=LATEST.isoformat()
             )
         clock.set(data.now)
         log.warning("service clock moved to %s", data.now.isoformat())
@@ -61,6 +62,6 @@ class DevController(Controller):
         try:
             effects = await run_job(pool, job, ran_at, roster_sync)
         except KeyError as exc:
-            raise NotFound("jobs.unknown") from exc
+            raise NotFound(Code.JOBS_UNKNOWN) from exc
         log.warning("job %s run by hand at %s: %s", job, ran_at.isoformat(), effects)
         return JobRun(job=job, ran_at=ran_at, effects=effects)

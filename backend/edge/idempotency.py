@@ -17,6 +17,7 @@ import asyncpg
 import msgspec
 from litestar import Request, Response
 
+from backend.problems.codes import Code
 from backend.problems.errors import Invalid
 
 MAX_KEY_LENGTH = 64
@@ -45,9 +46,9 @@ async def key_of(request: Request[Any, Any, Any], person_id: uuid.UUID) -> Idemp
     if key is None:
         return None
     if not key.strip():
-        raise Invalid("idempotency.key_empty", field="Idempotency-Key")
+        raise Invalid(Code.IDEMPOTENCY_KEY_EMPTY, field="Idempotency-Key")
     if len(key) > MAX_KEY_LENGTH:
-        raise Invalid("idempotency.key_too_long", field="Idempotency-Key")
+        raise Invalid(Code.IDEMPOTENCY_KEY_TOO_LONG, field="Idempotency-Key")
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.url.path}\n".encode())
     digest.update(await request.body())
@@ -62,7 +63,7 @@ async def claim(conn: asyncpg.Connection, key: IdempotencyKey | None) -> Respons
         return None
     row = await conn.fetchrow(_EXISTING, key.person_id, key.key)
     if row["fingerprint"] != key.fingerprint:
-        raise Invalid("idempotency.key_reused", field="Idempotency-Key")
+        raise Invalid(Code.IDEMPOTENCY_KEY_REUSED, field="Idempotency-Key")
     return Response(
         content=msgspec.json.encode(row["response"]),
         status_code=row["status"],

@@ -21,7 +21,17 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect
 
-from backend.problems.errors import DomainError, Invalid
+from backend.edge.ratelimit import RateLimited
+from backend.problems.codes import Code
+from backend.problems.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+)
 from backend.problems.field_texts import field_message
 from backend.problems.texts import negotiate_locale, problem_text
 from schemas.problem import FieldError, Problem
@@ -29,6 +39,28 @@ from schemas.problem import FieldError, Problem
 log = logging.getLogger("skolebro.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# The HTTP status of each kind of domain error: services name what went wrong, the edge
+# alone decides how it is said in HTTP. A subclass answers as its nearest listed ancestor.
+_STATUS: dict[type, int] = {
+    DomainError: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+    RateLimited: 429,
+    Unavailable: 503,
+}
+
+
+def status_of(exc: DomainError) -> int:
+    """The HTTP status a domain error answers with (API problems and portal pages alike)."""
+    for cls in type(exc).__mro__:
+        status = _STATUS.get(cls)
+        if status is not None:
+            return status
+    return _STATUS[DomainError]
 
 
 def request_locale(request: Request[Any, Any, Any]) -> str:
@@ -38,7 +70,7 @@ def request_locale(request: Request[Any, Any, Any]) -> str:
 def problem_response(
     request: Request[Any, Any, Any],
     status: int,
-    code: str,
+    code: Code,
     *,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
@@ -50,7 +82,7 @@ def problem_response(
 
 def _problem(
     status: int,
-    code: str,
+    code: Code,
     title: str,
     detail: str,
     errors: list[FieldError] | None,
@@ -73,15 +105,15 @@ def _problem(
 
 
 def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    retry_after = getattr(exc, "retry_after", None)
-    if exc.status == 429 and retry_after is not None:
-        headers = {"Retry-After": str(retry_after)}
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     errors = None
     if isinstance(exc, Invalid):
         _, detail = problem_text(exc.code, request_locale(request), **exc.params)
         errors = exc.errors or [FieldError(field=exc.field, message=detail)]
-    return problem_response(request, exc.status, exc.code, headers=headers, errors=errors, **exc.params)
+    return problem_response(request, status, exc.code, headers=headers, errors=errors, **exc.params)
 
 
 def _validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
@@ -90,10 +122,10 @@ def _validation_handler(request: Request[Any, Any, Any], exc: ValidationExceptio
     detail = str(exc.detail or "")
     if "malformed" in text.lower() or "malformed" in detail.lower() or "JSON" in detail:
         if not extra or all("malformed" in str(e.get("message", "")).lower() for e in extra):
-            return problem_response(request, 400, "request.malformed")
+            return problem_response(request, 400, Code.REQUEST_MALFORMED)
     if any(_is_missing_body(e) for e in extra):
         # An empty body is not JSON at all, so it is malformed rather than invalid.
-        return problem_response(request, 400, "request.malformed")
+        return problem_response(request, 400, Code.REQUEST_MALFORMED)
     locale = request_locale(request)
     errors = [
         FieldError(
@@ -101,7 +133,7 @@ def _validation_handler(request: Request[Any, Any, Any], exc: ValidationExceptio
         )
         for e in extra
     ] or [FieldError(field="", message=field_message(detail or "invalid value", locale))]
-    return problem_response(request, 422, "request.invalid", errors=errors)
+    return problem_response(request, 422, Code.REQUEST_INVALID, errors=errors)
 
 
 def _is_missing_body(entry: dict[str, Any]) -> bool:
@@ -140,30 +172,30 @@ def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     if isinstance(exc, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", "Bearer")
         missing = "missing" in str(exc.detail).lower()
-        code = "auth.missing_token" if missing else "auth.invalid_token"
+        code = Code.AUTH_MISSING_TOKEN if missing else Code.AUTH_INVALID_TOKEN
         return problem_response(request, 401, code, headers=headers)
     if isinstance(exc, NotFoundException):
         if _lost_person(request):
             # A person typing the address or following an old link: show the way in.
             return Redirect("/web/login", status_code=303)
-        return problem_response(request, 404, "not_found")
+        return problem_response(request, 404, Code.NOT_FOUND)
     if isinstance(exc, MethodNotAllowedException):
-        return problem_response(request, 405, "method_not_allowed", headers=headers)
+        return problem_response(request, 405, Code.METHOD_NOT_ALLOWED, headers=headers)
     if isinstance(exc, PermissionDeniedException):
-        return problem_response(request, 403, "forbidden")
+        return problem_response(request, 403, Code.FORBIDDEN)
     if isinstance(exc, TooManyRequestsException):
         headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
-        return problem_response(request, 429, "rate_limited", headers=headers)
+        return problem_response(request, 429, Code.RATE_LIMITED, headers=headers)
     if exc.status_code == 413:
-        return problem_response(request, 413, "request.too_large")
+        return problem_response(request, 413, Code.REQUEST_TOO_LARGE)
     if exc.status_code == 415:
-        return problem_response(request, 415, "request.unsupported_media_type")
+        return problem_response(request, 415, Code.REQUEST_UNSUPPORTED_MEDIA_TYPE)
     if exc.status_code >= 500:
         return _internal(request, exc)
     if exc.status_code == 400 and _undecodable(exc):
-        return problem_response(request, 400, "request.malformed")
+        return problem_response(request, 400, Code.REQUEST_MALFORMED)
     errors = [FieldError(field="", message=field_message(str(exc.detail), request_locale(request)))]
-    return problem_response(request, exc.status_code, "request.invalid", errors=errors)
+    return problem_response(request, exc.status_code, Code.REQUEST_INVALID, errors=errors)
 
 
 def _undecodable(exc: HTTPException) -> bool:
@@ -185,12 +217,12 @@ def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes
         request_id,
         exc_info=exc,
     )
-    return problem_response(request, 500, "internal", request_id=request_id)
+    return problem_response(request, 500, Code.INTERNAL, request_id=request_id)
 
 
 def _unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-    return problem_response(request, 503, "unavailable", headers={"Retry-After": "5"})
+    return problem_response(request, 503, Code.UNAVAILABLE, headers={"Retry-After": "5"})
 
 
 def _unstorable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
@@ -200,7 +232,7 @@ def _unstorable_handler(request: Request[Any, Any, Any], exc: Exception) -> Resp
     return problem_response(
         request,
         422,
-        "request.invalid",
+        Code.REQUEST_INVALID,
         errors=[
             FieldError(
                 field="", message=field_message("text contains a NUL character", request_locale(request))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from backend.problems.codes import Code
 from backend.problems.errors import DomainError
 
 WINDOW_SECONDS = 60.0
@@ -33,8 +34,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class RateLimited(DomainError):
-    status = 429
-    default_code = "rate_limited"
+    default_code = Code.RATE_LIMITED
 
     def __init__(self, retry_after: float) -> None:
         super().__init__()

@@ -15,6 +15,7 @@ import asyncpg
 from backend.inbox import queries as q
 from backend.lib.cursors import decode_instant_cursor, encode_cursor
 from backend.missing import contacts
+from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools.localtime import format_hhmm, parse_hhmm
 from notifications.devices import remove_device
@@ -92,7 +93,7 @@ async def register_device(
                 "push device %s registered for person %s (%s)", row["id"], person_id, data.platform.value
             )
             return _device(row), True
-    raise Conflict("devices.token_busy")
+    raise Conflict(Code.DEVICES_TOKEN_BUSY)
 
 
 async def unregister_device(conn: asyncpg.Connection, person_id: uuid.UUID, device_id: uuid.UUID) -> None:
@@ -139,7 +140,7 @@ async def save_preferences(
     if data.quiet_hours is not None:
         start, end = parse_hhmm(data.quiet_hours.start), parse_hhmm(data.quiet_hours.end)
         if start == end:
-            raise Invalid("notifications.quiet_hours_empty")
+            raise Invalid(Code.NOTIFICATIONS_QUIET_HOURS_EMPTY)
     saved = await conn.fetchval(
         q.SAVE_PREFERENCES,
         person_id,

@@ -19,6 +19,7 @@ from backend.access.policy import PupilAccess, may_decide_leave, pupil_access, s
 from backend.db.transactions import atomic
 from backend.leave import queries as q
 from backend.lib.cursors import decode_instant_cursor, encode_cursor
+from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
@@ -45,7 +46,7 @@ DECIDERS = frozenset({"contact_teacher", "school_leader"})
 def require_web_client(client: str) -> None:
     """Leave is applied for in the web portal only (product.md), never in the app."""
     if client != "web":
-        raise Forbidden("leave.web_only")
+        raise Forbidden(Code.LEAVE_WEB_ONLY)
 
 
 def _require_applicant(access: PupilAccess) -> None:
@@ -54,21 +55,21 @@ def _require_applicant(access: PupilAccess) -> None:
     if access.can_report_absence:
         return
     if access.relation == "guardian":
-        raise Forbidden("leave.read_only")
-    raise Forbidden("leave.not_applicant")
+        raise Forbidden(Code.LEAVE_READ_ONLY)
+    raise Forbidden(Code.LEAVE_NOT_APPLICANT)
 
 
 def _check_span(data: LeaveRequestCreate, today: date) -> None:
     if not data.reason.strip():
-        raise Invalid("leave.reason_blank")
+        raise Invalid(Code.LEAVE_REASON_BLANK)
     if data.last_day < data.first_day:
-        raise Invalid("leave.last_before_first")
+        raise Invalid(Code.LEAVE_LAST_BEFORE_FIRST)
     if data.first_day < today:
-        raise Invalid("leave.past_day")
+        raise Invalid(Code.LEAVE_PAST_DAY)
     if data.first_day > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise Invalid("leave.too_far_ahead", days=MAX_DAYS_AHEAD)
+        raise Invalid(Code.LEAVE_TOO_FAR_AHEAD, days=MAX_DAYS_AHEAD)
     if (data.last_day - data.first_day).days + 1 > MAX_SPAN_DAYS:
-        raise Invalid("leave.span_too_long", days=MAX_SPAN_DAYS)
+        raise Invalid(Code.LEAVE_SPAN_TOO_LONG, days=MAX_SPAN_DAYS)
 
 
 async def create_request(
@@ -97,7 +98,7 @@ async def create_request(
         calendar = SchoolCalendar(frozenset(ctx["closed"]), ctx["starts_on"], ctx["ends_on"])
         school_days = len(calendar.school_days(data.first_day, data.last_day))
         if school_days == 0:
-            raise Invalid("leave.no_school_day")
+            raise Invalid(Code.LEAVE_NO_SCHOOL_DAY)
         request_id = uuid.uuid4()
         inserted = await conn.fetchval(
             q.INSERT_REQUEST,
@@ -112,7 +113,7 @@ async def create_request(
             now,
         )
         if inserted is None:
-            raise Conflict("leave.overlap")
+            raise Conflict(Code.LEAVE_OVERLAP)
         team = list(ctx["team"])
         if school_days > access.leave_teacher_max_days:
             # Beyond the contact teacher's limit only a leader decides: tell them too.
@@ -236,12 +237,12 @@ async def decide(
     # child's leave; a class-team member sees the request but does not decide.
     if access.relation not in DECIDERS:
         if access.relation in ("guardian", "self", "class_team"):
-            raise Forbidden("leave.not_decider")
+            raise Forbidden(Code.LEAVE_NOT_DECIDER)
         raise NotFound()  # a subject teacher never sees leave requests
     if row["status"] != "pending":
-        raise Conflict("leave.already_decided")
+        raise Conflict(Code.LEAVE_ALREADY_DECIDED)
     if not may_decide_leave(access.relation, row["school_days"], access.leave_teacher_max_days):
-        raise Forbidden("leave.needs_leader", days=row["school_days"], limit=access.leave_teacher_max_days)
+        raise Forbidden(Code.LEAVE_NEEDS_LEADER, days=row["school_days"], limit=access.leave_teacher_max_days)
     status = LeaveStatus.approved if data.approved else LeaveStatus.rejected
     await conn.execute(q.DECIDE, request_id, status.value, viewer, now, data.comment)
     guardians = await conn.fetch(q.GUARDIANS_WITH_ACCESS, row["pupil_id"], now)

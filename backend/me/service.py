@@ -8,6 +8,7 @@ from datetime import datetime
 import asyncpg
 
 from backend.me import queries as q
+from backend.problems.codes import Code
 from backend.problems.errors import Unauthorized
 from schemas.common import Access, Role
 from schemas.me import Child, Me, MyClass, MyGroup, MySchool
@@ -17,7 +18,7 @@ async def me(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> M
     row = await conn.fetchrow(q.ME, person_id, now)
     if row is None:
         # A valid token for a person removed from the roster.
-        raise Unauthorized("auth.unknown_user")
+        raise Unauthorized(Code.AUTH_UNKNOWN_USER)
     # Who the children are is the access policy's (guardians_with_access); a guardian
     # who may not act for the child (read-only, or the child is or may be an adult) reads.
     children = [

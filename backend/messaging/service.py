@@ -40,6 +40,7 @@ from backend.lib.cursors import decode_instant_cursor, encode_cursor
 from backend.messaging import queries as q
 from backend.messaging import texts
 from backend.messaging.office_hours import next_push_at
+from backend.problems.codes import Code
 from backend.problems.errors import Forbidden, Invalid, NotFound
 from backend.problems.texts import negotiate_locale
 from backend.schools.localtime import local_now
@@ -161,7 +162,7 @@ def _options(access: PupilAccess, c: Candidates, locale: str) -> list[RecipientO
 
 
 def _refuse(kind: RecipientKind) -> Invalid:
-    return Invalid("messaging.recipient_not_allowed", kind=kind.value)
+    return Invalid(Code.MESSAGING_RECIPIENT_NOT_ALLOWED, kind=kind.value)
 
 
 def _expand(
@@ -171,7 +172,7 @@ def _expand(
     writer = _writer(access)
     if writer == "pupil" and not access.is_adult:
         # The pupil sees themself, so this is a refusal, not a hidden object.
-        raise Forbidden("messaging.pupil_under_18")
+        raise Forbidden(Code.MESSAGING_PUPIL_UNDER_18)
     members: dict[uuid.UUID, ParticipantRole] = {}
     for r in recipients:
         if isinstance(r, ContactTeacherRecipient):
@@ -196,7 +197,7 @@ def _expand(
             for pid in c.guardians:
                 members.setdefault(pid, ParticipantRole.guardian)
     if not members:
-        raise Invalid("messaging.no_recipients")
+        raise Invalid(Code.MESSAGING_NO_RECIPIENTS)
     return members
 
 
@@ -474,6 +475,6 @@ async def set_office_hours(
 ) -> None:
     """Staff only: the route's guard (``running_staff_only``) has checked."""
     if hours is not None and hours["start"] >= hours["end"]:
-        raise Invalid("messaging.office_hours_order")
+        raise Invalid(Code.MESSAGING_OFFICE_HOURS_ORDER)
     await conn.execute(q.SET_OFFICE_HOURS, person, hours)
     log.info("office hours of %s set to %s", person, hours)

@@ -16,6 +16,7 @@ from backend.access.principal import Principal
 from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from backend.missing import contacts
+from backend.problems.codes import Code
 from backend.problems.errors import Forbidden
 from notifications.channels import channels
 from notifications.sms import valid_twilio_signature
@@ -90,7 +91,7 @@ class SmsHookController(Controller):
         signature = request.headers.get("x-twilio-signature", "")
         if not ch.sms_auth_token or not valid_twilio_signature(ch.sms_auth_token, url, params, signature):
             log.warning("SMS delivery report refused: bad or missing signature")
-            raise Forbidden("sms.bad_signature")
+            raise Forbidden(Code.SMS_BAD_SIGNATURE)
         sid = params.get("MessageSid") or params.get("SmsSid") or ""
         status = params.get("MessageStatus") or params.get("SmsStatus") or ""
         await contacts.delivery_report(conn, sid, status, params.get("ErrorCode"), now)

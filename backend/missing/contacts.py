@@ -18,6 +18,7 @@ import asyncpg
 from backend.access.case_staff import case_staff_access
 from backend.db.transactions import atomic
 from backend.missing import contact_queries as q
+from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools.localtime import local_now
 from notifications.sms import TWILIO_STATUS
@@ -103,9 +104,9 @@ async def log_call(
     async with atomic(conn):
         staff = await case_staff_access(conn, viewer, case_id, now)
         if not staff.is_open:
-            raise Conflict("missing.already_resolved")
+            raise Conflict(Code.MISSING_ALREADY_RESOLVED)
         if not await conn.fetchval(q.CASE_GUARDIAN, case_id, data.guardian_id, now):
-            raise Invalid("missing.not_a_guardian")
+            raise Invalid(Code.MISSING_NOT_A_GUARDIAN)
         status = _CALL_STATUS[data.outcome]
         await conn.execute(
             q.LOG_CALL, case_id, staff.school_id, data.guardian_id, status, viewer, data.note, now

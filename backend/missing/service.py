@@ -25,6 +25,7 @@ from backend.access.policy import PupilAccess, pupil_access
 from backend.lib.cursors import decode_instant_cursor, encode_cursor
 from backend.missing import contacts
 from backend.missing import queries as q
+from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.localtime import local_now
 from notifications.kinds import Kind
@@ -460,7 +461,7 @@ def _answering_role(access: PupilAccess, row: asyncpg.Record) -> str:
         # family; a read-only guardian (or one reading an adult's data by
         # consent) sees the case but cannot close it.
         if not access.can_report_absence:
-            raise Forbidden("missing.read_only")
+            raise Forbidden(Code.MISSING_READ_ONLY)
         return "guardian"
     if row["staff"]:
         return "staff"
@@ -490,10 +491,10 @@ async def resolve(
     role = _answering_role(access, row)
     allowed = GUARDIAN_OUTCOMES if role == "guardian" else STAFF_OUTCOMES
     if data.outcome not in allowed:
-        raise Invalid("missing.outcome_not_allowed")
+        raise Invalid(Code.MISSING_OUTCOME_NOT_ALLOWED)
     status = await conn.fetchval(q.LOCK_CASE, case_id, str(row["pupil_id"]))
     if status == "resolved":
-        raise Conflict("missing.already_resolved")
+        raise Conflict(Code.MISSING_ALREADY_RESOLVED)
     await conn.execute(q.RESOLVE, case_id, now, viewer, data.outcome.value, data.note)
     if role == "guardian":
         # An answer from a guardian is the surest sign a person knows.

@@ -14,6 +14,7 @@ import msgspec
 
 from backend.access.policy import school_leader_access, school_staff_access
 from backend.lib.cursors import decode_cursor, encode_cursor
+from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools import queries as q
 from backend.schools.localtime import format_hhmm, parse_hhmm
@@ -81,7 +82,7 @@ def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSet
         merged = msgspec.structs.replace(merged, feide_realm=None)
     if merged.timezone not in _zones():
         raise Invalid(
-            "settings.unknown_timezone",
+            Code.SETTINGS_UNKNOWN_TIMEZONE,
             errors=[FieldError(field="timezone", message="not an IANA time zone")],
         )
     start, end = parse_hhmm(merged.first_lesson_start), parse_hhmm(merged.first_lesson_end)
@@ -100,10 +101,10 @@ def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSet
     if parse_hhmm(merged.check_reminder_at) > time(21, 0):
         errors.append(FieldError(field="check_reminder_at", message="must be 21:00 or earlier"))
     if errors:
-        raise Invalid("settings.times_out_of_order", errors=errors)
+        raise Invalid(Code.SETTINGS_TIMES_OUT_OF_ORDER, errors=errors)
     if merged.call_after_minutes < merged.sms_after_minutes:
         raise Invalid(
-            "settings.ladder_out_of_order",
+            Code.SETTINGS_LADDER_OUT_OF_ORDER,
             errors=[FieldError(field="call_after_minutes", message="must not be before sms_after_minutes")],
         )
     return merged
@@ -166,7 +167,7 @@ async def list_closed_days(
     try:
         after_day = date.fromisoformat(after[0]) if after else None
     except ValueError as exc:
-        raise Invalid("request.invalid") from exc
+        raise Invalid(Code.REQUEST_INVALID) from exc
     rows = await conn.fetch(q.LIST_CLOSED_DAYS, school_id, first, last, after_day, limit + 1)
     items = [ClosedDay(date=r["day"], label=r["label"]) for r in rows[:limit]]
     return ClosedDayPage(
@@ -211,22 +212,22 @@ async def add_closed_day(
     (await school_staff_access(conn, viewer, school_id, now)).require_leader()
     if data.date is not None and data.first_day is None and data.last_day is None:
         if await conn.fetchval(q.INSERT_CLOSED_DAY, school_id, data.date, data.label) is None:
-            raise Conflict("schools.closed_day_exists")
+            raise Conflict(Code.SCHOOLS_CLOSED_DAY_EXISTS)
         log.info("closed day %s (%s) added at school %s by %s", data.date, data.label, school_id, viewer)
         return ClosedDay(date=data.date, label=data.label)
     if data.date is not None or data.first_day is None or data.last_day is None:
         raise Invalid(
-            "schools.closed_day_form",
+            Code.SCHOOLS_CLOSED_DAY_FORM,
             errors=[FieldError(field="date", message="give date, or first_day and last_day")],
         )
     if data.last_day < data.first_day:
         raise Invalid(
-            "schools.closed_day_range",
+            Code.SCHOOLS_CLOSED_DAY_RANGE,
             errors=[FieldError(field="last_day", message="must not be before first_day")],
         )
     if (data.last_day - data.first_day).days >= MAX_RANGE_DAYS:
         raise Invalid(
-            "schools.closed_day_range",
+            Code.SCHOOLS_CLOSED_DAY_RANGE,
             errors=[FieldError(field="last_day", message=f"at most {MAX_RANGE_DAYS} days after first_day")],
         )
     added = await insert_closed_days(

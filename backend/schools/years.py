@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend.problems.codes import Code
 from backend.problems.errors import Invalid
 
 
@@ -11,5 +12,5 @@ def first_year_of(school_year: str | None) -> int | None:
         return None
     first, _, second = school_year.partition("-")
     if not (first.isdigit() and second.isdigit()) or int(second) != int(first) + 1:
-        raise Invalid("school_year.invalid")
+        raise Invalid(Code.SCHOOL_YEAR_INVALID)
     return int(first)

@@ -14,6 +14,7 @@ from litestar.params import Body
 from backend.edge.bodies import SMALL_BODY_LIMIT, TOKEN_BODY_LIMIT
 from backend.edge.deps import caller_address
 from backend.edge.openapi import problems
+from backend.problems.codes import Code
 from backend.problems.errors import Invalid
 from backend.signin import service
 from backend.signin.service import SignIn
@@ -62,7 +63,7 @@ class AuthController(Controller):
             try:
                 device_id = uuid.UUID(data.device_id)
             except ValueError as exc:
-                raise Invalid("request.invalid", field="device_id") from exc
+                raise Invalid(Code.REQUEST_INVALID, field="device_id") from exc
         await service.logout(
             conn,
             sign_in,

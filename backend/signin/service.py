@@ -13,7 +13,8 @@ from typing import Protocol
 import asyncpg
 
 from backend.db.transactions import atomic
-from backend.problems.errors import DomainError, Unauthorized
+from backend.problems.codes import Code
+from backend.problems.errors import DomainError, Unauthorized, Unavailable
 from backend.signin import queries as q
 from backend.signin.identity import stored_subject
 from backend.signin.idp import IdentityError, IdentityVerifier, ProviderUnavailable
@@ -25,19 +26,17 @@ from schemas.auth import TOKEN_EXCHANGE, TokenRequest, TokenResponse
 log = logging.getLogger("skolebro.auth")
 
 
-class IdentityProviderDown(DomainError):
+class IdentityProviderDown(Unavailable):
     """The identity provider could not be asked; the client should try again shortly."""
 
-    status = 503
-    default_code = "auth.provider_unavailable"
+    default_code = Code.AUTH_PROVIDER_UNAVAILABLE
 
 
 class InvalidGrant(DomainError):
-    status = 400
-    default_code = "auth.invalid_grant"
+    default_code = Code.AUTH_INVALID_GRANT
 
     def __init__(self, reason: str) -> None:
-        super().__init__("auth.invalid_grant", reason=reason)
+        super().__init__(Code.AUTH_INVALID_GRANT, reason=reason)
 
 
 class Window(Protocol):
@@ -133,7 +132,7 @@ async def dev_login(
         si.limits.by_address.hit(address, si.rates.auth_per_minute)
         person_id = await person_by_username(conn, username)
         if person_id is None:
-            raise Unauthorized("auth.unknown_user")
+            raise Unauthorized(Code.AUTH_UNKNOWN_USER)
         log.info("dev login as %s (%s)", username, client)
         return await _issue_pair(conn, si, person_id, client, now)
 
@@ -167,7 +166,7 @@ async def token(
         person_id = await person_by_identity(conn, si.pepper, identity.provider, identity.subject)
         if person_id is None:
             log.info("token exchange: %s subject not in the roster", identity.provider)
-            raise Unauthorized("auth.unknown_user")
+            raise Unauthorized(Code.AUTH_UNKNOWN_USER)
         async with conn.transaction():
             return await _issue_pair(conn, si, person_id, form.client.value, now)
     raise InvalidGrant(f"grant_type must be {TOKEN_EXCHANGE} or refresh_token")
@@ -227,7 +226,7 @@ async def logout(
                 await conn.execute(q.REVOKE_FAMILY, row["family_id"], now)
         if person_id is None:
             si.limits.failures_by_address.record(address)  # a guess at someone's refresh token
-            raise Unauthorized("auth.missing_token")
+            raise Unauthorized(Code.AUTH_MISSING_TOKEN)
         if device_id is not None:
             # Signing out on a phone: pushes still queued for it must not follow.
             await remove_device(conn, device_id, person_id, "device signed out")

@@ -14,8 +14,9 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from backend.flows.roll_call import record_roll_call
 from backend.attendance import service as attendance
+from backend.flows.roll_call import record_roll_call
+from backend.problems.codes import Code
 from backend.problems.errors import Invalid
 from schemas.attendance import Mark, MarkStatus, RollCall
 
@@ -47,7 +48,7 @@ async def roll_call(
             marks=[Mark(pupil_id=uuid.UUID(m["pupil_id"]), status=MarkStatus(m["status"])) for m in marks]
         )
     except ValueError as exc:
-        raise Invalid("request.invalid", field="marks") from exc
+        raise Invalid(Code.REQUEST_INVALID, field="marks") from exc
     await record_roll_call(conn, viewer, class_id, day, data, now)
 
 

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from backend.me.service import me as load_me
+from backend.problems.codes import Code
 from backend.problems.errors import Invalid
 from backend.schools.localtime import local_now
 from backend.schools.service import class_timezone
@@ -24,7 +25,7 @@ def _parse_day(text: str | None) -> date:
     try:
         return date.fromisoformat(text or "")
     except ValueError as exc:
-        raise Invalid("request.invalid") from exc
+        raise Invalid(Code.REQUEST_INVALID) from exc
 
 
 class BoardPages(Controller):

@@ -11,6 +11,8 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
+from backend.edge.problem_handlers import status_of
+from backend.problems.codes import Code
 from backend.problems.errors import DomainError
 from backend.problems.texts import problem_text
 from backend.web.i18n import LANG_COOKIE, LOCALE_NAMES, pick_locale, translator
@@ -25,7 +27,7 @@ def _to_login(request: Request[Any, Any, Any], exc: LoginRequired) -> Response[A
     return Redirect(f"/web/login?next={quote(target)}", status_code=303)
 
 
-def _error_page(request: Request[Any, Any, Any], status: int, code: str, **params: object) -> Response[Any]:
+def _error_page(request: Request[Any, Any, Any], status: int, code: Code, **params: object) -> Response[Any]:
     lang = pick_locale(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
     title, detail = problem_text(code, lang, **params)
     return Template(
@@ -47,15 +49,15 @@ def _error_page(request: Request[Any, Any, Any], status: int, code: str, **param
 
 
 def _domain_page(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return _error_page(request, exc.status, exc.code, **exc.params)
+    return _error_page(request, status_of(exc), exc.code, **exc.params)
 
 
 def _http_page(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if exc.status_code >= 500:
         log.error("web page %s failed", request.url.path, exc_info=exc)
-        return _error_page(request, 500, "internal", request_id="-")
-    code = {404: "not_found", 405: "method_not_allowed", 403: "forbidden"}.get(
-        exc.status_code, "request.invalid"
+        return _error_page(request, 500, Code.INTERNAL, request_id="-")
+    code = {404: Code.NOT_FOUND, 405: Code.METHOD_NOT_ALLOWED, 403: Code.FORBIDDEN}.get(
+        exc.status_code, Code.REQUEST_INVALID
     )
     return _error_page(request, exc.status_code, code)
 
@@ -65,7 +67,7 @@ def _crash_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     log.error(
         "web page %s %s failed (request %s)", request.method, request.url.path, request_id, exc_info=exc
     )
-    return _error_page(request, 500, "internal", request_id=request_id)
+    return _error_page(request, 500, Code.INTERNAL, request_id=request_id)
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

@@ -12,9 +12,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
 from backend.access.policy import pupil_access
+from backend.edge.problem_handlers import status_of
 from backend.flows.leave_decision import decide_leave
 from backend.leave import service as leave
 from backend.me.service import me as load_me
+from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.localtime import local_now
 from backend.web.pages import SIGNED_IN, page, problem_detail, see_other
@@ -110,7 +112,7 @@ class LeavePages(Controller):
                 session,
                 status=422,
                 form=form,
-                error=problem_detail(request, session, Invalid("request.invalid")),
+                error=problem_detail(request, session, Invalid(Code.REQUEST_INVALID)),
             )
         try:
             await leave.create_request(conn, "web", session.person_id, pupil_id, data, now)
@@ -120,7 +122,7 @@ class LeavePages(Controller):
                 conn,
                 now,
                 session,
-                status=exc.status,
+                status=status_of(exc),
                 form=form,
                 error=problem_detail(request, session, exc),
             )
@@ -137,18 +139,23 @@ class LeavePages(Controller):
         request_id: uuid.UUID,
     ) -> Response[Any]:
         if form.get("decision") not in ("approve", "reject"):
-            raise Invalid("request.invalid")
+            raise Invalid(Code.REQUEST_INVALID)
         comment = form.get("comment", "").strip() or None
         try:
             data = msgspec.convert(
                 {"approved": form["decision"] == "approve", "comment": comment}, LeaveDecisionCreate
             )
         except msgspec.ValidationError as exc:
-            raise Invalid("request.invalid") from exc
+            raise Invalid(Code.REQUEST_INVALID) from exc
         try:
             await decide_leave(conn, session.person_id, request_id, data, now)
         except (Conflict, Forbidden) as exc:
             return await _leave_page(
-                request, conn, now, session, status=exc.status, error=problem_detail(request, session, exc)
+                request,
+                conn,
+                now,
+                session,
+                status=status_of(exc),
+                error=problem_detail(request, session, exc),
             )
         return see_other("/web/leave?done=decided")

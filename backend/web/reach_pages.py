@@ -15,6 +15,7 @@ import backend.web.reach_i18n  # noqa: F401  (registers the page texts)
 from backend.access.case_staff import class_staff_access
 from backend.missing import contacts
 from backend.missing import service as missing
+from backend.problems.codes import Code
 from backend.problems.errors import Invalid, NotFound
 from backend.reachability import service as reachability
 from backend.web.pages import SIGNED_IN, page, see_other
@@ -73,7 +74,7 @@ class ReachPages(Controller):
             guardian = uuid.UUID(form.get("guardian_id", ""))
             data = CallLogged(guardian_id=guardian, outcome=CallOutcome(form.get("outcome", "")))
         except ValueError as exc:
-            raise Invalid("request.invalid", field="outcome") from exc
+            raise Invalid(Code.REQUEST_INVALID, field="outcome") from exc
         await contacts.log_call(conn, session.person_id, case_id, data, now)
         return see_other(f"/web/missing-cases/{case_id}?done=call_logged")
 

@@ -21,6 +21,7 @@ import asyncpg
 from litestar import Request
 from litestar.datastructures import Cookie
 
+from backend.problems.codes import Code
 from backend.problems.errors import Forbidden
 from backend.signin import portal_sessions as web_sessions
 
@@ -117,7 +118,7 @@ def check_csrf(expected: str | None, sent: object) -> None:
     """403 unless the form's token matches (constant-time)."""
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(expected.encode(), sent.encode()):
         log.warning("web form refused: missing or wrong CSRF token")
-        raise Forbidden("web.csrf")
+        raise Forbidden(Code.WEB_CSRF)
 
 
 def login_csrf(request: Request[Any, Any, Any]) -> tuple[str, bool]:
