@@ -22,7 +22,8 @@ import asyncpg
 from backend.absence import service as absence
 from backend.access.policy import PupilAccess
 from backend.leave import service as leave
-from backend.missing import service as missing
+from backend.missing import answering as missing_answers
+from backend.missing import hooks as missing_hooks
 from backend.problems.errors import Conflict, Invalid
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import parse_hhmm
@@ -45,7 +46,7 @@ async def file_absence_report(
     report resolves it). In a transaction when ``absence.may_answer_a_case``."""
     report = await absence.create_report(conn, access, submitter, data, now, calendar)
     if absence.may_answer_a_case(access, data):
-        await missing.report_filed(
+        await missing_hooks.report_filed(
             conn,
             access,
             first_day=report.first_day,
@@ -62,7 +63,7 @@ async def resolve_case(
     conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID, data: ResolveCase, now: datetime
 ) -> MissingCase:
     """Answer a case; "sick at home" today files a sick report for the day. In a transaction."""
-    resolved = await missing.resolve(conn, viewer, case_id, data, now)
+    resolved = await missing_answers.resolve(conn, viewer, case_id, data, now)
     if resolved.files_sick_report:
         case = resolved.case
         report = AbsenceReportCreate(first_day=case.date, reason=AbsenceReason.sick, note=data.note)
@@ -91,7 +92,7 @@ async def decide_leave(
     cases of those days close. In a transaction."""
     decided = await leave.decide(conn, viewer, request_id, data, now)
     if decided.status is LeaveStatus.approved:
-        await missing.leave_approved(
+        await missing_hooks.leave_approved(
             conn,
             pupil_id=decided.pupil_id,
             first_day=decided.first_day,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 
 if TYPE_CHECKING:
-    from backend.roster.oneroster import ReadOptions
+    from backend.roster.oneroster.model import ReadOptions
 
 ENVIRONMENTS = ("dev", "test", "production")
 PLAN_CACHE_MODES = ("none", "auto", "force_generic_plan", "force_custom_plan")
@@ -204,7 +204,7 @@ class Settings:
         return bool(self.oneroster_url and self.oneroster_token_url and self.oneroster_client_id)
 
     def roster_read_options(self) -> ReadOptions:
-        from backend.roster.oneroster import ReadOptions
+        from backend.roster.oneroster.model import ReadOptions
         from backend.signin.identity import national_id_hash
 
         pepper = self.pepper

@@ -17,7 +17,7 @@ from datetime import date, datetime, time
 import asyncpg
 
 from backend.attendance import queries as q
-from backend.missing import service as missing
+from backend.missing import hooks as missing
 from backend.problems.errors import Invalid, NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now

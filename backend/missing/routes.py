@@ -16,7 +16,7 @@ from backend.app.runtime import Runtime
 from backend.edge import idempotency
 from backend.edge.openapi import problems
 from backend.edge.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from backend.missing import service
+from backend.missing import reads
 from schemas.missing import CaseFilter, MissingCase, MissingCasePage, ResolveCase
 
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
@@ -41,15 +41,13 @@ class MissingCaseController(Controller):
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> MissingCasePage:
-        return await service.list_cases(
-            conn, principal.person_id, status, date_, cursor, limit, rt.clock.now()
-        )
+        return await reads.list_cases(conn, principal.person_id, status, date_, cursor, limit, rt.clock.now())
 
     @get("/{case_id:uuid}", summary="One case with its history", responses=problems(401, 404))
     async def get_case(
         self, conn: asyncpg.Connection, rt: Runtime, principal: Principal, case_id: uuid.UUID
     ) -> MissingCase:
-        return await service.get_case(conn, principal.person_id, case_id, rt.clock.now())
+        return await reads.get_case(conn, principal.person_id, case_id, rt.clock.now())
 
     @post(
         "/{case_id:uuid}/resolve",

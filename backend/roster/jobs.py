@@ -31,7 +31,7 @@ def roster_sync_job(settings: Settings | None) -> Job:
     """The job for these settings (None: the process environment, read when it runs)."""
 
     async def run(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
-        from backend.roster.oneroster import RosterError
+        from backend.roster.oneroster.model import RosterError
         from backend.roster.rest import SyncError, sync_roster
 
         current = settings or Settings.from_env()

@@ -15,7 +15,7 @@ import backend.web.reach_i18n  # noqa: F401  (registers the page texts)
 from backend.access.case_staff import class_staff_access
 from backend.app.runtime import Runtime
 from backend.missing import contacts
-from backend.missing import service as missing
+from backend.missing import reads as missing
 from backend.problems.errors import Invalid, NotFound
 from backend.reachability import service as reachability
 from backend.web.pages import SIGNED_IN, page, see_other

@@ -285,7 +285,7 @@ async def missing_pupils(dsn: str, fake: dict[str, str], args: argparse.Namespac
     from datetime import timedelta
 
     from backend.missing import ladder
-    from backend.missing import service as missing
+    from backend.missing import sweep as missing
     from notifications.channels import Channels
     from notifications.mail import LogMail
     from notifications.sms import TwilioSms
