@@ -98,8 +98,6 @@ class Settings:
     # a local FCM stand-in (tests, benchmarks), and the CA its certificate is signed by
     fcm_endpoint: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_ENDPOINT"))
     fcm_ca_file: str | None = field(default=None, metadata=from_var("SKOLEBRO_FCM_CA_FILE"))
-    # aiohttp (measured fastest), h2 (firebase-admin's own) or http1
-    fcm_http: str = field(default="aiohttp", metadata=from_var("SKOLEBRO_FCM_HTTP"))
     # Messages per FCM chunk, and being sent at once by one dispatcher; the second is also
     # how many already-accepted pushes a killed dispatcher may send twice (README).
     push_chunk_size: int = field(default=50, metadata=from_var("SKOLEBRO_PUSH_CHUNK_SIZE", int))
@@ -265,8 +263,6 @@ class Settings:
         return "log"
 
     def check(self) -> None:
-        if self.fcm_http not in ("aiohttp", "h2", "http1"):
-            raise SettingsError(f"SKOLEBRO_FCM_HTTP={self.fcm_http!r}: use aiohttp, h2 or http1.")
         if self.db_plan_cache_mode not in PLAN_CACHE_MODES:
             raise SettingsError(
                 f"SKOLEBRO_DB_PLAN_CACHE_MODE={self.db_plan_cache_mode!r}: use force_generic_plan,"
