@@ -70,7 +70,7 @@ def ttl_for(kind: str, urgent: bool) -> timedelta:
 @dataclass(frozen=True)
 class DispatcherConfig:
     batch_size: int = 500  # rows per claim (and FCM's limit per send_each)
-    chunk_size: int = 50  # messages per send_each_async call
+    chunk_size: int = 50  # messages per transport.send call
     max_in_flight: int = 100  # messages being sent at once by this dispatcher
     workers: int = 2  # rounds running side by side (claim while sending)
     lease: timedelta = timedelta(seconds=90)  # > the slowest round (timeouts included)

@@ -1,19 +1,15 @@
-"""How pushes leave the building: FCM through firebase-admin, or only a log line.
+"""How pushes leave the building: FCM, or only a log line.
 
 ``fcm`` is used when ``SKOLEBRO_FCM_CREDENTIALS`` names a service-account
 JSON; ``log`` otherwise (development: the inbox still gets everything).
 
-The FCM transport speaks FCM HTTP v1, one request per message. By default
-(``aiohttp``) firebase-admin builds and encodes each message and holds the
-credentials, and our aiohttp pool of HTTP/1.1 connections posts the JSON:
+The FCM transport speaks FCM HTTP v1, one request per message:
+firebase-admin builds and encodes each message and holds the credentials,
+and our aiohttp pool of HTTP/1.1 connections posts the JSON, because
 firebase-admin's own ``send_each_async`` (httpx, HTTP/2) is the measured
-throughput limit (README: Configuring FCM). ``h2`` and ``http1`` keep
-``send_each_async`` with three adjustments, each for a measured or
-documented reason:
+throughput limit (README: Configuring FCM). Two more choices, each for a
+measured or documented reason:
 
-- firebase-admin's own retries (four, for 500/503, with sleeps inside the
-  call) are switched off: the dispatcher retries with backoff and jitter
-  itself and must not hold a batch for seconds.
 - The OAuth access token is refreshed in a worker thread before it runs out
   (``prepare``), because google-auth refreshes synchronously inside the
   request and would block the event loop for a network round trip.
@@ -21,6 +17,8 @@ documented reason:
   pointed at a local stand-in (``SKOLEBRO_FCM_ENDPOINT``,
   ``SKOLEBRO_FCM_CA_FILE``); the OAuth endpoint is the service account's
   own ``token_uri``, which google-auth honours.
+
+firebase-admin's private API is used only in ``notifications.fcm_encoding``.
 """
 
 from __future__ import annotations
@@ -32,7 +30,6 @@ import json
 import logging
 import ssl
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,6 +38,7 @@ from typing import Any, Protocol
 
 import msgspec
 
+from notifications import fcm_encoding
 from notifications.settings import PushSettings
 
 log = logging.getLogger("skolebro.push")
@@ -145,88 +143,43 @@ def _webpush_topic(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+FCM_URL = "https://fcm.googleapis.com/v1/projects/{project}/messages:send"
+
+
 @dataclass
 class FcmTransport:
-    """FCM HTTP v1 through firebase-admin's ``send_each_async``."""
+    """FCM HTTP v1: firebase-admin's encoding, posted by our aiohttp HTTP/1.1 pool (README: why)."""
 
     credentials_path: str
     endpoint: str | None = None
     ca_file: str | None = None
     timeout: float = 10.0
-    # "aiohttp" (default): the FCM v1 JSON firebase-admin encodes, posted by
-    # our own aiohttp client over a pool of HTTP/1.1 connections (README: why).
-    # "h2": firebase-admin's send_each_async over httpx HTTP/2 (one connection,
-    # multiplexed). "http1": send_each_async with httpx over aiohttp.
-    http: str = "aiohttp"
     max_connections: int = 100
     name: str = "fcm"
-    _app: Any = field(init=False, default=None)
-    _service: Any = field(init=False, default=None)
     _credential: Any = field(init=False, default=None)
     _auth_request: Any = field(init=False, default=None)
+    _url: str = field(init=False, default="")
     _refresh_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     _session: Any = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        import firebase_admin
         import google.auth.transport.requests
         import requests
-        from firebase_admin import credentials, messaging
+        from firebase_admin import credentials
 
         certificate = credentials.Certificate(self.credentials_path)
-        # A private app per transport, so tests and several dispatchers in one
-        # process do not share (or fight over) the default app.
-        self._app = firebase_admin.initialize_app(
-            certificate,
-            options={"httpTimeout": self.timeout},
-            name=f"skolebro-push-{uuid.uuid4().hex[:8]}",
-        )
-        self._service = messaging._get_messaging_service(self._app)
-        self._credential = self._service._credential
+        self._credential = certificate.get_credential()
         session = requests.Session()
         if self.ca_file:
             session.verify = self.ca_file
         self._auth_request = google.auth.transport.requests.Request(session=session)
+        project = certificate.project_id
         if self.endpoint:
-            project = self._app.project_id
-            self._service._fcm_url = f"{self.endpoint.rstrip('/')}/v1/projects/{project}/messages:send"
-        # Replace the HTTP client under firebase-admin's async client: same
-        # auth flow, no hidden retries, our TLS trust and connection limits.
-        self._service._async_client._async_client = self._build_http_client()
-        log.info(
-            "FCM transport ready: project %s, %s, endpoint %s",
-            self._app.project_id,
-            self.http,
-            self.endpoint or "fcm.googleapis.com",
-        )
-
-    def _build_http_client(self) -> Any:
-        import httpx
-        from firebase_admin import _http_client
-
-        verify: ssl.SSLContext = (
-            ssl.create_default_context(cafile=self.ca_file) if self.ca_file else httpx.create_ssl_context()
-        )
-        limits = httpx.Limits(
-            max_connections=self.max_connections, max_keepalive_connections=self.max_connections
-        )
-        transport: httpx.AsyncBaseTransport
-        if self.http in ("http1", "aiohttp"):
-            # "aiohttp" sends through its own session (``_send_direct``); this
-            # client still serves firebase-admin's other calls.
-            from httpx_aiohttp import AiohttpTransport
-
-            transport = AiohttpTransport(verify=verify, limits=limits)
-        elif self.http == "h2":
-            transport = httpx.AsyncHTTPTransport(http2=True, verify=verify, limits=limits, retries=0)
+            self._url = f"{self.endpoint.rstrip('/')}/v1/projects/{project}/messages:send"
         else:
-            raise ValueError(f"SKOLEBRO_FCM_HTTP must be aiohttp, h2 or http1, not {self.http!r}")
-        return httpx.AsyncClient(
-            http2=self.http == "h2",
-            timeout=self.timeout,
-            headers=dict(_http_client.METRICS_HEADERS),
-            auth=_http_client.GoogleAuthCredentialFlow(self._credential),
-            transport=transport,
+            self._url = FCM_URL.format(project=project)
+        log.info(
+            "FCM transport ready: project %s, endpoint %s", project, self.endpoint or "fcm.googleapis.com"
         )
 
     def _token_fresh(self) -> bool:
@@ -250,67 +203,7 @@ class FcmTransport:
                 self._credential.expiry,
             )
 
-    def _message(self, m: PushMessage) -> Any:
-        from firebase_admin import messaging
-
-        expires = int(time.time() + m.ttl.total_seconds())
-        apns_headers = {
-            "apns-priority": "10" if m.urgent else "5",
-            "apns-expiration": str(expires),
-            "apns-push-type": "alert",
-        }
-        webpush_headers = {
-            "Urgency": "high" if m.urgent else "normal",
-            "TTL": str(int(m.ttl.total_seconds())),
-        }
-        if m.collapse_key:
-            apns_headers["apns-collapse-id"] = _apns_collapse_id(m.collapse_key)
-            webpush_headers["Topic"] = _webpush_topic(m.collapse_key)
-        aps = messaging.Aps(
-            sound="default",
-            # iOS shows a time-sensitive alert through Focus modes.
-            custom_data={"interruption-level": "time-sensitive"} if m.urgent else None,
-        )
-        return messaging.Message(
-            token=m.token,
-            notification=messaging.Notification(title=m.title, body=m.body),
-            data=m.data,
-            android=messaging.AndroidConfig(
-                priority="high" if m.urgent else "normal",
-                ttl=m.ttl,
-                collapse_key=m.collapse_key,
-                notification=messaging.AndroidNotification(
-                    channel_id="urgent" if m.urgent else "default",
-                    tag=m.collapse_key,
-                ),
-            ),
-            apns=messaging.APNSConfig(headers=apns_headers, payload=messaging.APNSPayload(aps=aps)),
-            webpush=messaging.WebpushConfig(headers=webpush_headers),
-        )
-
-    async def send(self, messages: Sequence[PushMessage]) -> list[Outcome]:
-        from firebase_admin import exceptions, messaging
-
-        if not messages:
-            return []
-        if self.http == "aiohttp":
-            return await self._send_direct(messages)
-        try:
-            await self.prepare()
-            batch = await messaging.send_each_async([self._message(m) for m in messages], app=self._app)
-        except (exceptions.FirebaseError, OSError, ValueError) as exc:
-            # The whole call failed (token endpoint down, connection lost
-            # before any answer): every message is worth another try.
-            error = f"{type(exc).__name__}: {exc}"
-            return [Outcome(Result.retry, error) for _ in messages]
-        except Exception as exc:  # google-auth's RefreshError and friends
-            error = f"{type(exc).__name__}: {exc}"
-            return [Outcome(Result.retry, error) for _ in messages]
-        return [_outcome(r) for r in batch.responses]
-
-    # --- the direct path: firebase-admin encodes, aiohttp posts ---------------
-
-    def _direct_session(self) -> Any:
+    def _http_session(self) -> Any:
         import aiohttp
 
         if self._session is None or self._session.closed:
@@ -325,42 +218,35 @@ class FcmTransport:
             )
         return self._session
 
-    async def _send_direct(self, messages: Sequence[PushMessage]) -> list[Outcome]:
+    async def send(self, messages: Sequence[PushMessage]) -> list[Outcome]:
         """One FCM v1 ``messages:send`` request per message, all of the chunk at once.
 
         The body is exactly what firebase-admin would send (its own encoder);
-        only the HTTP client differs, because firebase-admin's httpx client is
-        the measured bottleneck (architecture.md). Every failure becomes an
-        outcome; nothing raises.
+        only the HTTP client differs. Every failure becomes an outcome; nothing raises.
         """
-        from firebase_admin import _http_client, messaging
-
+        if not messages:
+            return []
         try:
             await self.prepare()
         except Exception as exc:  # google-auth's RefreshError and friends: try again later
             return [Outcome(Result.retry, f"{type(exc).__name__}: {exc}") for _ in messages]
-        session = self._direct_session()
+        session = self._http_session()
         headers = {
             "Authorization": f"Bearer {self._credential.token}",
-            "X-GOOG-API-FORMAT-VERSION": "2",
-            "X-FIREBASE-CLIENT": f"fire-admin-python/{_firebase_version()}",
             "Content-Type": "application/json; charset=UTF-8",
-            **_http_client.METRICS_HEADERS,
+            **fcm_encoding.request_headers(),
         }
-        url = self._service._fcm_url
 
         async def one(m: PushMessage) -> Outcome:
             try:
                 # msgspec writes the same JSON as json.dumps, several times faster.
-                body = msgspec.json.encode(
-                    {"message": messaging._MessagingService.encode_message(self._message(m))}
-                )
+                body = msgspec.json.encode({"message": fcm_encoding.encode(_fcm_message(m))})
             except (ValueError, TypeError) as exc:
                 return Outcome(Result.failed, f"message not encodable: {exc}")
             try:
-                async with session.post(url, data=body, headers=headers) as response:
+                async with session.post(self._url, data=body, headers=headers) as response:
                     text = await response.read()
-                    return _direct_outcome(response.status, text, response.headers.get("Retry-After"))
+                    return _outcome(response.status, text, response.headers.get("Retry-After"))
             except (OSError, TimeoutError) as exc:
                 return Outcome(Result.retry, f"{type(exc).__name__}: {exc}")
             except Exception as exc:  # aiohttp.ClientError and the like: worth another try
@@ -369,65 +255,53 @@ class FcmTransport:
         return list(await asyncio.gather(*(one(m) for m in messages)))
 
     async def close(self) -> None:
-        import firebase_admin
-
         if self._session is not None:
             await self._session.close()
             self._session = None
-        try:
-            await self._service._async_client.aclose()
-        finally:
-            # delete_app closes the (already closed) client with asyncio.run,
-            # which cannot run inside our loop; a worker thread has none.
-            await asyncio.to_thread(firebase_admin.delete_app, self._app)
 
 
-def _outcome(response: Any) -> Outcome:
-    from firebase_admin import exceptions, messaging
+def _fcm_message(m: PushMessage) -> Any:
+    """The firebase-admin ``messaging.Message`` for one push."""
+    from firebase_admin import messaging
 
-    if response.success:
-        return Outcome(Result.sent)
-    exc = response.exception
-    code = getattr(exc, "code", type(exc).__name__)
-    error = f"{code}: {exc}"
-    if isinstance(exc, messaging.UnregisteredError | messaging.SenderIdMismatchError):
-        return Outcome(Result.token_gone, error)
-    if isinstance(exc, exceptions.InvalidArgumentError):
-        # INVALID_ARGUMENT is about the token when FCM says so; otherwise the
-        # message itself is wrong and retrying will not help.
-        if _blames_token(exc):
-            return Outcome(Result.token_gone, error)
-        return Outcome(Result.failed, error)
-    if isinstance(exc, exceptions.ResourceExhaustedError):
-        response_obj = getattr(exc, "http_response", None)
-        header = response_obj.headers.get("retry-after") if response_obj is not None else None
-        return Outcome(Result.rate_limited, error, _parse_retry_after(header))
-    if isinstance(exc, exceptions.NotFoundError):
-        # 404 without the UNREGISTERED detail: the token is unknown to FCM.
-        return Outcome(Result.token_gone, error)
-    if isinstance(
-        exc,
-        exceptions.UnavailableError
-        | exceptions.InternalError
-        | exceptions.DeadlineExceededError
-        | exceptions.UnknownError
-        | exceptions.UnauthenticatedError
-        | exceptions.PermissionDeniedError
-        | messaging.ThirdPartyAuthError,
-    ):
-        # Server trouble, a transport error, or credentials being fixed: retry.
-        return Outcome(Result.retry, error)
-    return Outcome(Result.failed, error)
-
-
-def _firebase_version() -> str:
-    import firebase_admin
-
-    return str(firebase_admin.__version__)
+    expires = int(time.time() + m.ttl.total_seconds())
+    apns_headers = {
+        "apns-priority": "10" if m.urgent else "5",
+        "apns-expiration": str(expires),
+        "apns-push-type": "alert",
+    }
+    webpush_headers = {
+        "Urgency": "high" if m.urgent else "normal",
+        "TTL": str(int(m.ttl.total_seconds())),
+    }
+    if m.collapse_key:
+        apns_headers["apns-collapse-id"] = _apns_collapse_id(m.collapse_key)
+        webpush_headers["Topic"] = _webpush_topic(m.collapse_key)
+    aps = messaging.Aps(
+        sound="default",
+        # iOS shows a time-sensitive alert through Focus modes.
+        custom_data={"interruption-level": "time-sensitive"} if m.urgent else None,
+    )
+    return messaging.Message(
+        token=m.token,
+        notification=messaging.Notification(title=m.title, body=m.body),
+        data=m.data,
+        android=messaging.AndroidConfig(
+            priority="high" if m.urgent else "normal",
+            ttl=m.ttl,
+            collapse_key=m.collapse_key,
+            notification=messaging.AndroidNotification(
+                channel_id="urgent" if m.urgent else "default",
+                tag=m.collapse_key,
+            ),
+        ),
+        apns=messaging.APNSConfig(headers=apns_headers, payload=messaging.APNSPayload(aps=aps)),
+        webpush=messaging.WebpushConfig(headers=webpush_headers),
+    )
 
 
-def _direct_outcome(status: int, raw: bytes, retry_after: str | None) -> Outcome:
-    """An FCM v1 answer as an outcome: the same rules as ``_outcome`` for firebase-admin's errors."""
+def _outcome(status: int, raw: bytes, retry_after: str | None) -> Outcome:
+    """An FCM v1 answer as an outcome (``google.rpc.Status`` with the ``FcmError`` detail)."""
     if status == 200:
         return Outcome(Result.sent)
     try:
@@ -467,23 +341,7 @@ def _direct_outcome(status: int, raw: bytes, retry_after: str | None) -> Outcome
     return Outcome(Result.failed, text)
 
 
-def _blames_token(exc: Any) -> bool:
-    response = getattr(exc, "http_response", None)
-    body: dict[str, Any] = {}
-    if response is not None:
-        try:
-            body = json.loads(response.content or b"{}").get("error", {})
-        except (ValueError, AttributeError):
-            body = {}
-    for detail in body.get("details", []) or []:
-        for violation in detail.get("fieldViolations", []) or []:
-            if violation.get("field") == "message.token":
-                return True
-    text = (body.get("message") or str(exc)).lower()
-    return "registration token" in text
-
-
-def build_transport(settings: PushSettings, http: str = "aiohttp") -> Transport:
+def build_transport(settings: PushSettings) -> Transport:
     """``fcm`` when ``SKOLEBRO_FCM_CREDENTIALS`` is set; ``log`` otherwise."""
     if not settings.fcm_credentials:
         log.warning("SKOLEBRO_FCM_CREDENTIALS is not set: pushes are only logged")
@@ -492,5 +350,4 @@ def build_transport(settings: PushSettings, http: str = "aiohttp") -> Transport:
         settings.fcm_credentials,
         endpoint=settings.fcm_endpoint,
         ca_file=settings.fcm_ca_file,
-        http=http,
     )

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from backend.roster.importer import import_roster
-from backend.roster.oneroster import read_roster
+from backend.roster.oneroster.csv_reader import read_roster
 from tests.conftest import DEFAULT_NOW, SCHOOL
 from tests.roster_sets import small_set, write_csv
 from tests.support import assert_problem

@@ -62,7 +62,7 @@ async def test_a_push_reaches_fcm_with_the_inbox_text_and_ids(db, clock, pool, t
     [got] = fcm.received(token)
     inbox = await db.fetchrow("SELECT title, body FROM notifications WHERE id = $1", nid)
     message = got.message
-    # The default transport: firebase-admin's encoding over our HTTP/1.1 pool.
+    # The FCM path: firebase-admin's encoding over our HTTP/1.1 pool.
     assert got.http_version == "1.1"
     assert message["notification"] == {"title": inbox["title"], "body": inbox["body"]}
     assert message["data"] == {
@@ -508,40 +508,6 @@ def test_fake_fcm_answers_like_fcm(fcm: FakeFCM) -> None:
         )
     assert r.status_code == 401 and r.http_version == "HTTP/2"
     assert json.loads(r.text)["error"]["status"] == "UNAUTHENTICATED"
-
-
-async def test_http1_mode_sends_through_the_same_firebase_admin(db, clock, pool, fcm):
-    from notifications.transports import FcmTransport
-
-    token = await add_device(db, HANSEN)
-    await _notify_one(db, clock)
-    t = FcmTransport(fcm.service_account(), endpoint=fcm.endpoint, ca_file=fcm.ca_file, http="http1")
-    try:
-        stats = await make_dispatcher(pool, t, clock).run_once()
-    finally:
-        await t.close()
-    assert stats.sent == 1
-    [got] = fcm.received(token)
-    assert got.http_version == "1.1"
-
-
-async def test_h2_mode_sends_through_firebase_admins_own_client(db, clock, pool, fcm):
-    from notifications.transports import FcmTransport
-
-    token = await add_device(db, HANSEN)
-    gone = await add_device(db, NILSEN, token="unregistered-nilsen")
-    await _notify_one(db, clock, kind="missing_pupil", urgent=True)
-    await _notify_one(db, clock, recipient=NILSEN)
-    t = FcmTransport(fcm.service_account(), endpoint=fcm.endpoint, ca_file=fcm.ca_file, http="h2")
-    try:
-        stats = await make_dispatcher(pool, t, clock).run_once()
-    finally:
-        await t.close()
-    assert (stats.sent, stats.tokens_removed) == (1, 1)
-    [got] = fcm.received(token)
-    assert got.http_version == "2"
-    assert got.message["android"]["priority"] == "high"
-    assert await db.fetchval("SELECT count(*) FROM devices WHERE token = $1", gone) == 0
 
 
 async def test_serve_runs_the_dispatcher_in_the_background(runtime, db, clock):

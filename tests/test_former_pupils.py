@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from backend.roster.importer import import_roster
-from backend.roster.oneroster import read_roster
+from backend.roster.oneroster.csv_reader import read_roster
 from tests.conftest import CLASS_3A, SCHOOL
 from tests.roster_sets import small_set, write_csv
 from tests.routine_helpers import MONDAY, oslo, pupil_row, roll_call, tokens

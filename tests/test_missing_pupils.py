@@ -511,7 +511,7 @@ async def test_resolve_is_idempotent_with_a_key(client, tokens, db, clock):
 
 
 async def test_leave_approved_for_a_sought_case_closes_it(client, tokens, db, clock):
-    from backend.missing.service import leave_approved
+    from backend.missing.hooks import leave_approved
 
     case_id = await _open_case(client, tokens, db, clock, CLASS_3A, OLA, "teacher.3a")
     async with db.transaction():

@@ -39,11 +39,10 @@ def test_an_empty_environment_gives_the_declared_defaults():
 
 def test_a_setting_from_the_environment_overrides_only_its_field():
     s = Settings.from_env(
-        {"SKOLEBRO_POOL_SIZE": "3", "SKOLEBRO_DATA_DIR": "/srv/skolebro", "SKOLEBRO_FCM_HTTP": ""}
+        {"SKOLEBRO_POOL_SIZE": "3", "SKOLEBRO_DATA_DIR": "/srv/skolebro", "SKOLEBRO_TOKEN_ISSUER": ""}
     )
     assert s.database.pool_max_size == 3
     assert s.data_dir == Path("/srv/skolebro")
-    assert s.fcm_http == Settings().fcm_http
     assert s.tokens.issuer == Settings().tokens.issuer
 
 

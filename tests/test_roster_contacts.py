@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from backend.roster.importer import import_roster
-from backend.roster.oneroster import read_roster
+from backend.roster.oneroster.csv_reader import read_roster
 from backend.roster.rest import Provider, sync_roster
 from tests.conftest import DEFAULT_NOW
 from tests.fakes.oneroster import FakeOneRoster

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from backend.roster.importer import import_roster
-from backend.roster.oneroster import RosterError, read_roster
+from backend.roster.oneroster.csv_reader import read_roster
+from backend.roster.oneroster.model import RosterError
 from tests.roster_sets import COLUMNS
 
 

@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 
 from backend.roster.importer import import_roster
-from backend.roster.oneroster import ReadOptions, RosterError, read_roster
+from backend.roster.oneroster.csv_reader import read_roster
+from backend.roster.oneroster.model import ReadOptions, RosterError
 from backend.signin.identity import DEV_PEPPER, national_id_hash
 from tests.conftest import DEFAULT_NOW
 from tests.roster_sets import national_id, small_set, write_csv, zip_folder

@@ -14,7 +14,7 @@ import pytest
 
 from backend.roster.importer import import_roster
 from backend.roster.jobs import roster_sync_job
-from backend.roster.oneroster import read_roster
+from backend.roster.oneroster.csv_reader import read_roster
 from backend.roster.rest import Provider, SyncError, sync_roster
 from tests.conftest import DEFAULT_NOW
 from tests.fakes.oneroster import FakeOneRoster

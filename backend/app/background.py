@@ -17,9 +17,7 @@ async def push_dispatcher(rt: Runtime) -> None:
 
     try:
         transport: Transport = (
-            LogTransport()
-            if rt.settings.check_push() == "log"
-            else build_transport(rt.settings.push, http=rt.settings.fcm_http)
+            LogTransport() if rt.settings.check_push() == "log" else build_transport(rt.settings.push)
         )
     except Exception:
         # A background task's failure is otherwise silent until shutdown.

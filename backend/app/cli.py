@@ -169,7 +169,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def _roster_failed(exc: Exception) -> int:
-    from backend.roster.oneroster import RosterError
+    from backend.roster.oneroster.model import RosterError
 
     lines = exc.lines() if isinstance(exc, RosterError) else [str(exc)]
     print("skolebro: roster import failed, nothing was changed:", file=sys.stderr)
@@ -187,7 +187,8 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     import asyncpg
 
     from backend.roster.importer import ImportSummary, import_roster
-    from backend.roster.oneroster import RosterError, read_roster
+    from backend.roster.oneroster.csv_reader import read_roster
+    from backend.roster.oneroster.model import RosterError
 
     started = time.monotonic()
     settings = _settings()
@@ -236,7 +237,7 @@ def cmd_roster_sync(args: argparse.Namespace) -> int:
     import asyncpg
 
     from backend.roster.importer import ImportSummary
-    from backend.roster.oneroster import RosterError
+    from backend.roster.oneroster.model import RosterError
     from backend.roster.rest import SyncError, sync_roster
 
     started = time.monotonic()

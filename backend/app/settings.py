@@ -19,7 +19,7 @@ import platformdirs
 from backend.db.settings import PLAN_CACHE_MODES, DatabaseSettings
 from backend.lib.config import SettingsError, from_var, nested, read_group
 from backend.roster.jobs import RosterSync
-from backend.roster.oneroster import ReadOptions
+from backend.roster.oneroster.model import ReadOptions
 from backend.roster.settings import RosterSettings, read_options
 from backend.signin.settings import IdentitySettings, RateLimitSettings, TokenSettings
 from backend.web.settings import WebPortalSettings
@@ -49,8 +49,6 @@ class Settings:
         default_factory=lambda: default_data_dir(), metadata=from_var("SKOLEBRO_DATA_DIR", Path)
     )
     now: str | None = field(default=None, metadata=from_var("SKOLEBRO_NOW"))
-    # aiohttp (measured fastest), h2 (firebase-admin's own) or http1
-    fcm_http: str = field(default="aiohttp", metadata=from_var("SKOLEBRO_FCM_HTTP"))
     database: DatabaseSettings = field(default_factory=DatabaseSettings, metadata=nested(DatabaseSettings))
     push: PushSettings = field(default_factory=PushSettings, metadata=nested(PushSettings))
     sms: SmsSettings = field(default_factory=SmsSettings, metadata=nested(SmsSettings))
@@ -111,8 +109,6 @@ class Settings:
         return "log"
 
     def check(self) -> None:
-        if self.fcm_http not in ("aiohttp", "h2", "http1"):
-            raise SettingsError(f"SKOLEBRO_FCM_HTTP={self.fcm_http!r}: use aiohttp, h2 or http1.")
         if self.database.plan_cache_mode not in PLAN_CACHE_MODES:
             raise SettingsError(
                 f"SKOLEBRO_DB_PLAN_CACHE_MODE={self.database.plan_cache_mode!r}: use force_generic_plan,"

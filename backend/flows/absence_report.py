@@ -9,7 +9,7 @@ import asyncpg
 
 from backend.absence import service as absence
 from backend.access.policy import PupilAccess
-from backend.missing import service as missing
+from backend.missing import hooks as missing
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import parse_hhmm
 from schemas.absence import AbsenceReport, AbsenceReportCreate

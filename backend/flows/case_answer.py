@@ -10,7 +10,7 @@ import asyncpg
 
 from backend.absence import service as absence
 from backend.flows.absence_report import file_absence_report
-from backend.missing import service as missing
+from backend.missing import answering as missing
 from backend.problems.errors import Conflict, Invalid
 from schemas.absence import AbsenceReason, AbsenceReportCreate
 from schemas.missing import MissingCase, ResolveCase

@@ -9,7 +9,7 @@ import asyncpg
 
 from backend.db.transactions import atomic
 from backend.leave import service as leave
-from backend.missing import service as missing
+from backend.missing import hooks as missing
 from schemas.leave import LeaveDecisionCreate, LeaveRequest, LeaveStatus
 
 

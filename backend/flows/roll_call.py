@@ -10,7 +10,7 @@ import asyncpg
 
 from backend.attendance import service as attendance
 from backend.db.transactions import atomic
-from backend.missing import service as missing
+from backend.missing import hooks as missing
 from schemas.attendance import Board, RollCall
 
 

@@ -18,7 +18,7 @@ import asyncpg
 
 from backend.jobs import queries as q
 from backend.missing import ladder
-from backend.missing import service as missing
+from backend.missing import sweep as missing
 from backend.schools.calendar import norwegian_holidays
 from notifications.kinds import Kind
 from notifications.outbox import Notice, notify_many

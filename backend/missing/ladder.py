@@ -45,10 +45,6 @@ MAX_ATTEMPTS = 5
 IN_FLIGHT = 50
 
 
-def _collapse(case_id: Any) -> str:
-    return f"case-{case_id}"
-
-
 async def climb(conn: asyncpg.Connection, now: datetime) -> dict[str, int]:
     """Take every ladder step due now; runs in the caller's transaction."""
     rows = await conn.fetch(q.LADDER_CLAIM, now)

@@ -15,7 +15,7 @@ from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from backend.edge.pagination import DEFAULT_LIMIT, Limit
 from backend.flows.case_answer import resolve_case
-from backend.missing import service
+from backend.missing import reads
 from schemas.missing import CaseFilter, MissingCase, MissingCasePage, ResolveCase
 
 
@@ -38,13 +38,13 @@ class MissingCaseController(Controller):
         cursor: str | None = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> MissingCasePage:
-        return await service.list_cases(conn, principal.person_id, status, date_, cursor, limit, now)
+        return await reads.list_cases(conn, principal.person_id, status, date_, cursor, limit, now)
 
     @get("/{case_id:uuid}", summary="One case with its history", responses=problems(401, 404))
     async def get_case(
         self, conn: asyncpg.Connection, now: datetime, principal: Principal, case_id: uuid.UUID
     ) -> MissingCase:
-        return await service.get_case(conn, principal.person_id, case_id, now)
+        return await reads.get_case(conn, principal.person_id, case_id, now)
 
     @post(
         "/{case_id:uuid}/resolve",

@@ -152,102 +152,150 @@ async def seed_demo(conn: asyncpg.Connection, now: datetime, pepper: str = DEV_P
     return True
 
 
+@dataclass
+class _DemoBuild:
+    """What every step of building the demo school shares; one seeded ``rng`` keeps it repeatable."""
+
+    school_id: uuid.UUID
+    year_id: uuid.UUID
+    start_year: int
+    pepper: str
+    rng: random.Random = field(default_factory=lambda: random.Random(20260817))
+    batch: RosterBatch = field(default_factory=RosterBatch)
+
+    def staff(
+        self,
+        person: uuid.UUID,
+        role: str,
+        class_id: uuid.UUID | None = None,
+        group_id: uuid.UUID | None = None,
+    ) -> None:
+        self.batch.staff.append(
+            (uuid.uuid4(), person, self.school_id, self.year_id, role, class_id, group_id)
+        )
+
+    def random_name(self, surname: str | None = None) -> str:
+        from backend.roster.names import FIRST_NAMES, SURNAMES
+
+        first = self.rng.choice(FIRST_NAMES)
+        return f"{first} {surname if surname is not None else self.rng.choice(SURNAMES)}"
+
+
+# The two fixed demo pupils (api.md: Demo roster), by (grade, letter):
+# username, name, age, birth month and day.
+_FIXED_PUPILS = {
+    (3, "A"): ("pupil.ola", "Ola Hansen", 8, 3, 14),
+    (9, "B"): ("pupil.kari", "Kari Hansen", 14, 5, 2),
+}
+
+
 def build_demo_batch(
     school_id: uuid.UUID, year_id: uuid.UUID, start_year: int, pepper: str = DEV_PEPPER
 ) -> RosterBatch:
-    from backend.roster.names import FIRST_NAMES, SURNAMES
-
-    rng = random.Random(20260817)
-    b = RosterBatch()
-
-    def staff(
-        person: uuid.UUID, role: str, class_id: uuid.UUID | None = None, group_id: uuid.UUID | None = None
-    ) -> None:
-        b.staff.append((uuid.uuid4(), person, school_id, year_id, role, class_id, group_id))
-
-    fixed_pupils = {
-        (3, "A"): ("pupil.ola", "Ola Hansen", date(start_year - 8, 3, 14)),
-        (9, "B"): ("pupil.kari", "Kari Hansen", date(start_year - 14, 5, 2)),
-    }
-    ola = kari = None
+    d = _DemoBuild(school_id, year_id, start_year, pepper)
+    fixed: dict[str, uuid.UUID] = {}
     for grade in range(1, 11):
         for letter in ("A", "B"):
-            cname = f"{grade}{letter}"
-            class_id = demo_id(f"class:{cname}")
-            b.classes.append((class_id, school_id, year_id, f"demo-class-{cname}", cname, grade))
-            norsk = demo_id(f"group:{cname}:norsk")
-            maths = demo_id(f"group:{cname}:matematikk")
-            b.groups.append(
-                (norsk, school_id, year_id, class_id, f"demo-group-{cname}-nor", f"{cname} norsk", "Norsk")
-            )
-            b.groups.append(
-                (
-                    maths,
-                    school_id,
-                    year_id,
-                    class_id,
-                    f"demo-group-{cname}-mat",
-                    f"{cname} matematikk",
-                    "Matematikk",
-                )
-            )
-            if cname == "3A":
-                contact = b.person("teacher.3a", "Ingrid Lærar")
-            elif cname == "9B":
-                contact = b.person("teacher.9b", "Torstein Kontaktlærar")
-            else:
-                contact = b.person(
-                    f"laerer.{cname.lower()}", f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
-                )
-            staff(contact, "contact_teacher", class_id=class_id)
-            staff(contact, "subject_teacher", group_id=norsk)
-            team = b.person(f"team.{cname.lower()}", f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}")
-            staff(team, "class_team", class_id=class_id)
-            if cname == "9B":
-                staff(b.person("teacher.math9b", "Sigrid Matematikk"), "subject_teacher", group_id=maths)
-            else:
-                staff(contact, "subject_teacher", group_id=maths)
-
-            pupils = []
-            fixed = fixed_pupils.get((grade, letter))
-            if fixed:
-                pupils.append(b.person(fixed[0], fixed[1], fixed[2]))
-            while len(pupils) < PUPILS_PER_CLASS:
-                n = len(pupils) + 1
-                surname = rng.choice(SURNAMES)
-                pid = b.person(
-                    f"elev.{cname.lower()}.{n:02d}",
-                    f"{rng.choice(FIRST_NAMES)} {surname}",
-                    birth_date_for(grade, start_year, rng),
-                )
-                pupils.append(pid)
-                # Every demo guardian can be reached (api.md: Demo roster): numbers in
-                # the +47400… range, one per generated guardian.
-                serial = (grade * 2 + (letter == "B")) * 100 + n
-                guardian = b.person(
-                    f"foresatt.{cname.lower()}.{n:02d}",
-                    f"{rng.choice(FIRST_NAMES)} {surname}",
-                    mobile=f"+47400{10000 + serial:05d}",
-                    email=f"foresatt.{cname.lower()}.{n:02d}@example.no",
-                )
-                b.guardians.append((guardian, pid, "full"))
-                b.identities.append(
-                    (
-                        "idporten",
-                        stored_subject("idporten", f"demo-pid-{cname.lower()}-{n:02d}", pepper),
-                        guardian,
-                    )
-                )
+            class_id, norsk, maths = _add_class_and_groups(d, f"{grade}{letter}", grade)
+            _add_class_staff(d, f"{grade}{letter}", class_id, norsk, maths)
+            pupils = _add_class_pupils(d, grade, letter)
             for pid in pupils:
-                b.class_enrollments.append((class_id, pid, school_id))
-                b.group_enrollments.append((norsk, pid, school_id))
-                b.group_enrollments.append((maths, pid, school_id))
-            if fixed and fixed[0] == "pupil.ola":
-                ola = pupils[0]
-            if fixed and fixed[0] == "pupil.kari":
-                kari = pupils[0]
+                d.batch.class_enrollments.append((class_id, pid, school_id))
+                d.batch.group_enrollments.append((norsk, pid, school_id))
+                d.batch.group_enrollments.append((maths, pid, school_id))
+            if (grade, letter) in _FIXED_PUPILS:
+                fixed[_FIXED_PUPILS[(grade, letter)][0]] = pupils[0]
+    _add_fixed_guardians(d, ola=fixed["pupil.ola"], kari=fixed["pupil.kari"])
+    d.staff(d.batch.person("leader", "Astrid Rektor"), "school_leader")
+    return d.batch
 
-    assert ola is not None and kari is not None
+
+def _add_class_and_groups(d: _DemoBuild, cname: str, grade: int) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """The class and its two teaching groups (Norwegian, maths)."""
+    class_id = demo_id(f"class:{cname}")
+    d.batch.classes.append((class_id, d.school_id, d.year_id, f"demo-class-{cname}", cname, grade))
+    norsk = demo_id(f"group:{cname}:norsk")
+    maths = demo_id(f"group:{cname}:matematikk")
+    d.batch.groups.append(
+        (norsk, d.school_id, d.year_id, class_id, f"demo-group-{cname}-nor", f"{cname} norsk", "Norsk")
+    )
+    d.batch.groups.append(
+        (
+            maths,
+            d.school_id,
+            d.year_id,
+            class_id,
+            f"demo-group-{cname}-mat",
+            f"{cname} matematikk",
+            "Matematikk",
+        )
+    )
+    return class_id, norsk, maths
+
+
+def _add_class_staff(
+    d: _DemoBuild, cname: str, class_id: uuid.UUID, norsk: uuid.UUID, maths: uuid.UUID
+) -> None:
+    """A contact teacher (who teaches both groups but 9B's maths), and a class team member."""
+    b = d.batch
+    if cname == "3A":
+        contact = b.person("teacher.3a", "Ingrid Lærar")
+    elif cname == "9B":
+        contact = b.person("teacher.9b", "Torstein Kontaktlærar")
+    else:
+        contact = b.person(f"laerer.{cname.lower()}", d.random_name())
+    d.staff(contact, "contact_teacher", class_id=class_id)
+    d.staff(contact, "subject_teacher", group_id=norsk)
+    team = b.person(f"team.{cname.lower()}", d.random_name())
+    d.staff(team, "class_team", class_id=class_id)
+    if cname == "9B":
+        d.staff(b.person("teacher.math9b", "Sigrid Matematikk"), "subject_teacher", group_id=maths)
+    else:
+        d.staff(contact, "subject_teacher", group_id=maths)
+
+
+def _add_class_pupils(d: _DemoBuild, grade: int, letter: str) -> list[uuid.UUID]:
+    """The class's pupils (its fixed demo pupil first), each generated one with a reachable guardian."""
+    from backend.roster.names import SURNAMES
+
+    b, rng, cname = d.batch, d.rng, f"{grade}{letter}"
+    pupils = []
+    fixed = _FIXED_PUPILS.get((grade, letter))
+    if fixed:
+        username, name, age, month, day = fixed
+        pupils.append(b.person(username, name, date(d.start_year - age, month, day)))
+    while len(pupils) < PUPILS_PER_CLASS:
+        n = len(pupils) + 1
+        surname = rng.choice(SURNAMES)
+        pid = b.person(
+            f"elev.{cname.lower()}.{n:02d}",
+            d.random_name(surname),
+            birth_date_for(grade, d.start_year, rng),
+        )
+        pupils.append(pid)
+        # Every demo guardian can be reached (api.md: Demo roster): numbers in
+        # the +47400… range, one per generated guardian.
+        serial = (grade * 2 + (letter == "B")) * 100 + n
+        guardian = b.person(
+            f"foresatt.{cname.lower()}.{n:02d}",
+            d.random_name(surname),
+            mobile=f"+47400{10000 + serial:05d}",
+            email=f"foresatt.{cname.lower()}.{n:02d}@example.no",
+        )
+        b.guardians.append((guardian, pid, "full"))
+        b.identities.append(
+            (
+                "idporten",
+                stored_subject("idporten", f"demo-pid-{cname.lower()}-{n:02d}", d.pepper),
+                guardian,
+            )
+        )
+    return pupils
+
+
+def _add_fixed_guardians(d: _DemoBuild, ola: uuid.UUID, kari: uuid.UUID) -> None:
+    """The four fixed demo guardians of Ola and Kari, with their ID-porten identities and access."""
+    b = d.batch
     hansen = b.person(
         "guardian.hansen", "Kari Nordmann Hansen", mobile="+4740000001", email="hansen@example.no"
     )
@@ -262,7 +310,7 @@ def build_demo_batch(
         (readonly, "03037012345"),
         (blocked, "04047012345"),
     ):
-        b.identities.append(("idporten", stored_subject("idporten", nid, pepper), gid))
+        b.identities.append(("idporten", stored_subject("idporten", nid, d.pepper), gid))
     b.guardians += [
         (hansen, ola, "full"),
         (hansen, kari, "full"),
@@ -270,5 +318,3 @@ def build_demo_batch(
         (readonly, kari, "read_only"),
         (blocked, ola, "none"),
     ]
-    staff(b.person("leader", "Astrid Rektor"), "school_leader")
-    return b

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from backend.roster import import_queries as q
-from backend.roster.oneroster import MAX_PROBLEMS, Problem, Roster, RosterError
+from backend.roster.oneroster.model import MAX_PROBLEMS, Problem, Roster, RosterError
 
 log = logging.getLogger("skolebro.roster")
 
@@ -208,7 +208,23 @@ async def _run(
     say(f"staging {roster.rows_read:,} rows")
     await _stage(conn, roster)
     await conn.execute(q.ANALYZE_STAGE)
+    await _write_schools_and_people(conn, roster, summary, say)
+    await _write_classes(conn, roster, summary, say)
+    if roster.deleted_users:
+        say(f"deactivating {len(roster.deleted_users):,} removed people")
+        await conn.execute(q.DEACTIVATE, at)
+        summary.removed["people"] = int(await conn.fetchval("SELECT count(*) FROM gone_people"))
+        await conn.execute(q.DEACTIVATE_EFFECTS)
+    await _resolve_ids(conn, summary, say)
+    await _write_enrollments(conn, roster, summary, say)
+    await _write_assignments(conn, roster, summary, say)
+    await _write_relations(conn, roster, summary, say)
+    await _check_result(conn, roster, summary, say, at)
 
+
+async def _write_schools_and_people(
+    conn: _Long, roster: Roster, summary: ImportSummary, say: Callable[[str], None]
+) -> None:
     say(f"schools ({len(roster.schools):,}) and school years")
     summary.created["schools"], summary.updated["schools"] = _count(await conn.fetch(q.UPSERT_SCHOOLS))
     summary.created["school years"], summary.updated["school years"] = _count(
@@ -231,6 +247,10 @@ async def _run(
     say(f"people ({len(roster.users):,})")
     summary.created["people"], summary.updated["people"] = _count(await conn.fetch(q.UPSERT_PEOPLE))
 
+
+async def _write_classes(
+    conn: _Long, roster: Roster, summary: ImportSummary, say: Callable[[str], None]
+) -> None:
     say(f"classes and groups ({len(roster.classes):,})")
     summary.created["classes"], summary.updated["classes"] = _count(await conn.fetch(q.UPSERT_CLASSES))
     summary.created["groups"], summary.updated["groups"] = _count(await conn.fetch(q.UPSERT_GROUPS))
@@ -244,12 +264,8 @@ async def _run(
             ),
         )
 
-    if roster.deleted_users:
-        say(f"deactivating {len(roster.deleted_users):,} removed people")
-        await conn.execute(q.DEACTIVATE, at)
-        summary.removed["people"] = int(await conn.fetchval("SELECT count(*) FROM gone_people"))
-        await conn.execute(q.DEACTIVATE_EFFECTS)
 
+async def _resolve_ids(conn: _Long, summary: ImportSummary, say: Callable[[str], None]) -> None:
     say("resolving roster ids")
     await conn.execute(q.RESOLVE)
     await conn.execute(q.UPSERT_IDENTITIES)
@@ -269,6 +285,10 @@ async def _run(
             ),
         )
 
+
+async def _write_enrollments(
+    conn: _Long, roster: Roster, summary: ImportSummary, say: Callable[[str], None]
+) -> None:
     say(f"enrollments ({len(roster.enrollments):,})")
     await conn.execute(q.LINK_GROUPS)
     removed = 0
@@ -282,6 +302,10 @@ async def _run(
     added += _affected(await conn.execute(q.INSERT_GROUP_ENROLLMENTS))
     summary.created["enrollments"], summary.removed["enrollments"] = added, removed
 
+
+async def _write_assignments(
+    conn: _Long, roster: Roster, summary: ImportSummary, say: Callable[[str], None]
+) -> None:
     say("staff assignments")
     await conn.execute(q.STAGED_ASSIGNMENTS)
     gone = 0
@@ -294,6 +318,10 @@ async def _run(
         await conn.execute(q.INSERT_LEADERS)
     )
 
+
+async def _write_relations(
+    conn: _Long, roster: Roster, summary: ImportSummary, say: Callable[[str], None]
+) -> None:
     say(f"guardian relations ({len(roster.relations):,})")
     await conn.execute(q.STAGED_RELATIONS)
     if roster.is_bulk("users"):
@@ -302,6 +330,11 @@ async def _run(
         await conn.fetch(q.UPSERT_RELATIONS)
     )
 
+
+async def _check_result(
+    conn: _Long, roster: Roster, summary: ImportSummary, say: Callable[[str], None], at: datetime
+) -> None:
+    """What the operator should know after the writes: sign-in, birth dates, contacts, the year."""
     say("checking sign-in and birth dates")
     for row in await conn.fetch(q.SIGN_IN):
         summary.sign_in[row["role"]] = (row["can"], row["total"])

@@ -57,7 +57,7 @@ def roster_sync_job(
     """The job for these settings and pepper (None: the process environment's, read when it runs)."""
 
     async def run(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
-        from backend.roster.oneroster import RosterError
+        from backend.roster.oneroster.model import RosterError
         from backend.roster.rest import SyncError, sync_roster
 
         current = _given_or_from_env(settings, pepper)

@@ -9,7 +9,7 @@ written, and the import is one transaction with the new watermark: a run that
 fails half-way changes nothing and the next run starts from the same place.
 
 The JSON objects are flattened into the CSV columns, so the rules of
-``backend.roster.oneroster`` apply unchanged: the same data give the same
+``backend.roster.oneroster.build`` apply unchanged: the same data give the same
 database however they arrive.
 """
 
@@ -26,7 +26,8 @@ import asyncpg
 import httpx
 
 from backend.roster.importer import ImportSummary, import_roster
-from backend.roster.oneroster import KINDS, Problem, ReadOptions, Roster, build_roster
+from backend.roster.oneroster.build import build_roster
+from backend.roster.oneroster.model import KINDS, Problem, ReadOptions, Roster
 from backend.roster.settings import RosterSettings
 
 log = logging.getLogger("skolebro.roster.sync")

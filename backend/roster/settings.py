@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend.lib.config import from_var
-from backend.roster.oneroster import ReadOptions
+from backend.roster.oneroster.model import ReadOptions
 from backend.signin.identity import national_id_hash
 
 

@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, get, post
 import backend.web.reach_i18n  # noqa: F401  (registers the page texts)
 from backend.access.case_staff import class_staff_access
 from backend.missing import contacts
-from backend.missing import service as missing
+from backend.missing import reads as missing
 from backend.problems.codes import Code
 from backend.problems.errors import Invalid, NotFound
 from backend.reachability import service as reachability

@@ -1,7 +1,6 @@
 """Benchmark (b): the dispatcher pushing N deliveries to the local fake FCM.
 
-    python tests/benchmarks/bench_dispatcher.py [--count 100000] [--http aiohttp|h2|http1]
-        [--cases 1000]
+    python tests/benchmarks/bench_dispatcher.py [--count 100000] [--cases 1000]
 
 Starts the fake FCM (HTTP/2 over TLS, hypercorn) in a process of its own, an
 embedded PostgreSQL (or uses --dsn / TEST_DATABASE_URL), queues ``count``
@@ -134,8 +133,6 @@ async def dispatch_all(dsn: str, fake: dict[str, str], args: argparse.Namespace)
         return await run_dispatcher(dsn, fake, args)
     spec = json.dumps({"dsn": dsn, "fake": fake})
     flags = [
-        "--http",
-        args.http,
         "--chunk-size",
         str(args.chunk_size),
         "--in-flight",
@@ -168,7 +165,6 @@ async def run_dispatcher(
         fake["service_account"],
         endpoint=fake["endpoint"],
         ca_file=fake["ca_file"],
-        http=args.http,
         timeout=30.0,
     )
     config = DispatcherConfig(chunk_size=args.chunk_size, max_in_flight=args.in_flight, workers=args.workers)
@@ -285,7 +281,7 @@ async def missing_pupils(dsn: str, fake: dict[str, str], args: argparse.Namespac
     from datetime import timedelta
 
     from backend.missing import ladder
-    from backend.missing import service as missing
+    from backend.missing import sweep as missing
     from notifications.channels import Channels
     from notifications.mail import LogMail
     from notifications.sms import TwilioSms
@@ -300,7 +296,6 @@ async def missing_pupils(dsn: str, fake: dict[str, str], args: argparse.Namespac
         fake["service_account"],
         endpoint=fake["endpoint"],
         ca_file=fake["ca_file"],
-        http=args.http,
         timeout=30.0,
     )
     clock = Clock(NOW)
@@ -440,7 +435,6 @@ def stats(fake: dict[str, str]) -> dict[str, object]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--http", choices=["aiohttp", "h2", "http1"], default="aiohttp")
     parser.add_argument("--cases", type=int, default=1000, help="simultaneous missing-pupil cases")
     parser.add_argument("--chunk-size", type=int, default=DispatcherConfig.chunk_size)
     parser.add_argument("--in-flight", type=int, default=DispatcherConfig.max_in_flight)
@@ -453,8 +447,7 @@ async def main() -> None:
         "--fake-server",
         choices=["auto", "hypercorn", "uvicorn"],
         default="auto",
-        help="the fake FCM's server; auto: uvicorn (HTTP/1.1, faster than the dispatcher) "
-        "unless --http h2 needs hypercorn's HTTP/2",
+        help="the fake FCM's server; auto: uvicorn (HTTP/1.1, faster than the dispatcher)",
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # JSON: dsn and fake, internal
     parser.add_argument("--dsn", default=os.environ.get("TEST_DATABASE_URL"))
@@ -466,7 +459,7 @@ async def main() -> None:
 
     server = args.fake_server
     if server == "auto":
-        server = "hypercorn" if args.http == "h2" else "uvicorn"
+        server = "uvicorn"
     print(f"fake FCM served by {server}")
     fake_proc, fake = start_fake_fcm(server)
     folder = Path(tempfile.mkdtemp(prefix="bench-push-"))
@@ -476,7 +469,7 @@ async def main() -> None:
         queued = await enqueue(dsn, args.count)
         print(f"  queued in {queued:.1f} s ({args.count / queued:,.0f} deliveries/s)")
         print(
-            f"dispatching (firebase-admin send_each_async, {args.http}, chunk "
+            f"dispatching (firebase-admin's encoding over aiohttp HTTP/1.1, chunk "
             f"{args.chunk_size}, {args.in_flight} in flight, {args.workers} workers) ..."
         )
         elapsed = await dispatch_all(dsn, fake, args)
