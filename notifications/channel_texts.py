@@ -1,4 +1,7 @@
-"""SMS and e-mail texts of the ladder, in nb, nn and en.
+"""SMS and e-mail texts of the ladder, in the recipient's language.
+
+The texts are ``sms.<stage>.*`` and ``email.<stage>.*`` in the notifications
+catalogs (i18n/locales/<lang>/LC_MESSAGES/notifications.po).
 
 They say who is missing and whom to call, never why a child might be away
 (no health reason ever leaves the app), and name the school's office phone
@@ -16,6 +19,8 @@ import html
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from i18n import CATALOGS
 
 # GSM 03.38 basic character set, and the extension table (two septets each).
 _GSM7_BASIC = (
@@ -62,59 +67,22 @@ def gsm7_name(name: str) -> str:
     return "".join(out)
 
 
-# stage -> locale -> (full, short). params: pupil, school, phone
-_SMS: dict[str, dict[str, tuple[str, str]]] = {
-    "sought": {
-        "nb": (
-            "{pupil} er ikke på skolen, og det er ikke meldt fravær. Svar i Skolebro-appen "
-            "eller ring {school} på {phone}.",
-            "{pupil} er ikke på skolen. Ring skolen på {phone}.",
-        ),
-        "nn": (
-            "{pupil} er ikkje på skulen, og det er ikkje meldt fråvær. Svar i Skolebro-appen "
-            "eller ring {school} på {phone}.",
-            "{pupil} er ikkje på skulen. Ring skulen på {phone}.",
-        ),
-        "en": (
-            "{pupil} is not at school and no absence was reported. Answer in the Skolebro app "
-            "or call {school} on {phone}.",
-            "{pupil} is not at school. Call the school on {phone}.",
-        ),
-    },
-    "escalated": {
-        "nb": (
-            "{school} vet fortsatt ikke hvor {pupil} er. Ring skolen på {phone}. "
-            "Vet dere ikke hvor {pupil} er, vurder å ringe politiet på 02800.",
-            "Skolen vet ikke hvor {pupil} er. Ring {phone}. Politiet: 02800.",
-        ),
-        "nn": (
-            "{school} veit framleis ikkje kvar {pupil} er. Ring skulen på {phone}. "
-            "Veit de ikkje kvar {pupil} er, vurder å ringje politiet på 02800.",
-            "Skulen veit ikkje kvar {pupil} er. Ring {phone}. Politiet: 02800.",
-        ),
-        "en": (
-            "{school} still does not know where {pupil} is. Call the school on {phone}. "
-            "If unsure where {pupil} is, consider calling the police on 02800.",
-            "The school does not know where {pupil} is. Call {phone}. Police: 02800.",
-        ),
-    },
-}
-_NO_PHONE = {"nb": "skolen", "nn": "skulen", "en": "the school"}
+def _texts(locale: str, *msgids: str) -> list[str]:
+    if not CATALOGS.has(msgids[0]):
+        raise KeyError(msgids[0])
+    return [CATALOGS.text(locale, msgid) for msgid in msgids]
+
+
+def _params(locale: str, pupil: str, school: str, phone: str | None) -> dict[str, str]:
+    return {"pupil": pupil, "school": school, "phone": phone or CATALOGS.text(locale, "channel.no_phone")}
 
 
 def sms_text(stage: str, locale: str, pupil: str, school: str, phone: str | None) -> str:
     """The shortest faithful text: the full one if it fits one segment, else the short one."""
-    entry = _SMS[stage]
-    full, short = entry.get(locale) or entry["nb"]
-    if not phone:
-        # Without an office number the text still names the school to call.
-        full = full.replace(" på {phone}", "").replace(" on {phone}", "")
-        short = short.replace("{phone}", "").replace("  ", " ")
-    params = {
-        "pupil": gsm7_name(pupil),
-        "school": gsm7_name(school),
-        "phone": phone or _NO_PHONE.get(locale, "skolen"),
-    }
+    # Without an office number the text still names the school to call.
+    suffix = "" if phone else ".no_phone"
+    full, short = _texts(locale, f"sms.{stage}.full{suffix}", f"sms.{stage}.short{suffix}")
+    params = _params(locale, gsm7_name(pupil), gsm7_name(school), phone)
     text = full.format(**params)
     if segments(text) > 1:
         text = short.format(**params)
@@ -128,62 +96,13 @@ class Email:
     html: str
 
 
-_EMAIL: dict[str, dict[str, tuple[str, str]]] = {
-    "sought": {
-        "nb": (
-            "{pupil} er ikke på skolen",
-            "{pupil} er ikke på skolen i dag, og det er ikke meldt fravær.\n\n"
-            "Finn ut hvor {pupil} er, og gi beskjed til skolen: svar i Skolebro-appen "
-            "eller ring {school} på {phone}.",
-        ),
-        "nn": (
-            "{pupil} er ikkje på skulen",
-            "{pupil} er ikkje på skulen i dag, og det er ikkje meldt fråvær.\n\n"
-            "Finn ut kvar {pupil} er, og gi beskjed til skulen: svar i Skolebro-appen "
-            "eller ring {school} på {phone}.",
-        ),
-        "en": (
-            "{pupil} is not at school",
-            "{pupil} is not at school today and no absence was reported.\n\n"
-            "Find out where {pupil} is and tell the school: answer in the Skolebro app "
-            "or call {school} on {phone}.",
-        ),
-    },
-    "escalated": {
-        "nb": (
-            "{pupil} er fortsatt ikke funnet",
-            "{school} har fortsatt ikke fått svar om hvor {pupil} er.\n\n"
-            "Ring skolen på {phone}. Hvis dere ikke vet hvor {pupil} er, vurder å kontakte "
-            "politiet på 02800.",
-        ),
-        "nn": (
-            "{pupil} er framleis ikkje funnen",
-            "{school} har framleis ikkje fått svar om kvar {pupil} er.\n\n"
-            "Ring skulen på {phone}. Om de ikkje veit kvar {pupil} er, vurder å kontakte "
-            "politiet på 02800.",
-        ),
-        "en": (
-            "{pupil} has still not been found",
-            "{school} has still had no answer about where {pupil} is.\n\n"
-            "Call the school on {phone}. If you do not know where {pupil} is, consider "
-            "contacting the police on 02800.",
-        ),
-    },
-}
-
-
 def email_message(stage: str, locale: str, pupil: str, school: str, phone: str | None) -> Email:
-    entry = _EMAIL[stage]
-    subject, body = entry.get(locale) or entry["nb"]
-    params: Mapping[str, str] = {
-        "pupil": pupil,
-        "school": school,
-        "phone": phone or _NO_PHONE.get(locale, "skolen"),
-    }
+    subject, body = _texts(locale, f"email.{stage}.subject", f"email.{stage}.body")
+    params: Mapping[str, str] = _params(locale, pupil, school, phone)
     text = body.format(**params)
     escaped = {k: html.escape(v) for k, v in params.items()}
     paragraphs = "".join(f"<p>{p}</p>" for p in body.format(**escaped).split("\n\n"))
-    lang = {"nb": "nb", "nn": "nn", "en": "en"}.get(locale, "nb")
+    lang = locale if locale in CATALOGS.locales else CATALOGS.default
     page = f'<!doctype html><html lang="{lang}"><body>{paragraphs}</body></html>'
     return Email(subject=subject.format(**params), text=text + "\n", html=page)
 

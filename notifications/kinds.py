@@ -1,8 +1,8 @@
 """The kinds of notification, each declared once with how it is treated.
 
-A new kind is a member here (with its row in ``_TRAITS``) and its texts in
-notifications/texts.py; tests/test_notifications.py checks every kind has
-texts in nb, nn and en.
+A new kind is a member here (with its row in ``_TRAITS``) and its texts
+``push.<kind>.title``/``.body`` in the notifications catalogs (i18n/locales/);
+tests check every kind has texts in nb, nn and en.
 """
 
 from __future__ import annotations

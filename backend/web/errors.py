@@ -15,7 +15,7 @@ from backend.edge.problem_handlers import status_of
 from backend.problems.codes import Code
 from backend.problems.errors import DomainError
 from backend.problems.texts import problem_text
-from backend.web.i18n import LANG_COOKIE, LOCALE_NAMES, pick_locale, translator
+from backend.web.i18n import LANG_COOKIE, locale_names, pick_locale, translator
 from backend.web.pages import SECURITY_HEADERS
 from backend.web.signed_in import LoginRequired
 
@@ -35,7 +35,7 @@ def _error_page(request: Request[Any, Any, Any], status: int, code: Code, **para
         context={
             "t": translator(lang),
             "lang": lang,
-            "locales": list(LOCALE_NAMES.items()),
+            "locales": list(locale_names().items()),
             "user": None,
             "csrf": "",
             "notice": None,

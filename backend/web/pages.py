@@ -20,7 +20,7 @@ from litestar.template.config import TemplateConfig
 from backend.edge.deps import edge_of
 from backend.problems.errors import DomainError
 from backend.problems.texts import problem_text
-from backend.web.i18n import LANG_COOKIE, LOCALE_NAMES, LOCALES, format_day, pick_locale, translator
+from backend.web.i18n import LANG_COOKIE, format_day, locale_names, locales, pick_locale, translator
 from backend.web.signed_in import CSRF_FIELD, WebSession, check_csrf, cookie, require_session
 
 HERE = Path(__file__).parent
@@ -49,7 +49,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
 def lang_cookie(request: Request[Any, Any, Any]) -> list[Cookie]:
     chosen = request.query_params.get("lang")
-    if chosen in LOCALES and chosen != request.cookies.get(LANG_COOKIE):
+    if chosen in locales() and chosen != request.cookies.get(LANG_COOKIE):
         return [cookie(edge_of(request).cookie_secure, LANG_COOKIE, chosen, 365 * 24 * 3600)]
     return []
 
@@ -81,7 +81,7 @@ def page(
         context={
             "t": t,
             "lang": lang,
-            "locales": list(LOCALE_NAMES.items()),
+            "locales": list(locale_names().items()),
             "user": session,
             "day": lambda d: format_day(d, lang),
             "csrf": session.csrf_token if session else "",

@@ -11,7 +11,6 @@ from typing import Any
 import asyncpg
 from litestar import Controller, Request, Response, get, post
 
-import backend.web.reach_i18n  # noqa: F401  (registers the page texts)
 from backend.access.case_staff import class_staff_access
 from backend.missing import contacts
 from backend.missing import reads as missing
