@@ -2,7 +2,7 @@
 
 - no import cycles in backend/, notifications/, schemas/ (imports inside functions count);
 - outside backend/access/, backend/signin/ and the roster writers, no module reads the roster's
-  relation tables: access goes through the definitions of migration 0010;
+  relation tables: access goes through the definitions in backend/db/definitions/access.sql;
 - problem codes are registered in one module, notification kinds are an enum.
 """
 

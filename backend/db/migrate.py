@@ -79,9 +79,9 @@ async def apply_migrations(conn: asyncpg.Connection, source: SchemaSource | None
             applied.append(m.name)
         ran_migrations = any(not name.startswith("definitions/") for name in applied)
         applied += await _apply_definitions(conn, definitions, force=ran_migrations)
-    for name in dict.fromkeys(applied):
+    for name in applied:
         log.info("applied %s", name if name.startswith("definitions/") else f"migration {name}")
-    return list(dict.fromkeys(applied))
+    return applied
 
 
 def _has_statements(sql: str) -> bool:
