@@ -1,4 +1,4 @@
-"""The one definition of "adult on a date" (SQL ``pupil_adulthood``, migration 0010):
+"""The one definition of "adult on a date" (SQL ``pupil_adulthood``, backend/db/definitions/access.sql):
 the 18th birthday counted as PostgreSQL adds years (born 29 February: adult on
 28 February), and a pupil without a birth date in upper secondary possibly adult."""
 

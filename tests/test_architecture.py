@@ -5,7 +5,8 @@
   modules) nor among the top-level packages; domains never import the app assembly
   (backend.app); only routes, pages and the app import the HTTP edge (backend.edge); a flow
   that spans two domains is one module of backend/flows/; the relation tables are read only
-  through backend/access (and written by the roster);
+  through backend/access (and written by the roster); access is defined in
+  backend/db/definitions/access.sql;
 - problem codes are registered in one module, notification kinds are an enum.
 """
 

@@ -1,7 +1,7 @@
 """SQL of the case-staff decisions (backend/auth/case_staff.py)."""
 
 # The class team of the class and the leaders of its school, while the class's
-# school year runs (class_staff, migration 0010): $1 viewer, $2 class, $3 instant.
+# school year runs (class_staff, backend/db/definitions/access.sql): $1 viewer, $2 class, $3 instant.
 # One row when the class exists.
 CLASS_STAFF = """
 SELECT c.id AS class_id, c.school_id, c.name AS class_name, s.timezone,

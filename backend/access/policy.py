@@ -3,7 +3,7 @@
 Decided from the roster only — guardian relations and their access level,
 the pupil's age, teaching assignments of the running school year and school
 leadership — never from what a token claims. The facts are SQL functions
-defined once (migration 0010_access_definitions.sql); this module is the only
+defined once (backend/db/definitions/access.sql); this module is the only
 Python that interprets them. Every pupil-scoped use case asks here first; a
 pupil the caller may not see is reported as not found.
 """

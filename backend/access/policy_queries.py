@@ -1,4 +1,4 @@
-"""SQL behind the access policy: the functions of migration 0010, one round trip each."""
+"""SQL behind the access policy: the functions of backend/db/definitions/access.sql, one round trip each."""
 
 # $1 viewer, $2 school, $3 the instant. The school's time zone, whether the viewer
 # leads it in its running school year, and whether they will lead it in a year

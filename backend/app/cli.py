@@ -443,11 +443,16 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(func=cmd_jobs_run)
 
     args = parser.parse_args(argv)
+    from backend.db.schema_files import SchemaError
+
     try:
         return int(args.func(args))
     except SettingsError as exc:
         print(f"skolebro: {exc}", file=sys.stderr)
         return 2
+    except SchemaError as exc:  # every command that opens the database migrates first
+        print(f"skolebro: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from backend.app.runtime import Runtime
 from backend.db.embedded import start_embedded
 from backend.db.migrate import apply_migrations
 from backend.db.pool import PoolTimeouts, close_pool, create_pool
+from backend.db.schema_files import SchemaError
 from backend.ops.heap import freeze_startup_heap
 
 log = logging.getLogger("skolebro")
@@ -71,20 +72,30 @@ async def open_database(rt: Runtime, *, serving: bool = False) -> None:
         statement_cache_size=rt.settings.database.statement_cache_size,
         plan_cache_mode=request_plan_cache_mode(rt) if serving else "",
     )
-    # The migration lock is a session-level advisory lock: behind PgBouncer in
-    # transaction mode it would be taken on one server connection and released on another.
+    try:
+        applied = await migrate(rt, rt.pool)
+    except SchemaError as exc:
+        # The service does not start on a schema it cannot trust (a changed migration).
+        log.error("not starting: %s", exc)
+        await close_pool(rt.pool)
+        rt.pool = None
+        raise
+    if applied:
+        log.info("database migrated: %s", ", ".join(applied))
+
+
+async def migrate(rt: Runtime, pool: asyncpg.Pool) -> list[str]:
+    # Migrations use the direct connection when there is one. Their advisory lock is
+    # transaction-level (one transaction for the whole run), so PgBouncer would not break it.
     migrator = direct_dsn(rt)
     if rt.settings.database.direct_url and migrator:
         conn = await asyncpg.connect(migrator, statement_cache_size=rt.settings.database.statement_cache_size)
         try:
-            applied = await apply_migrations(conn)
+            return await apply_migrations(conn)
         finally:
             await conn.close()
-    else:
-        async with rt.pool.acquire() as pooled:
-            applied = await apply_migrations(pooled)
-    if applied:
-        log.info("database migrated: %s", ", ".join(applied))
+    async with pool.acquire() as pooled:
+        return await apply_migrations(pooled)
 
 
 def lifespan_for(

@@ -2,7 +2,7 @@
 
 # $1 viewer, $2 class, $3 instant, $4 the day asked for (NULL: today).
 # The viewer's rights: the class team of the class and the school's leaders,
-# while the class's school year runs (class_staff, migration 0010). A class of
+# while the class's school year runs (class_staff, backend/db/definitions/access.sql). A class of
 # next school year has nobody yet: its board is nobody's to see.
 CLASS_ACCESS = """
 WITH c AS (

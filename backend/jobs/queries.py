@@ -2,7 +2,7 @@
 
 # Schools for which it is a school day at $1 and the local time lies in
 # [{start}, {end}); with the running school year (running_school_years,
-# migration 0010). $2 = Norwegian public holidays (computed in Python by the
+# backend/db/definitions/access.sql). $2 = Norwegian public holidays (computed in Python by the
 # holidays package).
 DUE_SCHOOLS = """
 due AS (
@@ -126,7 +126,7 @@ ORDER BY r.pupil_id
 
 # Who is asked: whoever may report the pupil's absence today — guardians who
 # may act for the pupil, or the pupil themself from 18 (or possibly 18: no
-# birth date in upper secondary). The access definitions of migration 0010.
+# birth date in upper secondary). The access definitions (backend/db/definitions/access.sql).
 STILL_SICK_CLAIM = """
 WITH claimed AS (
     INSERT INTO job_claims (job, unit_id, local_date, claimed_at)

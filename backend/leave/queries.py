@@ -33,7 +33,7 @@ RETURNING id
 
 # The columns of a request as shown, with the pupil's current class at the
 # request's school and the viewer ($1) relations that decide visibility and
-# who may decide (the access definitions of migration 0010: a guardian with
+# who may decide (the access definitions, backend/db/definitions/access.sql: a guardian with
 # access, or the class team and leaders of the pupil's class at that school
 # now). $2 is the instant.
 _SELECT = """

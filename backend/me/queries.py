@@ -1,6 +1,6 @@
 """SQL for /me: everything in one round trip."""
 
-# $1 person, $2 instant. Roles count in the running school year (migration 0010).
+# $1 person, $2 instant. Roles count in the running school year (backend/db/definitions/access.sql).
 ME = """
 WITH mine AS (
     SELECT sa.* FROM running_staff_assignments($2) sa WHERE sa.person_id = $1

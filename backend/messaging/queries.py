@@ -1,7 +1,7 @@
 """SQL for messaging."""
 
 # --- Who may be addressed about a pupil ------------------------------------
-# Everyone who sees the pupil now, by the access definitions (migration 0010):
+# Everyone who sees the pupil now, by the access definitions (backend/db/definitions/access.sql):
 # the staff of the pupil (class team, subject teachers, leaders) and the
 # guardians with access. $1 pupil, $2 instant, $3 the caller.
 # The caller's name and locale come along for the texts.
