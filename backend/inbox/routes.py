@@ -13,6 +13,7 @@ from backend.access.principal import Principal
 from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from backend.edge.pagination import DEFAULT_LIMIT, Limit
+from backend.flows.alert_opened import open_notification
 from backend.inbox import service
 from schemas.notifications import (
     Device,
@@ -111,7 +112,7 @@ class InboxController(Controller):
         principal: Principal,
         notification_id: uuid.UUID,
     ) -> None:
-        await once(204, service.mark_read, conn, principal.person_id, notification_id, now)
+        await once(204, open_notification, conn, principal.person_id, notification_id, now)
 
 
 __all__ = ["InboxController"]

@@ -14,7 +14,6 @@ import asyncpg
 
 from backend.inbox import queries as q
 from backend.lib.cursors import decode_instant_cursor, encode_cursor
-from backend.missing import contacts
 from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools.localtime import format_hhmm, parse_hhmm
@@ -187,7 +186,6 @@ async def list_notifications(
 async def mark_read(
     conn: asyncpg.Connection, person_id: uuid.UUID, notification_id: uuid.UUID, now: datetime
 ) -> None:
+    """Mark one of the caller's notifications read, in the caller's transaction."""
     if not await conn.fetchval(q.MARK_READ, notification_id, person_id, now):
         raise NotFound()
-    # Opening a missing-pupil alert is what "reached" means (product.md: Reaching guardians).
-    await contacts.after_read(conn, person_id, notification_id, now)
