@@ -1,4 +1,4 @@
-"""Benchmark: absence POST and GET /me against a bare ASGI ceiling (issue 2).
+"""Benchmark: absence POST and GET /me against a bare ASGI ceiling.
 
     python tests/benchmarks/bench_api.py [--seconds N] [--connections C]
 
@@ -18,7 +18,7 @@ What it does, in one run:
    dev-login and drives ``POST /api/v1/pupils/{id}/absence-reports`` (each
    request a different pupil-day, bearer token of that pupil's guardian) and
    then ``GET /api/v1/me``;
-4. runs the *morning mix* (issue 11) against the same server in one phase:
+4. runs the *morning mix* (a school morning's share of requests) against the same server in one phase:
    60 % ``GET /me``, 15 % ``GET`` absence reports, 10 % board reads by
    contact teachers, 5 % inbox and 10 % absence POSTs (each a new pupil-day);
 5. prints requests/s, p50 and p99 for each, CPU per request of the server,

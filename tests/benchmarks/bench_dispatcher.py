@@ -10,7 +10,7 @@ prints deliveries/s. It then drives the same fake server directly (httpx
 over HTTP/2, and aiohttp over HTTP/1.1, many requests in flight) for the
 raw send rate: the ceiling the dispatcher is compared against.
 
-Then the missing-pupil path end to end (issue 9): ``--cases`` pupils absent
+Then the missing-pupil path end to end: ``--cases`` pupils absent
 at once, two guardians with a phone and a mobile number each. It times
 "sought" (the sweep's seek step) until every guardian's urgent push has been
 accepted by the fake FCM, and then the SMS step of the ladder: every

@@ -1,4 +1,4 @@
-"""Benchmark: server memory under hostile bodies (issue 10, item 1).
+"""Benchmark: server memory under hostile bodies: many large request bodies at once.
 
     python tests/benchmarks/bench_memory.py [--parallel 32] [--rounds 3]
 

@@ -13,7 +13,7 @@ the importing process for each:
   3. a 1 % delta (a delta manifest: 2,500 users changed, 250 of them
      tobedeleted, 4,500 enrollments moved).
 
-Goals (issue 8): first import <= 3 min, re-run <= 60 s, memory <= 500 MB on 2 cores.
+Goals: first import <= 3 min, re-run <= 60 s, memory <= 500 MB on 2 cores.
 
 Run:  .venv/bin/python -m tests.benchmarks.bench_roster [--schools 180 --pupils 90000]
 Not collected by pytest (no test_ prefix).
@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from backend.roster.names import FIRST_NAMES, SURNAMES
-from tests.roster_sets import COLUMNS
+from tests.support.roster_sets import COLUMNS
 
 SUBJECTS = ("Norsk", "Matematikk", "Engelsk", "Naturfag", "Samfunnsfag", "KRLE", "Kroppsøving")
 MODIFIED = "2026-08-01T00:00:00Z"

@@ -7,7 +7,7 @@ the rostering collections under ``/ims/oneroster/rostering/v1p2`` with
 (with Retry-After) before the next answer, and a collection that fails with
 500 from some offset on (a run that breaks half-way).
 
-The data are the same tables the CSV tests write (tests/roster_sets.py),
+The data are the same tables the CSV tests write (tests/support/roster_sets.py),
 turned into the binding's JSON.
 """
 
@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from tests.roster_sets import Tables
+from tests.support.roster_sets import Tables
 
 BASE_PATH = "/ims/oneroster/rostering/v1p2"
 COLLECTIONS = ("orgs", "academicSessions", "classes", "courses", "users", "enrollments", "demographics")

@@ -1,0 +1,1 @@
+"""The HTTP API per domain, against a real PostgreSQL: one or more files per domain, named after it."""

@@ -1,0 +1,1 @@
+"""The portal in a real Chromium (marker ``browser``)."""

@@ -1,0 +1,39 @@
+"""Fixtures of the push tests: the fake FCM (HTTP/2 over TLS), a real FCM transport to it,
+and a pool on the test's database. Loaded for every test folder by tests/conftest.py."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+
+from backend.db.pool import create_pool
+from notifications.transports import FcmTransport
+from tests.fakes.fcm import FakeFCM
+
+
+@pytest.fixture(scope="session")
+def fake_fcm_server() -> Iterator[FakeFCM]:
+    with FakeFCM() as server:
+        yield server
+
+
+@pytest.fixture
+def fcm(fake_fcm_server: FakeFCM) -> FakeFCM:
+    fake_fcm_server.reset()
+    return fake_fcm_server
+
+
+@pytest.fixture
+async def transport(fcm: FakeFCM) -> AsyncIterator[FcmTransport]:
+    t = FcmTransport(fcm.service_account(), endpoint=fcm.endpoint, ca_file=fcm.ca_file, timeout=5.0)
+    yield t
+    await t.close()
+
+
+@pytest.fixture
+async def pool(db_dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await create_pool(db_dsn, min_size=1, max_size=6)
+    yield p
+    await p.close()

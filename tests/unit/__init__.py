@@ -1,0 +1,1 @@
+"""Tests without a database: pure rules, registries, the shape of the source."""

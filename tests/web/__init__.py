@@ -1,0 +1,1 @@
+"""The web portal through the test client (no browser): pages, forms, CSRF, sign-in."""
