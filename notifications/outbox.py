@@ -27,7 +27,7 @@ import msgspec
 
 from notifications.kinds import Kind
 from notifications.preferences import Preferences, is_urgent
-from notifications.texts import render
+from notifications.push_texts import render
 
 log = logging.getLogger("skolebro.notifications")
 

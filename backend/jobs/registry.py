@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from backend.jobs import domains, routine
+from backend.jobs import daily, routine
 from backend.jobs.base import Job
 from backend.ops.metrics import observe_job
 from backend.roster.jobs import RosterSync, roster_sync_job
@@ -31,9 +31,9 @@ def job_table(roster: RosterSync | None = None) -> dict[str, Job]:
         "absence-check-reminders": routine.absence_check_reminders,
         "missing-pupil-sweep": routine.missing_pupil_sweep,
         "note-retention": routine.note_retention,
-        "publish-assessments": domains.publish_assessments,
-        "prune-devices": domains.prune_devices,
-        "absence-warnings": domains.absence_warnings,
+        "publish-assessments": daily.publish_assessments,
+        "prune-devices": daily.prune_devices,
+        "absence-warnings": daily.absence_warnings,
         "roster-sync": roster_sync_job(roster.settings, roster.pepper) if roster else roster_sync_job(None),
     }
 

@@ -1,5 +1,5 @@
 """Who is told what about a missing-pupil case: the pushes' kinds, payloads,
-parameters of their texts and recipients (the texts are in notifications/texts.py).
+parameters of their texts and recipients (the texts are in notifications/push_texts.py).
 
 Every push about one case carries the same collapse key, so a later one
 replaces the earlier one on the phone.

@@ -15,8 +15,8 @@ from backend.problems.codes import Code
 from backend.problems.errors import Invalid
 from backend.schools.localtime import local_now
 from backend.schools.service import class_timezone
-from backend.web import board as boards
-from backend.web.board import MARKS
+from backend.web import board_view as boards
+from backend.web.board_view import MARKS
 from backend.web.pages import SIGNED_IN, page, see_other
 from backend.web.signed_in import WebSession
 

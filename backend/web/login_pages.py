@@ -16,8 +16,8 @@ from backend.problems.errors import Forbidden, NotFound
 from backend.roster.demo import DEMO_USERS
 from backend.signin import service as auth
 from backend.web import oidc
-from backend.web.i18n import translator
 from backend.web.pages import SIGNED_IN, form_of, locale_of, page, see_other
+from backend.web.portal_texts import translator
 from backend.web.settings import PortalSignIn
 from backend.web.signed_in import (
     CSRF_FIELD,

@@ -20,7 +20,7 @@ from litestar.template.config import TemplateConfig
 from backend.edge.deps import edge_of
 from backend.problems.errors import DomainError
 from backend.problems.texts import problem_text
-from backend.web.i18n import LANG_COOKIE, format_day, locale_names, locales, pick_locale, translator
+from backend.web.portal_texts import LANG_COOKIE, format_day, locale_names, locales, pick_locale, translator
 from backend.web.signed_in import CSRF_FIELD, WebSession, check_csrf, cookie, require_session
 
 HERE = Path(__file__).parent

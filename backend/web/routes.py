@@ -11,7 +11,7 @@ from litestar import Router
 from litestar.static_files import create_static_files_router
 
 from backend.web.board_pages import BoardPages
-from backend.web.errors import EXCEPTION_HANDLERS
+from backend.web.error_pages import EXCEPTION_HANDLERS
 from backend.web.home_pages import HomePages
 from backend.web.leave_pages import LeavePages
 from backend.web.login_pages import SignInPages, SignOutPages

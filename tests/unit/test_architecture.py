@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("backend", "notifications", "schemas")
+PACKAGES = ("backend", "notifications", "schemas", "i18n")
 
 
 def _modules() -> dict[str, Path]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from backend.app.settings import Settings
 from notifications.kinds import Category, Kind
-from notifications.texts import TEMPLATES, render
+from notifications.push_texts import TEMPLATES, render
 
 
 def test_every_notification_kind_has_texts_in_three_languages():

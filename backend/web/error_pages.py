@@ -15,8 +15,8 @@ from backend.edge.problem_handlers import status_of
 from backend.problems.codes import Code
 from backend.problems.errors import DomainError
 from backend.problems.texts import problem_text
-from backend.web.i18n import LANG_COOKIE, locale_names, pick_locale, translator
 from backend.web.pages import SECURITY_HEADERS
+from backend.web.portal_texts import LANG_COOKIE, locale_names, pick_locale, translator
 from backend.web.signed_in import LoginRequired
 
 log = logging.getLogger("skolebro.web")
