@@ -11,7 +11,7 @@ has no public call for that:
 - ``_http_client.METRICS_HEADERS``: the ``x-goog-api-client`` header every
   firebase-admin request carries.
 
-``tests/test_fcm_encoding.py`` checks these names and the JSON of a known
+``tests/push/test_fcm_encoding.py`` checks these names and the JSON of a known
 message, and fails naming the firebase-admin version when they change.
 """
 

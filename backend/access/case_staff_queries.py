@@ -1,4 +1,4 @@
-"""SQL of the case-staff decisions (backend/auth/case_staff.py)."""
+"""SQL of the case-staff decisions (backend/access/case_staff.py)."""
 
 # The class team of the class and the leaders of its school, while the class's
 # school year runs (class_staff, backend/db/definitions/access.sql): $1 viewer, $2 class, $3 instant.

@@ -1,5 +1,5 @@
 """SQL of guardian administration: the school's decisions about a guardian's access live in
-the relation rows, which only backend/auth/ (and the roster writers) read or write."""
+the relation rows, which only backend/access/ (and the roster writers) read or write."""
 
 LIST = """
 SELECT r.guardian_id, g.name, r.access, r.roster_access, r.school_access, r.adult_consent,

@@ -1,7 +1,7 @@
 """Role-level checks as Litestar guards: who may call a route at all, before its body is read.
 
 Object-level checks (this pupil, this class, this thread) stay in the services,
-through ``backend/auth/policy.py``.
+through ``backend/access/policy.py``.
 """
 
 from __future__ import annotations

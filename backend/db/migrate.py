@@ -13,7 +13,7 @@ are each written once and re-applied when their checksum differs from the one in
 ``schema_definitions``, or when a migration ran in the same transaction (it may
 have dropped one, e.g. to change its signature). They come after the migrations,
 so no migration may use them unless it starts with the line ``-- needs: definitions``,
-which applies them just before it (tests/test_migrations.py checks this).
+which applies them just before it (tests/ops/test_migrations.py checks this).
 """
 
 from __future__ import annotations

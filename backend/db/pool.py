@@ -41,7 +41,7 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     is a round trip on every request, a tenth of the database's work in the morning mix.
     Requests keep no session state to undo: locks are transaction-level, cursors live in
     transactions, settings are SET LOCAL, and LISTEN and the migration lock use their own
-    connections (tests/test_pool.py keeps it so).
+    connections (tests/ops/test_pool.py keeps it so).
     """
 
 

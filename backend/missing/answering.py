@@ -57,7 +57,7 @@ async def resolve(
 ) -> Resolved:
     """A guardian or the class team/leaders answer a case. Runs in the caller's transaction.
 
-    "Sick at home" today also files a sick report for the day: backend/flows.py does,
+    "Sick at home" today also files a sick report for the day: backend/flows/case_answer.py does,
     when ``files_sick_report`` says so.
     """
     row = await visible_case(conn, viewer, case_id, now)

@@ -3,7 +3,7 @@
 One member per code in the catalog of texts (backend/problems/catalog.py), named
 mechanically after it ("leave.past_day" is ``Code.LEAVE_PAST_DAY``) and grouped by
 domain in the same order. A member's value is the code clients see in a problem
-document's ``code`` and ``type``; tests/test_architecture.py checks that every member
+document's ``code`` and ``type``; tests/unit/test_architecture.py checks that every member
 has its texts in nb, nn and en, and that the catalog holds no code without a member.
 """
 

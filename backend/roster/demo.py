@@ -122,7 +122,7 @@ async def seed_demo(conn: asyncpg.Connection, now: datetime, pepper: str = DEV_P
     """Seed the demo school; False when it is already there.
 
     ``pepper`` keys the hash of the guardians' (made-up) national identity
-    numbers, as the roster import does (backend.auth.identity)."""
+    numbers, as the roster import does (backend.signin.identity)."""
     async with conn.transaction():
         await conn.execute("LOCK TABLE schools IN SHARE ROW EXCLUSIVE MODE")
         if await conn.fetchval("SELECT 1 FROM schools WHERE source_id = $1", DEMO_SOURCE_ID):

@@ -1,6 +1,6 @@
 """The web portal's sessions and sign-in flows as stored: keyed by token hashes only.
 
-The cookies and forms that carry them are the web layer's (``backend/web/session.py``).
+The cookies and forms that carry them are the web layer's (``backend/web/signed_in.py``).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import asyncpg
 import httpx
 import jwt
 
-from backend.signin import portal_sessions as web_sessions
+from backend.signin import portal_sessions
 from backend.web.settings import WebOidcClient
 from backend.web.signed_in import token_hash
 
@@ -67,7 +67,7 @@ async def begin(
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
-    await web_sessions.store_flow(
+    await portal_sessions.store_flow(
         conn,
         token_hash(state),
         client.name,
@@ -108,7 +108,7 @@ async def finish(
     code: str,
     now: datetime,
 ) -> Finished:
-    flow = await web_sessions.take_flow(conn, token_hash(state), now)
+    flow = await portal_sessions.take_flow(conn, token_hash(state), now)
     if flow is None:
         raise LoginFailed("unknown, used or expired state")
     client = provider(clients, flow["provider"])

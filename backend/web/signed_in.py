@@ -23,7 +23,7 @@ from litestar.datastructures import Cookie
 
 from backend.problems.codes import Code
 from backend.problems.errors import Forbidden
-from backend.signin import portal_sessions as web_sessions
+from backend.signin import portal_sessions
 
 log = logging.getLogger("skolebro.web")
 
@@ -80,7 +80,7 @@ async def start_session(
 ) -> Cookie:
     """Store a new session and return the cookie that carries it."""
     token = secrets.token_urlsafe(32)
-    await web_sessions.store_session(
+    await portal_sessions.store_session(
         conn, token_hash(token), person_id, secrets.token_urlsafe(32), now, SESSION_SECONDS
     )
     log.info("web session started for %s", person_id)
@@ -93,7 +93,7 @@ async def load_session(
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    row = await web_sessions.session_of(conn, token_hash(token), now)
+    row = await portal_sessions.session_of(conn, token_hash(token), now)
     if row is None:
         return None
     return WebSession(row["person_id"], row["name"], row["locale"], row["csrf_token"])
@@ -111,7 +111,7 @@ async def require_session(
 async def end_session(conn: asyncpg.Connection, request: Request[Any, Any, Any]) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await web_sessions.delete_session(conn, token_hash(token))
+        await portal_sessions.delete_session(conn, token_hash(token))
 
 
 def check_csrf(expected: str | None, sent: object) -> None:
