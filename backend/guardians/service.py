@@ -8,10 +8,10 @@ from datetime import datetime
 
 import asyncpg
 
-from backend.access import guardian_queries as q
 from backend.access.guardian_admin import guardians_access
 from backend.access.policy import PupilAccess
 from backend.audit_log.staff_reads import record_staff_read
+from backend.guardians import queries as q
 from backend.problems.errors import NotFound
 from schemas.guardians import AccessSource, GuardianAccess, GuardianAccessUpdate, GuardianList, GuardianRow
 

@@ -1,13 +1,16 @@
 """The shape a newcomer relies on, checked on the source (no database).
 
-- no import cycles in backend/, notifications/, schemas/ (imports inside functions count);
-- by package: no package-level cycle among backend/'s packages (backend/<pkg>/; no loose
-  modules) nor among the top-level packages; domains never import the app assembly
+- no import cycles between modules of backend/, notifications/, schemas/, i18n/ (imports
+  inside functions count);
+- by package: no loose modules in backend/; no package-level cycle among backend/'s
+  packages (a domain's routes are its HTTP layer, above the flows) nor among the top-level
+  packages; notifications never imports backend; domains never import the app assembly
   (backend.app); only routes, pages and the app import the HTTP edge (backend.edge); a flow
-  that spans two domains is one module of backend/flows/; the relation tables are read only
-  through backend/access (and written by the roster); access is defined in
-  backend/db/definitions/access.sql;
-- problem codes are registered in one module, notification kinds are an enum.
+  that spans two domains is one module of backend/flows/, and a domain never calls into
+  another's use cases; the access policy's SQL is used only through backend/access;
+  routes and pages never open a transaction;
+- every problem code is a member of the Code enum with its texts, notification kinds are
+  an enum.
 """
 
 from __future__ import annotations
@@ -101,9 +104,6 @@ def test_no_import_cycles():
 # --- by package -------------------------------------------------------------------
 
 TOP_LEVEL = ("backend", "notifications", "schemas", "i18n")
-RELATION_TABLES = re.compile(r"\b(guardian_relations|staff_assignments)\b")
-# The roster's writers fill the relation tables; everything else reads them through access.
-ROSTER_WRITERS = {"backend.roster.import_queries", "backend.roster.demo"}
 
 
 def _package(module: str) -> str:
@@ -283,25 +283,20 @@ def test_each_flow_across_two_domains_is_one_module_of_backend_flows():
     assert offenders == [], "flows owned outside backend/flows/:\n" + "\n".join(offenders)
 
 
-def test_the_relation_tables_are_read_only_through_access():
-    modules = _all_modules()
-    readers = {
-        m
-        for m, path in modules.items()
-        if path.suffix == ".py" and RELATION_TABLES.search(path.read_text(encoding="utf-8"))
-    }
-    outside = sorted(r for r in readers if _package(r) != "backend.access" and r not in ROSTER_WRITERS)
-    assert outside == [], f"relation tables read outside backend/access and the roster writers: {outside}"
+def test_the_access_policy_is_asked_through_backend_access():
+    """Whether a caller may see a pupil is backend/access's answer, over the access
+    definitions: outside the package its SQL is only a building block of other queries
+    (a domain's ``queries`` module may embed it), never something a service runs itself."""
 
     def allowed(module: str, target: str) -> bool:
-        # Routes, pages and jobs reach them through access's API, not its SQL.
-        if target not in readers or target in ROSTER_WRITERS or _package(module) == "backend.access":
+        if _package(target) != "backend.access" or _package(module) == "backend.access":
             return True
-        last = module.rpartition(".")[2]
-        return last in ("service", "queries") or last.endswith("_queries")
+        if not target.rpartition(".")[2].endswith("queries"):
+            return True
+        return module.rpartition(".")[2].endswith("queries")
 
     offenders = _offenders(allowed)
-    assert offenders == [], "the relation tables' SQL imported outside services:\n" + "\n".join(offenders)
+    assert offenders == [], "access's SQL used outside backend/access:\n" + "\n".join(offenders)
 
 
 def test_problem_codes_and_notification_kinds_live_in_one_place():

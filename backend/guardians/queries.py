@@ -1,5 +1,5 @@
-"""SQL of guardian administration: the school's decisions about a guardian's access live in
-the relation rows, which only backend/access/ (and the roster writers) read or write."""
+"""SQL of guardian administration: the school's decisions about a guardian's access, kept
+apart from the roster's relation rows so an import never undoes them."""
 
 LIST = """
 SELECT r.guardian_id, g.name, r.access, r.roster_access, r.school_access, r.adult_consent,
