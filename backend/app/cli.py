@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from backend.app.runtime import Runtime
+    from backend.roster.importer import ImportSummary
 
 T = TypeVar("T")
 
@@ -180,50 +182,38 @@ def _roster_failed(exc: Exception) -> int:
     return 1
 
 
-def cmd_roster_import(args: argparse.Namespace) -> int:
-    import time
-    from pathlib import Path
-
-    import asyncpg
-
-    from backend.roster.importer import ImportSummary, import_roster
-    from backend.roster.oneroster.csv_reader import read_roster
-    from backend.roster.oneroster.model import RosterError
-
+def _stopwatch() -> Callable[[str], None]:
+    """Progress lines for long roster work, each with the seconds since it started."""
     started = time.monotonic()
-    settings = _settings()
 
     def say(text: str) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
 
+    return say
+
+
+def _run_roster_work(
+    what: str,
+    settings: Settings,
+    work: Callable[[Runtime], Awaitable[ImportSummary]],
+    say: Callable[[str], None],
+) -> int:
+    """Run an import or sync; a refusal is a short message and exit 1, never a traceback."""
+    import asyncpg
+
+    from backend.roster.oneroster.model import RosterError
+    from backend.roster.rest import SyncError
+
     try:
-        say(f"reading {args.folder}")
-        roster = read_roster(
-            Path(args.folder),
-            progress=lambda name, n: say(f"read {n:,} rows ({name})"),
-            options=settings.roster_read_options(),
-        )
-        say(
-            f"OneRoster {roster.version}: {len(roster.schools):,} schools, "
-            f"{len(roster.classes):,} classes, {len(roster.users):,} users, "
-            f"{len(roster.enrollments):,} enrollments"
-        )
-
-        async def work(rt: Runtime) -> ImportSummary:
-            async with rt.require_pool().acquire() as conn:
-                return await import_roster(
-                    conn, roster, dry_run=args.dry_run, progress=say, now=rt.clock.now()
-                )
-
         summary = asyncio.run(_with_database(settings, work))
-    except RosterError as exc:
+    except (RosterError, SyncError) as exc:
         return _roster_failed(exc)
     except asyncpg.PostgresError as exc:
         # The transaction was rolled back; the operator gets the database's words, not a traceback.
-        log.debug("roster import refused by the database", exc_info=True)
+        log.debug("roster %s refused by the database", what, exc_info=True)
         return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
     except (OSError, TimeoutError) as exc:
-        log.debug("roster import could not finish", exc_info=True)
+        log.debug("roster %s could not finish", what, exc_info=True)
         return _roster_failed(RuntimeError(f"the database could not be used ({type(exc).__name__}: {exc})"))
     for line in summary.lines():
         print(line)
@@ -231,20 +221,45 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_roster_sync(args: argparse.Namespace) -> int:
-    import time
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
 
-    import asyncpg
-
-    from backend.roster.importer import ImportSummary
+    from backend.roster.importer import import_roster
+    from backend.roster.oneroster.csv_reader import read_roster
     from backend.roster.oneroster.model import RosterError
-    from backend.roster.rest import SyncError, sync_roster
 
-    started = time.monotonic()
+    say = _stopwatch()
     settings = _settings()
+    try:
+        say(f"reading {args.folder}")
+        roster = read_roster(
+            Path(args.folder),
+            progress=lambda name, n: say(f"read {n:,} rows ({name})"),
+            options=settings.roster_read_options(),
+        )
+    except RosterError as exc:
+        return _roster_failed(exc)
+    except OSError as exc:
+        log.debug("roster import could not finish", exc_info=True)
+        return _roster_failed(RuntimeError(f"the database could not be used ({type(exc).__name__}: {exc})"))
+    say(
+        f"OneRoster {roster.version}: {len(roster.schools):,} schools, "
+        f"{len(roster.classes):,} classes, {len(roster.users):,} users, "
+        f"{len(roster.enrollments):,} enrollments"
+    )
 
-    def say(text: str) -> None:
-        print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
+    async def work(rt: Runtime) -> ImportSummary:
+        async with rt.require_pool().acquire() as conn:
+            return await import_roster(conn, roster, dry_run=args.dry_run, progress=say, now=rt.clock.now())
+
+    return _run_roster_work("import", settings, work, say)
+
+
+def cmd_roster_sync(args: argparse.Namespace) -> int:
+    from backend.roster.rest import sync_roster
+
+    say = _stopwatch()
+    settings = _settings()
 
     async def work(rt: Runtime) -> ImportSummary:
         async with rt.require_pool().acquire() as conn:
@@ -258,20 +273,7 @@ def cmd_roster_sync(args: argparse.Namespace) -> int:
                 options=settings.roster_read_options(),
             )
 
-    try:
-        summary = asyncio.run(_with_database(settings, work))
-    except (RosterError, SyncError) as exc:
-        return _roster_failed(exc)
-    except asyncpg.PostgresError as exc:
-        log.debug("roster sync refused by the database", exc_info=True)
-        return _roster_failed(RuntimeError(f"the database refused the data ({type(exc).__name__}: {exc})"))
-    except (OSError, TimeoutError) as exc:
-        log.debug("roster sync could not finish", exc_info=True)
-        return _roster_failed(RuntimeError(f"the database could not be used ({type(exc).__name__}: {exc})"))
-    for line in summary.lines():
-        print(line)
-    say("done")
-    return 0
+    return _run_roster_work("sync", settings, work, say)
 
 
 def cmd_calendar_import(args: argparse.Namespace) -> int:
