@@ -76,7 +76,7 @@ class DispatcherConfig:
     lease: timedelta = timedelta(seconds=90)  # > the slowest round (timeouts included)
     # Urgent rows get a short lease that the live dispatcher keeps renewing while
     # their round runs: a dispatcher that dies leaves them due again within
-    # seconds, not after the 90-second lease (issue 9: a crash must not make a
+    # seconds, not after the 90-second lease (a crash must not make a
     # missing-pupil alert late), and a slow send is never taken over twice.
     urgent_lease: timedelta = timedelta(seconds=4)
     max_attempts: int = 8

@@ -62,7 +62,7 @@ class SchoolSettings(msgspec.Struct):
     note_retention_days: int
     roster_sync_at: str = "05:00"
     feide_realm: str | None = None
-    # Reaching guardians (issue 9): the number SMS texts name, and the ladder's steps.
+    # Reaching guardians: the number SMS texts name, and the ladder's steps.
     office_phone: str | None = None
     sms_after_minutes: int = 5
     call_after_minutes: int = 10

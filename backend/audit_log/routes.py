@@ -1,4 +1,4 @@
-"""HTTP for the audit log (issue 4: school leaders read who read which pupil's data)."""
+"""HTTP for the audit log (school leaders read who read which pupil's data)."""
 
 from __future__ import annotations
 

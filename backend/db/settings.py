@@ -21,7 +21,7 @@ class DatabaseSettings:
     # same throughput (tests/benchmarks/bench_api.py --pool-size, on 2 cores).
     pool_max_size: int = field(default=20, metadata=from_var("SKOLEBRO_POOL_SIZE", int))
     # A hung database must not hold requests: each request fails with 503 within
-    # about acquire + command timeout (issue 10).
+    # about acquire + command timeout.
     connect_timeout_seconds: float = field(
         default=3.0, metadata=from_var("SKOLEBRO_DB_CONNECT_TIMEOUT", float)
     )

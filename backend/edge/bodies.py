@@ -3,8 +3,8 @@
 A JSON body is decoded by msgspec straight into the route's own ``data`` type
 (its Struct, with the Struct's length limits), never first into Python lists
 and dicts: 966 KB of ``{}`` would otherwise become 330,000 dicts per request,
-hundreds of megabytes for a few requests in parallel, before any validation
-(issue 10). A typed decode stops at the first value that does not fit.
+hundreds of megabytes for a few requests in parallel, before any validation.
+A typed decode stops at the first value that does not fit.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """OpenAPI: the problem document on every documented error, and the finishing touches
-a client generator needs (issue 11): no bearer on sign-in, 429 where rate limited, the
+a client generator needs: no bearer on sign-in, 429 where rate limited, the
 Idempotency-Key header, problem documents instead of the framework's 400 shape, examples."""
 
 from __future__ import annotations

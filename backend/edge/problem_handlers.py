@@ -248,7 +248,7 @@ def exception_handlers() -> dict[Any, Any]:
         DomainError: _domain_handler,
         ValidationException: _validation_handler,
         HTTPException: _http_handler,
-        # Every way the database can fail mid-request is a 503 with Retry-After (issue 10):
+        # Every way the database can fail mid-request is a 503 with Retry-After:
         # gone (connection errors, InterfaceError on a closed connection), hung (our
         # timeouts, PostgreSQL's statement_timeout), shutting down or out of resources.
         OSError: _unavailable_handler,

@@ -32,7 +32,7 @@ def decode_cursor(cursor: str | None, arity: int) -> list[str] | None:
 
 
 def cursor_instant(text: str) -> datetime:
-    """The instant in a cursor; ValueError for one we cannot have made (issue 10)."""
+    """The instant in a cursor; ValueError for one we cannot have made."""
     value = datetime.fromisoformat(text)
     if not plausible_instant(value):
         raise ValueError(f"cursor instant {text!r} out of range")

@@ -2,7 +2,7 @@
 
 msgspec (and Litestar around it) word every validation failure in English:
 "Invalid enum value 'flu'". A Bokmål or Nynorsk problem document must not
-(issue 10), so each known message shape is matched and said again in our own
+show that, so each known message shape is matched and said again in our own
 words (``field.*`` in the problems catalog); the field path stays in the
 problem's ``field``. English keeps the library's wording, which names the
 constraint exactly: the en catalog's field texts are there for translators.

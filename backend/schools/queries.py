@@ -20,7 +20,7 @@ UPDATE schools SET timezone = $2, report_deadline = $3, check_reminder_at = $4,
 WHERE id = $1
 """
 
-# The ladder's settings (issue 9), written beside the routine's.
+# The ladder's settings, written beside the routine's.
 UPDATE_REACH_SETTINGS = """
 UPDATE schools SET office_phone = $2, sms_after_minutes = $3, call_after_minutes = $4 WHERE id = $1
 """
