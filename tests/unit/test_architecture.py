@@ -338,3 +338,12 @@ def test_routes_and_pages_never_open_a_transaction():
         if ".transaction(" in path.read_text(encoding="utf-8")
     )
     assert opening == []
+
+
+if __name__ == "__main__":
+    # `python -m tests.unit.test_architecture`: the package graph these rules check.
+    graph: dict[str, set[str]] = {}
+    for source, target in _package_edges(_imports(_all_modules()), lambda package: True):
+        graph.setdefault(source, set()).add(target)
+    for package in sorted(graph):
+        print(f"{package} -> {', '.join(sorted(graph[package]))}")
