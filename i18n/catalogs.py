@@ -121,8 +121,7 @@ class Catalogs:
         return translations.gettext(msgid)
 
     def gettext(self, locale: str, msgid: str, /, **params: object) -> str:
-        text = self.text(locale, msgid)
-        return text.format(**params) if params else text
+        return self.ngettext(locale, msgid, 1, **params)
 
     def ngettext(self, locale: str, msgid: str, n: int, /, **params: object) -> str:
         """The plural entry ``msgid`` in the form for ``n``; the number itself is a param

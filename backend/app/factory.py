@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
 from datetime import date
 
-import asyncpg
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
@@ -24,7 +22,6 @@ from backend.app.settings import Settings
 from backend.assessments.routes import AssessmentController
 from backend.attendance.routes import AttendanceController
 from backend.audit_log.routes import AuditLogController
-from backend.db.pool import connection
 from backend.dev.routes import DevController
 from backend.edge.bodies import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
 from backend.edge.deps import DEPENDENCIES, EdgeContext
@@ -156,13 +153,9 @@ def _load_holidays() -> None:
 
 
 def _state(rt: Runtime) -> State:
-    def request_connection() -> AbstractAsyncContextManager[asyncpg.Connection]:
-        return connection(rt.require_pool(), rt.settings.database.acquire_timeout_seconds)
-
-    guards = GuardContext(
-        dev_routes=rt.settings.dev_routes, now=lambda: rt.clock.now(), connection=request_connection
-    )
-    return State({"runtime": rt, "edge": _edge_context(rt), GUARDS_KEY: guards})
+    edge = _edge_context(rt)
+    guards = GuardContext(dev_routes=rt.settings.dev_routes, now=edge.now, connection=edge.connection)
+    return State({"runtime": rt, "edge": edge, GUARDS_KEY: guards})
 
 
 def _edge_context(rt: Runtime) -> EdgeContext:
@@ -180,15 +173,18 @@ def _edge_context(rt: Runtime) -> EdgeContext:
 def _process_dependencies(rt: Runtime) -> dict[str, Provide]:
     """What sign-in, the portal's sign-in pages, dev and operations routes need of the
     process, each narrowly typed, so no route names the runtime."""
-    portal = PortalSignIn(
-        web=rt.settings.web,
-        dev_routes=rt.settings.dev_routes,
-        pepper=rt.settings.identity.pepper,
-        jwks=rt.extras.setdefault("web_oidc_jwks", {}),
-    )
+
+    def portal() -> PortalSignIn:
+        return PortalSignIn(
+            web=rt.settings.web,
+            dev_routes=rt.settings.dev_routes,
+            pepper=rt.settings.identity.pepper,
+            jwks=rt.extras.setdefault("web_oidc_jwks", {}),
+        )
+
     return {
         "sign_in": Provide(lambda: rt.sign_in, sync_to_thread=False),
-        "portal": Provide(lambda: portal, sync_to_thread=False),
+        "portal": Provide(portal, sync_to_thread=False),
         "clock": Provide(lambda: rt.clock, sync_to_thread=False),
         "pool": Provide(lambda: rt.pool, sync_to_thread=False),
         "roster_sync": Provide(rt.settings.roster_sync, sync_to_thread=False),

@@ -1,14 +1,13 @@
 """Dependencies every controller shares: ``now``, ``principal``, ``conn`` and ``once``.
 
 The edge does not import the app assembly: the application factory hands it an
-``EdgeContext`` (what the edge reads of the running process) in ``app.state.edge``,
-and registers ``rt``, the whole runtime, for the few modules that still need it
-(sign-in, the portal's session, dev and operations).
+``EdgeContext`` (what the edge reads of the running process) in ``app.state.edge``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +36,10 @@ class EdgeContext:
     acquire_timeout_seconds: float
     cookie_secure: bool
     trusted_proxies: tuple[str, ...]
+
+    def connection(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """A connection of the request pool, within its acquire timeout."""
+        return connection(self.pool(), self.acquire_timeout_seconds)
 
 
 def edge_of(request: Request[Any, Any, Any]) -> EdgeContext:
@@ -67,7 +70,7 @@ def provide_principal(request: Request[Any, Any, Any], now: datetime) -> Princip
 
 async def provide_conn(state: State, principal: Principal | None) -> AsyncGenerator[asyncpg.Connection, None]:
     edge: EdgeContext = state.edge
-    async with connection(edge.pool(), edge.acquire_timeout_seconds) as conn:
+    async with edge.connection() as conn:
         yield conn
 
 

@@ -1,6 +1,6 @@
 """Every problem code as a symbol, so a mistyped code fails type checking.
 
-One member per code in the catalog of texts (backend/problems/catalog.py), named
+One member per code with texts in the problems catalogs (backend/problems/texts.py), named
 mechanically after it ("leave.past_day" is ``Code.LEAVE_PAST_DAY``) and grouped by
 domain in the same order. A member's value is the code clients see in a problem
 document's ``code`` and ``type``; tests/unit/test_architecture.py checks that every member

@@ -1,15 +1,25 @@
-"""Choosing the language of an answer, and a problem's texts in it (codes: backend/problems/catalog.py)."""
+"""A problem's title and detail in the reader's language, and choosing that language.
+
+The texts live in the catalogs (i18n/locales/<lang>/LC_MESSAGES/problems.po) as
+``problem.<code>.title`` and ``problem.<code>.detail``, one pair per member of
+``Code`` (backend/problems/codes.py); a translator edits the .po files. Details may
+use {placeholders} filled from the error's parameters.
+"""
 
 from __future__ import annotations
 
-from i18n import CATALOGS, negotiate_locale
+from backend.problems.codes import Code
+from i18n import CATALOGS, TextTable, negotiate_locale
 
-__all__ = ["negotiate_locale", "problem_text"]
+__all__ = ["PROBLEMS", "negotiate_locale", "problem_text"]
+
+# code -> locale -> (title, detail), read from the catalogs
+PROBLEMS = TextTable("problem", ("title", "detail"))
 
 
-def problem_text(code: str, locale: str, **params: object) -> tuple[str, str]:
+def problem_text(code: Code, locale: str, **params: object) -> tuple[str, str]:
     if not CATALOGS.has(f"problem.{code}.title"):
-        code = "internal"
+        code = Code.INTERNAL
     title = CATALOGS.text(locale, f"problem.{code}.title")
     detail = CATALOGS.text(locale, f"problem.{code}.detail")
     try:

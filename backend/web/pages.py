@@ -20,8 +20,9 @@ from litestar.template.config import TemplateConfig
 from backend.edge.deps import edge_of
 from backend.problems.errors import DomainError
 from backend.problems.texts import problem_text
-from backend.web.portal_texts import LANG_COOKIE, format_day, locale_names, locales, pick_locale, translator
+from backend.web.portal_texts import LANG_COOKIE, format_day, locale_names, pick_locale, translator
 from backend.web.signed_in import CSRF_FIELD, WebSession, check_csrf, cookie, require_session
+from i18n import locales
 
 HERE = Path(__file__).parent
 # Defence in depth behind autoescaping: no script runs on these pages at all,

@@ -15,10 +15,6 @@ from i18n import CATALOGS
 LANG_COOKIE = "skolebro_lang"
 
 
-def locales() -> tuple[str, ...]:
-    return CATALOGS.locales
-
-
 def locale_names() -> dict[str, str]:
     """Each language's name in itself, in the picker's order."""
     return CATALOGS.locale_names()

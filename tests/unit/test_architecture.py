@@ -302,9 +302,8 @@ def test_the_access_policy_is_asked_through_backend_access():
 def test_problem_codes_and_notification_kinds_live_in_one_place():
     # Problem codes are the members of one enum (so mypy refuses a mistyped code), each
     # with its texts in every language, asked through the function the answers use.
-    from backend.problems.catalog import PROBLEMS
     from backend.problems.codes import Code
-    from backend.problems.texts import problem_text
+    from backend.problems.texts import PROBLEMS, problem_text
 
     for locale in ("nb", "nn", "en"):
         fallback = problem_text("no.such_code", locale)
