@@ -25,12 +25,14 @@ from backend.web.signed_in import CSRF_FIELD, WebSession, check_csrf, cookie, re
 from i18n import locales
 
 HERE = Path(__file__).parent
-# Defence in depth behind autoescaping: no script runs on these pages at all,
-# they cannot be framed (clickjacking), and forms post only to us.
+# Defence in depth behind autoescaping: only our own script files run (never inline
+# script, so injected markup cannot execute), the pages cannot be framed
+# (clickjacking), and forms post only to us. Scripts only improve a page that works
+# without them (the morning overview's live updates, Web Push on this browser).
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'; "
-    "form-action 'self'; base-uri 'none'",
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; connect-src 'self'; "
+    "worker-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }

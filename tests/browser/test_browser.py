@@ -15,115 +15,15 @@ them out and needs no Chromium.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import tempfile
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-import uvicorn
 
-from backend.app.factory import build_runtime, create_app
-from backend.app.settings import Settings
-from backend.lib.clock import Clock
-from tests.support.demo import CLASS_3A, DEFAULT_NOW
+from tests.support.browser import assert_accessible, new_page, shot, sign_in
+from tests.support.demo import CLASS_3A
 
 # Drives Chromium.
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("SKOLEBRO_ARTIFACTS") or Path(tempfile.gettempdir()) / "skolebro-artifacts")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    message = (
-        "Debian's Chromium is not installed at /usr/bin/chromium; enable the browser "
-        "tests with: apt-get update && apt-get install -y chromium"
-    )
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def service(settings: Settings, db_dsn: str) -> Iterator[str]:
-    """The real service on 127.0.0.1 (uvicorn in a thread) over this test's database."""
-    _require_chromium()
-    rt = build_runtime(settings, dsn=db_dsn)
-    rt.clock = Clock(DEFAULT_NOW)  # Monday 23 November 2026, 07:00 in Oslo
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(runtime=rt),
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the service did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
-
-
-@pytest.fixture
-async def browser(service: str) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
-
-
-async def new_page(browser: Any, base: str) -> Any:
-    context = await browser.new_context(
-        base_url=base, java_script_enabled=False, locale="nb-NO", viewport={"width": 1100, "height": 900}
-    )
-    return await context.new_page()
-
-
-async def shot(page: Any, name: str) -> None:
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-async def sign_in(page: Any, username: str) -> None:
-    await page.goto("/web/leave")
-    assert "/web/login" in page.url  # sent to sign in first
-    await page.select_option("#username", username)
-    await page.click("text=Logg inn >> nth=-1")
-    await page.wait_for_load_state()
-    assert "/web/login" not in page.url
 
 
 async def test_leave_and_morning_board_in_the_browser(browser, service, db):
@@ -133,9 +33,10 @@ async def test_leave_and_morning_board_in_the_browser(browser, service, db):
     await guardian.goto("/web/login")
     await expect(guardian.locator("h1")).to_have_text("Logg inn")
     await shot(guardian, "01-login")
+    await assert_accessible(guardian)
 
     # The guardian applies for leave for Ola and sees it pending.
-    await sign_in(guardian, "guardian.hansen")
+    await sign_in(guardian, "guardian.hansen", "/web/leave")
     await expect(guardian.locator("h1")).to_have_text("Permisjon")
     await guardian.select_option("#pupil_id", label="Ola Hansen (3A)")
     await guardian.fill("#first_day", "2026-11-24")
@@ -201,7 +102,7 @@ async def test_leave_and_morning_board_in_the_browser(browser, service, db):
 
 async def test_a_form_without_its_csrf_token_is_refused_in_the_browser(browser, service, db):
     page = await new_page(browser, service)
-    await sign_in(page, "guardian.hansen")
+    await sign_in(page, "guardian.hansen", "/web/leave")
     # A form posted from another site carries the session cookie but not the token.
     response = await page.request.post(
         f"{service}/web/leave",
