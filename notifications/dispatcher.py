@@ -108,9 +108,11 @@ WITH due AS (
     -- hashing the whole (mostly finished) deliveries table.
     WHERE d.id = any(ARRAY(SELECT id FROM due)) AND n.id = d.notification_id
     RETURNING d.id, d.token, d.urgent, d.collapse_key, d.attempts, d.status,
-              d.notification_id, n.kind, n.title, n.body, n.data
+              d.notification_id, d.device_id, n.kind, n.title, n.body, n.data
 )
-SELECT * FROM claimed
+-- The device says which transport (FCM or Web Push) and, for Web Push, the keys.
+SELECT c.*, dv.platform, dv.p256dh, dv.auth
+FROM claimed c LEFT JOIN devices dv ON dv.id = c.device_id
 """
 
 # Writes one chunk's outcomes. $1 ids, $2 statuses, $3 next due (NULL = keep),
@@ -282,6 +284,9 @@ class Dispatcher:
             urgent=row["urgent"],
             collapse_key=row["collapse_key"],
             ttl=ttl_for(row["kind"], row["urgent"]),
+            platform=row["platform"] or "android",
+            p256dh=row["p256dh"],
+            auth=row["auth"],
         )
 
     async def _send_chunk(self, chunk: _Chunk, claim_id: uuid.UUID, stats: RoundStats) -> None:
@@ -343,7 +348,7 @@ class Dispatcher:
                 gone.append(row["token"])
                 stats.tokens_removed += 1
                 log.info(
-                    "push token %s rejected by FCM (%s): device removed",
+                    "push token %s rejected by the push service (%s): device removed",
                     token_hint(row["token"]),
                     outcome.error,
                 )
