@@ -33,6 +33,13 @@ RETURNING {DEVICE_COLUMNS}
 """
 
 # $1 person
+LIST_BROWSERS = f"""
+SELECT {DEVICE_COLUMNS} FROM devices
+WHERE person_id = $1 AND platform = 'webpush'
+ORDER BY last_seen_at DESC, id
+"""
+
+# $1 person
 PREFERENCES = """
 SELECT p.locale, np.push_messages, np.push_grades, np.push_absence, np.push_reminders,
        np.quiet_start, np.quiet_end

@@ -130,6 +130,19 @@ async def register_device(
     raise Conflict(Code.DEVICES_TOKEN_BUSY)
 
 
+async def register_browser(
+    conn: asyncpg.Connection, person_id: uuid.UUID, data: DeviceRegister, now: datetime
+) -> tuple[Device, bool]:
+    """``register_device`` in a transaction of its own (the portal's "notify me in this browser")."""
+    async with conn.transaction():
+        return await register_device(conn, person_id, data, now)
+
+
+async def list_browsers(conn: asyncpg.Connection, person_id: uuid.UUID) -> list[Device]:
+    """The person's own Web Push subscriptions, newest first."""
+    return [_device(r) for r in await conn.fetch(q.LIST_BROWSERS, person_id)]
+
+
 async def unregister_device(conn: asyncpg.Connection, person_id: uuid.UUID, device_id: uuid.UUID) -> None:
     """Remove one of the caller's devices; someone else's is 404."""
     if not await remove_device(conn, device_id, person_id, "device unregistered"):
