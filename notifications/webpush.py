@@ -326,10 +326,10 @@ class PushRouter:
 
     app: Transport
     web: Transport
+    name: str = field(init=False, default="")
 
-    @property
-    def name(self) -> str:
-        return f"{self.app.name}+{self.web.name}"
+    def __post_init__(self) -> None:
+        self.name = f"{self.app.name}+{self.web.name}"
 
     async def prepare(self) -> None:
         await self.app.prepare()
