@@ -203,3 +203,38 @@ async def test_a_push_the_service_cannot_verify_is_not_delivered(db, clock, pool
     assert refused.status == 403
     [row] = await deliveries_of(db, token)
     assert row["status"] == "failed"
+
+
+async def test_serve_sends_to_a_browser_registered_through_the_api(runtime, db, clock, web_push_service):
+    """The whole path as deployed: the API hands out the key, the browser registers, the
+    background dispatcher signs with the same key and the push decrypts."""
+    from litestar.testing import AsyncTestClient
+
+    from backend.app.background import background_tasks
+    from backend.app.factory import create_app
+    from tests.support.waiting import eventually
+
+    app = create_app(runtime=runtime, background=background_tasks(scheduler=False, dispatcher=True))
+    sub = web_push_service.subscribe()
+    async with AsyncTestClient(app=app) as client:
+        public_key = (await client.get("/api/v1/webpush/public-key")).json()["public_key"]
+        login = await client.post(
+            "/api/v1/auth/dev-login", json={"username": "guardian.hansen", "client": "app"}
+        )
+        auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        r = await client.post(
+            "/api/v1/me/devices",
+            headers=auth,
+            json={"platform": "webpush", "subscription": sub.as_json()},
+        )
+        assert r.status_code == 201, r.text
+        async with db.transaction():
+            await _notify(db, clock, kind="missing_pupil", urgent=True)
+
+        async def delivered() -> bool:
+            return bool(web_push_service.received(sub))
+
+        await eventually(delivered, within=10)
+    [got] = web_push_service.received(sub)
+    assert got.vapid_key == public_key
+    assert got.payload["data"]["kind"] == "missing_pupil"
