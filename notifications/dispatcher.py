@@ -8,13 +8,14 @@ A round:
    (``claimed_until``, also ``due_at``) and this round's ``claim_id``; rows
    whose inbox item was read meanwhile are dropped instead. The transaction
    commits before anything is sent: no row lock is held across HTTP.
-2. **Send** in chunks through the transport with a bounded number of
+2. **Send** in chunks through the transport (``notifications.webpush.PushRouter``:
+   apps by FCM, browsers by Web Push) with a bounded number of
    messages in flight (one HTTP/2 connection fails when handed 500 at once).
 3. **Record** each chunk's outcomes as soon as it is answered, guarded by
    ``claim_id`` so a dispatcher that lost its lease cannot overwrite others.
    sent → ``sent``; UNAVAILABLE/INTERNAL/transport errors → back to
    ``pending`` with exponential backoff and jitter; 429 → ``pending`` not
-   before ``Retry-After``; UNREGISTERED / invalid token → device deleted and
+   before ``Retry-After``; UNREGISTERED / invalid token (Web Push: 404/410) → device deleted and
    whatever else is queued for it dropped; ``max_attempts`` reached or a
    permanent error → ``failed`` (logged).
 
@@ -376,11 +377,15 @@ class Dispatcher:
             statuses.append(status)
             due.append(next_due)
             errors.append(error)
-        self._maybe_pause(outcomes, now)
+        # Only FCM's 429s speak for the project's quota; a browser vendor's push
+        # service limits its own subscriptions, each waiting for its Retry-After.
+        self._maybe_pause(
+            [o for row, o in zip(rows, outcomes, strict=True) if row.get("platform") != "webpush"], now
+        )
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute(_RECORD, ids, statuses, due, errors, now, claim_id)
             if gone:
-                await conn.execute(FORGET_TOKENS, gone, "device unregistered at FCM")
+                await conn.execute(FORGET_TOKENS, gone, "device unregistered at the push service")
         push_metrics.count_recorded(stats, before)
 
     def _maybe_pause(self, outcomes: Sequence[Outcome], now: datetime) -> None:
