@@ -65,3 +65,63 @@ async def test_the_button_and_the_service_worker_with_javascript(browser, servic
     assert scope == f"{service}/web/"
     await expect(page.locator("#webpush-status")).not_to_be_empty(timeout=20_000)
     await shot(page, "webpush-04-button")
+
+
+async def test_the_service_worker_shows_what_the_service_pushes(browser, service):
+    """A push as the transport builds it, handed to the worker by Chromium's DevTools
+    protocol (what the browser does once its push service delivers), is shown with its
+    title and body and carries the page to open."""
+    import asyncio
+    import json
+    import uuid
+    from datetime import timedelta
+
+    from notifications.transports import PushMessage
+    from notifications.webpush import payload
+
+    case_id = uuid.uuid4()
+    message = PushMessage(
+        delivery_id=1,
+        token="https://push.example/x",
+        title="Ola er ikke kommet",
+        body="Åpne saken i Skolebro.",
+        data={"kind": "missing_pupil", "case_id": str(case_id), "notification_id": str(uuid.uuid4())},
+        urgent=True,
+        collapse_key=None,
+        ttl=timedelta(hours=1),
+        platform="webpush",
+    )
+    page = await new_page(browser, service, js=True)
+    await page.context.grant_permissions(["notifications"], origin=str(service))
+    await sign_in(page, "guardian.hansen", PATH)
+    cdp = await page.context.new_cdp_session(page)
+    registrations: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    await cdp.send("ServiceWorker.enable")
+    await page.evaluate("navigator.serviceWorker.register('/web/sw.js', {scope: '/web/'})")
+    await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    for _ in range(50):
+        if any(r["scopeURL"] == f"{service}/web/" for r in registrations):
+            break
+        await asyncio.sleep(0.1)
+    registration = next(r for r in registrations if r["scopeURL"] == f"{service}/web/")
+    await cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": str(service),
+            "registrationId": registration["registrationId"],
+            "data": payload(message).decode(),
+        },
+    )
+    shown: list = []
+    for _ in range(50):
+        shown = await page.evaluate(
+            "navigator.serviceWorker.ready.then(r => r.getNotifications())"
+            ".then(ns => ns.map(n => [n.title, n.body, n.data && n.data.url, n.tag]))"
+        )
+        if shown:
+            break
+        await asyncio.sleep(0.1)
+    url, tag = f"/web/cases/{case_id}", f"case:{case_id}"
+    assert shown == [["Ola er ikke kommet", "Åpne saken i Skolebro.", url, tag]]
+    assert json.loads(payload(message))["url"] == f"/web/cases/{case_id}"
