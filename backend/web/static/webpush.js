@@ -40,6 +40,24 @@
     return out;
   }
 
+  // Posts the subscription to the portal: new, or refreshed (the service prunes
+  // browsers it has not heard from in 270 days, and keys may have changed).
+  async function send(subscription) {
+    var json = subscription.toJSON();
+    var body = new URLSearchParams();
+    body.set("csrf_token", box.getAttribute("data-csrf"));
+    body.set("endpoint", json.endpoint);
+    body.set("p256dh", json.keys.p256dh);
+    body.set("auth", json.keys.auth);
+    var answer = await fetch(box.getAttribute("data-post"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    say(answer.ok ? "done" : "failed");
+  }
+
   async function subscribe() {
     var permission = await Notification.requestPermission();
     if (permission !== "granted") {
@@ -55,20 +73,24 @@
         applicationServerKey: keyBytes(box.getAttribute("data-key")),
       });
     }
-    var json = subscription.toJSON();
-    var body = new URLSearchParams();
-    body.set("csrf_token", box.getAttribute("data-csrf"));
-    body.set("endpoint", json.endpoint);
-    body.set("p256dh", json.keys.p256dh);
-    body.set("auth", json.keys.auth);
-    var answer = await fetch(box.getAttribute("data-post"), {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-    say(answer.ok ? "done" : "failed");
+    await send(subscription);
   }
+
+  // Already allowed and subscribed on an earlier visit: refresh it quietly.
+  async function refresh() {
+    if (Notification.permission !== "granted") {
+      return;
+    }
+    var registration = await navigator.serviceWorker.getRegistration("/web/");
+    var subscription = registration && (await registration.pushManager.getSubscription());
+    if (subscription) {
+      await send(subscription);
+    }
+  }
+
+  refresh().catch(function () {
+    // Nothing to say: the button is still there.
+  });
 
   button.addEventListener("click", function () {
     button.disabled = true;
