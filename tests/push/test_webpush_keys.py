@@ -90,3 +90,17 @@ def test_subscription_keys():
     assert keys_valid(sub["p256dh"], sub["auth"])
     assert not keys_valid(sub["auth"], sub["p256dh"])
     assert not keys_valid(sub["p256dh"], sub["auth"] + "AA")
+
+
+def test_the_vapid_subject_is_checked(tmp_path):
+    with pytest.raises(SettingsError, match="SKOLEBRO_VAPID_SUBJECT"):
+        Settings(env="test", data_dir=tmp_path, push=PushSettings(vapid_subject="drift")).check()
+    Settings(env="test", data_dir=tmp_path, push=PushSettings(vapid_subject="https://skolebro.no")).check()
+    production = Settings.from_env(
+        {
+            "SKOLEBRO_ENV": "production",
+            "SKOLEBRO_VAPID_PRIVATE_KEY": generate_vapid_key().pem().decode(),
+        },
+        check=False,
+    )
+    assert any("SKOLEBRO_VAPID_SUBJECT" in m for m in production._missing_in_production())
