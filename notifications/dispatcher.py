@@ -8,13 +8,14 @@ A round:
    (``claimed_until``, also ``due_at``) and this round's ``claim_id``; rows
    whose inbox item was read meanwhile are dropped instead. The transaction
    commits before anything is sent: no row lock is held across HTTP.
-2. **Send** in chunks through the transport with a bounded number of
+2. **Send** in chunks through the transport (``notifications.webpush.PushRouter``:
+   apps by FCM, browsers by Web Push) with a bounded number of
    messages in flight (one HTTP/2 connection fails when handed 500 at once).
 3. **Record** each chunk's outcomes as soon as it is answered, guarded by
    ``claim_id`` so a dispatcher that lost its lease cannot overwrite others.
    sent → ``sent``; UNAVAILABLE/INTERNAL/transport errors → back to
    ``pending`` with exponential backoff and jitter; 429 → ``pending`` not
-   before ``Retry-After``; UNREGISTERED / invalid token → device deleted and
+   before ``Retry-After``; UNREGISTERED / invalid token (Web Push: 404/410) → device deleted and
    whatever else is queued for it dropped; ``max_attempts`` reached or a
    permanent error → ``failed`` (logged).
 
@@ -108,9 +109,11 @@ WITH due AS (
     -- hashing the whole (mostly finished) deliveries table.
     WHERE d.id = any(ARRAY(SELECT id FROM due)) AND n.id = d.notification_id
     RETURNING d.id, d.token, d.urgent, d.collapse_key, d.attempts, d.status,
-              d.notification_id, n.kind, n.title, n.body, n.data
+              d.notification_id, d.device_id, n.kind, n.title, n.body, n.data
 )
-SELECT * FROM claimed
+-- The device says which transport (FCM or Web Push) and, for Web Push, the keys.
+SELECT c.*, dv.platform, dv.p256dh, dv.auth
+FROM claimed c LEFT JOIN devices dv ON dv.id = c.device_id
 """
 
 # Writes one chunk's outcomes. $1 ids, $2 statuses, $3 next due (NULL = keep),
@@ -282,6 +285,9 @@ class Dispatcher:
             urgent=row["urgent"],
             collapse_key=row["collapse_key"],
             ttl=ttl_for(row["kind"], row["urgent"]),
+            platform=row["platform"] or "android",
+            p256dh=row["p256dh"],
+            auth=row["auth"],
         )
 
     async def _send_chunk(self, chunk: _Chunk, claim_id: uuid.UUID, stats: RoundStats) -> None:
@@ -343,7 +349,7 @@ class Dispatcher:
                 gone.append(row["token"])
                 stats.tokens_removed += 1
                 log.info(
-                    "push token %s rejected by FCM (%s): device removed",
+                    "push token %s rejected by the push service (%s): device removed",
                     token_hint(row["token"]),
                     outcome.error,
                 )
@@ -371,11 +377,15 @@ class Dispatcher:
             statuses.append(status)
             due.append(next_due)
             errors.append(error)
-        self._maybe_pause(outcomes, now)
+        # Only FCM's 429s speak for the project's quota; a browser vendor's push
+        # service limits its own subscriptions, each waiting for its Retry-After.
+        self._maybe_pause(
+            [o for row, o in zip(rows, outcomes, strict=True) if row.get("platform") != "webpush"], now
+        )
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute(_RECORD, ids, statuses, due, errors, now, claim_id)
             if gone:
-                await conn.execute(FORGET_TOKENS, gone, "device unregistered at FCM")
+                await conn.execute(FORGET_TOKENS, gone, "device unregistered at the push service")
         push_metrics.count_recorded(stats, before)
 
     def _maybe_pause(self, outcomes: Sequence[Outcome], now: datetime) -> None:

@@ -21,6 +21,13 @@ class PushSettings:
     # how many already-accepted pushes a killed dispatcher may send twice (README).
     chunk_size: int = field(default=50, metadata={"env": "SKOLEBRO_PUSH_CHUNK_SIZE", "parse": int})
     in_flight: int = field(default=100, metadata={"env": "SKOLEBRO_PUSH_IN_FLIGHT", "parse": int})
+    # Web Push (RFC 8292): the P-256 signing key, PEM or base64url (32-byte raw or DER), or a
+    # path to a PEM file; unset: dev and test generate one into the data folder, production
+    # has no Web Push. The subject is who the push services may contact (mailto: or https:).
+    vapid_private_key: str | None = field(default=None, metadata={"env": "SKOLEBRO_VAPID_PRIVATE_KEY"})
+    vapid_subject: str = field(
+        default="mailto:drift@skolebro.invalid", metadata={"env": "SKOLEBRO_VAPID_SUBJECT"}
+    )
 
 
 @dataclass(frozen=True, slots=True)

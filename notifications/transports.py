@@ -56,6 +56,11 @@ class PushMessage:
     urgent: bool
     collapse_key: str | None
     ttl: timedelta
+    # The device's kind; a Web Push subscription's endpoint is ``token`` and these
+    # are the keys its payload is encrypted to (notifications/webpush.py).
+    platform: str = "android"
+    p256dh: str | None = None
+    auth: str | None = None
 
 
 class Result(StrEnum):

@@ -36,6 +36,7 @@ class Platform(StrEnum):
     ios = "ios"
     android = "android"
     web = "web"
+    webpush = "webpush"  # a browser's Web Push subscription (no FCM token)
 
 
 PushToken = Annotated[
@@ -50,11 +51,43 @@ PushToken = Annotated[
 AppVersion = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
+Base64Url = Annotated[str, msgspec.Meta(min_length=1, max_length=256, pattern=r"^[A-Za-z0-9_-]+=*$")]
+
+
+class WebPushKeys(msgspec.Struct, forbid_unknown_fields=True):
+    p256dh: Annotated[Base64Url, msgspec.Meta(description="the browser's P-256 public key (base64url)")]
+    auth: Annotated[Base64Url, msgspec.Meta(description="the 16-byte authentication secret (base64url)")]
+
+
+class WebPushSubscription(msgspec.Struct, forbid_unknown_fields=True):
+    """A browser's ``PushSubscription.toJSON()``."""
+
+    endpoint: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            max_length=2048,
+            description="the push service's https URL for this browser",
+        ),
+    ]
+    keys: WebPushKeys
+    expiration_time: float | None = msgspec.field(default=None, name="expirationTime")
+
+
 class DeviceRegister(msgspec.Struct, forbid_unknown_fields=True):
-    token: PushToken
+    """An app's FCM ``token``, or (``platform: "webpush"``) a browser's ``subscription``."""
+
     platform: Platform
+    token: PushToken | None = None
+    subscription: WebPushSubscription | None = None
     locale: Locale | None = None
     app_version: AppVersion | None = None
+
+
+class WebPushPublicKey(msgspec.Struct):
+    public_key: Annotated[
+        str, msgspec.Meta(description="the VAPID public key, base64url: applicationServerKey")
+    ]
 
 
 class Device(msgspec.Struct):

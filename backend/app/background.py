@@ -14,10 +14,19 @@ async def push_dispatcher(rt: Runtime) -> None:
     """Send queued pushes until the process stops (``skolebro serve`` or ``dispatcher``)."""
     from notifications.dispatcher import DispatcherConfig, run_dispatcher
     from notifications.transports import LogTransport, Transport, build_transport
+    from notifications.webpush import load_vapid_key, with_web_push
 
     try:
-        transport: Transport = (
-            LogTransport() if rt.settings.check_push() == "log" else build_transport(rt.settings.push)
+        log_only = rt.settings.check_push() == "log"
+        app: Transport = LogTransport() if log_only else build_transport(rt.settings.push)
+        # Browsers' subscriptions go by Web Push beside FCM, through the same dispatcher.
+        vapid = load_vapid_key(
+            rt.settings.push.vapid_private_key,
+            production=rt.settings.is_production,
+            data_dir=rt.settings.data_dir,
+        )
+        transport = with_web_push(
+            app, vapid, rt.settings.push.vapid_subject, log_only=rt.settings.push.mode == "log"
         )
     except Exception:
         # A background task's failure is otherwise silent until shutdown.

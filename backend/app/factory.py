@@ -18,7 +18,7 @@ from backend.access.guards import STATE_KEY as GUARDS_KEY
 from backend.access.guards import GuardContext
 from backend.app.lifecycle import BackgroundTask, lifespan_for
 from backend.app.runtime import Runtime
-from backend.app.settings import Settings
+from backend.app.settings import Settings, SettingsError
 from backend.assessments.routes import AssessmentController
 from backend.attendance.routes import AttendanceController
 from backend.audit_log.routes import AuditLogController
@@ -28,7 +28,7 @@ from backend.edge.deps import DEPENDENCIES, EdgeContext
 from backend.edge.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.edge.problem_handlers import exception_handlers
 from backend.guardians.routes import GuardianController
-from backend.inbox.routes import InboxController
+from backend.inbox.routes import InboxController, WebPushController
 from backend.leave.routes import LeaveController
 from backend.lib.clock import Clock, parse_instant
 from backend.me.routes import MeController
@@ -49,6 +49,8 @@ from backend.web.pages import template_config
 from backend.web.routes import web_router
 from backend.web.settings import PortalSignIn
 from notifications.channels import configure as configure_channels
+from notifications.webpush import WebPushConfig, load_vapid_key
+from notifications.webpush import configure as configure_web_push
 
 
 def build_runtime(settings: Settings, dsn: str | None = None) -> Runtime:
@@ -78,10 +80,12 @@ def create_app(
     _load_holidays()
     # SMS and e-mail transports of this process (jobs send through them).
     configure_channels(rt.settings.sms, rt.settings.mail, production=rt.settings.is_production)
+    configure_web_push(web_push_config(rt.settings))
     sign_in: list[type] = [AuthController]
     api: list[type | Router] = [
         MeController,
         InboxController,
+        WebPushController,
         AbsenceController,
         AbsenceSummaryController,
         AssessmentController,
@@ -141,6 +145,17 @@ def create_app(
     # go out without a request id and unmeasured. Wrap the whole application instead.
     app.asgi_handler = request_log_middleware(no_store(app.asgi_handler))
     return app
+
+
+def web_push_config(settings: Settings) -> WebPushConfig:
+    """The VAPID key the API hands browsers; plain-http push services only on 127.0.0.1 outside production."""
+    try:
+        key = load_vapid_key(
+            settings.push.vapid_private_key, production=settings.is_production, data_dir=settings.data_dir
+        )
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"SKOLEBRO_VAPID_PRIVATE_KEY cannot be used: {exc}") from exc
+    return WebPushConfig(key=key, allow_loopback_http=not settings.is_production)
 
 
 def _load_holidays() -> None:

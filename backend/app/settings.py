@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +121,11 @@ class Settings:
             raise SettingsError(
                 "SKOLEBRO_PUSH_IN_FLIGHT must be at least SKOLEBRO_PUSH_CHUNK_SIZE and at most 2000."
             )
+        if not re.match(r"^(mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^/\s]+\S*)$", self.push.vapid_subject):
+            raise SettingsError(
+                "SKOLEBRO_VAPID_SUBJECT must be mailto:someone@example.no or an https:// address"
+                " (push services contact the operator there)."
+            )
         if self.mail.smtp_url and not self.mail.smtp_url.startswith(("smtp://", "smtps://")):
             raise SettingsError("SKOLEBRO_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS).")
         if not self.is_production:
@@ -147,6 +153,8 @@ class Settings:
             )
         if self.roster.oneroster_url and not self.roster.oneroster_url.startswith("https://"):
             missing.append("an https SKOLEBRO_ONEROSTER_URL")
+        if self.push.vapid_private_key and self.push.vapid_subject.endswith(".invalid"):
+            missing.append("SKOLEBRO_VAPID_SUBJECT (mailto: or https: where push services reach you)")
         if self.push.fcm_endpoint:
             missing.append("unset SKOLEBRO_FCM_ENDPOINT (pushes go to the real FCM in production)")
         if self.sms.api_url:

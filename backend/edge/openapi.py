@@ -30,7 +30,7 @@ _DESCRIPTIONS = {
 # Routes behind a rate limit (backend/ratelimit.py): the sign-in router.
 RATE_LIMITED_PREFIXES = ("/api/v1/auth/",)
 # Needs no access token (api.md: Auth).
-UNAUTHENTICATED_PREFIXES = ("/api/v1/auth/",)
+UNAUTHENTICATED_PREFIXES = ("/api/v1/auth/", "/api/v1/webpush/")
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _METHODS = ("get", "put", "post", "delete", "patch")

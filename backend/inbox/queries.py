@@ -5,10 +5,11 @@ DEVICE_COLUMNS = "id, token, platform, locale, app_version, created_at, last_see
 # $1 token. Serialises registrations of the same token.
 LOCK_TOKEN = "SELECT id, person_id FROM devices WHERE token = $1 FOR UPDATE"
 
-# $1 device, $2 platform, $3 locale, $4 app_version, $5 now
+# $1 device, $2 platform, $3 locale, $4 app_version, $5 now, $6/$7 Web Push keys (or NULLs).
+# A browser may renew its keys under the same endpoint.
 REFRESH_DEVICE = f"""
 UPDATE devices SET platform = $2, locale = coalesce($3, locale),
-       app_version = coalesce($4, app_version), last_seen_at = $5
+       app_version = coalesce($4, app_version), last_seen_at = $5, p256dh = $6, auth = $7
 WHERE id = $1
 RETURNING {DEVICE_COLUMNS}
 """
@@ -21,13 +22,21 @@ UPDATE deliveries SET status = 'dropped', last_error = 'device moved to another 
 WHERE token IN (SELECT token FROM gone) AND status IN ('pending', 'sending')
 """
 
-# $1 id, $2 person, $3 token, $4 platform, $5 locale, $6 app_version, $7 now
+# $1 id, $2 person, $3 token, $4 platform, $5 locale, $6 app_version, $7 now,
+# $8/$9 Web Push keys (or NULLs)
 INSERT_DEVICE = f"""
 INSERT INTO devices (id, person_id, token, platform, locale, app_version, created_at,
-                     last_seen_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                     last_seen_at, p256dh, auth)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
 ON CONFLICT (token) DO NOTHING
 RETURNING {DEVICE_COLUMNS}
+"""
+
+# $1 person
+LIST_BROWSERS = f"""
+SELECT {DEVICE_COLUMNS} FROM devices
+WHERE person_id = $1 AND platform = 'webpush'
+ORDER BY last_seen_at DESC, id
 """
 
 # $1 person

@@ -20,6 +20,7 @@ from schemas.notifications import (
     DeviceRegister,
     NotificationPage,
     NotificationPreferences,
+    WebPushPublicKey,
 )
 
 
@@ -115,4 +116,17 @@ class InboxController(Controller):
         await once(204, open_notification, conn, principal.person_id, notification_id, now)
 
 
-__all__ = ["InboxController"]
+class WebPushController(Controller):
+    path = "/webpush"
+    tags = ["me"]
+
+    @get(
+        "/public-key",
+        summary="The VAPID public key browsers subscribe with (no sign-in needed)",
+        responses=problems(404),
+    )
+    async def public_key(self) -> WebPushPublicKey:
+        return service.webpush_public_key()
+
+
+__all__ = ["InboxController", "WebPushController"]

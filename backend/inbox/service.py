@@ -18,6 +18,7 @@ from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools.localtime import format_hhmm, parse_hhmm
 from notifications.devices import remove_device
+from notifications.webpush import endpoint_allowed, keys_valid, web_push
 from schemas.notifications import (
     Device,
     DeviceRegister,
@@ -27,6 +28,7 @@ from schemas.notifications import (
     Platform,
     PushSwitches,
     QuietHoursWire,
+    WebPushPublicKey,
 )
 
 log = logging.getLogger("skolebro.inbox")
@@ -48,20 +50,49 @@ def _device(row: asyncpg.Record) -> Device:
     )
 
 
+def _push_address(data: DeviceRegister) -> tuple[str, str | None, str | None]:
+    """The device's token (a Web Push endpoint for a browser) and its Web Push keys."""
+    if data.platform is not Platform.webpush:
+        if data.token is None or data.subscription is not None:
+            raise Invalid(Code.DEVICES_TOKEN_REQUIRED, field="token")
+        return data.token, None, None
+    sub = data.subscription
+    if sub is None or data.token is not None:
+        raise Invalid(Code.DEVICES_SUBSCRIPTION_REQUIRED, field="subscription")
+    config = web_push()
+    if config.key is None:
+        raise Conflict(Code.WEBPUSH_UNAVAILABLE)
+    if not endpoint_allowed(sub.endpoint, allow_loopback_http=config.allow_loopback_http):
+        raise Invalid(Code.DEVICES_ENDPOINT_INVALID, field="subscription.endpoint")
+    if not keys_valid(sub.keys.p256dh, sub.keys.auth):
+        raise Invalid(Code.DEVICES_KEYS_INVALID, field="subscription.keys")
+    return sub.endpoint, sub.keys.p256dh.rstrip("="), sub.keys.auth.rstrip("=")
+
+
+def webpush_public_key() -> WebPushPublicKey:
+    """What a browser passes to ``pushManager.subscribe``; 404 when this service has no Web Push."""
+    key = web_push().key
+    if key is None:
+        raise NotFound(Code.WEBPUSH_UNAVAILABLE)
+    return WebPushPublicKey(public_key=key.public_key)
+
+
 async def register_device(
     conn: asyncpg.Connection, person_id: uuid.UUID, data: DeviceRegister, now: datetime
 ) -> tuple[Device, bool]:
     """Register or refresh a device; True when it is new to this person.
 
-    Runs inside the caller's transaction. A token registered by someone else
-    moves to this person: the app was signed in as another user before, and
-    the previous owner's queued pushes are dropped, never delivered here.
+    Runs inside the caller's transaction. A token (or a browser's endpoint)
+    registered by someone else moves to this person: the app or browser was
+    signed in as another user before, and the previous owner's queued pushes
+    are dropped, never delivered here.
     """
+    token, p256dh, auth = _push_address(data)
     # Two phones cannot hold one token, but one app may race itself (a retry
     # while the first request is still running): the loser of the insert
     # finds the winner's row on the next round.
     for _ in range(3):
-        current = await conn.fetchrow(q.LOCK_TOKEN, data.token)
+        current = await conn.fetchrow(q.LOCK_TOKEN, token)
         if current is not None and current["person_id"] == person_id:
             row = await conn.fetchrow(
                 q.REFRESH_DEVICE,
@@ -70,6 +101,8 @@ async def register_device(
                 data.locale,
                 data.app_version,
                 now,
+                p256dh,
+                auth,
             )
             return _device(row), False
         if current is not None:
@@ -81,11 +114,13 @@ async def register_device(
             q.INSERT_DEVICE,
             uuid.uuid4(),
             person_id,
-            data.token,
+            token,
             data.platform.value,
             data.locale,
             data.app_version,
             now,
+            p256dh,
+            auth,
         )
         if row is not None:
             log.info(
@@ -93,6 +128,19 @@ async def register_device(
             )
             return _device(row), True
     raise Conflict(Code.DEVICES_TOKEN_BUSY)
+
+
+async def register_browser(
+    conn: asyncpg.Connection, person_id: uuid.UUID, data: DeviceRegister, now: datetime
+) -> tuple[Device, bool]:
+    """``register_device`` in a transaction of its own (the portal's "notify me in this browser")."""
+    async with conn.transaction():
+        return await register_device(conn, person_id, data, now)
+
+
+async def list_browsers(conn: asyncpg.Connection, person_id: uuid.UUID) -> list[Device]:
+    """The person's own Web Push subscriptions, newest first."""
+    return [_device(r) for r in await conn.fetch(q.LIST_BROWSERS, person_id)]
 
 
 async def unregister_device(conn: asyncpg.Connection, person_id: uuid.UUID, device_id: uuid.UUID) -> None:

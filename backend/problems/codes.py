@@ -136,3 +136,10 @@ class Code(StrEnum):
 
     # sms
     SMS_BAD_SIGNATURE = "sms.bad_signature"
+
+    # web push (devices with platform "webpush")
+    DEVICES_TOKEN_REQUIRED = "devices.token_required"
+    DEVICES_SUBSCRIPTION_REQUIRED = "devices.subscription_required"
+    DEVICES_ENDPOINT_INVALID = "devices.endpoint_invalid"
+    DEVICES_KEYS_INVALID = "devices.keys_invalid"
+    WEBPUSH_UNAVAILABLE = "webpush.unavailable"

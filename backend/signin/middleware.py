@@ -21,7 +21,7 @@ log = logging.getLogger("skolebro.auth")
 
 # api.md: everything under /api/v1/auth/ goes without a bearer token. Logout reads
 # one if it is there (auth/routes.py), else knows the caller by the refresh token.
-EXCLUDE = [r"^/api/v1/auth/(token|dev-login|logout)$"]
+EXCLUDE = [r"^/api/v1/auth/(token|dev-login|logout)$", r"^/api/v1/webpush/public-key$"]
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):

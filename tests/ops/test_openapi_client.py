@@ -103,6 +103,8 @@ async def test_sign_in_needs_no_bearer_and_documents_its_rate_limit(spec):
             limited = op["responses"]["429"]
             assert "application/problem+json" in limited["content"], path
             assert limited["headers"]["Retry-After"]["schema"]["type"] == "integer", path
+        elif path == "/api/v1/webpush/public-key":
+            assert op["security"] == [], path  # what a browser asks before anyone signs in
         elif path.startswith("/api/v1/"):
             assert op.get("security", spec.get("security")) == [{"bearer": []}], path
 

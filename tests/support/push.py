@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 
@@ -53,3 +54,19 @@ async def deliveries_of(conn: asyncpg.Connection, token: str) -> list[asyncpg.Re
         " WHERE d.token = $1 ORDER BY d.id",
         token,
     )
+
+
+async def add_browser(conn: asyncpg.Connection, person: uuid.UUID, subscription: dict[str, Any]) -> str:
+    """A Web Push subscription registered as ``person``'s device; returns its token (the endpoint)."""
+    seen = datetime(2026, 11, 20, 12, 0).astimezone()
+    await conn.execute(
+        "INSERT INTO devices (id, person_id, token, platform, p256dh, auth, created_at, last_seen_at)"
+        " VALUES ($1, $2, $3, 'webpush', $4, $5, $6, $6)",
+        uuid.uuid4(),
+        person,
+        subscription["endpoint"],
+        subscription["keys"]["p256dh"],
+        subscription["keys"]["auth"],
+        seen,
+    )
+    return str(subscription["endpoint"])
