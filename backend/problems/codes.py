@@ -136,3 +136,6 @@ class Code(StrEnum):
 
     # sms
     SMS_BAD_SIGNATURE = "sms.bad_signature"
+
+    # the school's calendar in the portal
+    SCHOOLS_CALENDAR_UNREADABLE = "schools.calendar_unreadable"
