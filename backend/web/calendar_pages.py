@@ -151,6 +151,7 @@ class CalendarPages(Controller):
         school_id: uuid.UUID,
         day: date,
     ) -> Response[Any]:
+        await schools.get_settings(conn, session.person_id, school_id, now)  # 404 for all but leaders
         await schools.remove_closed_day(conn, session.person_id, school_id, day, now)
         return see_other(f"/web/schools/{school_id}/calendar?done=removed")
 
