@@ -70,7 +70,10 @@ SETTINGS_FORM = {
     "roster_sync_at": "05:00",
     "feide_realm": "vassenden.no",
 }
-ICS = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261221\nSUMMARY:Juleferie\nEND:VEVENT\nEND:VCALENDAR\n"
+ICS = (
+    "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261221\nSUMMARY:Juleferie\n"
+    "END:VEVENT\nEND:VCALENDAR\n"
+)
 SCHOOL_PAGES = [
     ("GET", f"/web/schools/{SCHOOL}/settings", None),
     ("POST", f"/web/schools/{SCHOOL}/settings", SETTINGS_FORM),
