@@ -83,8 +83,9 @@ class ImportSummary:
             "removed": self.removed,
             "warning_count": self.warning_count,
             "warnings": [str(w) for w in self.warnings],
+            # Counted only: a contact warning quotes the bad phone number or e-mail
+            # address, and the roster is every school's, its leaders each see the run.
             "contact_warning_count": self.contact_warning_count,
-            "contact_warnings": [str(w) for w in self.contact_warnings],
             "missing_birth_date_count": self.missing_birth_date_count,
             "notes": self.notes,
         }

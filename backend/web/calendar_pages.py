@@ -5,7 +5,7 @@ add. The same use cases as the API's closed days and ``skolebro calendar import`
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -38,7 +38,9 @@ async def _calendar_page(
     preview: CalendarPreview | None = None,
     calendar_text: str = "",
 ) -> Template:
-    days = await schools.list_closed_days(conn, session.person_id, school_id, None, None, None, LISTED, now)
+    # From a year back: the days that matter now come first, not those of years ago.
+    since = (now - timedelta(days=365)).date()
+    days = await schools.list_closed_days(conn, session.person_id, school_id, since, None, None, LISTED, now)
     context: dict[str, Any] = {}
     if (notice := NOTICES.get(request.query_params.get("done") or "")) is not None:
         count = request.query_params.get("n", "")

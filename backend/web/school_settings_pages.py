@@ -113,6 +113,9 @@ def _parsed(typed: dict[str, str], lang: str) -> tuple[SchoolSettingsUpdate | No
                     **{v: "first_lesson" for k, v in SEEK_KEYS.items() if k != f.name},
                 }
             }
+        if f.name in NUMBERS and not isinstance(part[f.name], int):
+            errors[f.name] = translator(lang)("desk_whole_number")
+            continue
         try:
             msgspec.convert(part, SchoolSettingsUpdate)
         except msgspec.ValidationError as exc:

@@ -212,6 +212,7 @@ async def test_bad_settings_keep_what_was_typed_show_the_problem_by_the_field_an
             re.S,
         )
     assert 'value="50"' in r.text and 'value="ti"' in r.text and 'value="8.30"' in r.text
+    assert "Skriv et helt tall." in r.text
     assert 'id="timezone-error"' not in r.text
     # Valid one by one, wrong together: the service's rule, by the field it names.
     form = _form(page.text) | {"first_lesson_start": "09:00", "first_lesson_end": "08:45"}
@@ -514,8 +515,7 @@ async def test_the_roster_page_shows_the_last_run_and_who_cannot_sign_in(client,
                 "removed": {},
                 "warning_count": 1,
                 "warnings": ["users u9: has no role — skipped"],
-                "contact_warning_count": 0,
-                "contact_warnings": [],
+                "contact_warning_count": 2,
                 "missing_birth_date_count": 0,
                 "notes": [],
             }
@@ -526,6 +526,7 @@ async def test_the_roster_page_shows_the_last_run_and_who_cannot_sign_in(client,
     assert page.status_code == 200, page.text
     run = _section(page.text, "last-run")
     assert "Synkronisering" in run and "1234 rader" in run and "users u9: has no role" in run
+    assert "2 kontaktopplysninger ble ikke brukt" in run
     cannot = _section(page.text, "cannot-sign-in")
     assert f'id="person-{NILSEN}"' in cannot and "Mangler Feide/ID-porten" in cannot
     assert f'id="person-{person("teacher.math9b")}"' in cannot and "Slått av" in cannot
