@@ -167,6 +167,7 @@ async def test_the_settings_page_shows_every_setting_with_its_limits(client):
         assert f'name="{name}"' in page.text, name
     assert 'value="08:30"' in page.text and "30–45 minutter." in page.text
     assert 'min="30" max="45"' in page.text
+    assert f'href="/web/schools/{SCHOOL}/settings" aria-current="page"' in page.text
 
 
 def _form(html: str) -> dict[str, str]:
