@@ -4,6 +4,7 @@ case as ``PUT /api/v1/schools/{id}/settings``; a school the viewer does not lead
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,44 +86,36 @@ def _values(current: SchoolSettings) -> dict[str, str]:
     return out
 
 
-def _body(typed: dict[str, str], name: str) -> dict[str, Any]:
-    """One form field as the API's body would carry it."""
+def _alone(typed: dict[str, str], name: str) -> dict[str, Any]:
+    """One form field as the API's body would carry it, to check it on its own (a seek
+    moment beside two valid ones, so a problem is only ever this field's)."""
     if name in SEEK_KEYS:
-        return {"seek_policy": {SEEK_KEYS[k]: typed[k] for k in SEEK_KEYS}}
-    value: Any = typed[name]
-    if name in NUMBERS:
-        try:
-            value = int(value)
-        except ValueError:
-            pass  # msgspec words the problem: a number was expected
-    return {name: value}
+        others = {v: "first_lesson" for k, v in SEEK_KEYS.items() if k != name}
+        return {"seek_policy": {SEEK_KEYS[name]: typed[name], **others}}
+    return {name: int(typed[name]) if name in NUMBERS else typed[name]}
 
 
 def _parsed(typed: dict[str, str], lang: str) -> tuple[SchoolSettingsUpdate | None, dict[str, str]]:
     """The update the form asks for, or the problem of each field that is wrong."""
     errors: dict[str, str] = {}
-    body: dict[str, Any] = {}
     for f in FIELDS:
         if f.name == "office_phone" and not typed[f.name]:
-            continue  # left empty: the number stays as it is (the API cannot clear it either)
-        part = _body(typed, f.name)
-        if f.name in SEEK_KEYS:
-            part = {
-                "seek_policy": {
-                    SEEK_KEYS[f.name]: typed[f.name],
-                    **{v: "first_lesson" for k, v in SEEK_KEYS.items() if k != f.name},
-                }
-            }
-        if f.name in NUMBERS and not isinstance(part[f.name], int):
+            continue
+        if f.name in NUMBERS and not re.fullmatch(r"-?[0-9]{1,9}", typed[f.name]):
             errors[f.name] = translator(lang)("desk_whole_number")
             continue
         try:
-            msgspec.convert(part, SchoolSettingsUpdate)
+            msgspec.convert(_alone(typed, f.name), SchoolSettingsUpdate)
         except msgspec.ValidationError as exc:
             errors[f.name] = field_message(str(exc).split(" - at ")[0], lang)
-        body.update(_body(typed, f.name))
     if errors:
         return None, errors
+    body: dict[str, Any] = {"seek_policy": {SEEK_KEYS[k]: typed[k] for k in SEEK_KEYS}}
+    for f in FIELDS:
+        if f.name in SEEK_KEYS or (f.name == "office_phone" and not typed[f.name]):
+            # An empty phone number stays as it is (the API cannot clear it either).
+            continue
+        body[f.name] = int(typed[f.name]) if f.name in NUMBERS else typed[f.name]
     return msgspec.convert(body, SchoolSettingsUpdate), {}
 
 

@@ -192,6 +192,10 @@ async def test_settings_are_saved(client, db):
     assert policy["8-10"] == "09:05"
     page = await client.get(r.headers["location"])
     assert "Innstillingene er lagret." in page.text and 'value="40"' in page.text
+    # An empty phone number leaves it as it is.
+    r = await post(client, f"/web/schools/{SCHOOL}/settings", **(_form(page.text) | {"office_phone": ""}))
+    assert r.status_code == 303
+    assert (await _settings_row(db))["office_phone"] == "+4757111111"
 
 
 async def test_bad_settings_keep_what_was_typed_show_the_problem_by_the_field_and_change_nothing(client, db):
