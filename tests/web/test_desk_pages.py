@@ -543,3 +543,75 @@ async def test_the_roster_page_without_any_run(client):
     page = await client.get(f"/web/schools/{SCHOOL}/roster")
     assert "Ingen import eller synkronisering er registrert ennå." in page.text
     assert "Alle kan logge inn." in page.text
+
+
+# --- for every desk page --------------------------------------------------------
+
+DESK_PAGES = [
+    f"/web/pupils/{OLA}",
+    f"/web/schools/{SCHOOL}/settings",
+    f"/web/schools/{SCHOOL}/calendar",
+    f"/web/schools/{SCHOOL}/reachability",
+    f"/web/schools/{SCHOOL}/audit-log",
+    f"/web/schools/{SCHOOL}/roster",
+]
+DESK_FORMS = [
+    f"/web/pupils/{OLA}/guardians/{NILSEN}",
+    f"/web/pupils/{OLA}/guardians/{NILSEN}/lift",
+    f"/web/schools/{SCHOOL}/settings",
+    f"/web/schools/{SCHOOL}/calendar/days",
+    f"/web/schools/{SCHOOL}/calendar/days/2026-12-07/remove",
+    f"/web/schools/{SCHOOL}/calendar/import",
+    f"/web/schools/{SCHOOL}/calendar/import/confirm",
+    f"/web/schools/{SCHOOL}/test-alerts",
+]
+
+
+async def test_without_a_session_every_desk_page_leads_to_sign_in_and_no_form_changes_anything(client, db):
+    await db.execute(
+        "INSERT INTO closed_days (school_id, day, label) VALUES ($1, '2026-12-07', 'Fri')", SCHOOL
+    )
+    for path in DESK_PAGES:
+        r = await client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/web/login?next="), path
+    for path in DESK_FORMS:
+        r = await post(
+            client, path, access="none", reason="x", calendar=ICS, first_day="2026-12-08", label="x"
+        )
+        assert r.status_code == 303, path
+    assert await _closed(db) == [("2026-12-07", "Fri")]
+    assert await db.fetchval("SELECT count(*) FROM guardian_access_changes") == 0
+    assert await db.fetchval("SELECT count(*) FROM test_alerts") == 0
+
+
+async def test_every_desk_form_needs_the_csrf_token(client, db):
+    await db.execute(
+        "INSERT INTO closed_days (school_id, day, label) VALUES ($1, '2026-12-07', 'Fri')", SCHOOL
+    )
+    await web_login(client, "leader")
+    for path in DESK_FORMS:
+        r = await post(
+            client,
+            path,
+            csrf_token="forged",
+            access="none",
+            reason="x",
+            calendar=ICS,
+            first_day="2026-12-08",
+            label="x",
+        )
+        assert r.status_code == 403, path
+    assert await _closed(db) == [("2026-12-07", "Fri")]
+    assert await db.fetchval("SELECT count(*) FROM guardian_access_changes") == 0
+    assert await db.fetchval("SELECT count(*) FROM test_alerts") == 0
+
+
+async def test_the_desk_speaks_english_and_nynorsk(client):
+    await web_login(client, "leader")
+    page = await client.get(f"/web/schools/{SCHOOL}/settings?lang=en")
+    assert '<html lang="en">' in page.text and "30–45 minutes." in page.text and "Save settings" in page.text
+    page = await client.get(f"/web/pupils/{OLA}?lang=nn")
+    assert "Føresette og tilgang" in page.text
+    for path in DESK_PAGES:
+        page = await client.get(path + "?lang=en")
+        assert page.status_code == 200 and "desk_" not in page.text, path
