@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+from backend.roster.demo import demo_id
 from tests.support.demo import CLASS_3A, KARI, OLA, SCHOOL, person
 from tests.support.web_portal import csrf_of, post, web_login
 
@@ -135,6 +136,52 @@ async def test_the_guardian_form_needs_the_csrf_token(client, db):
     r = await post(client, f"/web/pupils/{OLA}/guardians/{NILSEN}/lift")
     assert r.status_code == 403
     assert await db.fetchval("SELECT count(*) FROM guardian_access_changes") == 0
+
+
+async def test_the_pupil_page_shows_reports_leave_and_grades(client, tokens, db):
+    hansen = await tokens.headers("guardian.hansen")
+    r = await client.post(
+        f"/api/v1/pupils/{KARI}/absence-reports",
+        headers=hansen,
+        json={"first_day": "2026-11-23", "reason": "dentist", "from_time": "10:00", "to_time": "11:00"},
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        f"/api/v1/groups/{demo_id('group:9B:matematikk')}/assessments",
+        headers=await tokens.headers("teacher.math9b"),
+        json={"pupil_id": str(KARI), "kind": "half_year", "grade": "5", "comment": "Solid <b>algebra</b>"},
+    )
+    assert r.status_code == 201, r.text
+    csrf = await web_login(client, "guardian.hansen")
+    r = await post(
+        client,
+        "/web/leave",
+        csrf_token=csrf,
+        pupil_id=str(KARI),
+        first_day="2026-11-25",
+        last_day="2026-11-25",
+        reason="Konfirmasjonsforberedelse",
+    )
+    assert r.status_code == 303
+    page = await client.get(f"/web/pupils/{KARI}")
+    grades = _section(page.text, "grades")
+    assert (
+        "Matematikk" in grades
+        and "<strong>5</strong>" in grades
+        and "Solid &lt;b&gt;algebra&lt;/b&gt;" in grades
+    )
+    client.cookies.clear()
+    await web_login(client, "leader")
+    page = await client.get(f"/web/pupils/{KARI}")
+    reports = _section(page.text, "reports")
+    assert "tannlege" in reports and "10:00–11:00" in reports
+    assert "Konfirmasjonsforberedelse" in _section(page.text, "leave")
+    assert "leave_requests.read" in {r["action"] for r in await db.fetch("SELECT action FROM audit_log")}
+    client.cookies.clear()
+    await web_login(client, "teacher.math9b")  # a subject teacher: their subject, no leave, no guardians
+    page = await client.get(f"/web/pupils/{KARI}")
+    assert page.status_code == 200
+    assert 'id="leave"' not in page.text and 'id="guardians"' not in page.text and "Matematikk" in page.text
 
 
 # --- settings --------------------------------------------------------------------
