@@ -84,3 +84,29 @@ class Reachability(msgspec.Struct):
 class TestAlertSent(msgspec.Struct):
     id: uuid.UUID
     recipients: int
+
+
+class ClassReach(msgspec.Struct):
+    """One class on the school's reachability page."""
+
+    class_id: uuid.UUID
+    class_name: str
+    grade: int
+    pupils: int
+    unreachable: int
+    confirmed: int  # pupils a guardian of confirmed the latest test alert for
+
+
+class TestAlertStatus(msgspec.Struct):
+    id: uuid.UUID
+    sent_at: datetime
+    sent_by_name: str
+    recipients: int
+    confirmed: int
+
+
+class SchoolReachability(msgspec.Struct):
+    school_id: uuid.UUID
+    classes: list[ClassReach]
+    unreachable: int
+    test_alerts: list[TestAlertStatus]  # newest first

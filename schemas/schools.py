@@ -106,3 +106,20 @@ class ClosedDay(msgspec.Struct):
 
 class ClosedDayPage(Page[ClosedDay]):
     items: list[ClosedDay]
+
+
+class CalendarPreviewDay(msgspec.Struct):
+    date: date
+    label: str
+    already_closed: bool
+    public_holiday: bool  # closed anyway; listed so the school sees its calendar whole
+
+
+class CalendarPreview(msgspec.Struct):
+    """What an iCalendar import would add (the portal shows it before confirming)."""
+
+    days: list[CalendarPreviewDay]
+    new: int
+    events: int
+    skipped_timed: int
+    skipped_repeating: int

@@ -83,6 +83,7 @@ WHERE lr.id IN (
        OR ($3 = 'pending' AND lr.status = 'pending')
        OR ($3 = 'decided' AND lr.status <> 'pending'))
   AND ($4::timestamptz IS NULL OR (lr.created_at, lr.id) < ($4, $5::uuid))
+  AND ($7::uuid IS NULL OR lr.pupil_id = $7)
 ORDER BY lr.created_at DESC, lr.id DESC
 LIMIT $6
 """

@@ -186,7 +186,9 @@ async def list_requests(
     cursor: str | None,
     limit: int,
     now: datetime,
+    pupil_id: uuid.UUID | None = None,
 ) -> LeaveRequestPage:
+    """The requests the viewer may see (``pupil_id``: only that pupil's, for the pupil page)."""
     after_at, after_id = decode_instant_cursor(cursor)
     rows = await conn.fetch(
         q.LIST_REQUESTS,
@@ -196,6 +198,7 @@ async def list_requests(
         after_at,
         after_id,
         limit + 1,
+        pupil_id,
     )
     page = rows[:limit]
     # Staff reading a pupil's leave is a read of their absence: audit it.

@@ -143,3 +143,6 @@ class Code(StrEnum):
     DEVICES_ENDPOINT_INVALID = "devices.endpoint_invalid"
     DEVICES_KEYS_INVALID = "devices.keys_invalid"
     WEBPUSH_UNAVAILABLE = "webpush.unavailable"
+
+    # the school's calendar in the portal
+    SCHOOLS_CALENDAR_UNREADABLE = "schools.calendar_unreadable"

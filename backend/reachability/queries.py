@@ -41,3 +41,48 @@ INSERT_TEST_ALERT = """
 INSERT INTO test_alerts (id, school_id, sent_by, sent_at, recipients) VALUES ($1, $2, $3, $4, $5)
 RETURNING (SELECT name FROM schools WHERE id = $2) AS school_name
 """
+
+# Per class of the school this school year: pupils, how many no guardian with access
+# can be reached by push, SMS or e-mail, and how many a guardian of confirmed the test
+# alert $3 (NULL: none sent). $1 school, $2 instant.
+SCHOOL_REACHABILITY = f"""
+WITH pupils AS (
+    SELECT c.id AS class_id, c.name AS class_name, c.grade, p.id AS pupil_id, g.ids
+    FROM classes c
+    JOIN running_school_years($2) ry ON ry.school_year_id = c.school_year_id
+    JOIN class_enrollments ce ON ce.class_id = c.id
+    JOIN people p ON p.id = ce.pupil_id
+    CROSS JOIN LATERAL (
+        SELECT ARRAY(SELECT x FROM unnest({GUARDIANS_TOLD.format(at="$2::timestamptz")}) AS x
+                     JOIN people gp ON gp.id = x AND gp.deactivated_at IS NULL) AS ids
+    ) g
+    WHERE c.school_id = $1
+), reach AS (
+    SELECT class_id, class_name, grade,
+           EXISTS (SELECT 1 FROM devices d
+                   WHERE d.person_id = any(ids)
+                     AND d.last_seen_at >= $2::timestamptz - interval '30 days')
+           OR EXISTS (SELECT 1 FROM people gp
+                      WHERE gp.id = any(ids) AND (gp.mobile IS NOT NULL OR gp.email IS NOT NULL))
+               AS reachable,
+           EXISTS (SELECT 1 FROM test_alert_confirmations tc
+                   WHERE tc.test_alert_id = $3::uuid AND tc.guardian_id = any(ids)) AS confirmed
+    FROM pupils
+)
+SELECT class_id, class_name, grade, count(*) AS pupils,
+       count(*) FILTER (WHERE NOT reachable) AS unreachable,
+       count(*) FILTER (WHERE confirmed) AS confirmed
+FROM reach
+GROUP BY class_id, class_name, grade
+ORDER BY grade, class_name, class_id
+"""
+
+# The school's latest test alerts with how many guardians confirmed each. $1 school.
+TEST_ALERTS = """
+SELECT ta.id, ta.sent_at, p.name AS sent_by_name, ta.recipients,
+       (SELECT count(*) FROM test_alert_confirmations tc WHERE tc.test_alert_id = ta.id) AS confirmed
+FROM test_alerts ta JOIN people p ON p.id = ta.sent_by
+WHERE ta.school_id = $1
+ORDER BY ta.sent_at DESC, ta.id
+LIMIT 10
+"""

@@ -399,3 +399,6 @@ FROM stage_years
 """
 
 PEOPLE_COUNT = "SELECT count(*) FROM people WHERE source_id = any($1::text[])"
+
+# The run as it ends, in its own transaction (a dry run rolls it back with the rest).
+RECORD_RUN = "INSERT INTO roster_runs (source, finished_at, summary) VALUES ($1, $2, $3::jsonb)"

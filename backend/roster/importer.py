@@ -11,6 +11,7 @@ deactivated, never deleted: their reports, marks, cases and messages stay.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
@@ -71,6 +72,23 @@ class ImportSummary:
         self.warning_count += 1
         if len(self.warnings) < MAX_PROBLEMS:
             self.warnings.append(problem)
+
+    def as_record(self) -> dict[str, Any]:
+        """What the portal's roster page shows of the run (``roster_runs.summary``)."""
+        return {
+            "version": self.version,
+            "rows_read": self.rows_read,
+            "created": self.created,
+            "updated": self.updated,
+            "removed": self.removed,
+            "warning_count": self.warning_count,
+            "warnings": [str(w) for w in self.warnings],
+            # Counted only: a contact warning quotes the bad phone number or e-mail
+            # address, and the roster is every school's, its leaders each see the run.
+            "contact_warning_count": self.contact_warning_count,
+            "missing_birth_date_count": self.missing_birth_date_count,
+            "notes": self.notes,
+        }
 
     def lines(self) -> list[str]:
         out = [f"OneRoster {self.version}: {self.rows_read:,} rows read"]
@@ -166,6 +184,7 @@ async def import_roster(
     progress: Callable[[str], None] | None = None,
     now: datetime | None = None,
     after: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+    source: str = "import",
 ) -> ImportSummary:
     say = progress or (lambda text: None)
     at = now or datetime.now(UTC)
@@ -190,6 +209,7 @@ async def import_roster(
         if after is not None:
             # The caller's own bookkeeping (the REST sync's watermark) commits with the data or not at all.
             await after(conn)
+        await conn.execute(q.RECORD_RUN, source, at, json.dumps(summary.as_record()))
     except BaseException:
         await tx.rollback()
         raise

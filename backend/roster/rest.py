@@ -290,7 +290,9 @@ async def sync_roster(
     async def save(c: asyncpg.Connection) -> None:
         await c.execute(SAVE_STATE, provider.url, since is None, now, fetched.watermark or since)
 
-    return await import_roster(conn, roster, dry_run=dry_run, progress=say, now=now, after=save)
+    return await import_roster(
+        conn, roster, dry_run=dry_run, progress=say, now=now, after=save, source="sync"
+    )
 
 
 __all__ = ["Provider", "SyncError", "fetch_all", "flatten", "sync_roster"]

@@ -51,3 +51,6 @@ ON CONFLICT DO NOTHING RETURNING day, label
 CLASS_TIMEZONE = """
 SELECT s.timezone FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.id = $1
 """
+
+# Which of the days $2 the school $1 has already closed.
+CLOSED_AMONG = "SELECT day FROM closed_days WHERE school_id = $1 AND day = any($2::date[])"

@@ -13,13 +13,18 @@ import asyncpg
 import msgspec
 
 from backend.access.policy import school_leader_access, school_staff_access
+from backend.db.transactions import atomic
 from backend.lib.cursors import decode_cursor, encode_cursor
 from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools import queries as q
+from backend.schools.calendar import is_public_holiday
+from backend.schools.ical import CalendarDays, CalendarError, read_calendar
 from backend.schools.localtime import format_hhmm, parse_hhmm
 from schemas.problem import FieldError
 from schemas.schools import (
+    CalendarPreview,
+    CalendarPreviewDay,
     ClosedDay,
     ClosedDayCreate,
     ClosedDayPage,
@@ -258,3 +263,57 @@ async def class_timezone(conn: asyncpg.Connection, class_id: uuid.UUID) -> str:
     """The time zone of the class's school (Norway's where the class is unknown)."""
     zone: str | None = await conn.fetchval(q.CLASS_TIMEZONE, class_id)
     return zone or "Europe/Oslo"
+
+
+# A school calendar is a few kilobytes; anything near this is not one.
+MAX_CALENDAR_CHARS = 1_000_000
+
+
+def _read(text: str) -> CalendarDays:
+    if len(text) > MAX_CALENDAR_CHARS:
+        raise Invalid(Code.SCHOOLS_CALENDAR_UNREADABLE, field="calendar")
+    try:
+        return read_calendar(text.lstrip("\ufeff"))
+    except CalendarError as exc:
+        raise Invalid(Code.SCHOOLS_CALENDAR_UNREADABLE, field="calendar") from exc
+
+
+async def preview_calendar(
+    conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID, text: str, now: datetime
+) -> CalendarPreview:
+    """What importing the iCalendar ``text`` would add, changing nothing (school leaders).
+
+    The same reading as ``skolebro calendar import``: the weekdays of all-day events."""
+    (await school_staff_access(conn, viewer, school_id, now)).require_leader()
+    calendar = _read(text)
+    closed = {r["day"] for r in await conn.fetch(q.CLOSED_AMONG, school_id, [d for d, _ in calendar.days])}
+    seen: set[date] = set()
+    days = []
+    for day, label in sorted(calendar.days):
+        if day in seen:
+            continue
+        seen.add(day)
+        days.append(
+            CalendarPreviewDay(
+                date=day, label=label, already_closed=day in closed, public_holiday=is_public_holiday(day)
+            )
+        )
+    return CalendarPreview(
+        days=days,
+        new=sum(1 for d in days if not d.already_closed),
+        events=calendar.events,
+        skipped_timed=calendar.skipped_timed,
+        skipped_repeating=calendar.skipped_repeating,
+    )
+
+
+async def import_calendar(
+    conn: asyncpg.Connection, viewer: uuid.UUID, school_id: uuid.UUID, text: str, now: datetime
+) -> list[ClosedDay]:
+    """Adds the weekdays of the calendar's all-day events not already closed (school
+    leaders); days already closed keep their label. Returns the days added."""
+    async with atomic(conn):
+        (await school_staff_access(conn, viewer, school_id, now)).require_leader()
+        added = await insert_closed_days(conn, school_id, _read(text).days)
+    log.info("%d closed days imported from a calendar at school %s by %s", len(added), school_id, viewer)
+    return added

@@ -10,14 +10,19 @@ from __future__ import annotations
 from litestar import Router
 from litestar.static_files import create_static_files_router
 
+from backend.web.audit_pages import AuditPages
 from backend.web.board_pages import BoardPages
+from backend.web.calendar_pages import CalendarPages
 from backend.web.error_pages import EXCEPTION_HANDLERS
 from backend.web.home_pages import HomePages
 from backend.web.leave_pages import LeavePages
 from backend.web.login_pages import SignInPages, SignOutPages
 from backend.web.notification_pages import NotificationPages
 from backend.web.pages import HERE
+from backend.web.pupil_pages import PupilPages
 from backend.web.reach_pages import ReachPages
+from backend.web.roster_pages import RosterPages
+from backend.web.school_settings_pages import SchoolSettingsPages
 
 
 def web_router() -> Router:
@@ -31,6 +36,11 @@ def web_router() -> Router:
             BoardPages,
             ReachPages,
             NotificationPages,
+            PupilPages,
+            SchoolSettingsPages,
+            CalendarPages,
+            AuditPages,
+            RosterPages,
             create_static_files_router(
                 path="/web/static", directories=[HERE / "static"], include_in_schema=False
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -363,3 +364,15 @@ async def test_cli_prints_progress_and_a_summary(db_dsn, tmp_path, data_dir, sig
     )
     assert bad.returncode == 1
     assert "nothing was changed" in bad.stderr and "is not a folder" in bad.stderr
+
+
+async def test_a_run_is_recorded_for_the_leaders_roster_page_and_a_dry_run_is_not(db, tmp_path):
+    folder = make_export(tmp_path / "export")
+    await import_roster(db, read_roster(folder), dry_run=True)
+    assert await db.fetchval("SELECT count(*) FROM roster_runs") == 0
+    summary = await import_roster(db, read_roster(folder))
+    run = await db.fetchrow("SELECT source, summary FROM roster_runs")
+    assert run["source"] == "import"
+    recorded = run["summary"] if isinstance(run["summary"], dict) else json.loads(run["summary"])
+    assert recorded["rows_read"] == summary.rows_read
+    assert recorded["created"]["people"] == 8 and recorded["warning_count"] == summary.warning_count
