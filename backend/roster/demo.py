@@ -35,6 +35,9 @@ DEMO_USERS = {
     "teacher.9b": "contact teacher of 9B, teaches Norwegian in 9B",
     "teacher.math9b": "subject teacher, maths group of 9B",
     "leader": "school leader of Vassenden skule",
+    "pupil.vg": "pupil in VG1A of Sunnfjord vidaregåande skule, born 2009-03-14 (17), 12 subjects",
+    "guardian.vg": "guardian, full access, of pupil.vg",
+    "teacher.vg1a": "contact teacher of VG1A, teaches maths in VG1A",
 }
 
 
@@ -148,6 +151,9 @@ async def seed_demo(conn: asyncpg.Connection, now: datetime, pepper: str = DEV_P
         )
         batch = build_demo_batch(school_id, year_id, starts.year, pepper)
         await write_batch(conn, school_id, batch)
+        from backend.roster.demo_vgs import seed_upper_secondary
+
+        await seed_upper_secondary(conn, starts, ends, pepper)
     log.info("seeded the demo school Vassenden skule (%d people)", len(batch.people))
     return True
 
