@@ -64,7 +64,8 @@ FOR UPDATE OF m SKIP LOCKED
 
 MAIL_DONE = """
 UPDATE absence_warning_mails
-SET status = $2, sent_at = CASE WHEN $2 = 'sent' THEN $3 END, attempts = attempts + 1, error = $4
+SET status = $2::text, sent_at = CASE WHEN $2::text = 'sent' THEN $3::timestamptz END,
+    attempts = attempts + 1, error = $4
 WHERE id = $1
 """
 
