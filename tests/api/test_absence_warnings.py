@@ -9,8 +9,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from backend.absence.jobs import absence_warnings
-from backend.roster.demo import demo_id
-from backend.roster.demo_vgs import vg_school_id
+from backend.roster.demo import demo_id, vg_school_id
 from notifications.mail import MailOutcome
 from tests.support.demo import KARI, person
 from tests.support.factories import create_person, relate
