@@ -24,6 +24,8 @@ from backend.absence import summary_queries as sq
 from backend.absence import warnings_queries as q
 from backend.access.audience import pupil_audiences
 from backend.access.policy import (
+    ABSENCE_WARNING_READERS,
+    ABSENCE_WARNING_SENDERS,
     PupilAccess,
     require_absence_warning_reader,
     require_absence_warning_sender,
@@ -36,11 +38,12 @@ from notifications.channel_texts import absence_warning_email
 from notifications.kinds import Kind
 from notifications.mail import MailTransport, address_hint
 from notifications.outbox import notify
-from schemas.absence_warnings import AbsenceWarning, AbsenceWarningList, WarningRecipient
+from schemas.absence_warnings import AbsenceWarning, AbsenceWarningList, WarningRecipient, WarningStatus
 
 log = logging.getLogger("skolebro.absence")
 
 MAIL_BATCH = 100
+UPPER_SECONDARY = range(11, 14)
 
 
 def _warning(row: Any) -> AbsenceWarning:
@@ -49,7 +52,7 @@ def _warning(row: Any) -> AbsenceWarning:
         subject=row["subject"],
         group_id=row["group_id"],
         percent=round(row["percent"], 1),
-        status=row["status"],
+        status=WarningStatus(row["status"]),
         created_at=row["created_at"],
         sent_at=row["sent_at"],
         sent_by=row["sent_by"],
@@ -66,6 +69,21 @@ async def list_warnings(
     await record_staff_read(conn, access, viewer, "absence_warnings.read", now)
     rows = await conn.fetch(q.LIST, access.pupil_id, not access.is_staff, access.records_school_id)
     return AbsenceWarningList(items=[_warning(r) for r in rows])
+
+
+async def warnings_view(
+    conn: asyncpg.Connection, access: PupilAccess, viewer: uuid.UUID, now: datetime
+) -> dict[str, Any] | None:
+    """The context `absence_warnings` of templates/pupil_warnings.html: None where there
+    is nothing to show (below upper secondary, or a viewer who may not see warnings)."""
+    if access.grade not in UPPER_SECONDARY or access.relation not in ABSENCE_WARNING_READERS:
+        return None
+    listed = await list_warnings(conn, access, viewer, now)
+    return {
+        "pupil_id": access.pupil_id,
+        "items": listed.items,
+        "can_send": access.relation in ABSENCE_WARNING_SENDERS and not access.read_only,
+    }
 
 
 async def _deliver(conn: asyncpg.Connection, sent: Any, now: datetime) -> int:

@@ -17,6 +17,7 @@ from backend.web.leave_pages import LeavePages
 from backend.web.login_pages import SignInPages, SignOutPages
 from backend.web.pages import HERE
 from backend.web.reach_pages import ReachPages
+from backend.web.warning_pages import WarningPages
 
 
 def web_router() -> Router:
@@ -29,6 +30,7 @@ def web_router() -> Router:
             LeavePages,
             BoardPages,
             ReachPages,
+            WarningPages,
             create_static_files_router(
                 path="/web/static", directories=[HERE / "static"], include_in_schema=False
             ),
