@@ -25,7 +25,7 @@ from backend.access.policy import (
 from backend.audit_log.staff_reads import record_staff_read
 from backend.db.transactions import atomic
 from backend.problems.codes import Code
-from backend.problems.errors import Conflict, Invalid, NotFound
+from backend.problems.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.schools.localtime import parse_hhmm
 from schemas.absence_warnings import (
     AbsenceDocumentation,
@@ -142,3 +142,12 @@ async def remove_documentation(
         await conn.execute(
             q.AUDIT, access.school_id, viewer, access.pupil_id, "absence_documentation.removed", now
         )
+
+
+def may_record(access: PupilAccess) -> bool:
+    """Whether the viewer may record documentation (for the page's form)."""
+    try:
+        require_documentation_recorder(access)
+    except (Forbidden, NotFound):
+        return False
+    return access.grade in UPPER_SECONDARY

@@ -17,7 +17,7 @@ from backend.web.leave_pages import LeavePages
 from backend.web.login_pages import SignInPages, SignOutPages
 from backend.web.pages import HERE
 from backend.web.reach_pages import ReachPages
-from backend.web.warning_pages import WarningPages
+from backend.web.warning_pages import DocumentationPages, WarningPages
 
 
 def web_router() -> Router:
@@ -31,6 +31,7 @@ def web_router() -> Router:
             BoardPages,
             ReachPages,
             WarningPages,
+            DocumentationPages,
             create_static_files_router(
                 path="/web/static", directories=[HERE / "static"], include_in_schema=False
             ),

@@ -148,3 +148,29 @@ async def test_a_guardian_of_an_adult_pupil_without_consent_sees_nothing(client,
     await db.execute("UPDATE people SET birth_date = '2008-01-05' WHERE id = $1", VG)
     r = await client.get(f"/api/v1/pupils/{VG}/absence-warnings", headers=await tokens.headers("guardian.vg"))
     assert r.status_code == 404
+
+
+# --- web pages ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("outsider", sorted(OUTSIDERS))
+async def test_outsiders_get_404_on_the_pages(client, db, records, outsider):
+    from tests.support.web_portal import post, web_login
+
+    before = await state(db)
+    csrf = await web_login(client, outsider)
+    base = f"/web/pupils/{VG}"
+    assert (await client.get(f"{base}/absence-documentation")).status_code == 404, OUTSIDERS[outsider]
+    for path, data in (
+        (f"{base}/absence-documentation", {"kind": "driving_test_b", "first_day": "2026-11-20"}),
+        (f"{base}/absence-documentation/{records['documentation']}/delete", {}),
+        (f"{base}/absence-warnings/{records['warning']}/send", {}),
+    ):
+        r = await post(client, path, csrf_token=csrf, **data)
+        assert r.status_code == 404, (OUTSIDERS[outsider], path)
+    assert await state(db) == before
+
+
+async def test_pages_without_a_session_go_to_sign_in(client, records):
+    r = await client.get(f"/web/pupils/{VG}/absence-documentation", follow_redirects=False)
+    assert r.status_code in (302, 303) and "/web/login" in r.headers["location"]

@@ -92,3 +92,79 @@ async def test_sending_from_the_page(client, db):
     assert await db.fetchval("SELECT status FROM absence_warnings WHERE id = $1", warning) == "sent"
     r = await post(client, f"/web/pupils/{VG}/absence-warnings/{warning}/send", csrf_token=csrf)
     assert r.status_code == 409  # already sent: the error page says so
+
+
+DOC_PAGE = f"/web/pupils/{VG}/absence-documentation"
+
+
+async def test_the_documentation_page_records_and_removes(client, db):
+    csrf = await web_login(client, "teacher.vg1a")
+    page = await client.get(DOC_PAGE)
+    assert page.status_code == 200
+    assert "Vilde Sunde (VG1A)" in page.text and 'name="kind"' in page.text
+    assert '<label for="first_day">' in page.text
+
+    r = await post(
+        client,
+        DOC_PAGE,
+        csrf_token=csrf,
+        kind="driving_test_b",
+        first_day="2026-11-18",
+        from_time="08:00",
+        to_time="10:00",
+    )
+    assert r.status_code == 303 and r.headers["location"] == DOC_PAGE
+    doc = await db.fetchrow(
+        "SELECT id, kind, from_time::text FROM absence_documentation WHERE pupil_id = $1", VG
+    )
+    assert (doc["kind"], doc["from_time"]) == ("driving_test_b", "08:00:00")
+    page = await client.get(DOC_PAGE)
+    assert "Førerprøve klasse B" in page.text and "Unntatt" in page.text
+
+    r = await post(client, f"{DOC_PAGE}/{doc['id']}/delete", csrf_token=csrf)
+    assert r.status_code == 303
+    assert await db.fetchval("SELECT count(*) FROM absence_documentation") == 0
+
+
+async def test_the_documentation_form_shows_the_problem_by_the_field_and_keeps_the_input(client, db):
+    csrf = await web_login(client, "leader.vg")
+    r = await post(
+        client,
+        DOC_PAGE,
+        csrf_token=csrf,
+        kind="political_work",
+        first_day="2026-11-20",
+        last_day="2026-11-19",
+    )
+    assert r.status_code == 422
+    assert 'id="last_day-error"' in r.text and 'aria-describedby="last_day-error"' in r.text
+    assert 'aria-invalid="true"' in r.text
+    assert 'value="2026-11-20"' in r.text and 'value="2026-11-19"' in r.text
+    assert '<option value="political_work" selected>' in r.text
+
+    r = await post(client, DOC_PAGE, csrf_token=csrf, kind="political_work", first_day="")
+    assert r.status_code == 422 and 'id="first_day-error"' in r.text
+    r = await post(client, DOC_PAGE, csrf_token=csrf, kind="dentist", first_day="2026-11-20")
+    assert r.status_code == 422 and 'id="kind-error"' in r.text
+    r = await post(
+        client, DOC_PAGE, csrf_token=csrf, kind="driving_test_b", first_day="2026-11-20", from_time="08:00"
+    )
+    assert r.status_code == 422 and 'id="to_time-error"' in r.text
+    r = await post(client, DOC_PAGE, csrf_token="wrong", kind="driving_test_b", first_day="2026-11-20")
+    assert r.status_code == 403
+    assert await db.fetchval("SELECT count(*) FROM absence_documentation") == 0
+
+
+async def test_the_documentation_page_is_staffs(client):
+    await web_login(client, "guardian.vg")
+    assert (await client.get(DOC_PAGE)).status_code == 403
+    client.cookies.clear()
+    await web_login(client, "teacher.9b")
+    assert (await client.get(DOC_PAGE)).status_code == 404
+    client.cookies.clear()
+    await web_login(client, "faglaerer.vg1a")
+    assert (await client.get(DOC_PAGE)).status_code == 404
+    # Without a session: to sign-in.
+    client.cookies.clear()
+    r = await client.get(DOC_PAGE, follow_redirects=False)
+    assert r.status_code in (302, 303) and "/web/login" in r.headers["location"]
