@@ -162,7 +162,9 @@ async def draft_warnings(
         rows = await conn.fetch(sq.CLAIM_WARNINGS, now, list(pupils) if pupils is not None else None)
         sent = 0
         for row in rows:
-            if not (row["inserted"] and row["automatic"]):
+            # A draft left from before the school chose automatic warnings goes too,
+            # the next time its percent moves.
+            if not row["automatic"]:
                 continue
             claimed = await conn.fetchrow(q.MARK_SENT, row["id"], row["pupil_id"], now, None, None)
             if claimed is not None:
