@@ -66,8 +66,9 @@ async def _documentation_page(
         "absence_documentation.html",
         status=status,
         # A field's problem is shown by the field; one without a field at the top.
-        error=error,
+        error=None if field else error,
         field=field,
+        field_message=error if field else None,
         pupil_id=access.pupil_id,
         pupil_name=access.pupil_name,
         class_name=access.class_name,
