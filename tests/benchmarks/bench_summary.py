@@ -116,6 +116,27 @@ async def seed(dsn: str) -> int:
         await conn.close()
 
 
+async def measure_audit(dsn: str, requests: int) -> list[float]:
+    """One staff-read audit row, committed on its own (what a staff GET adds)."""
+    from backend.roster.demo import demo_id, vg_school_id
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        args = (vg_school_id(), demo_id("person:teacher.vg1a"), demo_id("person:pupil.vg"), "bench.read", NOW)
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            await conn.execute(
+                "INSERT INTO audit_log (school_id, actor_id, pupil_id, action, at)"
+                " VALUES ($1, $2, $3, $4, $5)",
+                *args,
+            )
+            times.append((time.perf_counter() - started) * 1000)
+        return times
+    finally:
+        await conn.close()
+
+
 async def measure_query(dsn: str, requests: int) -> list[float]:
     """The summary's one query (SUMMARY_FACTS) alone, prepared, on one connection."""
     from backend.absence import summary_queries as q
@@ -201,6 +222,7 @@ async def main(requests: int) -> None:
             print(f"pupil.vg: 12 subjects, {lessons} missed lessons from 2026-08-17 to {NOW.date()}")
             results = {
                 "the summary query alone": await measure_query(dsn, requests),
+                "a staff read's audit row alone (commit)": await measure_audit(dsn, requests),
                 "GET as guardian.vg": await measure(dsn, Path(tmp), requests, "guardian.vg"),
                 "GET as teacher.vg1a (staff read: + audit row)": await measure(
                     dsn, Path(tmp), requests, "teacher.vg1a"
