@@ -231,11 +231,8 @@ async def absence_summary(
     if facts is None:
         return await _empty(conn, access, school_year)
     first, last = facts["first_day"], facts["last_day"]
-    marks = (
-        await roll_call_absences(conn, access.pupil_id, first, last, access.records_school_id)
-        if first <= last
-        else []
-    )
+    # Roll call's marks come with the facts (the same query as roll_call_absences).
+    marks = [RollCallAbsence(day=d) for d in facts["absent_days"]] if first <= last else []
     per_day = _tally_days(facts, marks) if first <= last else {}
     terms = [
         TermSummary(term=name, first_day=a, last_day=b, days=t.days(), hours=t.hours())

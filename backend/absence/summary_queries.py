@@ -126,6 +126,12 @@ SELECT yr.id AS year_id, yr.name AS year_name, yr.starts_on, yr.ends_on,
              WHERE l.pupil_id = $1 AND l.status = 'approved'
                AND l.first_day <= sc.last_day AND l.last_day >= sc.first_day
                AND ($5::uuid IS NULL OR l.school_id = $5)) AS leave,
+       -- roll call's absent marks (ROLL_CALL_ABSENCES), read in the same round trip
+       ARRAY(SELECT m.day FROM attendance_marks m
+             WHERE m.pupil_id = $1 AND m.status = 'absent'
+               AND m.day BETWEEN sc.first_day AND sc.last_day
+               AND ($5::uuid IS NULL OR m.school_id = $5)
+             ORDER BY m.day) AS absent_days,
        (SELECT coalesce(json_agg(json_build_object(
                    'day', ls.day, 'hours', ls.hours,
                    'explained', ls.reported OR ls.documented)), '[]')
