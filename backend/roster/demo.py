@@ -38,6 +38,7 @@ DEMO_USERS = {
     "pupil.vg": "pupil in VG1A of Sunnfjord vidaregåande skule, born 2009-03-14 (17), 12 subjects",
     "guardian.vg": "guardian, full access, of pupil.vg",
     "teacher.vg1a": "contact teacher of VG1A, teaches maths in VG1A",
+    "leader.vg": "school leader of Sunnfjord vidaregåande skule",
 }
 
 
