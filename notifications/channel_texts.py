@@ -107,4 +107,16 @@ def email_message(stage: str, locale: str, pupil: str, school: str, phone: str |
     return Email(subject=subject.format(**params), text=text + "\n", html=page)
 
 
-__all__ = ["Email", "email_message", "is_gsm7", "segments", "sms_text"]
+def absence_warning_email(locale: str, params: Mapping[str, str]) -> Email:
+    """The written absence warning (upper secondary): params pupil, subject, school,
+    percent and limit."""
+    subject, body = _texts(locale, "email.absence_warning.subject", "email.absence_warning.body")
+    text = body.format(**params)
+    escaped = {k: html.escape(v) for k, v in params.items()}
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.format(**escaped).split("\n\n"))
+    lang = locale if locale in CATALOGS.locales else CATALOGS.default
+    page = f'<!doctype html><html lang="{lang}"><body>{paragraphs}</body></html>'
+    return Email(subject=subject.format(**params), text=text + "\n", html=page)
+
+
+__all__ = ["Email", "absence_warning_email", "email_message", "is_gsm7", "segments", "sms_text"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import msgspec
 
@@ -34,10 +34,19 @@ class TermSummary(msgspec.Struct):
 
 
 class SubjectAbsence(msgspec.Struct):
-    """Upper secondary: absence in one subject against the school's limit.
+    """Upper secondary: absence in one subject against the school's limit, counted
+    as from autumn 2025 (README: Absence in upper secondary).
 
-    `percent` = undocumented hours / planned hours x 100 (null without a plan);
-    `warning` from the warning level on, `over_limit` above the limit.
+    `annual_hours`: the subject's annual hours (the roster's plan, else the school's
+    setting; null: unknown, no percent). `undocumented_hours` and `health_hours`
+    (self-reported or documented by health personnel) are `counted_hours` together;
+    documented absence of an exempt kind is in neither. `percent` = counted /
+    annual x 100; `warning` from the warning level on, `over_limit` from the limit
+    on. `warning_sent_at`: when the subject's written warning was sent (null: not
+    sent); `grade_protected`: the limit is reached and no warning was sent before
+    it was, so the grade must be given. `planned_hours` is `annual_hours` under
+    its first name; `reported_hours`/`unexplained_hours` say whether a report,
+    leave or documentation explains the hours (not what counts toward the limit).
     """
 
     subject: str
@@ -50,6 +59,11 @@ class SubjectAbsence(msgspec.Struct):
     percent: float | None
     warning: bool
     over_limit: bool
+    annual_hours: int | None = None
+    health_hours: float = 0.0
+    counted_hours: float = 0.0
+    warning_sent_at: datetime | None = None
+    grade_protected: bool = False
 
 
 class AbsenceSummary(msgspec.Struct):

@@ -30,6 +30,11 @@ OfficePhone = Annotated[
     str, msgspec.Meta(pattern=r"^\+?[0-9 ]{3,20}$", description="the number SMS texts name, e.g. +4757000000")
 ]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+AbsencePercent = Annotated[
+    float, msgspec.Meta(gt=0, le=50, description="a percent of the annual hours, above 0 and at most 50")
+]
+AnnualHours = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+SubjectName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
 FeideRealm = Annotated[
     str,
     msgspec.Meta(
@@ -66,6 +71,13 @@ class SchoolSettings(msgspec.Struct):
     office_phone: str | None = None
     sms_after_minutes: int = 5
     call_after_minutes: int = 10
+    # Upper secondary (grades 11–13): the absence limit and the written warning's level,
+    # in percent of a subject's annual hours; whether a drafted warning is sent at once;
+    # annual hours per subject name where the roster gives a group none.
+    absence_limit_percent: float = 10.0
+    absence_warning_percent: float = 8.0
+    absence_warnings_automatic: bool = False
+    absence_annual_hours: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -88,6 +100,11 @@ class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
     office_phone: OfficePhone | None = None
     sms_after_minutes: LadderMinutes | None = None
     call_after_minutes: LadderMinutes | None = None
+    absence_limit_percent: AbsencePercent | None = None
+    absence_warning_percent: AbsencePercent | None = None
+    absence_warnings_automatic: bool | None = None
+    # Replaces the whole map ({} clears it).
+    absence_annual_hours: dict[SubjectName, AnnualHours] | None = None
 
 
 class ClosedDayCreate(msgspec.Struct, forbid_unknown_fields=True):

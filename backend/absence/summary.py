@@ -157,23 +157,34 @@ def _terms(starts_on: date, ends_on: date) -> list[tuple[str, date, date]]:
 
 
 def _subjects(facts: Any) -> list[SubjectAbsence]:
-    limit, warning = facts["limit_percent"], facts["warning_percent"]
+    limit = facts["limit_percent"]
     result = []
     for s in facts["subjects"]:
         exact = s["percent"]
+        reached_limit = bool(s["reached_limit"])
+        sent = s["warning_status"] == "sent"
+        sent_percent = s["warning_sent_percent"]
+        # A warning sent only when the limit was already reached came too late:
+        # the pupil was not warned while there was time to act.
+        warned_in_time = sent and sent_percent is not None and float(sent_percent) < limit
         result.append(
             SubjectAbsence(
                 subject=s["subject"],
                 group_id=uuid.UUID(s["group_id"]),
                 planned_hours=s["planned_hours"],
+                annual_hours=s["planned_hours"],
                 absent_hours=round(float(s["absent_hours"]), 2),
                 reported_hours=round(float(s["reported_hours"]), 2),
                 unexplained_hours=round(float(s["unexplained_hours"]), 2),
                 undocumented_hours=round(float(s["undocumented_hours"]), 2),
+                health_hours=round(float(s["health_hours"]), 2),
+                counted_hours=round(float(s["counted_hours"]), 2),
                 percent=None if exact is None else round(float(exact), 1),
                 # The same comparisons as the warning job (summary_queries.CLAIM_WARNINGS).
-                warning=exact is not None and exact >= warning,
-                over_limit=exact is not None and exact > limit,
+                warning=bool(s["reached_warning"]),
+                over_limit=reached_limit,
+                warning_sent_at=datetime.fromisoformat(s["warning_sent_at"]) if sent else None,
+                grade_protected=reached_limit and not warned_in_time,
             )
         )
     return result
@@ -220,11 +231,8 @@ async def absence_summary(
     if facts is None:
         return await _empty(conn, access, school_year)
     first, last = facts["first_day"], facts["last_day"]
-    marks = (
-        await roll_call_absences(conn, access.pupil_id, first, last, access.records_school_id)
-        if first <= last
-        else []
-    )
+    # Roll call's marks come with the facts (the same query as roll_call_absences).
+    marks = [RollCallAbsence(day=d) for d in facts["absent_days"]] if first <= last else []
     per_day = _tally_days(facts, marks) if first <= last else {}
     terms = [
         TermSummary(term=name, first_day=a, last_day=b, days=t.days(), hours=t.hours())

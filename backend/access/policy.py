@@ -295,3 +295,40 @@ async def require_running_staff(conn: asyncpg.Connection, person_id: uuid.UUID, 
     """Staff of a running school year only (office hours are staff's); others get 403."""
     if not await conn.fetchval(IS_RUNNING_STAFF, person_id, now):
         raise Forbidden(Code.MESSAGING_STAFF_ONLY)
+
+
+# Written absence warnings (upper secondary, api.md): the pupil, guardians with access,
+# the class team and the school's leaders see them (a leader of a school the pupil left
+# reads that school's); the contact teacher or a leader sends them. Documented absence
+# is staff's record: the class team and leaders read it, the contact teacher or a leader
+# records it. A subject teacher sees neither (404, as for a pupil not theirs).
+ABSENCE_WARNING_READERS = ("self", "guardian", *CLASS_ROLES, FORMER_LEADER)
+ABSENCE_WARNING_SENDERS = ("contact_teacher", "school_leader")
+DOCUMENTATION_READERS = (*CLASS_ROLES, FORMER_LEADER)
+
+
+def require_absence_warning_reader(access: PupilAccess) -> None:
+    if access.relation not in ABSENCE_WARNING_READERS:
+        raise NotFound()
+
+
+def require_absence_warning_sender(access: PupilAccess) -> None:
+    """The pupil, a guardian or the rest of the class team: 403; anyone else 404."""
+    require_absence_warning_reader(access)
+    access.require_write()
+    if access.relation not in ABSENCE_WARNING_SENDERS:
+        raise Forbidden(Code.ABSENCE_WARNING_NOT_SENDER)
+
+
+def require_documentation_reader(access: PupilAccess) -> None:
+    if access.relation in ("self", "guardian"):
+        raise Forbidden(Code.ABSENCE_DOCUMENTATION_STAFF_ONLY)
+    if access.relation not in DOCUMENTATION_READERS:
+        raise NotFound()
+
+
+def require_documentation_recorder(access: PupilAccess) -> None:
+    require_documentation_reader(access)
+    access.require_write()
+    if access.relation not in ABSENCE_WARNING_SENDERS:
+        raise Forbidden(Code.ABSENCE_DOCUMENTATION_NOT_RECORDER)

@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.absence.routes import AbsenceController
 from backend.absence.summary_routes import AbsenceSummaryController
+from backend.absence.warnings_routes import AbsenceDocumentationController, AbsenceWarningsController
 from backend.access.guards import STATE_KEY as GUARDS_KEY
 from backend.access.guards import GuardContext
 from backend.app.lifecycle import BackgroundTask, lifespan_for
@@ -88,6 +89,8 @@ def create_app(
         WebPushController,
         AbsenceController,
         AbsenceSummaryController,
+        AbsenceWarningsController,
+        AbsenceDocumentationController,
         AssessmentController,
         MessagingController,
         OfficeHoursController,

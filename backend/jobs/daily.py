@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from backend.absence.jobs import push_absence_warnings
+from backend.absence.jobs import absence_warnings as draft_and_send_absence_warnings
 from backend.assessments.jobs import publish_due_assessments
 from notifications.devices import prune_stale_devices
 
@@ -19,9 +19,9 @@ async def publish_assessments(pool: asyncpg.Pool, now: datetime) -> dict[str, An
 
 async def absence_warnings(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]:
     # Cheap when nothing is new: the claim query only returns subjects past the
-    # warning level that have not been warned this school year.
+    # warning level whose draft is new or changed, and the e-mail outbox is indexed.
     async with pool.acquire() as conn:
-        return await push_absence_warnings(conn, now)
+        return await draft_and_send_absence_warnings(conn, now)
 
 
 # Once a UTC day is enough for housekeeping; the claim row keeps it to one replica.

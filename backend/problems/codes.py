@@ -146,3 +146,13 @@ class Code(StrEnum):
 
     # the school's calendar in the portal
     SCHOOLS_CALENDAR_UNREADABLE = "schools.calendar_unreadable"
+
+    # absence warnings and documented absence (upper secondary)
+    ABSENCE_WARNING_NOT_SENDER = "absence_warning.not_sender"
+    ABSENCE_WARNING_ALREADY_SENT = "absence_warning.already_sent"
+    ABSENCE_DOCUMENTATION_STAFF_ONLY = "absence_documentation.staff_only"
+    ABSENCE_DOCUMENTATION_NOT_RECORDER = "absence_documentation.not_recorder"
+    ABSENCE_DOCUMENTATION_NOT_UPPER_SECONDARY = "absence_documentation.not_upper_secondary"
+    ABSENCE_DOCUMENTATION_SPAN_TOO_LONG = "absence_documentation.span_too_long"
+    ABSENCE_DOCUMENTATION_RELIGIOUS_DAYS = "absence_documentation.religious_days"
+    SETTINGS_ABSENCE_LEVELS = "settings.absence_levels"

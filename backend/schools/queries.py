@@ -8,7 +8,10 @@ SELECT id, name, timezone, report_deadline, check_reminder_at,
        first_lesson_start, first_lesson_end, first_recess_start, seek_policy,
        escalate_after_minutes, leave_teacher_max_days, still_sick_at,
        note_retention_days, roster_sync_at, feide_realm,
-       office_phone, sms_after_minutes, call_after_minutes
+       office_phone, sms_after_minutes, call_after_minutes,
+       absence_limit_percent::float8 AS absence_limit_percent,
+       absence_warning_percent::float8 AS absence_warning_percent,
+       absence_warnings_automatic, absence_annual_hours
 FROM schools WHERE id = $1
 """
 
@@ -23,6 +26,13 @@ WHERE id = $1
 # The ladder's settings, written beside the routine's.
 UPDATE_REACH_SETTINGS = """
 UPDATE schools SET office_phone = $2, sms_after_minutes = $3, call_after_minutes = $4 WHERE id = $1
+"""
+
+# Upper secondary absence: the limit, the warning level, automatic warnings, annual hours.
+UPDATE_ABSENCE_SETTINGS = """
+UPDATE schools SET absence_limit_percent = $2, absence_warning_percent = $3,
+       absence_warnings_automatic = $4, absence_annual_hours = $5::jsonb
+WHERE id = $1
 """
 
 LIST_CLOSED_DAYS = """

@@ -69,6 +69,10 @@ def _settings_of(row: Any) -> SchoolSettings:
         call_after_minutes=row["call_after_minutes"],
         roster_sync_at=format_hhmm(row["roster_sync_at"]) or "05:00",
         feide_realm=row["feide_realm"],
+        absence_limit_percent=row["absence_limit_percent"],
+        absence_warning_percent=row["absence_warning_percent"],
+        absence_warnings_automatic=row["absence_warnings_automatic"],
+        absence_annual_hours=dict(row["absence_annual_hours"] or {}),
     )
 
 
@@ -112,6 +116,16 @@ def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSet
             Code.SETTINGS_LADDER_OUT_OF_ORDER,
             errors=[FieldError(field="call_after_minutes", message="must not be before sms_after_minutes")],
         )
+    # The written warning must come before the limit is reached, or it warns of nothing.
+    if merged.absence_warning_percent >= merged.absence_limit_percent:
+        raise Invalid(
+            Code.SETTINGS_ABSENCE_LEVELS,
+            errors=[
+                FieldError(
+                    field="absence_warning_percent", message="must be lower than absence_limit_percent"
+                )
+            ],
+        )
     return merged
 
 
@@ -147,6 +161,14 @@ async def put_settings(
             merged.office_phone,
             merged.sms_after_minutes,
             merged.call_after_minutes,
+        )
+        await conn.execute(
+            q.UPDATE_ABSENCE_SETTINGS,
+            school_id,
+            merged.absence_limit_percent,
+            merged.absence_warning_percent,
+            merged.absence_warnings_automatic,
+            merged.absence_annual_hours,
         )
     log.info(
         "settings of school %s changed by %s: %s",

@@ -16,6 +16,7 @@ from litestar.response import Template
 
 from backend.absence import service as absence
 from backend.absence.summary import absence_summary
+from backend.absence.warnings import warnings_view
 from backend.access.guardian_admin import READERS, guardians_access
 from backend.access.policy import pupil_access
 from backend.assessments import service as assessments
@@ -60,7 +61,7 @@ async def _pupil_page(
             ).items
         if access.relation in READERS:
             guardian_list = await guardians.list_guardians(conn, session.person_id, pupil_id, now)
-    context: dict[str, Any] = {}
+    context: dict[str, Any] = {"absence_warnings": await warnings_view(conn, access, session.person_id, now)}
     if (notice := NOTICES.get(request.query_params.get("done") or "")) is not None:
         context["notice"] = translator(locale_of(request, session))(notice)
     return page(

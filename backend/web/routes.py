@@ -23,6 +23,7 @@ from backend.web.pupil_pages import PupilPages
 from backend.web.reach_pages import ReachPages
 from backend.web.roster_pages import RosterPages
 from backend.web.school_settings_pages import SchoolSettingsPages
+from backend.web.warning_pages import DocumentationPages, WarningPages
 
 
 def web_router() -> Router:
@@ -41,6 +42,8 @@ def web_router() -> Router:
             CalendarPages,
             AuditPages,
             RosterPages,
+            WarningPages,
+            DocumentationPages,
             create_static_files_router(
                 path="/web/static", directories=[HERE / "static"], include_in_schema=False
             ),

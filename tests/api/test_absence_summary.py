@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from backend.absence.jobs import push_absence_warnings
+from backend.absence.jobs import absence_warnings
 from backend.absence.summary import RollCallAbsence, _tally, _tally_days
 from backend.roster.demo import demo_id
 from tests.support.demo import KARI, SCHOOL, person
@@ -24,6 +24,23 @@ from tests.support.factories import (
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday 07:00 in Oslo
 HANSEN = person("guardian.hansen")
+
+
+class NoMail:
+    """The warning e-mails' transport in these tests: accepts everything."""
+
+    name = "test"
+
+    async def send(self, to, mail):
+        from notifications.mail import MailOutcome
+
+        return MailOutcome(sent=True)
+
+
+async def push_absence_warnings(db, now, pupils=None):
+    """The warning job as it was: with automatic warnings, how many were sent."""
+    effects = await absence_warnings(db, now, pupils, mail=NoMail())
+    return {"warned": effects["sent"]}
 
 
 # --- an upper secondary school ------------------------------------------------
@@ -195,7 +212,7 @@ async def test_upper_secondary_percent_against_planned_hours(client, tokens, db,
     days = school_days_from(date(2026, 11, 2), 9)
     for day in days[:7]:
         await missed(db, v.school.id, v.maths, v.pupil, day)
-    for day in days[7:]:  # documented (e.g. a doctor's note): not toward the limit
+    for day in days[7:]:  # documented by health personnel: health absence, counted from 2025
         await missed(db, v.school.id, v.maths, v.pupil, day, documented=True)
 
     s = await summary(client, tokens, "foresatt.vgs", v.pupil)
@@ -204,24 +221,30 @@ async def test_upper_secondary_percent_against_planned_hours(client, tokens, db,
         "subject": "Matematikk",
         "group_id": str(v.maths),
         "planned_hours": 100,
+        "annual_hours": 100,
         "absent_hours": 9.0,
         "reported_hours": 2.0,
         "unexplained_hours": 7.0,
         "undocumented_hours": 7.0,
-        "percent": 7.0,
-        "warning": False,
+        "health_hours": 2.0,
+        "counted_hours": 9.0,
+        "percent": 9.0,
+        "warning": True,
         "over_limit": False,
+        "warning_sent_at": None,
+        "grade_protected": False,
     }
     assert subject(s, "Norsk")["percent"] == 0.0
     assert s["hours"] == {"total": 9.0, "reported": 2.0, "unexplained": 7.0}
 
-    # A sick day today: the lesson is reported (a day, not hours), but a guardian's
-    # report is no documentation, so it counts toward the limit: 8 % = warning.
+    # A sick day today: the lesson is reported (a day, not hours), self-reported
+    # health absence, which counts toward the limit together with the rest: 10 %.
     await report(client, tokens, "foresatt.vgs", v.pupil, first_day="2026-11-23", reason="sick")
     await missed(db, v.school.id, v.maths, v.pupil, date(2026, 11, 23))
     s = await summary(client, tokens, "elev.vgs", v.pupil)
     maths = subject(s, "Matematikk")
-    assert (maths["percent"], maths["warning"], maths["over_limit"]) == (8.0, True, False)
+    assert (maths["percent"], maths["warning"], maths["over_limit"]) == (10.0, True, True)
+    assert (maths["health_hours"], maths["undocumented_hours"]) == (3.0, 7.0)
     assert (maths["reported_hours"], maths["unexplained_hours"]) == (3.0, 7.0)
     assert s["days"] == {"total": 1, "reported": 1, "unexplained": 0}
     assert s["hours"] == {"total": 9.0, "reported": 2.0, "unexplained": 7.0}
@@ -229,11 +252,14 @@ async def test_upper_secondary_percent_against_planned_hours(client, tokens, db,
     for day in school_days_from(date(2026, 11, 16), 3):
         await missed(db, v.school.id, v.maths, v.pupil, day, start="12:00", end="13:00")
     maths = subject(await summary(client, tokens, "kontakt.vgs", v.pupil), "Matematikk")
-    assert (maths["percent"], maths["warning"], maths["over_limit"]) == (11.0, True, True)
+    assert (maths["percent"], maths["warning"], maths["over_limit"]) == (13.0, True, True)
+    assert maths["grade_protected"] is True  # no warning was sent
 
 
 async def test_school_sets_the_limit_and_warning_level(client, tokens, db):
-    v = await upper_secondary(db, absence_limit_percent=6, absence_warning_percent=4)
+    v = await upper_secondary(
+        db, absence_limit_percent=6, absence_warning_percent=4, absence_warnings_automatic=True
+    )
     for day in school_days_from(date(2026, 11, 2), 2):
         await missed(db, v.school.id, v.norsk, v.pupil, day)  # 2 of 50 hours = 4 %
     s = await summary(client, tokens, "elev.vgs", v.pupil)
@@ -288,8 +314,8 @@ async def warnings_sent(db):
     return [(r["person_id"], r["subject"]) for r in rows]
 
 
-async def test_warning_is_pushed_once_per_subject(db):
-    v = await upper_secondary(db)
+async def test_automatic_warning_is_pushed_once_per_subject(db):
+    v = await upper_secondary(db, absence_warnings_automatic=True)
     days = school_days_from(date(2026, 10, 26), 12)
     for day in days[:7]:
         await missed(db, v.school.id, v.maths, v.pupil, day)
@@ -320,15 +346,26 @@ async def test_warning_is_pushed_once_per_subject(db):
     assert "Norsk" in title
 
 
-async def test_documented_hours_never_trigger_the_warning(db):
-    v = await upper_secondary(db)
-    for day in school_days_from(date(2026, 10, 26), 12):
-        await missed(db, v.school.id, v.maths, v.pupil, day, documented=True)
+async def test_exempt_documented_hours_never_trigger_the_warning(db):
+    v = await upper_secondary(db, absence_warnings_automatic=True)
+    days = school_days_from(date(2026, 10, 26), 12)
+    for day in days:
+        await missed(db, v.school.id, v.maths, v.pupil, day)
+    await db.execute(
+        "INSERT INTO absence_documentation (id, school_id, pupil_id, kind, first_day, last_day,"
+        " recorded_at) VALUES ($1, $2, $3, 'political_work', $4, $5, $6)",
+        uuid.uuid4(),
+        v.school.id,
+        v.pupil,
+        days[0],
+        days[-1],
+        NOW,
+    )
     assert await push_absence_warnings(db, NOW) == {"warned": 0}
 
 
 async def test_adult_pupils_guardian_is_warned_only_with_consent(db):
-    v = await upper_secondary(db, grade=13, birth=date(2008, 1, 5))
+    v = await upper_secondary(db, grade=13, birth=date(2008, 1, 5), absence_warnings_automatic=True)
     for day in school_days_from(date(2026, 10, 26), 8):
         await missed(db, v.school.id, v.maths, v.pupil, day)
     assert await push_absence_warnings(db, NOW) == {"warned": 1}
@@ -336,7 +373,9 @@ async def test_adult_pupils_guardian_is_warned_only_with_consent(db):
 
 
 async def test_adult_pupils_consenting_guardian_is_warned(db):
-    v = await upper_secondary(db, grade=13, birth=date(2008, 1, 5), consent=True)
+    v = await upper_secondary(
+        db, grade=13, birth=date(2008, 1, 5), consent=True, absence_warnings_automatic=True
+    )
     for day in school_days_from(date(2026, 10, 26), 8):
         await missed(db, v.school.id, v.maths, v.pupil, day)
     await push_absence_warnings(db, NOW)

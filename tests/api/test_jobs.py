@@ -22,11 +22,13 @@ from tests.support.routine import MONDAY, inbox, kinds_by_user, oslo, roll_call,
 pytestmark = pytest.mark.fresh_tokens
 
 DEMO_CLASSES = 20  # Vassenden 1A–10B
-ALL_CLASSES = DEMO_CLASSES + 1  # and Fjellheim's 5A
+VG_CLASSES = 1  # the demo's Sunnfjord vidaregåande skule: VG1A
+ALL_CLASSES = DEMO_CLASSES + VG_CLASSES + 1  # and Fjellheim's 5A
 
 
-# Vassenden's classes have a contact teacher and a team member; Fjellheim's 5A a contact teacher.
-ALL_REMINDERS = 2 * DEMO_CLASSES + 1
+# Vassenden's classes have a contact teacher and a team member; VG1A and Fjellheim's
+# 5A a contact teacher.
+ALL_REMINDERS = 2 * DEMO_CLASSES + VG_CLASSES + 1
 
 
 async def team_sizes(db: asyncpg.Connection) -> dict[str, int]:
@@ -134,8 +136,8 @@ async def test_no_reminders_on_the_schools_closed_day(client, tokens, db, clock)
     assert r.status_code == 201
     clock.set(oslo(tuesday, 9, 0))
     await run_job(client, tokens, "absence-check-reminders")
-    # Only Fjellheim, which has no closed day, is reminded.
-    assert await reminders(db) == 1
+    # Only Fjellheim and the upper-secondary school, which have no closed day, are reminded.
+    assert await reminders(db) == 1 + VG_CLASSES
     assert await inbox(db, "teacher.3a") == []
 
 
@@ -164,7 +166,7 @@ async def test_changed_reminder_time_takes_effect_the_same_day(client, tokens, d
     )
     assert r.status_code == 200
     clock.set(oslo(MONDAY, 9, 0))
-    assert (await run_job(client, tokens, "absence-check-reminders"))["classes_reminded"] == 1
+    assert (await run_job(client, tokens, "absence-check-reminders"))["classes_reminded"] == 1 + VG_CLASSES
     assert await inbox(db, "teacher.3a", "absence_check_reminder") == []
     clock.set(oslo(MONDAY, 9, 30))
     assert (await run_job(client, tokens, "absence-check-reminders"))["classes_reminded"] == DEMO_CLASSES

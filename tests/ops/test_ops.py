@@ -306,7 +306,8 @@ async def test_cli_migrate_and_demo_are_repeatable(fresh_database, tmp_path):
     assert first.returncode == 0, first.stderr
     assert "demo school seeded" in first.stdout and "guardian.hansen" in first.stdout
     seeded = await _counts(fresh_database)
-    assert seeded[1] == 1 and seeded[3] == 20 and seeded[2] > 400
+    # Vassenden skule (1A–10B) and Sunnfjord vidaregåande skule (VG1A).
+    assert seeded[1] == 2 and seeded[3] == 21 and seeded[2] > 400
 
     second = await asyncio.to_thread(_run, env, "demo")
     assert second.returncode == 0, second.stderr
