@@ -82,19 +82,25 @@ def sms_text(
 ) -> str:
     """The shortest faithful text: the full one if it fits one segment, else the short one.
 
-    ``link`` (the case page, ``…/web/cases/{id}``) is appended to either: a guardian
-    without the app answers there. It goes last, so a text split in parts still
-    reads whole up to it.
+    ``link`` (the case page, ``…/web/cases/{id}``) is appended to either, with a word
+    saying what it is for, or bare when only that fits one segment: a guardian without
+    the app answers there. It goes last, so when a long name or address still needs a
+    second segment, the first one carries the whole message.
     """
     # Without an office number the text still names the school to call.
     suffix = "" if phone else ".no_phone"
     full, short = _texts(locale, f"sms.{stage}.full{suffix}", f"sms.{stage}.short{suffix}")
     params = _params(locale, gsm7_name(pupil), gsm7_name(school), phone)
-    tail = " " + CATALOGS.text(locale, "sms.case_link").format(link=link) if link else ""
-    text = full.format(**params) + tail
-    if segments(text) > 1:
-        text = short.format(**params) + tail
-    return text
+    if not link:
+        text = full.format(**params)
+        return text if segments(text) == 1 else short.format(**params)
+    said = " " + CATALOGS.text(locale, "sms.case_link").format(link=link)
+    candidates = [
+        full.format(**params) + said,
+        short.format(**params) + said,
+        short.format(**params) + " " + link,
+    ]
+    return next((c for c in candidates if segments(c) == 1), candidates[1])
 
 
 @dataclass(frozen=True, slots=True)
