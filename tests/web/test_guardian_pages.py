@@ -437,3 +437,23 @@ async def test_opening_a_missing_pupil_alert_in_the_inbox_reaches_and_leads_to_t
     # Someone else's item: 404.
     csrf = await _as(client, "guardian.nilsen")
     assert (await post(client, f"/web/inbox/{nid}/open", csrf_token=csrf)).status_code == 404
+
+
+async def test_a_pupil_of_18_reports_their_own_absence(client, db):
+    await db.execute("UPDATE people SET birth_date = '2008-01-01' WHERE id = $1", KARI)
+    csrf = await _as(client, "pupil.kari")
+    home = await client.get("/web/")
+    assert "/web/absence" in _nav(home.text) and "I dag" in home.text
+    page = await client.get("/web/absence")
+    assert page.status_code == 200
+    # The only one to report for, so already chosen.
+    assert re.search(rf'name="pupil_{KARI}" value="on" checked', page.text)
+    r = await post(
+        client, "/web/absence", csrf_token=csrf, reason="doctor", first_day=TUE, **{f"pupil_{KARI}": "on"}
+    )
+    assert r.status_code == 303
+    assert await db.fetchval("SELECT submitted_by FROM absence_reports WHERE pupil_id = $1", KARI) == KARI
+    # A guardian no longer acts for an adult: read only.
+    await _as(client, "guardian.hansen")
+    page = await client.get("/web/absence")
+    assert f'name="pupil_{KARI}"' not in page.text and f'name="pupil_{OLA}"' in page.text
