@@ -275,70 +275,65 @@ async def create_thread(
     now: datetime,
     accept_language: str | None,
 ) -> Thread:
-    """Start a thread with its first message. In one transaction (the caller's when it has one)."""
-    async with atomic(conn):
-        c = await _candidates(conn, access, caller, now)
-        members = _expand(access, c, data.recipients)
-        sender_role = _sender_role(access)
-        names = {**c.contact, **c.teachers, **c.leaders, **c.guardians, caller: c.caller_name}
-        # The starter first, then by name: the order a thread is shown in later.
-        participants = {caller: sender_role}
-        participants.update(sorted(members.items(), key=lambda m: (names[m[0]], str(m[0]))))
-        thread_id, message_id = uuid.uuid4(), uuid.uuid4()
-        await conn.execute(
-            q.CREATE_THREAD,
-            thread_id,
-            access.school_id,
-            access.pupil_id,
-            data.subject,
-            caller,
-            now,
-            message_id,
-            list(participants),
-            [r.value for r in participants.values()],
-            data.body,
-        )
-        await _push(
-            conn,
-            thread_id=thread_id,
-            pupil_id=access.pupil_id,
-            sender_name=c.caller_name,
-            to=[(pid, role, c.office_hours.get(pid)) for pid, role in members.items()],
-            timezone=access.timezone,
-            now=now,
-        )
-        log.info(
-            "thread %s about pupil %s started by %s (%s) with %d recipients",
-            thread_id,
-            access.pupil_id,
-            caller,
-            sender_role.value,
-            len(members),
-        )
-        sent_at = local_now(now, access.timezone)
-        return Thread(
-            id=thread_id,
-            subject=data.subject,
-            pupil_id=access.pupil_id,
-            pupil_name=access.pupil_name,
-            created_at=sent_at,
-            participants=[
-                Participant(
-                    user_id=pid, name=names[pid], role=role, last_read_at=sent_at if pid == caller else None
-                )
-                for pid, role in participants.items()
-            ],
-            messages=[
-                Message(
-                    id=message_id,
-                    sender_id=caller,
-                    sender_name=c.caller_name,
-                    body=data.body,
-                    sent_at=sent_at,
-                )
-            ],
-            notice=texts.notice(negotiate_locale(accept_language, c.caller_locale)),
-        )
+    """Start a thread with its first message. Runs inside the caller's transaction."""
+    c = await _candidates(conn, access, caller, now)
+    members = _expand(access, c, data.recipients)
+    sender_role = _sender_role(access)
+    names = {**c.contact, **c.teachers, **c.leaders, **c.guardians, caller: c.caller_name}
+    # The starter first, then by name: the order a thread is shown in later.
+    participants = {caller: sender_role}
+    participants.update(sorted(members.items(), key=lambda m: (names[m[0]], str(m[0]))))
+    thread_id, message_id = uuid.uuid4(), uuid.uuid4()
+    await conn.execute(
+        q.CREATE_THREAD,
+        thread_id,
+        access.school_id,
+        access.pupil_id,
+        data.subject,
+        caller,
+        now,
+        message_id,
+        list(participants),
+        [r.value for r in participants.values()],
+        data.body,
+    )
+    await _push(
+        conn,
+        thread_id=thread_id,
+        pupil_id=access.pupil_id,
+        sender_name=c.caller_name,
+        to=[(pid, role, c.office_hours.get(pid)) for pid, role in members.items()],
+        timezone=access.timezone,
+        now=now,
+    )
+    log.info(
+        "thread %s about pupil %s started by %s (%s) with %d recipients",
+        thread_id,
+        access.pupil_id,
+        caller,
+        sender_role.value,
+        len(members),
+    )
+    sent_at = local_now(now, access.timezone)
+    return Thread(
+        id=thread_id,
+        subject=data.subject,
+        pupil_id=access.pupil_id,
+        pupil_name=access.pupil_name,
+        created_at=sent_at,
+        participants=[
+            Participant(
+                user_id=pid, name=names[pid], role=role, last_read_at=sent_at if pid == caller else None
+            )
+            for pid, role in participants.items()
+        ],
+        messages=[
+            Message(
+                id=message_id, sender_id=caller, sender_name=c.caller_name, body=data.body, sent_at=sent_at
+            )
+        ],
+        notice=texts.notice(negotiate_locale(accept_language, c.caller_locale)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,45 +397,63 @@ async def get_thread(conn: asyncpg.Connection, opened: OpenThread, accept_langua
 async def add_message(
     conn: asyncpg.Connection, opened: OpenThread, sender: uuid.UUID, body: str, now: datetime
 ) -> Message:
-    """Answer in a thread. In one transaction (the caller's when it has one)."""
+    """Answer in a thread. Runs inside the caller's transaction."""
+    row = opened.row
+    message_id = uuid.uuid4()
+    await conn.execute(q.ADD_MESSAGE, message_id, row["id"], row["school_id"], sender, body, now)
+    others = [p for p in row["participants"] if uuid.UUID(p["user_id"]) != sender]
+    # Only participants who may still see the pupil hear of it.
+    reachable = await viewers_who_read(conn, [uuid.UUID(p["user_id"]) for p in others], row["pupil_id"], now)
+    to = [
+        (uuid.UUID(p["user_id"]), ParticipantRole(p["role"]), p["office_hours"])
+        for p in others
+        if uuid.UUID(p["user_id"]) in reachable
+    ]
+    await _push(
+        conn,
+        thread_id=row["id"],
+        pupil_id=row["pupil_id"],
+        sender_name=row["viewer_name"],
+        to=to,
+        timezone=row["timezone"],
+        now=now,
+    )
+    log.info(
+        "message %s in thread %s from %s, %d of %d others notified",
+        message_id,
+        row["id"],
+        sender,
+        len(to),
+        len(others),
+    )
+    return Message(
+        id=message_id,
+        sender_id=sender,
+        sender_name=row["viewer_name"],
+        body=body,
+        sent_at=local_now(now, row["timezone"]),
+    )
+
+
+async def start_thread(
+    conn: asyncpg.Connection,
+    access: PupilAccess,
+    caller: uuid.UUID,
+    data: ThreadCreate,
+    now: datetime,
+    accept_language: str | None,
+) -> Thread:
+    """``create_thread`` in a transaction of its own (the portal has no idempotency key)."""
     async with atomic(conn):
-        row = opened.row
-        message_id = uuid.uuid4()
-        await conn.execute(q.ADD_MESSAGE, message_id, row["id"], row["school_id"], sender, body, now)
-        others = [p for p in row["participants"] if uuid.UUID(p["user_id"]) != sender]
-        # Only participants who may still see the pupil hear of it.
-        reachable = await viewers_who_read(
-            conn, [uuid.UUID(p["user_id"]) for p in others], row["pupil_id"], now
-        )
-        to = [
-            (uuid.UUID(p["user_id"]), ParticipantRole(p["role"]), p["office_hours"])
-            for p in others
-            if uuid.UUID(p["user_id"]) in reachable
-        ]
-        await _push(
-            conn,
-            thread_id=row["id"],
-            pupil_id=row["pupil_id"],
-            sender_name=row["viewer_name"],
-            to=to,
-            timezone=row["timezone"],
-            now=now,
-        )
-        log.info(
-            "message %s in thread %s from %s, %d of %d others notified",
-            message_id,
-            row["id"],
-            sender,
-            len(to),
-            len(others),
-        )
-        return Message(
-            id=message_id,
-            sender_id=sender,
-            sender_name=row["viewer_name"],
-            body=body,
-            sent_at=local_now(now, row["timezone"]),
-        )
+        return await create_thread(conn, access, caller, data, now, accept_language)
+
+
+async def answer_thread(
+    conn: asyncpg.Connection, opened: OpenThread, sender: uuid.UUID, body: str, now: datetime
+) -> Message:
+    """``add_message`` in a transaction of its own (the portal has no idempotency key)."""
+    async with atomic(conn):
+        return await add_message(conn, opened, sender, body, now)
 
 
 async def mark_read(conn: asyncpg.Connection, opened: OpenThread, reader: uuid.UUID, now: datetime) -> None:

@@ -172,7 +172,7 @@ class ThreadPages(Controller):
             )
         access = await pupil_access(conn, session.person_id, pupil, now)
         try:
-            thread = await messaging.create_thread(
+            thread = await messaging.start_thread(
                 conn, access, session.person_id, data, now, _language(request, session)
             )
         except (Invalid, Forbidden) as exc:
@@ -257,7 +257,7 @@ class ThreadPages(Controller):
                 error=t("form_has_errors"),
             )
         try:
-            await messaging.add_message(conn, opened, session.person_id, data.body, now)
+            await messaging.answer_thread(conn, opened, session.person_id, data.body, now)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
