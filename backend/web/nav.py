@@ -7,6 +7,7 @@ school's desk. A link here is only a way in: every page still asks the services.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,3 +71,29 @@ async def nav_links(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetim
     me = await load_me(conn, person_id, now)
     own = await own_pupil_access(conn, me, now)
     return links_for(me, own is not None and own.can_report_absence)
+
+
+# Reading /me costs a few milliseconds (most for a leader), on every page. The links
+# change only with the roster, so a session keeps its menu for a minute; a stale link
+# is harmless (every page asks the services) and a new sign-in starts afresh.
+NAV_SECONDS = 60.0
+NAV_SESSIONS = 10_000
+_menus: dict[str, tuple[float, tuple[NavLink, ...]]] = {}
+
+
+async def session_nav(
+    conn: asyncpg.Connection, session_key: str, person_id: uuid.UUID, now: datetime
+) -> tuple[NavLink, ...]:
+    """``nav_links`` for one session (``session_key``: its CSRF token), kept a minute."""
+    at = time.monotonic()
+    kept = _menus.get(session_key)
+    if kept is not None and kept[0] > at:
+        return kept[1]
+    links = await nav_links(conn, person_id, now)
+    if len(_menus) >= NAV_SESSIONS:
+        for key in [k for k, (until, _) in _menus.items() if until <= at] or list(_menus)[
+            : NAV_SESSIONS // 10
+        ]:
+            _menus.pop(key, None)
+    _menus[session_key] = (at + NAV_SECONDS, links)
+    return links

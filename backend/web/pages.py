@@ -21,7 +21,7 @@ from litestar.template.config import TemplateConfig
 from backend.edge.deps import edge_of
 from backend.problems.errors import DomainError
 from backend.problems.texts import problem_text
-from backend.web.nav import nav_links
+from backend.web.nav import session_nav
 from backend.web.portal_texts import LANG_COOKIE, format_day, locale_names, pick_locale, translator
 from backend.web.signed_in import CSRF_FIELD, WebSession, check_csrf, cookie, require_session
 from i18n import locales
@@ -128,7 +128,9 @@ async def checked_form(request: Request[Any, Any, Any], session: WebSession) -> 
 # one that names ``form`` gets the posted form with its CSRF token checked.
 async def signed_in(conn: asyncpg.Connection, now: datetime, request: Request[Any, Any, Any]) -> WebSession:
     session = await require_session(conn, request, now)
-    return dataclasses.replace(session, nav=await nav_links(conn, session.person_id, now))
+    return dataclasses.replace(
+        session, nav=await session_nav(conn, session.csrf_token, session.person_id, now)
+    )
 
 
 SIGNED_IN = {"session": Provide(signed_in), "form": Provide(checked_form)}
