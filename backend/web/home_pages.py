@@ -10,6 +10,7 @@ import asyncpg
 from litestar import Controller, Request, Response, get
 
 from backend.me.service import me as load_me
+from backend.messaging import service as messaging
 from backend.web.family import family
 from backend.web.pages import SIGNED_IN, page
 from backend.web.signed_in import WebSession
@@ -29,5 +30,7 @@ class HomePages(Controller):
         if not ({Role.teacher, Role.school_leader} & set(me.roles)):
             # Guardians and pupils: the children with today's state (backend/web/family.py).
             children = await family(conn, me, now)
-            return page(request, session, "home_family.html", me=me, children=children)
+            threads = await messaging.list_threads(conn, session.person_id, None, 50, now)
+            unread = sum(t.unread for t in threads.items)
+            return page(request, session, "home_family.html", me=me, children=children, unread=unread)
         return page(request, session, "home.html", me=me)

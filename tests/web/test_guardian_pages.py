@@ -383,8 +383,10 @@ async def test_a_guardian_writes_to_the_contact_teacher_who_answers(client, db):
     assert await db.fetchval("SELECT count(*) FROM messages") == 2
 
     await _as(client, "guardian.hansen")
+    assert "Du har 1 ulest melding" in (await client.get("/web/")).text
     page = await client.get(f"/web/threads/{thread_id}")
     assert "Takk, jeg ordner det." in page.text
+    assert "ulest melding" not in (await client.get("/web/")).text  # read by opening it
 
     # Nobody else reads or writes in it.
     for outsider in ("guardian.nilsen", "teacher.9b", "pupil.ola", "guardian.readonly"):
