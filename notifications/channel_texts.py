@@ -77,16 +77,30 @@ def _params(locale: str, pupil: str, school: str, phone: str | None) -> dict[str
     return {"pupil": pupil, "school": school, "phone": phone or CATALOGS.text(locale, "channel.no_phone")}
 
 
-def sms_text(stage: str, locale: str, pupil: str, school: str, phone: str | None) -> str:
-    """The shortest faithful text: the full one if it fits one segment, else the short one."""
+def sms_text(
+    stage: str, locale: str, pupil: str, school: str, phone: str | None, link: str | None = None
+) -> str:
+    """The shortest faithful text: the full one if it fits one segment, else the short one.
+
+    ``link`` (the case page, ``…/web/cases/{id}``) is appended to either, with a word
+    saying what it is for, or bare when only that fits one segment: a guardian without
+    the app answers there. It goes last, so when a long name or address still needs a
+    second segment, the first one carries the whole message.
+    """
     # Without an office number the text still names the school to call.
     suffix = "" if phone else ".no_phone"
     full, short = _texts(locale, f"sms.{stage}.full{suffix}", f"sms.{stage}.short{suffix}")
     params = _params(locale, gsm7_name(pupil), gsm7_name(school), phone)
-    text = full.format(**params)
-    if segments(text) > 1:
-        text = short.format(**params)
-    return text
+    if not link:
+        text = full.format(**params)
+        return text if segments(text) == 1 else short.format(**params)
+    said = " " + CATALOGS.text(locale, "sms.case_link").format(link=link)
+    candidates = [
+        full.format(**params) + said,
+        short.format(**params) + said,
+        short.format(**params) + " " + link,
+    ]
+    return next((c for c in candidates if segments(c) == 1), candidates[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +110,20 @@ class Email:
     html: str
 
 
-def email_message(stage: str, locale: str, pupil: str, school: str, phone: str | None) -> Email:
+def email_message(
+    stage: str, locale: str, pupil: str, school: str, phone: str | None, link: str | None = None
+) -> Email:
+    """``link``: the case page, a last paragraph (a link in the HTML part)."""
     subject, body = _texts(locale, f"email.{stage}.subject", f"email.{stage}.body")
     params: Mapping[str, str] = _params(locale, pupil, school, phone)
     text = body.format(**params)
     escaped = {k: html.escape(v) for k, v in params.items()}
     paragraphs = "".join(f"<p>{p}</p>" for p in body.format(**escaped).split("\n\n"))
+    if link:
+        line = CATALOGS.text(locale, "email.case_link")
+        text += "\n\n" + line.format(link=link)
+        anchor = f'<a href="{html.escape(link)}">{html.escape(link)}</a>'
+        paragraphs += f"<p>{html.escape(line).format(link=anchor)}</p>"
     lang = locale if locale in CATALOGS.locales else CATALOGS.default
     page = f'<!doctype html><html lang="{lang}"><body>{paragraphs}</body></html>'
     return Email(subject=subject.format(**params), text=text + "\n", html=page)

@@ -21,18 +21,26 @@ class Channels:
     # Twilio signs delivery reports with the auth token; None: reports are refused.
     sms_auth_token: str | None = None
     sms_status_callback_url: str | None = None
+    # The portal's public address: texts link to ``<public_url>/web/cases/{id}``.
+    public_url: str = "http://127.0.0.1:8000"
+
+    def case_link(self, case_id: object) -> str:
+        return f"{self.public_url.rstrip('/')}/web/cases/{case_id}"
 
 
 _current = Channels()
 
 
-def configure(sms: SmsSettings, mail: MailSettings, *, production: bool) -> Channels:
+def configure(
+    sms: SmsSettings, mail: MailSettings, *, production: bool, public_url: str = "http://127.0.0.1:8000"
+) -> Channels:
     global _current
     _current = Channels(
         sms=build_sms(sms, production=production),
         mail=build_mail(mail, production=production),
         sms_auth_token=sms.auth_token,
         sms_status_callback_url=sms.status_callback_url,
+        public_url=public_url,
     )
     return _current
 

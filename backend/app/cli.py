@@ -346,7 +346,12 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
         from notifications.channels import configure
 
         # the sweep sends SMS and e-mail
-        configure(rt.settings.sms, rt.settings.mail, production=rt.settings.is_production)
+        configure(
+            rt.settings.sms,
+            rt.settings.mail,
+            production=rt.settings.is_production,
+            public_url=rt.settings.web.public_url,
+        )
         now = at or rt.clock.now()
         return now, await run_job(rt.require_pool(), args.name, now, rt.settings.roster_sync())
 

@@ -80,7 +80,12 @@ def create_app(
     rt = runtime or build_runtime(settings or Settings.from_env())
     _load_holidays()
     # SMS and e-mail transports of this process (jobs send through them).
-    configure_channels(rt.settings.sms, rt.settings.mail, production=rt.settings.is_production)
+    configure_channels(
+        rt.settings.sms,
+        rt.settings.mail,
+        production=rt.settings.is_production,
+        public_url=rt.settings.web.public_url,
+    )
     configure_web_push(web_push_config(rt.settings))
     sign_in: list[type] = [AuthController]
     api: list[type | Router] = [

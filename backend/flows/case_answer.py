@@ -9,6 +9,7 @@ from datetime import datetime
 import asyncpg
 
 from backend.absence import service as absence
+from backend.db.transactions import atomic
 from backend.flows.absence_report import file_absence_report
 from backend.missing import answering as missing
 from backend.problems.errors import Conflict, Invalid
@@ -21,7 +22,15 @@ log = logging.getLogger("skolebro.flows")
 async def resolve_case(
     conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID, data: ResolveCase, now: datetime
 ) -> MissingCase:
-    """Answer a case; "sick at home" today files a sick report for the day. In a transaction."""
+    """Answer a case; "sick at home" today files a sick report for the day, in one transaction
+    (the caller's when it has one: the API's idempotent POST)."""
+    async with atomic(conn):
+        return await _resolve(conn, viewer, case_id, data, now)
+
+
+async def _resolve(
+    conn: asyncpg.Connection, viewer: uuid.UUID, case_id: uuid.UUID, data: ResolveCase, now: datetime
+) -> MissingCase:
     resolved = await missing.resolve(conn, viewer, case_id, data, now)
     if resolved.files_sick_report:
         case = resolved.case

@@ -36,6 +36,7 @@ from typing import Any
 import asyncpg
 
 from backend.access.policy import PupilAccess, pupil_access, readable_pupils, viewers_who_read
+from backend.db.transactions import atomic
 from backend.lib.cursors import decode_instant_cursor, encode_cursor
 from backend.messaging import queries as q
 from backend.messaging import texts
@@ -432,6 +433,27 @@ async def add_message(
         body=body,
         sent_at=local_now(now, row["timezone"]),
     )
+
+
+async def start_thread(
+    conn: asyncpg.Connection,
+    access: PupilAccess,
+    caller: uuid.UUID,
+    data: ThreadCreate,
+    now: datetime,
+    accept_language: str | None,
+) -> Thread:
+    """``create_thread`` in a transaction of its own (the portal has no idempotency key)."""
+    async with atomic(conn):
+        return await create_thread(conn, access, caller, data, now, accept_language)
+
+
+async def answer_thread(
+    conn: asyncpg.Connection, opened: OpenThread, sender: uuid.UUID, body: str, now: datetime
+) -> Message:
+    """``add_message`` in a transaction of its own (the portal has no idempotency key)."""
+    async with atomic(conn):
+        return await add_message(conn, opened, sender, body, now)
 
 
 async def mark_read(conn: asyncpg.Connection, opened: OpenThread, reader: uuid.UUID, now: datetime) -> None:

@@ -218,3 +218,11 @@ RETURNING id
 """
 
 MY_CONTACT = "SELECT mobile, email FROM people WHERE id = $1"
+
+# The person's unread alerts of one case (opening the case page reads them).
+# $1 case, $2 person.
+UNREAD_CASE_ALERTS = f"""
+SELECT id FROM notifications
+WHERE person_id = $2 AND kind IN {ALERT_KINDS} AND data ->> 'case_id' = ($1::uuid)::text AND read_at IS NULL
+ORDER BY created_at, id
+"""

@@ -53,6 +53,11 @@ async def after_read(
         log.info("test alert confirmed by guardian %s", person)
 
 
+async def unread_alerts(conn: asyncpg.Connection, person: uuid.UUID, case_id: uuid.UUID) -> list[uuid.UUID]:
+    """The person's alerts about this case not yet opened (none for staff)."""
+    return [r["id"] for r in await conn.fetch(q.UNREAD_CASE_ALERTS, case_id, person)]
+
+
 async def guardian_answered(conn: asyncpg.Connection, case_id: uuid.UUID, now: datetime) -> None:
     await conn.execute(q.MARK_REACHED, case_id, now)
 
@@ -164,4 +169,5 @@ __all__ = [
     "guardian_answered",
     "log_call",
     "my_contact",
+    "unread_alerts",
 ]

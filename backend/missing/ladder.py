@@ -163,8 +163,10 @@ async def _send_one(
     """(status, provider id, error, handed over, retry) for one queued text."""
     stage = row["stage"] or "sought"
     locale = row["locale"] or "nb"
+    # The case page, where a guardian without the app signs in and answers.
+    link = ch.case_link(row["case_id"])
     if row["channel"] == "sms":
-        body = sms_text(stage, locale, row["pupil_name"], row["school_name"], row["office_phone"])
+        body = sms_text(stage, locale, row["pupil_name"], row["school_name"], row["office_phone"], link)
         sms = await ch.sms.send(session, row["address"], body)
         log.info(
             "SMS for missing case %s to %s via %s: %s",
@@ -178,7 +180,7 @@ async def _send_one(
         if sms.result is SendResult.retry:
             return "queued", None, sms.error, False, True
         return "failed", None, sms.error, False, False
-    mail = email_message(stage, locale, row["pupil_name"], row["school_name"], row["office_phone"])
+    mail = email_message(stage, locale, row["pupil_name"], row["school_name"], row["office_phone"], link)
     sent = await ch.mail.send(row["address"], mail)
     log.info(
         "e-mail for missing case %s to %s via %s: %s",

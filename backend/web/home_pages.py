@@ -1,4 +1,5 @@
-"""The start page after sign-in: who the person is and where they can go."""
+"""The start page after sign-in: for guardians and pupils the children and what needs
+them (``home_family.html``); for staff ``home.html``."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import asyncpg
 from litestar import Controller, Request, Response, get
 
 from backend.me.service import me as load_me
+from backend.messaging import service as messaging
+from backend.web.family import family
 from backend.web.pages import SIGNED_IN, page
 from backend.web.signed_in import WebSession
+from schemas.common import Role
 
 
 class HomePages(Controller):
@@ -23,4 +27,10 @@ class HomePages(Controller):
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, now: datetime, session: WebSession
     ) -> Response[Any]:
         me = await load_me(conn, session.person_id, now)
+        if not ({Role.teacher, Role.school_leader} & set(me.roles)):
+            # Guardians and pupils: the children with today's state (backend/web/family.py).
+            children = await family(conn, me, now)
+            threads = await messaging.list_threads(conn, session.person_id, None, 50, now)
+            unread = sum(t.unread for t in threads.items)
+            return page(request, session, "home_family.html", me=me, children=children, unread=unread)
         return page(request, session, "home.html", me=me)

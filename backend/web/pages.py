@@ -5,6 +5,7 @@ Page controllers (``backend/web/*_pages.py``, assembled in ``routes.py``) render
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from litestar.template.config import TemplateConfig
 from backend.edge.deps import edge_of
 from backend.problems.errors import DomainError
 from backend.problems.texts import problem_text
+from backend.web.nav import session_nav
 from backend.web.portal_texts import LANG_COOKIE, format_day, locale_names, pick_locale, translator
 from backend.web.signed_in import CSRF_FIELD, WebSession, check_csrf, cookie, require_session
 from i18n import locales
@@ -42,6 +44,10 @@ DONE_NOTICES = {
     "marked": "done_marked",
     "completed": "done_completed",
     "call_logged": "done_call_logged",
+    "reported": "done_reported",
+    "withdrawn": "done_withdrawn",
+    "answered": "done_answered",
+    "sent": "done_sent",
 }
 
 
@@ -88,6 +94,7 @@ def page(
             "user": session,
             "day": lambda d: format_day(d, lang),
             "csrf": session.csrf_token if session else "",
+            "request_path": request.url.path,
             **context,
         },
         status_code=status,
@@ -120,7 +127,10 @@ async def checked_form(request: Request[Any, Any, Any], session: WebSession) -> 
 # ``session`` gets the signed-in person (a browser without one goes to sign-in),
 # one that names ``form`` gets the posted form with its CSRF token checked.
 async def signed_in(conn: asyncpg.Connection, now: datetime, request: Request[Any, Any, Any]) -> WebSession:
-    return await require_session(conn, request, now)
+    session = await require_session(conn, request, now)
+    return dataclasses.replace(
+        session, nav=await session_nav(conn, session.csrf_token, session.person_id, now)
+    )
 
 
 SIGNED_IN = {"session": Provide(signed_in), "form": Provide(checked_form)}

@@ -14,20 +14,14 @@ from litestar import Controller, Request, Response, get, post
 
 from backend.access.case_staff import class_staff_access
 from backend.missing import contacts
-from backend.missing import reads as missing
 from backend.problems.codes import Code
-from backend.problems.errors import Invalid, NotFound
+from backend.problems.errors import Invalid
 from backend.reachability import service as reachability
+from backend.web.case_pages import render_case
 from backend.web.pages import SIGNED_IN, locale_of, page, see_other
 from backend.web.portal_texts import translator
 from backend.web.signed_in import WebSession
-from schemas.reach import CallList, CallLogged, CallOutcome
-
-OUTCOMES = tuple(o.value for o in CallOutcome)
-
-
-def _hhmm(value: datetime | None) -> str:
-    return value.strftime("%H:%M") if value else ""
+from schemas.reach import CallLogged, CallOutcome
 
 
 class ReachPages(Controller):
@@ -44,22 +38,8 @@ class ReachPages(Controller):
         session: WebSession,
         case_id: uuid.UUID,
     ) -> Response[Any]:
-        case = await missing.get_case(conn, session.person_id, case_id, now)
-        call_list: CallList | None
-        try:
-            # Only the class team and leaders, only while open; the read is audited.
-            call_list = await contacts.call_list(conn, session.person_id, case_id, now)
-        except NotFound:
-            call_list = None
-        return page(
-            request,
-            session,
-            "missing_case.html",
-            case=case,
-            call_list=call_list,
-            outcomes=OUTCOMES,
-            hhmm=_hhmm,
-        )
+        # The one case page (backend/web/case_pages.py) under its older address.
+        return await render_case(request, conn, now, session, case_id)
 
     @post("/missing-cases/{case_id:uuid}/contacts", status_code=303)
     async def log_call(
@@ -77,7 +57,7 @@ class ReachPages(Controller):
         except ValueError as exc:
             raise Invalid(Code.REQUEST_INVALID, field="outcome") from exc
         await contacts.log_call(conn, session.person_id, case_id, data, now)
-        return see_other(f"/web/missing-cases/{case_id}?done=call_logged")
+        return see_other(f"/web/cases/{case_id}?done=call_logged")
 
     @get("/classes/{class_id:uuid}/reachability")
     async def reachability_page(
@@ -127,6 +107,10 @@ class ReachPages(Controller):
     ) -> Response[Any]:
         sent = await reachability.send_test_alert(conn, session.person_id, school_id, now)
         return see_other(f"/web/schools/{school_id}/reachability?done=test_alert&n={sent.recipients}")
+
+
+def _hhmm(value: datetime | None) -> str:
+    return value.strftime("%H:%M") if value else ""
 
 
 def _notice(text: str | None) -> dict[str, Any]:

@@ -10,13 +10,16 @@ from __future__ import annotations
 from litestar import Router
 from litestar.static_files import create_static_files_router
 
+from backend.web.absence_pages import AbsencePages
 from backend.web.audit_pages import AuditPages
 from backend.web.board_pages import BoardPages
 from backend.web.calendar_pages import CalendarPages
+from backend.web.case_pages import CasePages
 from backend.web.error_pages import EXCEPTION_HANDLERS
 from backend.web.home_pages import HomePages
 from backend.web.leave_pages import LeavePages
 from backend.web.login_pages import SignInPages, SignOutPages
+from backend.web.message_pages import InboxPages, ThreadPages
 from backend.web.notification_pages import NotificationPages
 from backend.web.pages import HERE
 from backend.web.pupil_pages import PupilPages
@@ -44,6 +47,10 @@ def web_router() -> Router:
             RosterPages,
             WarningPages,
             DocumentationPages,
+            AbsencePages,
+            CasePages,
+            ThreadPages,
+            InboxPages,
             create_static_files_router(
                 path="/web/static", directories=[HERE / "static"], include_in_schema=False
             ),

@@ -58,6 +58,9 @@ class WebPortalSettings:
     )
     # Cookies are Secure in production (set from SKOLEBRO_ENV, not on its own).
     cookie_secure: bool = False
+    # Where people reach the portal: links sent outside it (the case link in a
+    # missing-pupil SMS and e-mail, ``<public_url>/web/cases/{id}``) start here.
+    public_url: str = field(default="http://127.0.0.1:8000", metadata=from_var("SKOLEBRO_PUBLIC_URL"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,8 @@ class WebSession:
     name: str
     locale: str
     csrf_token: str
+    # The pages this person's roles may use, for the header (backend/web/nav.py).
+    nav: tuple[Any, ...] = ()
 
 
 def token_hash(token: str) -> bytes:
