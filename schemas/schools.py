@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from schemas.common import TimeOfDay
+from schemas.follow_ups import FollowUpRules, SharePercent, Times, UnexplainedTimes, WindowDays
 from schemas.pages import Page
 
 # A seek policy value: a named moment of the school day or a fixed "HH:MM".
@@ -40,6 +41,17 @@ FeideRealm = Annotated[
 ]
 
 
+class FollowUpRulesUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """The follow-up rules a PUT names; each within its range (schemas/follow_ups.py)."""
+
+    days_share_percent: SharePercent | None = None
+    window_days: WindowDays | None = None
+    spells: Times | None = None
+    same_weekday: Times | None = None
+    same_weekday_window_days: WindowDays | None = None
+    unexplained_per_term: UnexplainedTimes | None = None
+
+
 class SeekPolicy(msgspec.Struct, forbid_unknown_fields=True):
     """When a missing pupil is sought, per level (grades 1–7, 8–10, 11–13)."""
 
@@ -66,6 +78,8 @@ class SchoolSettings(msgspec.Struct):
     office_phone: str | None = None
     sms_after_minutes: int = 5
     call_after_minutes: int = 10
+    # The rules for worrying absence (api.md: Absence follow-up).
+    follow_up: FollowUpRules = msgspec.field(default_factory=FollowUpRules)
 
 
 class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -88,6 +102,8 @@ class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
     office_phone: OfficePhone | None = None
     sms_after_minutes: LadderMinutes | None = None
     call_after_minutes: LadderMinutes | None = None
+    # Replaces the rules it names; the others keep their values.
+    follow_up: FollowUpRulesUpdate | None = None
 
 
 class ClosedDayCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -27,6 +27,7 @@ from backend.edge.bodies import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
 from backend.edge.deps import DEPENDENCIES, EdgeContext
 from backend.edge.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.edge.problem_handlers import exception_handlers
+from backend.follow_up.routes import FollowUpController
 from backend.guardians.routes import GuardianController
 from backend.inbox.routes import InboxController
 from backend.leave.routes import LeaveController
@@ -97,6 +98,7 @@ def create_app(
         TestAlertController,
         AuditLogController,
         GuardianController,
+        FollowUpController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)

@@ -8,7 +8,7 @@ SELECT id, name, timezone, report_deadline, check_reminder_at,
        first_lesson_start, first_lesson_end, first_recess_start, seek_policy,
        escalate_after_minutes, leave_teacher_max_days, still_sick_at,
        note_retention_days, roster_sync_at, feide_realm,
-       office_phone, sms_after_minutes, call_after_minutes
+       office_phone, sms_after_minutes, call_after_minutes, follow_up
 FROM schools WHERE id = $1
 """
 
@@ -24,6 +24,9 @@ WHERE id = $1
 UPDATE_REACH_SETTINGS = """
 UPDATE schools SET office_phone = $2, sms_after_minutes = $3, call_after_minutes = $4 WHERE id = $1
 """
+
+# The rules for worrying absence (backend/follow_up), one jsonb group.
+UPDATE_FOLLOW_UP_SETTINGS = "UPDATE schools SET follow_up = $2::jsonb WHERE id = $1"
 
 LIST_CLOSED_DAYS = """
 SELECT day, label FROM closed_days

@@ -17,6 +17,7 @@ from backend.lib.cursors import decode_cursor, encode_cursor
 from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools import queries as q
+from backend.schools.follow_up_rules import check_rules, school_rules
 from backend.schools.localtime import format_hhmm, parse_hhmm
 from schemas.problem import FieldError
 from schemas.schools import (
@@ -64,6 +65,7 @@ def _settings_of(row: Any) -> SchoolSettings:
         call_after_minutes=row["call_after_minutes"],
         roster_sync_at=format_hhmm(row["roster_sync_at"]) or "05:00",
         feide_realm=row["feide_realm"],
+        follow_up=school_rules(row["follow_up"]),
     )
 
 
@@ -74,10 +76,15 @@ async def get_settings(
 
 
 def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSettings:
-    merged = msgspec.structs.replace(
-        current,
-        **{f: v for f in data.__struct_fields__ if (v := getattr(data, f)) is not None},
-    )
+    changed = {f: v for f in data.__struct_fields__ if (v := getattr(data, f)) is not None}
+    if data.follow_up is not None:
+        rules = data.follow_up
+        changed["follow_up"] = msgspec.structs.replace(
+            current.follow_up,
+            **{f: v for f in rules.__struct_fields__ if (v := getattr(rules, f)) is not None},
+        )
+    merged = msgspec.structs.replace(current, **changed)
+    check_rules(merged.follow_up)
     if merged.feide_realm == "":
         merged = msgspec.structs.replace(merged, feide_realm=None)
     if merged.timezone not in _zones():
@@ -143,6 +150,7 @@ async def put_settings(
             merged.sms_after_minutes,
             merged.call_after_minutes,
         )
+        await conn.execute(q.UPDATE_FOLLOW_UP_SETTINGS, school_id, msgspec.to_builtins(merged.follow_up))
     log.info(
         "settings of school %s changed by %s: %s",
         school_id,
