@@ -38,6 +38,7 @@ from backend.missing.contact_routes import CallListController, MyContactControll
 from backend.missing.routes import MissingCaseController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
+from backend.owners.routes import OwnerController
 from backend.reachability.routes import ReachabilityController, TestAlertController
 from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
@@ -99,6 +100,7 @@ def create_app(
         AuditLogController,
         GuardianController,
         FollowUpController,
+        OwnerController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)

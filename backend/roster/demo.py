@@ -35,7 +35,9 @@ DEMO_USERS = {
     "teacher.9b": "contact teacher of 9B, teaches Norwegian in 9B",
     "teacher.math9b": "subject teacher, maths group of 9B",
     "leader": "school leader of Vassenden skule",
+    "owner": "school owner (school_owner) of the district Sunnfjord kommune, which owns Vassenden skule",
 }
+DISTRICT_NAME = "Sunnfjord kommune"
 
 
 def demo_id(name: str) -> uuid.UUID:
@@ -148,6 +150,7 @@ async def seed_demo(conn: asyncpg.Connection, now: datetime, pepper: str = DEV_P
         )
         batch = build_demo_batch(school_id, year_id, starts.year, pepper)
         await write_batch(conn, school_id, batch)
+        await _seed_owner(conn, school_id)
     log.info("seeded the demo school Vassenden skule (%d people)", len(batch.people))
     return True
 
@@ -318,3 +321,29 @@ def _add_fixed_guardians(d: _DemoBuild, ola: uuid.UUID, kari: uuid.UUID) -> None
         (readonly, kari, "read_only"),
         (blocked, ola, "none"),
     ]
+
+
+async def _seed_owner(conn: asyncpg.Connection, school_id: uuid.UUID) -> None:
+    """The district that owns Vassenden skule and its school owner (api.md: Demo roster)."""
+    district_id = demo_id("district:sunnfjord")
+    owner = demo_id("person:owner")
+    await conn.execute(
+        "INSERT INTO districts (id, source_id, name) VALUES ($1, 'demo-sunnfjord', $2)",
+        district_id,
+        DISTRICT_NAME,
+    )
+    await conn.execute("UPDATE schools SET district_id = $2 WHERE id = $1", school_id, district_id)
+    await conn.execute(
+        "INSERT INTO people (id, source_id, username, name, locale)"
+        " VALUES ($1, 'demo:owner', 'owner', $2, 'nn')",
+        owner,
+        "Solveig Kommunalsjef",
+    )
+    await conn.execute(
+        "INSERT INTO identities (provider, subject, person_id) VALUES ('feide', $2, $1)",
+        owner,
+        "owner@sunnfjord.kommune.no",
+    )
+    await conn.execute(
+        "INSERT INTO district_administrators (person_id, district_id) VALUES ($1, $2)", owner, district_id
+    )
