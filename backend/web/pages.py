@@ -42,6 +42,8 @@ DONE_NOTICES = {
     "marked": "done_marked",
     "completed": "done_completed",
     "call_logged": "done_call_logged",
+    "action_logged": "done_action_logged",
+    "follow_up_closed": "done_follow_up_closed",
 }
 
 

@@ -12,6 +12,7 @@ from litestar.static_files import create_static_files_router
 
 from backend.web.board_pages import BoardPages
 from backend.web.error_pages import EXCEPTION_HANDLERS
+from backend.web.follow_up_pages import FollowUpPages
 from backend.web.home_pages import HomePages
 from backend.web.leave_pages import LeavePages
 from backend.web.login_pages import SignInPages, SignOutPages
@@ -29,6 +30,7 @@ def web_router() -> Router:
             LeavePages,
             BoardPages,
             ReachPages,
+            FollowUpPages,
             create_static_files_router(
                 path="/web/static", directories=[HERE / "static"], include_in_schema=False
             ),
