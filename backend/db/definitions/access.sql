@@ -264,6 +264,13 @@ AS $$
     LIMIT 1
 $$;
 
+-- The functions below read tables of later migrations (0065 follow_ups, 0066
+-- districts). This file is applied after every migration, but also to a database
+-- being brought up from an older schema in steps (tests/ops/test_migrations.py), so
+-- their bodies are not checked at creation (as pg_dump does); they are checked
+-- when first called, by which time the tables exist.
+SET check_function_bodies = false;
+
 -- Staff who see a follow-up (product.md: Following up absence): the contact
 -- teachers of the pupil's class at the follow-up's school, and that school's
 -- leaders, in the running school year. Nobody else: not the class team, not a
@@ -295,3 +302,5 @@ AS $$
     JOIN people p ON p.id = da.person_id
     WHERE da.person_id = p_person AND p.deactivated_at IS NULL
 $$;
+
+RESET check_function_bodies;
