@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 from litestar import Controller, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from backend.access.principal import Principal
@@ -41,7 +42,14 @@ class OwnerController(Controller):
         "/absence-statistics",
         summary="Absence per school, grade and month for the district's school owner; "
         "cells of fewer than 5 pupils suppressed; ?format=csv for CSV",
-        responses=problems(401, 404, 422),
+        responses={
+            **problems(401, 404, 422),
+            200: ResponseSpec(
+                data_container=AbsenceStatistics,
+                description="The statistics; with ?format=csv the same rows as text/csv (a header line, "
+                "empty cells where suppressed)",
+            ),
+        },
     )
     async def statistics(
         self,
@@ -52,7 +60,7 @@ class OwnerController(Controller):
         school_year: SchoolYearParam = None,
         month: MonthParam = None,
         format: StatisticsFormat = StatisticsFormat.json,
-    ) -> Response[AbsenceStatistics] | Response[str]:
+    ) -> Response[Any]:
         result = await service.absence_statistics(
             conn, principal.person_id, district_id, school_year, month, now
         )
