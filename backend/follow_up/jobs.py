@@ -42,8 +42,14 @@ async def absence_follow_up(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]
         schools = await conn.fetch(q.DUE_SCHOOLS, now, holidays, DUE_FROM)
     effects = {"schools": 0, "pupils_with_absence": 0, "opened": 0, "told": 0}
     for school in schools:
-        async with pool.acquire() as conn:
-            done = await _one_school(conn, school, now)
+        try:
+            async with pool.acquire() as conn:
+                done = await _one_school(conn, school, now)
+        except Exception:
+            # One school's failure (rolled back, unclaimed) must not keep the others'
+            # follow-ups from opening; the next tick tries it again.
+            log.exception("absence follow-up of school %s failed; retried on the next tick", school["school_id"])
+            continue
         if done is None:
             continue
         effects["schools"] += 1
