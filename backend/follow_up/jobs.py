@@ -48,7 +48,7 @@ async def absence_follow_up(pool: asyncpg.Pool, now: datetime) -> dict[str, Any]
         except Exception:
             # One school's failure (rolled back, unclaimed) must not keep the others'
             # follow-ups from opening; the next tick tries it again.
-            log.exception("absence follow-up of school %s failed; retried on the next tick", school["school_id"])
+            log.exception("absence follow-up of school %s failed; tried again next tick", school["school_id"])
             continue
         if done is None:
             continue
