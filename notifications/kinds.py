@@ -35,6 +35,7 @@ class Kind(StrEnum):
     call_guardians = "call_guardians"
     missing_pupil_summary = "missing_pupil_summary"
     test_alert = "test_alert"
+    follow_up_opened = "follow_up_opened"
 
     @property
     def urgent(self) -> bool:
@@ -73,4 +74,6 @@ _TRAITS: dict[Kind, _Traits] = {
     Kind.still_sick: _Traits(Category.reminders),
     Kind.message: _Traits(Category.messages),
     Kind.assessment_published: _Traits(Category.grades),
+    # To the contact teacher, the night a follow-up opens: read in the morning.
+    Kind.follow_up_opened: _Traits(Category.absence),
 }

@@ -25,6 +25,7 @@ class Role(StrEnum):
     teacher = "teacher"
     school_leader = "school_leader"
     system_admin = "system_admin"
+    school_owner = "school_owner"
 
 
 class Access(StrEnum):

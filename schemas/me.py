@@ -7,6 +7,7 @@ import uuid
 import msgspec
 
 from schemas.common import Access, Role
+from schemas.owners import District
 
 
 class Child(msgspec.Struct):
@@ -46,3 +47,5 @@ class Me(msgspec.Struct):
     classes: list[MyClass]
     groups: list[MyGroup]
     schools: list[MySchool]
+    # School owner: the districts whose statistics are theirs (api.md: School owner statistics).
+    districts: list[District] = []

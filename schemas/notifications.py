@@ -30,6 +30,7 @@ class NotificationKind(StrEnum):
     leave_decision = "leave_decision"
     leave_request = "leave_request"
     test_alert = "test_alert"
+    follow_up_opened = "follow_up_opened"
 
 
 class Platform(StrEnum):

@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from schemas.common import TimeOfDay
+from schemas.follow_ups import FollowUpRules, SharePercent, Times, UnexplainedTimes, WindowDays
 from schemas.pages import Page
 
 # A seek policy value: a named moment of the school day or a fixed "HH:MM".
@@ -45,6 +46,17 @@ FeideRealm = Annotated[
 ]
 
 
+class FollowUpRulesUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """The follow-up rules a PUT names; each within its range (schemas/follow_ups.py)."""
+
+    days_share_percent: SharePercent | None = None
+    window_days: WindowDays | None = None
+    spells: Times | None = None
+    same_weekday: Times | None = None
+    same_weekday_window_days: WindowDays | None = None
+    unexplained_per_term: UnexplainedTimes | None = None
+
+
 class SeekPolicy(msgspec.Struct, forbid_unknown_fields=True):
     """When a missing pupil is sought, per level (grades 1–7, 8–10, 11–13)."""
 
@@ -78,6 +90,8 @@ class SchoolSettings(msgspec.Struct):
     absence_warning_percent: float = 8.0
     absence_warnings_automatic: bool = False
     absence_annual_hours: dict[str, int] = msgspec.field(default_factory=dict)
+    # The rules for worrying absence (api.md: Absence follow-up).
+    follow_up: FollowUpRules = msgspec.field(default_factory=FollowUpRules)
 
 
 class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -105,6 +119,8 @@ class SchoolSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True):
     absence_warnings_automatic: bool | None = None
     # Replaces the whole map ({} clears it).
     absence_annual_hours: dict[SubjectName, AnnualHours] | None = None
+    # Replaces the rules it names; the others keep their values.
+    follow_up: FollowUpRulesUpdate | None = None
 
 
 class ClosedDayCreate(msgspec.Struct, forbid_unknown_fields=True):

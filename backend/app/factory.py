@@ -28,6 +28,7 @@ from backend.edge.bodies import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
 from backend.edge.deps import DEPENDENCIES, EdgeContext
 from backend.edge.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.edge.problem_handlers import exception_handlers
+from backend.follow_up.routes import FollowUpController
 from backend.guardians.routes import GuardianController
 from backend.inbox.routes import InboxController, WebPushController
 from backend.leave.routes import LeaveController
@@ -38,6 +39,7 @@ from backend.missing.contact_routes import CallListController, MyContactControll
 from backend.missing.routes import MissingCaseController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
+from backend.owners.routes import OwnerController
 from backend.reachability.routes import ReachabilityController, TestAlertController
 from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
@@ -109,6 +111,8 @@ def create_app(
         TestAlertController,
         AuditLogController,
         GuardianController,
+        FollowUpController,
+        OwnerController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)

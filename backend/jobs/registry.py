@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from backend.follow_up.jobs import absence_follow_up
 from backend.jobs import daily, routine
 from backend.jobs.base import Job
 from backend.ops.metrics import observe_job
@@ -34,6 +35,7 @@ def job_table(roster: RosterSync | None = None) -> dict[str, Job]:
         "publish-assessments": daily.publish_assessments,
         "prune-devices": daily.prune_devices,
         "absence-warnings": daily.absence_warnings,
+        "absence-follow-up": absence_follow_up,
         "roster-sync": roster_sync_job(roster.settings, roster.pepper) if roster else roster_sync_job(None),
     }
 

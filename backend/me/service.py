@@ -7,11 +7,13 @@ from datetime import datetime
 
 import asyncpg
 
+from backend.access.follow_up_staff import owned_districts
 from backend.me import queries as q
 from backend.problems.codes import Code
 from backend.problems.errors import Unauthorized
 from schemas.common import Access, Role
 from schemas.me import Child, Me, MyClass, MyGroup, MySchool
+from schemas.owners import District
 
 
 async def me(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> Me:
@@ -61,6 +63,11 @@ async def me(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> M
             roles.append(role)
     if row["is_system_admin"]:
         roles.append(Role.system_admin)
+    districts = [
+        District(district_id=d.district_id, name=d.name) for d in await owned_districts(conn, person_id)
+    ]
+    if districts:
+        roles.append(Role.school_owner)
     return Me(
         id=row["id"],
         name=row["name"],
@@ -70,4 +77,5 @@ async def me(conn: asyncpg.Connection, person_id: uuid.UUID, now: datetime) -> M
         classes=classes,
         groups=groups,
         schools=schools,
+        districts=districts,
     )

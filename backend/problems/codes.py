@@ -156,3 +156,14 @@ class Code(StrEnum):
     ABSENCE_DOCUMENTATION_SPAN_TOO_LONG = "absence_documentation.span_too_long"
     ABSENCE_DOCUMENTATION_RELIGIOUS_DAYS = "absence_documentation.religious_days"
     SETTINGS_ABSENCE_LEVELS = "settings.absence_levels"
+
+    # follow_up
+    FOLLOW_UP_NO_ACTION = "follow_up.no_action"
+    FOLLOW_UP_CLOSED = "follow_up.closed"
+    FOLLOW_UP_ACTION_DAY = "follow_up.action_day"
+
+    # settings (follow-up rules)
+    SETTINGS_FOLLOW_UP_RULES = "settings.follow_up_rules"
+
+    # owner statistics
+    STATISTICS_MONTH_OUTSIDE_YEAR = "statistics.month_outside_year"

@@ -39,7 +39,9 @@ DEMO_USERS = {
     "guardian.vg": "guardian, full access, of pupil.vg",
     "teacher.vg1a": "contact teacher of VG1A, teaches maths in VG1A",
     "leader.vg": "school leader of Sunnfjord vidaregåande skule",
+    "owner": "school owner (school_owner) of the district Sunnfjord kommune, which owns Vassenden skule",
 }
+DISTRICT_NAME = "Sunnfjord kommune"
 
 
 def demo_id(name: str) -> uuid.UUID:
@@ -153,6 +155,7 @@ async def seed_demo(conn: asyncpg.Connection, now: datetime, pepper: str = DEV_P
         batch = build_demo_batch(school_id, year_id, starts.year, pepper)
         await write_batch(conn, school_id, batch)
         await seed_upper_secondary(conn, starts, ends, pepper)
+        await _seed_owner(conn, school_id)
     log.info("seeded the demo school Vassenden skule (%d people)", len(batch.people))
     return True
 
@@ -435,3 +438,35 @@ async def seed_upper_secondary(
         [(groups[key], hours) for key, _subject, hours in VG1A_SUBJECTS],
     )
     return b
+async def _seed_owner(conn: asyncpg.Connection, school_id: uuid.UUID) -> None:
+    """The district that owns Vassenden skule and its school owner (api.md: Demo roster)."""
+    district_id = demo_id("district:sunnfjord")
+    owner = demo_id("person:owner")
+    await conn.execute(
+        "INSERT INTO districts (id, source_id, name) VALUES ($1, 'demo-sunnfjord', $2)",
+        district_id,
+        DISTRICT_NAME,
+    )
+    await conn.execute("UPDATE schools SET district_id = $2 WHERE id = $1", school_id, district_id)
+    await conn.execute(
+        "INSERT INTO people (id, source_id, username, name, locale)"
+        " VALUES ($1, 'demo:owner', 'owner', $2, 'nn')",
+        owner,
+        "Solveig Kommunalsjef",
+    )
+    await conn.execute(
+        "INSERT INTO identities (provider, subject, person_id) VALUES ('feide', $2, $1)",
+        owner,
+        "owner@sunnfjord.kommune.no",
+    )
+    await conn.execute(
+        "INSERT INTO district_administrators (person_id, district_id) VALUES ($1, $2)", owner, district_id
+    )
+    # The upper-secondary school's owner has no user in the demo.
+    county_id = demo_id("district:vestland")
+    await conn.execute(
+        "INSERT INTO districts (id, source_id, name) VALUES ($1, 'demo-vestland', $2)",
+        county_id,
+        VG_DISTRICT_NAME,
+    )
+    await conn.execute("UPDATE schools SET district_id = $2 WHERE id = $1", vg_school_id(), county_id)

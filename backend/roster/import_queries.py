@@ -21,6 +21,9 @@ CREATE TEMP TABLE stage_enrollments (class_source text, user_source text, role t
 CREATE TEMP TABLE stage_relations (guardian_source text, pupil_source text, access text)
     ON COMMIT DROP;
 CREATE TEMP TABLE stage_leaders (person_source text, school_source text) ON COMMIT DROP;
+CREATE TEMP TABLE stage_districts (source_id text, name text) ON COMMIT DROP;
+CREATE TEMP TABLE stage_school_districts (school_source text, district_source text) ON COMMIT DROP;
+CREATE TEMP TABLE stage_district_admins (person_source text, district_source text) ON COMMIT DROP;
 CREATE TEMP TABLE stage_deleted_users (source_id text) ON COMMIT DROP;
 CREATE TEMP TABLE stage_deleted_classes (source_id text) ON COMMIT DROP;
 CREATE TEMP TABLE stage_deleted_enrollments (class_source text, user_source text, role text)
@@ -402,3 +405,36 @@ PEOPLE_COUNT = "SELECT count(*) FROM people WHERE source_id = any($1::text[])"
 
 # The run as it ends, in its own transaction (a dry run rolls it back with the rest).
 RECORD_RUN = "INSERT INTO roster_runs (source, finished_at, summary) VALUES ($1, $2, $3::jsonb)"
+# --- school owners (api.md: School owner statistics) ---------------------------
+
+# The districts (orgs of type district), which school each one owns, and their
+# administrators, the school owners. A bulk users file replaces a district's
+# administrators; a delta only adds.
+UPSERT_DISTRICTS = """
+INSERT INTO districts (id, source_id, name)
+SELECT gen_random_uuid(), source_id, name FROM stage_districts
+ON CONFLICT (source_id) DO UPDATE SET name = EXCLUDED.name WHERE districts.name IS DISTINCT FROM EXCLUDED.name
+"""
+
+LINK_SCHOOL_DISTRICTS = """
+UPDATE schools s SET district_id = d.id
+FROM stage_school_districts sd JOIN districts d ON d.source_id = sd.district_source
+WHERE s.source_id = sd.school_source AND s.district_id IS DISTINCT FROM d.id
+"""
+
+DELETE_DISTRICT_ADMINS = """
+DELETE FROM district_administrators da
+USING districts d, people p
+WHERE d.id = da.district_id AND p.id = da.person_id
+  AND d.source_id IN (SELECT source_id FROM stage_districts)
+  AND NOT EXISTS (SELECT 1 FROM stage_district_admins a
+                  WHERE a.person_source = p.source_id AND a.district_source = d.source_id)
+"""
+
+INSERT_DISTRICT_ADMINS = """
+INSERT INTO district_administrators (person_id, district_id)
+SELECT p.id, d.id FROM stage_district_admins a
+JOIN people p ON p.source_id = a.person_source AND p.deactivated_at IS NULL
+JOIN districts d ON d.source_id = a.district_source
+ON CONFLICT DO NOTHING
+"""

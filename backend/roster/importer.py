@@ -239,6 +239,7 @@ async def _run(
     await _write_enrollments(conn, roster, summary, say)
     await _write_assignments(conn, roster, summary, say)
     await _write_relations(conn, roster, summary, say)
+    await _write_districts(conn, roster, summary, say)
     await _check_result(conn, roster, summary, say, at)
 
 
@@ -351,6 +352,20 @@ async def _write_relations(
     )
 
 
+async def _write_districts(
+    conn: _Long, roster: Roster, summary: ImportSummary, say: Callable[[str], None]
+) -> None:
+    """School owners: the districts, the schools they own, and their administrators."""
+    if not roster.districts and not roster.district_admins:
+        return
+    say(f"districts ({len(roster.districts):,}) and school owners ({len(roster.district_admins):,})")
+    await conn.execute(q.UPSERT_DISTRICTS)
+    await conn.execute(q.LINK_SCHOOL_DISTRICTS)
+    if roster.is_bulk("users"):
+        summary.removed["school owners"] = _affected(await conn.execute(q.DELETE_DISTRICT_ADMINS))
+    summary.created["school owners"] = _affected(await conn.execute(q.INSERT_DISTRICT_ADMINS))
+
+
 async def _check_result(
     conn: _Long, roster: Roster, summary: ImportSummary, say: Callable[[str], None], at: datetime
 ) -> None:
@@ -417,6 +432,9 @@ async def _stage(conn: _Long, roster: Roster) -> None:
     )
     await conn.copy_records_to_table("stage_relations", records=roster.relations)
     await conn.copy_records_to_table("stage_leaders", records=roster.leaders)
+    await conn.copy_records_to_table("stage_districts", records=list(roster.districts.items()))
+    await conn.copy_records_to_table("stage_school_districts", records=list(roster.school_districts.items()))
+    await conn.copy_records_to_table("stage_district_admins", records=roster.district_admins)
     await conn.copy_records_to_table("stage_deleted_users", records=[(u,) for u in roster.deleted_users])
     await conn.copy_records_to_table("stage_deleted_classes", records=[(c,) for c in roster.deleted_classes])
     await conn.copy_records_to_table("stage_deleted_enrollments", records=roster.deleted_enrollments)

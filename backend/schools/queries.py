@@ -11,7 +11,7 @@ SELECT id, name, timezone, report_deadline, check_reminder_at,
        office_phone, sms_after_minutes, call_after_minutes,
        absence_limit_percent::float8 AS absence_limit_percent,
        absence_warning_percent::float8 AS absence_warning_percent,
-       absence_warnings_automatic, absence_annual_hours
+       absence_warnings_automatic, absence_annual_hours, follow_up
 FROM schools WHERE id = $1
 """
 
@@ -34,6 +34,8 @@ UPDATE schools SET absence_limit_percent = $2, absence_warning_percent = $3,
        absence_warnings_automatic = $4, absence_annual_hours = $5::jsonb
 WHERE id = $1
 """
+# The rules for worrying absence (backend/follow_up), one jsonb group.
+UPDATE_FOLLOW_UP_SETTINGS = "UPDATE schools SET follow_up = $2::jsonb WHERE id = $1"
 
 LIST_CLOSED_DAYS = """
 SELECT day, label FROM closed_days

@@ -19,6 +19,7 @@ from backend.problems.codes import Code
 from backend.problems.errors import Conflict, Invalid, NotFound
 from backend.schools import queries as q
 from backend.schools.calendar import is_public_holiday
+from backend.schools.follow_up_rules import check_rules, school_rules
 from backend.schools.ical import CalendarDays, CalendarError, read_calendar
 from backend.schools.localtime import format_hhmm, parse_hhmm
 from schemas.problem import FieldError
@@ -73,6 +74,7 @@ def _settings_of(row: Any) -> SchoolSettings:
         absence_warning_percent=row["absence_warning_percent"],
         absence_warnings_automatic=row["absence_warnings_automatic"],
         absence_annual_hours=dict(row["absence_annual_hours"] or {}),
+        follow_up=school_rules(row["follow_up"]),
     )
 
 
@@ -83,10 +85,15 @@ async def get_settings(
 
 
 def _validated(current: SchoolSettings, data: SchoolSettingsUpdate) -> SchoolSettings:
-    merged = msgspec.structs.replace(
-        current,
-        **{f: v for f in data.__struct_fields__ if (v := getattr(data, f)) is not None},
-    )
+    changed = {f: v for f in data.__struct_fields__ if (v := getattr(data, f)) is not None}
+    if data.follow_up is not None:
+        rules = data.follow_up
+        changed["follow_up"] = msgspec.structs.replace(
+            current.follow_up,
+            **{f: v for f in rules.__struct_fields__ if (v := getattr(rules, f)) is not None},
+        )
+    merged = msgspec.structs.replace(current, **changed)
+    check_rules(merged.follow_up)
     if merged.feide_realm == "":
         merged = msgspec.structs.replace(merged, feide_realm=None)
     if merged.timezone not in _zones():
@@ -170,6 +177,7 @@ async def put_settings(
             merged.absence_warnings_automatic,
             merged.absence_annual_hours,
         )
+        await conn.execute(q.UPDATE_FOLLOW_UP_SETTINGS, school_id, msgspec.to_builtins(merged.follow_up))
     log.info(
         "settings of school %s changed by %s: %s",
         school_id,

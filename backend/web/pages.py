@@ -48,6 +48,8 @@ DONE_NOTICES = {
     "withdrawn": "done_withdrawn",
     "answered": "done_answered",
     "sent": "done_sent",
+    "action_logged": "done_action_logged",
+    "follow_up_closed": "done_follow_up_closed",
 }
 
 

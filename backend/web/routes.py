@@ -16,6 +16,7 @@ from backend.web.board_pages import BoardPages
 from backend.web.calendar_pages import CalendarPages
 from backend.web.case_pages import CasePages
 from backend.web.error_pages import EXCEPTION_HANDLERS
+from backend.web.follow_up_pages import FollowUpPages
 from backend.web.home_pages import HomePages
 from backend.web.leave_pages import LeavePages
 from backend.web.login_pages import SignInPages, SignOutPages
@@ -51,6 +52,7 @@ def web_router() -> Router:
             CasePages,
             ThreadPages,
             InboxPages,
+            FollowUpPages,
             create_static_files_router(
                 path="/web/static", directories=[HERE / "static"], include_in_schema=False
             ),

@@ -62,6 +62,8 @@ class Roster:
     # staff -> [(role, school, year, class or group or None)]
     staff: dict[uuid.UUID, list[tuple[str, int, str, uuid.UUID | None]]] = field(default_factory=dict)
     usernames: dict[uuid.UUID, str] = field(default_factory=dict)
+    # School owners (the roster's district administrators) of school 0: no pupil is theirs.
+    owners: list[uuid.UUID] = field(default_factory=list)
 
 
 def _adult(p: Pupil) -> bool | None:
@@ -114,6 +116,11 @@ def model_class_matters(r: Roster, viewer: uuid.UUID, p: Pupil) -> bool:
         or model_guardian_reads(r, viewer, p)
         or bool(model_staff_roles(r, viewer, p) & set(CLASS_ROLES))
     )
+
+
+def model_follow_up(r: Roster, viewer: uuid.UUID, p: Pupil) -> bool:
+    """A follow-up is the contact teacher's of the pupil's class and the school's leaders'."""
+    return bool(model_staff_roles(r, viewer, p) & {"contact_teacher", "school_leader"})
 
 
 def model_board(r: Roster, viewer: uuid.UUID, class_id: uuid.UUID) -> bool:
@@ -215,6 +222,17 @@ async def build_roster(db, seed: int) -> Roster:
             consent = rng.random() < 0.5
             await f.relate(db, gid, p.id, access, consent)
             r.relations[gid][p.id] = (access, consent)
+    # A school owner of the first school's district: numbers, never a person.
+    district = uuid.uuid4()
+    await db.execute(
+        "INSERT INTO districts (id, name) VALUES ($1, $2)", district, f"Differansen kommune {seed}"
+    )
+    await db.execute("UPDATE schools SET district_id = $2 WHERE id = $1", schools[0].id, district)
+    owner = await person("eigar")
+    await db.execute(
+        "INSERT INTO district_administrators (person_id, district_id) VALUES ($1, $2)", owner, district
+    )
+    r.owners.append(owner)
     return r
 
 
@@ -225,7 +243,7 @@ async def add_pupil_records(db, r: Roster) -> None:
     (or may no longer) see the pupil: the thread list must still leave them out.
     """
     opener = next(iter(r.staff))
-    everyone = [p.id for p in r.pupils] + list(r.relations) + list(r.staff)
+    everyone = [p.id for p in r.pupils] + list(r.relations) + list(r.staff) + r.owners
     for p in r.pupils:
         school = r.schools[p.school].id
         await db.execute(
@@ -257,6 +275,16 @@ async def add_pupil_records(db, r: Roster) -> None:
             p.id,
             DEFAULT_NOW,
         )
+        await db.execute(
+            "INSERT INTO follow_ups (id, school_id, pupil_id, class_id, rules, opened_at, opened_on)"
+            " VALUES ($1, $2, $3, $4, '[]', $5, $6)",
+            uuid.uuid4(),
+            school,
+            p.id,
+            p.classes["this"],
+            DEFAULT_NOW,
+            TODAY,
+        )
         await db.executemany(
             "INSERT INTO thread_participants (thread_id, person_id, school_id, role, joined_at)"
             " VALUES ($1, $2, $3, 'teacher', $4)",
@@ -281,7 +309,7 @@ async def _items(client, path: str, headers: dict[str, str]) -> list[dict]:
 async def test_every_endpoint_and_list_agrees_with_the_policy(client, tokens, db, seed):
     r = await build_roster(db, seed)
     await add_pupil_records(db, r)
-    viewers = [p.id for p in r.pupils] + list(r.relations) + list(r.staff)
+    viewers = [p.id for p in r.pupils] + list(r.relations) + list(r.staff) + r.owners
     by_id = {p.id: p for p in r.pupils}
     mismatches: list[str] = []
     for viewer in viewers:
@@ -327,6 +355,9 @@ async def test_every_endpoint_and_list_agrees_with_the_policy(client, tokens, db
         cases = {uuid.UUID(i["pupil_id"]) for i in await _items(client, "/api/v1/missing-cases", h)}
         if cases & set(by_id) != matters - {viewer}:
             mismatches.append(f"case list of {viewer}: {cases & set(by_id)} != {matters - {viewer}}")
+        follow_ups = {uuid.UUID(i["pupil_id"]) for i in await _items(client, "/api/v1/follow-ups", h)}
+        if follow_ups != {p.id for p in r.pupils if model_follow_up(r, viewer, p)}:
+            mismatches.append(f"follow-up list of {viewer}: {follow_ups}")
         threads = {uuid.UUID(i["pupil_id"]) for i in await _items(client, "/api/v1/threads", h)}
         if threads != set(readable):
             mismatches.append(f"thread list of {viewer}: {threads} != {set(readable)}")

@@ -263,3 +263,44 @@ AS $$
     ORDER BY sy.starts_on DESC
     LIMIT 1
 $$;
+
+-- The functions below read tables of later migrations (0065 follow_ups, 0066
+-- districts). This file is applied after every migration, but also to a database
+-- being brought up from an older schema in steps (tests/ops/test_migrations.py), so
+-- their bodies are not checked at creation (as pg_dump does); they are checked
+-- when first called, by which time the tables exist.
+SET check_function_bodies = false;
+
+-- Staff who see a follow-up (product.md: Following up absence): the contact
+-- teachers of the pupil's class at the follow-up's school, and that school's
+-- leaders, in the running school year. Nobody else: not the class team, not a
+-- subject teacher, not a guardian or the pupil, not a school owner.
+CREATE OR REPLACE FUNCTION follow_up_staff(p_at timestamptz)
+RETURNS TABLE (person_id uuid, follow_up_id uuid, role text)
+LANGUAGE sql STABLE
+AS $$
+    SELECT cs.person_id, f.id, cs.role
+    FROM follow_ups f
+    JOIN class_enrollments ce ON ce.pupil_id = f.pupil_id AND ce.school_id = f.school_id
+    JOIN class_staff(p_at) cs ON cs.class_id = ce.class_id AND cs.role = 'contact_teacher'
+    UNION ALL
+    SELECT sa.person_id, f.id, 'school_leader'
+    FROM follow_ups f
+    JOIN running_staff_assignments(p_at) sa ON sa.school_id = f.school_id AND sa.role = 'school_leader'
+$$;
+
+-- The districts a person owns schools of as a school owner (the roster's district
+-- administrators). A school owner reads aggregated statistics of the district's
+-- schools only; no pupil, class or case is theirs through this.
+CREATE OR REPLACE FUNCTION owned_districts(p_person uuid)
+RETURNS TABLE (district_id uuid, name text)
+LANGUAGE sql STABLE
+AS $$
+    SELECT d.id, d.name
+    FROM district_administrators da
+    JOIN districts d ON d.id = da.district_id
+    JOIN people p ON p.id = da.person_id
+    WHERE da.person_id = p_person AND p.deactivated_at IS NULL
+$$;
+
+RESET check_function_bodies;

@@ -17,6 +17,7 @@ from typing import Any
 
 from backend.roster.oneroster.build_state import BuildState
 from backend.roster.oneroster.model import (
+    DISTRICT_TYPE,
     MAX_PROBLEMS,
     PARENT_TYPES,
     SCHOOL_TYPES,
@@ -76,11 +77,15 @@ def _read_orgs(b: BuildState) -> None:
         b.orgs[row["sourcedId"]] = row
     for sid, row in b.orgs.items():
         kind = row["type"]
+        if kind == DISTRICT_TYPE:
+            roster.districts[sid] = row["name"]
         if kind in SCHOOL_TYPES:
             roster.schools[sid] = row
             parent = b.orgs.get(row.get("parentSourcedId", ""))
             if parent is not None:
                 roster.owners[sid] = parent["name"]
+                if parent["type"] == DISTRICT_TYPE:
+                    roster.school_districts[sid] = parent["sourcedId"]
         elif kind not in PARENT_TYPES:
             roster.notes.append(f"orgs: {row['name']!r} has type {kind!r}; only schools get pupils.")
 

@@ -24,6 +24,10 @@ PROVIDERS = {"feide": "feide", "idporten": "idporten", "id-porten": "idporten"}
 SCHOOL_TYPES = {"school"}
 # Orgs above (or beside) a school: kept as its owner, never an error.
 PARENT_TYPES = {"district", "department", "national", "state", "local"}
+# The org type that owns schools (a municipality or county) and whose administrators
+# are school owners: OneRoster districtAdministrator, or administrator at a district.
+DISTRICT_TYPE = "district"
+DISTRICT_ADMIN_ROLES = {"districtAdministrator", "administrator"}
 
 KINDS = ("orgs", "academicSessions", "classes", "courses", "users", "roles", "enrollments", "demographics")
 BULK_REQUIRED = ("orgs", "academicSessions", "classes", "users", "enrollments")
@@ -153,6 +157,11 @@ class Roster:
     relations: list[tuple[str, str, str]] = field(default_factory=list)
     identities: list[tuple[str, str, str]] = field(default_factory=list)
     leaders: list[tuple[str, str]] = field(default_factory=list)
+    # School owners (api.md: School owner statistics): district orgs by sourcedId -> name,
+    # each school's district, and (user, district) for every district administrator.
+    districts: dict[str, str] = field(default_factory=dict)
+    school_districts: dict[str, str] = field(default_factory=dict)
+    district_admins: list[tuple[str, str]] = field(default_factory=list)
     deleted_users: list[str] = field(default_factory=list)
     deleted_classes: list[str] = field(default_factory=list)
     deleted_enrollments: list[tuple[str, str, str]] = field(default_factory=list)

@@ -9,6 +9,7 @@ from sys import intern
 from backend.roster.contact_points import normalize_email, roster_mobile
 from backend.roster.oneroster.build_state import BuildState
 from backend.roster.oneroster.model import (
+    DISTRICT_ADMIN_ROLES,
     GUARDIAN_ROLES,
     KNOWN_ROLES,
     LEADER_ROLES,
@@ -16,6 +17,7 @@ from backend.roster.oneroster.model import (
     PUPIL_ROLES,
     TEACHER_ROLES,
     Problem,
+    Roster,
     User,
 )
 from backend.roster.oneroster.row_rules import agent_access, grade_of, ids, is_deleted, need, parse_date
@@ -87,10 +89,22 @@ def read_users(
         if roles & LEADER_ROLES:
             for school in schools_of:
                 roster.leaders.append((sid, school))
+        if roles & DISTRICT_ADMIN_ROLES:
+            for district in _districts_of(roster, roles, orgs_of):
+                roster.district_admins.append((sid, district))
         overrides = agent_access(where, row.get("metadata.agentAccess", ""), errors)
         for agent in ids(row.get("agentSourcedIds", "")):
             agents.append((sid, intern(agent), overrides.get(agent, ""), role))
     return agents
+
+
+def _districts_of(roster: Roster, roles: AbstractSet[str], orgs: list[str]) -> list[str]:
+    """The districts a user administers: an administrator at a district org, or a
+    districtAdministrator of that district (or of the district of a school they list)."""
+    found = [o for o in orgs if o in roster.districts]
+    if "districtAdministrator" in roles:
+        found += [roster.school_districts[o] for o in orgs if o in roster.school_districts]
+    return list(dict.fromkeys(found))
 
 
 def _roles_of_user(

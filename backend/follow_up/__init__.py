@@ -1,0 +1,1 @@
+"""Absence follow-up: worrying absence found nightly, followed up by the contact teacher."""

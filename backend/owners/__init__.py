@@ -1,0 +1,1 @@
+"""The school owner (the roster's district): aggregated absence statistics, never a person."""
