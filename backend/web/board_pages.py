@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from backend.me.service import me as load_me
+from backend.missing.reads import list_cases
 from backend.problems.codes import Code
 from backend.problems.errors import Invalid
 from backend.schools.localtime import local_now
@@ -52,6 +53,15 @@ class BoardPages(Controller):
             if p["status"] in counts:
                 counts[p["status"]] += 1
         timezone = await class_timezone(conn, class_id)
+        # The day's missing-pupil cases of the class, open ones first (the case list's
+        # service: the same access, and audited like it).
+        day_cases = await list_cases(
+            conn, session.person_id, None, date.fromisoformat(board["date"]), None, 200, now
+        )
+        cases = sorted(
+            (c for c in day_cases.items if c.class_id == class_id),
+            key=lambda c: (c.status.value == "resolved", c.status.value != "escalated", c.opened_at),
+        )
         completed = board.get("check_completed_at")
         completed_at = (
             local_now(datetime.fromisoformat(completed), timezone).strftime("%H:%M") if completed else None
@@ -63,6 +73,7 @@ class BoardPages(Controller):
             board=board,
             class_name=class_name,
             counts=counts,
+            cases=cases,
             completed_at=completed_at,
             marks=MARKS,
             today=local_now(now, timezone).date().isoformat(),

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get
 from backend.me.service import me as load_me
 from backend.web.pages import SIGNED_IN, page
 from backend.web.signed_in import WebSession
+from backend.web.staff_home import staff_now
 
 
 class HomePages(Controller):
@@ -23,4 +24,5 @@ class HomePages(Controller):
         self, request: Request[Any, Any, Any], conn: asyncpg.Connection, now: datetime, session: WebSession
     ) -> Response[Any]:
         me = await load_me(conn, session.person_id, now)
-        return page(request, session, "home.html", me=me)
+        staff = await staff_now(conn, session.person_id, now) if me.classes else None
+        return page(request, session, "home.html", me=me, staff=staff)
