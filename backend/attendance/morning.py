@@ -117,6 +117,7 @@ class SchoolMorning:
 class MorningOverview:
     schools: list[SchoolMorning]
     leads: bool  # a leader of at least one of the schools
+    at: time  # when it was read, in the (first) school's local time
 
     @property
     def school_ids(self) -> list[uuid.UUID]:
@@ -194,7 +195,8 @@ async def overview(conn: asyncpg.Connection, viewer: uuid.UUID, now: datetime) -
     ordered = sorted(schools.values(), key=lambda s: (-s.escalated, s.name))
     for school in ordered:
         school.classes.sort(key=lambda c: (c.rank, c.grade, c.name))
-    return MorningOverview(schools=ordered, leads=scope.leader_of_any)
+    tz = timezones[ordered[0].school_id] if ordered else "Europe/Oslo"
+    return MorningOverview(schools=ordered, leads=scope.leader_of_any, at=local_now(now, tz).time())
 
 
 async def watched_schools(conn: asyncpg.Connection, viewer: uuid.UUID, now: datetime) -> frozenset[uuid.UUID]:

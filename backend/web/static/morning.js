@@ -21,11 +21,10 @@
     live.textContent = text;
   }
 
-  function clock() {
-    var now = new Date();
-    var hh = String(now.getHours()).padStart(2, "0");
-    var mm = String(now.getMinutes()).padStart(2, "0");
-    return hh + ":" + mm;
+  // The time the server read the overview, in the school's time (not this computer's clock).
+  function readAt() {
+    var stamp = region.querySelector("[data-updated-at]");
+    return stamp ? stamp.getAttribute("data-updated-at") : "";
   }
 
   function refresh() {
@@ -45,7 +44,7 @@
       .then(function (html) {
         region.innerHTML = html;
         region.setAttribute("data-refreshed", String(Date.now()));
-        say(live.getAttribute("data-updated").replace("{at}", clock()));
+        say(live.getAttribute("data-updated").replace("{at}", readAt()));
       })
       .catch(function () {
         say(live.getAttribute("data-offline"));
