@@ -8,7 +8,8 @@ then the rest. Who sees which classes is backend/access/class_scope.py; a whole
 school of 40 classes is two statements (morning_queries.py).
 
 Naming a sought pupil tells staff about that pupil's absence: those reads are
-audited like the case list's.
+audited like the case list's, one row a viewer, pupil and quarter of an hour (the
+page reads itself again on every change while open; morning_queries.AUDIT_READS).
 """
 
 from __future__ import annotations
