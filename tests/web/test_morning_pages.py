@@ -346,3 +346,70 @@ async def test_stream_needs_a_session(live):
         assert r.status_code in (302, 303) and "/web/login" in r.headers["location"]
         page = await http.get("/web/login")
         csrf_of(page.text)
+
+
+async def test_repeated_reads_are_audited_once_a_quarter_of_an_hour(client, tokens, db, clock):
+    await escalate_ola(client, tokens, db, clock)
+    await web_login(client, "leader")
+
+    async def rows() -> int:
+        return int(
+            await db.fetchval(
+                "SELECT count(*) FROM audit_log WHERE actor_id = $1 AND pupil_id = $2"
+                " AND action = 'morning.overview'",
+                person("leader"),
+                OLA,
+            )
+        )
+
+    for _ in range(3):  # the page and the script's refreshes
+        assert (await client.get("/web/morning/table")).status_code == 200
+    assert await rows() == 1
+    clock.set(oslo(MONDAY, 10, 47))
+    assert (await client.get("/web/morning")).status_code == 200
+    assert await rows() == 2
+
+
+@pytest.mark.pgbouncer
+async def test_listener_takes_the_direct_connection_behind_pgbouncer(server_dsn, settings, db_dsn, db):
+    """Behind PgBouncer in transaction mode LISTEN would be lost between transactions:
+    the listener uses SKOLEBRO_DIRECT_DATABASE_URL, and changes made through the
+    bouncer still reach it (NOTIFY is sent by whichever session commits)."""
+    import dataclasses
+    from urllib.parse import urlsplit
+
+    from tests.support.pgbouncer import PgBouncer
+
+    bouncer = PgBouncer(server_dsn)
+    database = urlsplit(db_dsn).path.lstrip("/")
+    rt = build_runtime(
+        dataclasses.replace(
+            settings,
+            database=dataclasses.replace(settings.database, statement_cache_size=0, direct_url=db_dsn),
+        ),
+        dsn=bouncer.dsn(database),
+    )
+    listener = rt.listener(MORNING_CHANNEL)
+    assert rt.listener(MORNING_CHANNEL) is listener  # one a process
+    pool = await asyncpg.create_pool(bouncer.dsn(database), statement_cache_size=0, min_size=1, max_size=2)
+    try:
+        async with listener.subscribe([str(SCHOOL)]) as sub:
+            await asyncio.wait_for(listener.connected.wait(), 10)
+            # The test PostgreSQL listens on a Unix socket only; PgBouncer comes over TCP.
+            assert await db.fetchval(
+                "SELECT client_addr IS NULL FROM pg_stat_activity WHERE pid = $1", listener.backend_pid
+            )
+            async with pool.acquire() as conn:
+                await conn.execute(
+                    "INSERT INTO class_checks (class_id, day, school_id, completed_by, completed_at)"
+                    " VALUES ($1, $2, $3, $4, now())",
+                    CLASS_3A,
+                    MONDAY,
+                    SCHOOL,
+                    person("teacher.3a"),
+                )
+            assert await sub.wait(5)
+    finally:
+        await listener.close()
+        await pool.close()
+        bouncer.stop()
