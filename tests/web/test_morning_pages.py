@@ -285,7 +285,9 @@ async def test_stream_sends_changed_and_heartbeats(db_dsn, db, monkeypatch):
 
 
 class LiveService(str):
-    pass
+    """The service's base URL; ``.runtime`` is its runtime."""
+
+    runtime: Any
 
 
 @pytest.fixture
@@ -307,12 +309,37 @@ def live(settings: Settings, db_dsn: str) -> Iterator[LiveService]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the service did not start"
         time.sleep(0.05)
-    yield LiveService(f"http://127.0.0.1:{port}")
+    base = LiveService(f"http://127.0.0.1:{port}")
+    base.runtime = rt
+    yield base
     server.should_exit = True
     thread.join(timeout=15)
 
 
-async def test_open_stream_gets_a_change_made_elsewhere(live, db):
+async def mark(db: asyncpg.Connection, status: str) -> None:
+    """Ola's mark, written by another connection (as another replica or a job would)."""
+    await db.execute(
+        "INSERT INTO attendance_marks (pupil_id, day, school_id, class_id, status, roll_time,"
+        " marked_by, marked_at) VALUES ($1, $2, $3, $4, $5, '08:30', $6, now())"
+        " ON CONFLICT (pupil_id, day) DO UPDATE SET status = excluded.status",
+        OLA,
+        MONDAY,
+        SCHOOL,
+        CLASS_3A,
+        status,
+        person("teacher.3a"),
+    )
+
+
+async def until_changed(lines: AsyncIterator[str], seconds: float = 10.0) -> list[str]:
+    seen: list[str] = []
+    while "event: changed" not in seen:
+        seen.append(await next_event(lines, seconds))
+    return seen
+
+
+async def test_open_stream_gets_a_change_made_elsewhere_also_after_a_lost_connection(live, db):
+    listener = live.runtime.listener(MORNING_CHANNEL)
     async with httpx.AsyncClient(base_url=live, timeout=10) as http:
         await web_login(http, "leader")  # type: ignore[arg-type]
         async with http.stream("GET", "/web/morning/events", headers={"Accept-Encoding": "gzip"}) as r:
@@ -321,23 +348,30 @@ async def test_open_stream_gets_a_change_made_elsewhere(live, db):
             assert "content-encoding" not in r.headers  # never gzip: it would hold events back
             lines = r.aiter_lines()
             assert await next_event(lines) == ": ready"
-            # Another connection (as another replica or a job would) records a roll call.
-            await asyncio.sleep(0.5)  # the listener connects on the first stream
-            await db.execute(
-                "INSERT INTO attendance_marks (pupil_id, day, school_id, class_id, status, roll_time,"
-                " marked_by, marked_at) VALUES ($1, $2, $3, $4, 'present', '08:30', $5, now())",
-                OLA,
-                MONDAY,
-                SCHOOL,
-                CLASS_3A,
-                person("teacher.3a"),
-            )
-            seen = []
-            while "event: changed" not in seen:
-                seen.append(await next_event(lines))
+            for _ in range(100):  # the listener connects on the first stream
+                if listener.backend_pid is not None:
+                    break
+                await asyncio.sleep(0.05)
+            await mark(db, "present")
+            await until_changed(lines)
+            # PostgreSQL drops the listening session: the stream is told to look again
+            # once it is back, and later changes arrive as before.
+            pid = listener.backend_pid
+            assert await db.fetchval("SELECT pg_terminate_backend($1)", pid)
+            await until_changed(lines)
+            assert listener.backend_pid != pid
+            await mark(db, "absent")
+            await until_changed(lines)
+            assert listener.subscribers == 1
+        # The browser went away: its subscription is gone.
+        for _ in range(100):
+            if listener.subscribers == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert listener.subscribers == 0
         # The script then fetches the table; a reload shows the same.
         table = await http.get("/web/morning/table")
-        assert "Ikke kontrollert" in table.text
+        assert "1 borte, 19 ikke registrert" in table.text
 
 
 async def test_stream_needs_a_session(live):
