@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -447,3 +448,15 @@ async def test_listener_takes_the_direct_connection_behind_pgbouncer(server_dsn,
         await listener.close()
         await pool.close()
         bouncer.stop()
+
+
+async def test_not_a_school_day_and_other_languages(client, clock):
+    clock.set(oslo(date(2026, 11, 28), 10, 0))  # a Saturday, past the check time
+    await web_login(client, "teacher.3a")
+    html = (await client.get("/web/morning")).text
+    assert "I dag er ikke skoledag." in html
+    assert "fristen er passert" not in html  # nothing is overdue on a day off
+    en = (await client.get("/web/morning?lang=en")).text
+    assert "<h1>Morning overview</h1>" in en and "Today is not a school day." in en
+    nn = (await client.get("/web/morning?lang=nn")).text
+    assert "<h1>Morgonoversikt</h1>" in nn
