@@ -22,6 +22,7 @@ import asyncpg
 
 from backend.access.class_scope import ClassScope, answered_classes
 from backend.attendance import morning_queries as q
+from backend.problems.errors import NotFound
 from backend.schools.calendar import SchoolCalendar
 from backend.schools.localtime import local_now
 
@@ -34,7 +35,7 @@ class OpenCase:
     case_id: uuid.UUID
     pupil_id: uuid.UUID
     pupil_name: str
-    status: str  # pending, sought, escalated
+    status: str  # pending, sought, escalated; resolved too on the class board
     since: datetime  # local: escalated, sought or opened
     reached: bool
 
@@ -125,6 +126,25 @@ class MorningOverview:
         return [s.school_id for s in self.schools]
 
 
+async def _audit(
+    conn: asyncpg.Connection, viewer: uuid.UUID, now: datetime, rows: list[asyncpg.Record], action: str
+) -> None:
+    if rows:
+        schools = [r["school_id"] for r in rows]
+        await conn.execute(q.AUDIT_READS, viewer, now, schools, [r["pupil_id"] for r in rows], action)
+
+
+def _case(row: asyncpg.Record, tz: str) -> OpenCase:
+    return OpenCase(
+        case_id=row["id"],
+        pupil_id=row["pupil_id"],
+        pupil_name=row["pupil_name"],
+        status=row["status"],
+        since=_since(row, tz),
+        reached=row["reached_at"] is not None,
+    )
+
+
 def _since(row: asyncpg.Record, tz: str) -> datetime:
     at: datetime = row["escalated_at"] or row["sought_at"] or row["opened_at"]
     return local_now(at, tz)
@@ -175,29 +195,26 @@ async def overview(conn: asyncpg.Connection, viewer: uuid.UUID, now: datetime) -
         classes[cls.class_id] = cls
         school.classes.append(cls)
     for c in case_rows:
-        classes[c["class_id"]].cases.append(
-            OpenCase(
-                case_id=c["id"],
-                pupil_id=c["pupil_id"],
-                pupil_name=c["pupil_name"],
-                status=c["status"],
-                since=_since(c, timezones[c["school_id"]]),
-                reached=c["reached_at"] is not None,
-            )
-        )
-    if case_rows:
-        await conn.execute(
-            q.AUDIT_READS,
-            viewer,
-            now,
-            [c["school_id"] for c in case_rows],
-            [c["pupil_id"] for c in case_rows],
-        )
+        classes[c["class_id"]].cases.append(_case(c, timezones[c["school_id"]]))
+    await _audit(conn, viewer, now, case_rows, "morning.overview")
     ordered = sorted(schools.values(), key=lambda s: (-s.escalated, s.name))
     for school in ordered:
         school.classes.sort(key=lambda c: (c.rank, c.grade, c.name))
     tz = timezones[ordered[0].school_id] if ordered else "Europe/Oslo"
     return MorningOverview(schools=ordered, leads=scope.leader_of_any, at=local_now(now, tz).time())
+
+
+async def class_day_cases(
+    conn: asyncpg.Connection, viewer: uuid.UUID, class_id: uuid.UUID, day: date, now: datetime
+) -> list[OpenCase]:
+    """The missing-pupil cases of a class the viewer answers for on ``day``, resolved ones
+    last (``status`` "resolved"); NotFound for a class that is not theirs. Audited."""
+    scope = await answered_classes(conn, viewer, now)
+    if class_id not in scope.classes:
+        raise NotFound()
+    rows = await conn.fetch(q.CLASS_DAY_CASES, class_id, day)
+    await _audit(conn, viewer, now, rows, "attendance.cases")
+    return [_case(r, r["timezone"]) for r in rows]
 
 
 async def watched_schools(conn: asyncpg.Connection, viewer: uuid.UUID, now: datetime) -> frozenset[uuid.UUID]:

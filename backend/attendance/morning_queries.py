@@ -78,13 +78,25 @@ ORDER BY (mc.status = 'escalated') DESC, mc.escalated_at, mc.sought_at NULLS LAS
 # overview reads itself again on every change at the school (dozens of times a
 # morning when it is open): one row a viewer, pupil and quarter of an hour says the
 # same as one a refresh, keeps the log readable, and spares a refresh that adds no
-# row the commit's disk flush. $1 viewer, $2 instant, $3 schools, $4 pupils.
+# row the commit's disk flush. $1 viewer, $2 instant, $3 schools, $4 pupils, $5 action.
 AUDIT_READS = """
 INSERT INTO audit_log (school_id, actor_id, pupil_id, action, at)
-SELECT x.school_id, $1, x.pupil_id, 'morning.overview', $2
+SELECT x.school_id, $1, x.pupil_id, $5, $2
 FROM unnest($3::uuid[], $4::uuid[]) AS x(school_id, pupil_id)
 WHERE NOT EXISTS (
     SELECT 1 FROM audit_log a
     WHERE a.school_id = x.school_id AND a.at > $2::timestamptz - interval '15 minutes' AND a.at <= $2
-      AND a.actor_id = $1 AND a.pupil_id = x.pupil_id AND a.action = 'morning.overview')
+      AND a.actor_id = $1 AND a.pupil_id = x.pupil_id AND a.action = $5)
+"""
+
+# The missing-pupil cases of one class on one day (the board page), open ones first,
+# escalated first among them. $1 class, $2 day.
+CLASS_DAY_CASES = """
+SELECT mc.id, mc.class_id, mc.school_id, mc.pupil_id, p.name AS pupil_name, mc.status,
+       mc.opened_at, mc.sought_at, mc.escalated_at, mc.reached_at, s.timezone
+FROM missing_cases mc
+JOIN people p ON p.id = mc.pupil_id
+JOIN schools s ON s.id = mc.school_id
+WHERE mc.class_id = $1 AND mc.day = $2
+ORDER BY (mc.status = 'resolved'), (mc.status = 'escalated') DESC, mc.opened_at, mc.id
 """

@@ -10,8 +10,8 @@ import asyncpg
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
+from backend.attendance import morning
 from backend.me.service import me as load_me
-from backend.missing.reads import list_cases
 from backend.problems.codes import Code
 from backend.problems.errors import Invalid
 from backend.schools.localtime import local_now
@@ -53,14 +53,9 @@ class BoardPages(Controller):
             if p["status"] in counts:
                 counts[p["status"]] += 1
         timezone = await class_timezone(conn, class_id)
-        # The day's missing-pupil cases of the class, open ones first (the case list's
-        # service: the same access, and audited like it).
-        day_cases = await list_cases(
-            conn, session.person_id, None, date.fromisoformat(board["date"]), None, 200, now
-        )
-        cases = sorted(
-            (c for c in day_cases.items if c.class_id == class_id),
-            key=lambda c: (c.status.value == "resolved", c.status.value != "escalated", c.opened_at),
+        # The day's missing-pupil cases of the class, open ones first (audited).
+        cases = await morning.class_day_cases(
+            conn, session.person_id, class_id, date.fromisoformat(board["date"]), now
         )
         completed = board.get("check_completed_at")
         completed_at = (

@@ -205,6 +205,20 @@ async def test_board_page_shows_cases_and_links_back(client, tokens, db, clock):
     cases = re.search(r'<section aria-labelledby="board-cases">.*?</section>', page, re.S)
     assert cases and f'href="/web/cases/{case_id}"' in cases.group(0) and "Eskalert" in cases.group(0)
     assert "/web/missing-cases/" not in page
+    # Reading the class's cases is audited, for that class's pupils only.
+    audited = await db.fetch(
+        "SELECT pupil_id FROM audit_log WHERE actor_id = $1 AND action = 'attendance.cases'",
+        person("teacher.3a"),
+    )
+    assert [r["pupil_id"] for r in audited] == [OLA]
+    # A resolved case stays on the day's board, after the open ones.
+    await db.execute(
+        "UPDATE missing_cases SET status = 'resolved', resolved_at = now(), outcome = 'arrived'"
+        " WHERE id = $1::uuid",
+        case_id,
+    )
+    page = (await client.get(f"/web/classes/{CLASS_3A}/attendance")).text
+    assert re.search(r'class="case-resolved"><span class="muted">Avsluttet</span>', page)
 
 
 async def test_static_script_is_served(client):
