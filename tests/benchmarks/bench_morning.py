@@ -8,7 +8,7 @@ real service against it the way production does (``skolebro serve --demo``: uvic
 one worker, no scheduler or dispatcher, so nothing else talks to the database), grows
 the demo school (Vassenden, 20 classes) to 40 classes of 20 pupils, and gives the
 morning of Monday 23 November 2026, 09:30 in Oslo, some life: roll calls in 36 classes
-with absent pupils, reports, approved leave, half the checks done, 9 sought and 3
+with absent pupils, reports, approved leave, half the checks done, 8 sought and 4
 escalated missing-pupil cases. Then, signed in to the portal as the school's leader:
 
 1. ``GET /web/morning`` ``--renders`` times one after another (after 20 to warm up):
