@@ -21,6 +21,7 @@ from backend.app.lifecycle import BackgroundTask, lifespan_for
 from backend.app.runtime import Runtime
 from backend.app.settings import Settings, SettingsError
 from backend.assessments.routes import AssessmentController
+from backend.attendance.morning import MORNING_CHANNEL
 from backend.attendance.routes import AttendanceController
 from backend.audit_log.routes import AuditLogController
 from backend.dev.routes import DevController
@@ -146,7 +147,10 @@ def create_app(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
         ),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        # A route with opt no_compression streams (Server-Sent Events): gzip would hold its events back.
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=2048, exclude_opt_key="no_compression"
+        ),
         request_max_body_size=DEFAULT_BODY_LIMIT,
         request_class=TypedBodyRequest,
         debug=False,
@@ -214,5 +218,6 @@ def _process_dependencies(rt: Runtime) -> dict[str, Provide]:
         "portal": Provide(portal, sync_to_thread=False),
         "clock": Provide(lambda: rt.clock, sync_to_thread=False),
         "pool": Provide(lambda: rt.pool, sync_to_thread=False),
+        "morning_listener": Provide(lambda: rt.listener(MORNING_CHANNEL), sync_to_thread=False),
         "roster_sync": Provide(rt.settings.roster_sync, sync_to_thread=False),
     }

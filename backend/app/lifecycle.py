@@ -115,6 +115,8 @@ def lifespan_for(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            for listener in rt.listeners.values():
+                await listener.close()
             if rt.pool is not None:
                 await close_pool(rt.pool)
                 rt.pool = None

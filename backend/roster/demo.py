@@ -438,6 +438,8 @@ async def seed_upper_secondary(
         [(groups[key], hours) for key, _subject, hours in VG1A_SUBJECTS],
     )
     return b
+
+
 async def _seed_owner(conn: asyncpg.Connection, school_id: uuid.UUID) -> None:
     """The district that owns Vassenden skule and its school owner (api.md: Demo roster)."""
     district_id = demo_id("district:sunnfjord")

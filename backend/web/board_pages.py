@@ -10,6 +10,7 @@ import asyncpg
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
+from backend.attendance import morning
 from backend.me.service import me as load_me
 from backend.problems.codes import Code
 from backend.problems.errors import Invalid
@@ -52,6 +53,10 @@ class BoardPages(Controller):
             if p["status"] in counts:
                 counts[p["status"]] += 1
         timezone = await class_timezone(conn, class_id)
+        # The day's missing-pupil cases of the class, open ones first (audited).
+        cases = await morning.class_day_cases(
+            conn, session.person_id, class_id, date.fromisoformat(board["date"]), now
+        )
         completed = board.get("check_completed_at")
         completed_at = (
             local_now(datetime.fromisoformat(completed), timezone).strftime("%H:%M") if completed else None
@@ -63,6 +68,7 @@ class BoardPages(Controller):
             board=board,
             class_name=class_name,
             counts=counts,
+            cases=cases,
             completed_at=completed_at,
             marks=MARKS,
             today=local_now(now, timezone).date().isoformat(),

@@ -62,6 +62,10 @@ def links_for(me: Me, reports_own_absence: bool) -> tuple[NavLink, ...]:
                 NavLink(f"{base}/{page}", f"nav_school_{page.replace('-', '_')}", False, s.name)
                 for page in ("settings", "calendar", "reachability", "audit-log", "roster")
             )
+    links.extend(
+        NavLink(f"/web/owners/{d.district_id}/statistics", "nav_statistics", True, d.name)
+        for d in me.districts
+    )
     links.append(NavLink("/web/settings/notifications", "nav_notifications", False))
     links.append(NavLink("/web/my-data", "nav_my_data", False))
     return tuple(links)

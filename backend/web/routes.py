@@ -21,6 +21,7 @@ from backend.web.home_pages import HomePages
 from backend.web.leave_pages import LeavePages
 from backend.web.login_pages import SignInPages, SignOutPages
 from backend.web.message_pages import InboxPages, ThreadPages
+from backend.web.morning_pages import MorningPages
 from backend.web.notification_pages import NotificationPages
 from backend.web.pages import HERE
 from backend.web.pupil_pages import PupilPages
@@ -39,6 +40,7 @@ def web_router() -> Router:
             HomePages,
             LeavePages,
             BoardPages,
+            MorningPages,
             ReachPages,
             NotificationPages,
             PupilPages,
