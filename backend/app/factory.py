@@ -25,6 +25,7 @@ from backend.audit_log.routes import AuditLogController
 from backend.dev.routes import DevController
 from backend.edge.bodies import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
 from backend.edge.deps import DEPENDENCIES, EdgeContext
+from backend.edge.idempotency import check_key_on_post
 from backend.edge.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.edge.problem_handlers import exception_handlers
 from backend.guardians.routes import GuardianController
@@ -119,6 +120,7 @@ def create_app(
         template_config=template_config(),
         dependencies={**DEPENDENCIES, **_process_dependencies(rt)},
         exception_handlers=exception_handlers(),
+        before_request=check_key_on_post,
         lifespan=[lifespan_for(rt, background or [])],
         state=_state(rt),
         openapi_config=OpenAPIConfig(

@@ -13,6 +13,7 @@ from litestar.params import Body
 
 from backend.edge.bodies import SMALL_BODY_LIMIT, TOKEN_BODY_LIMIT
 from backend.edge.deps import caller_address
+from backend.edge.idempotency import sign_in_key
 from backend.edge.openapi import problems
 from backend.problems.codes import Code
 from backend.problems.errors import Invalid
@@ -41,7 +42,8 @@ class AuthController(Controller):
         now: datetime,
         data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> TokenResponse:
-        return await service.token(conn, sign_in, data, caller_address(request), now)
+        retry = await sign_in_key(request)
+        return await service.token(conn, sign_in, data, caller_address(request), now, retry)
 
     @post(
         "/logout",
@@ -72,6 +74,7 @@ class AuthController(Controller):
             device_id,
             caller_address(request),
             now,
+            await sign_in_key(request),
         )
 
 
@@ -106,5 +109,11 @@ class DevLoginController(Controller):
         data: DevLogin,
     ) -> TokenResponse:
         return await service.dev_login(
-            conn, sign_in, data.username, data.client.value, caller_address(request), now
+            conn,
+            sign_in,
+            data.username,
+            data.client.value,
+            caller_address(request),
+            now,
+            await sign_in_key(request),
         )
