@@ -26,6 +26,7 @@ from backend.dev.routes import DevController
 from backend.edge.bodies import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
 from backend.edge.deps import DEPENDENCIES, EdgeContext
 from backend.edge.idempotency import check_key_on_post
+from backend.edge.methods import complete_allow
 from backend.edge.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.edge.problem_handlers import exception_handlers
 from backend.guardians.routes import GuardianController
@@ -138,6 +139,7 @@ def create_app(
         debug=False,
         logging_config=None,
     )
+    complete_allow(app)
     # Litestar's ``middleware`` runs inside each matched route, after its outermost
     # exception handler: 401s from the auth middleware, unknown routes and 405s would
     # go out without a request id and unmeasured. Wrap the whole application instead.

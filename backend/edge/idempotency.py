@@ -194,9 +194,7 @@ class SignInKey:
     async def store(self, conn: asyncpg.Connection, person_id: uuid.UUID, answer: object) -> None:
         nonce = os.urandom(12)
         sealed = nonce + AESGCM(self._secret).encrypt(nonce, msgspec.json.encode(answer), None)
-        await conn.execute(
-            _STORE, person_id, self._key, 200, {"sealed": base64.b64encode(sealed).decode()}
-        )
+        await conn.execute(_STORE, person_id, self._key, 200, {"sealed": base64.b64encode(sealed).decode()})
 
 
 async def sign_in_key(request: Request[Any, Any, Any]) -> SignInKey | None:
