@@ -25,9 +25,9 @@ def decode_cursor(cursor: str | None, arity: int) -> list[str] | None:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError) as exc:
-        raise Invalid(Code.REQUEST_INVALID) from exc
+        raise Invalid(Code.REQUEST_INVALID, field="cursor") from exc
     if not isinstance(values, list) or len(values) != arity:
-        raise Invalid(Code.REQUEST_INVALID)
+        raise Invalid(Code.REQUEST_INVALID, field="cursor")
     return [str(v) for v in values]
 
 
@@ -48,4 +48,4 @@ def decode_instant_cursor(cursor: str | None) -> tuple[datetime | None, uuid.UUI
     try:
         return cursor_instant(after[0]), uuid.UUID(after[1])
     except ValueError as exc:
-        raise Invalid(Code.REQUEST_INVALID) from exc
+        raise Invalid(Code.REQUEST_INVALID, field="cursor") from exc

@@ -15,8 +15,6 @@ from backend.edge.bodies import SMALL_BODY_LIMIT, TOKEN_BODY_LIMIT
 from backend.edge.deps import caller_address
 from backend.edge.idempotency import sign_in_key
 from backend.edge.openapi import problems
-from backend.problems.codes import Code
-from backend.problems.errors import Invalid
 from backend.signin import service
 from backend.signin.service import SignIn
 from backend.signin.tokens import InvalidToken
@@ -60,18 +58,12 @@ class AuthController(Controller):
         now: datetime,
         data: Logout | None = None,
     ) -> None:
-        device_id = None
-        if data is not None and data.device_id:
-            try:
-                device_id = uuid.UUID(data.device_id)
-            except ValueError as exc:
-                raise Invalid(Code.REQUEST_INVALID, field="device_id") from exc
         await service.logout(
             conn,
             sign_in,
             _bearer_person(request, sign_in, now),
             data.refresh_token if data else None,
-            device_id,
+            data.device_id if data else None,
             caller_address(request),
             now,
             await sign_in_key(request),
