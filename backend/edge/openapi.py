@@ -190,6 +190,14 @@ def _refine_operation(path: str, method: str, op: dict[str, Any]) -> None:
         }
         responses["429"] = response
     _optional_body(op)
+    for param in op.get("parameters", []):
+        if param.get("name") == "cursor" and param.get("in") == "query":
+            # What backend/lib/cursors.py hands out: unpadded base64url; "" is the first page.
+            param["schema"] = {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": 1000}
+            param["description"] = (
+                "Opaque: the `next_cursor` of the page before. Any other value is 422 with "
+                "`errors[].field` `cursor`."
+            )
     if method == "post":
         # Every POST refuses an empty or over-long Idempotency-Key (backend/edge/idempotency.py).
         responses.setdefault("422", _problem_response(422))
