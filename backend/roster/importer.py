@@ -244,8 +244,12 @@ async def analyze_changed(
     if not tables:
         return
     say(f"updating statistics of {len(tables)} table(s)")
-    for table in tables:  # names from TABLES, never from the input
-        await conn.execute(f"ANALYZE {table}", timeout=LONG_SECONDS)
+    async with conn.transaction():
+        # Not the request pool's statement timeout: a sample of a million-row table on a
+        # busy machine may take longer.
+        await conn.execute("SET LOCAL statement_timeout = 0")
+        for table in tables:  # names from TABLES, never from the input
+            await conn.execute(f"ANALYZE {table}", timeout=LONG_SECONDS)
     summary.analyzed = tables
 
 
