@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import msgspec
@@ -14,7 +15,14 @@ TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 class TokenRequest(msgspec.Struct):
     """Form fields of ``POST /api/v1/auth/token``."""
 
-    grant_type: Annotated[str, msgspec.Meta(max_length=200)]
+    # A str, not an enum: another grant type is OAuth's 400 ``invalid_grant``, not a 422;
+    # the document still names the two the service knows.
+    grant_type: Annotated[
+        str,
+        msgspec.Meta(
+            max_length=200, extra_json_schema={"extra": {"enum": [TOKEN_EXCHANGE, "refresh_token"]}}
+        ),
+    ]
     subject_token: Annotated[str, msgspec.Meta(max_length=16_000)] | None = None
     client: Client | None = None
     refresh_token: Annotated[str, msgspec.Meta(max_length=200)] | None = None
@@ -35,4 +43,4 @@ class TokenResponse(msgspec.Struct):
 
 class Logout(msgspec.Struct, forbid_unknown_fields=True):
     refresh_token: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    device_id: str | None = None
+    device_id: uuid.UUID | None = None

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
-Locale = Annotated[str, msgspec.Meta(pattern="^(nb|nn|en)$", description="nb, nn or en")]
+Locale = Annotated[Literal["nb", "nn", "en"], msgspec.Meta(description="nb, nn or en")]
+
+# ``2026-2027``: a school year is two consecutive calendar years. The pattern names
+# every one the service can compute with (as tight as ``first_year_of`` checks), so
+# that a client generated from the document never sends one it refuses.
+FIRST_SCHOOL_YEARS = range(2000, 2099)
+SCHOOL_YEAR_PATTERN = "^(" + "|".join(f"{y}-{y + 1}" for y in FIRST_SCHOOL_YEARS) + ")$"
 TimeOfDay = Annotated[
     str,
     msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, school-local"),

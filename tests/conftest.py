@@ -37,7 +37,7 @@ from tests.support.database import WorkDatabase, build_template
 from tests.support.demo import DEFAULT_NOW
 from tests.support.tokens import FreshTokens, Tokens
 
-pytest_plugins = ["tests.support.push_fixtures"]
+pytest_plugins = ["tests.support.push_fixtures", "tests.support.browser"]
 
 
 @pytest.fixture(scope="session")

@@ -15,11 +15,12 @@ from backend.access.policy import pupil_access
 from backend.access.principal import Principal
 from backend.edge.openapi import problems
 from schemas.absence_summary import AbsenceSummary
+from schemas.common import SCHOOL_YEAR_PATTERN
 
 SchoolYearParam = Annotated[
     str | None,
     Parameter(
-        pattern=r"^[0-9]{4}-[0-9]{4}$", description="e.g. 2026-2027; default: the pupil's current school year"
+        pattern=SCHOOL_YEAR_PATTERN, description="e.g. 2026-2027; default: the pupil's current school year"
     ),
 ]
 

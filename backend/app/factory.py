@@ -27,6 +27,8 @@ from backend.audit_log.routes import AuditLogController
 from backend.dev.routes import DevController
 from backend.edge.bodies import DEFAULT_BODY_LIMIT, TypedBodyRequest, no_store
 from backend.edge.deps import DEPENDENCIES, EdgeContext
+from backend.edge.idempotency import check_key_on_post
+from backend.edge.methods import complete_allow
 from backend.edge.openapi import RefinedJsonPlugin, SwaggerPage, docs_routes
 from backend.edge.problem_handlers import exception_handlers
 from backend.follow_up.routes import FollowUpController
@@ -136,6 +138,7 @@ def create_app(
         template_config=template_config(),
         dependencies={**DEPENDENCIES, **_process_dependencies(rt)},
         exception_handlers=exception_handlers(),
+        before_request=check_key_on_post,
         lifespan=[lifespan_for(rt, background or [])],
         state=_state(rt),
         openapi_config=OpenAPIConfig(
@@ -156,6 +159,7 @@ def create_app(
         debug=False,
         logging_config=None,
     )
+    complete_allow(app)
     # Litestar's ``middleware`` runs inside each matched route, after its outermost
     # exception handler: 401s from the auth middleware, unknown routes and 405s would
     # go out without a request id and unmeasured. Wrap the whole application instead.

@@ -16,11 +16,12 @@ from backend.assessments import service
 from backend.edge.idempotency import Idempotent
 from backend.edge.openapi import problems
 from schemas.assessments import AssessmentCreate, AssessmentCreated, SubjectAssessments
+from schemas.common import SCHOOL_YEAR_PATTERN
 
 SchoolYearParam = Annotated[
     str | None,
     Parameter(
-        pattern=r"^[0-9]{4}-[0-9]{4}$", description="e.g. 2026-2027; default: the pupil's current school year"
+        pattern=SCHOOL_YEAR_PATTERN, description="e.g. 2026-2027; default: the pupil's current school year"
     ),
 ]
 

@@ -42,14 +42,14 @@ def _check_content(data: AssessmentCreate, level: int) -> None:
     has_comment = data.comment is not None and data.comment.strip() != ""
     if level < FIRST_GRADED_LEVEL:
         if data.grade is not None:
-            raise Invalid(Code.ASSESSMENT_GRADE_NOT_ALLOWED, grade=level)
+            raise Invalid(Code.ASSESSMENT_GRADE_NOT_ALLOWED, field="grade", grade=level)
         if not has_comment:
-            raise Invalid(Code.ASSESSMENT_COMMENT_REQUIRED)
+            raise Invalid(Code.ASSESSMENT_COMMENT_REQUIRED, field="comment")
         return
     if data.kind is AssessmentKind.formative and not has_comment:
-        raise Invalid(Code.ASSESSMENT_COMMENT_REQUIRED)
+        raise Invalid(Code.ASSESSMENT_COMMENT_REQUIRED, field="comment")
     if data.kind in _NEEDS_GRADE and data.grade is None:
-        raise Invalid(Code.ASSESSMENT_GRADE_REQUIRED)
+        raise Invalid(Code.ASSESSMENT_GRADE_REQUIRED, field="grade")
 
 
 def _publication(data: AssessmentCreate, now: datetime) -> datetime:
@@ -57,14 +57,14 @@ def _publication(data: AssessmentCreate, now: datetime) -> datetime:
     if data.publish_at is None:
         return now
     if data.publish_at.tzinfo is None:
-        raise Invalid(Code.ASSESSMENT_PUBLISH_AT_OFFSET)
+        raise Invalid(Code.ASSESSMENT_PUBLISH_AT_OFFSET, field="publish_at")
     try:
         data.publish_at.astimezone(UTC)
     except OverflowError as exc:
         # Year 1 at +14:00 lies before year 1 in UTC: no instant anything can store.
         raise Invalid(Code.REQUEST_INVALID, field="publish_at") from exc
     if data.publish_at > now + timedelta(days=MAX_SCHEDULE_DAYS):
-        raise Invalid(Code.ASSESSMENT_PUBLISH_TOO_FAR, days=MAX_SCHEDULE_DAYS)
+        raise Invalid(Code.ASSESSMENT_PUBLISH_TOO_FAR, field="publish_at", days=MAX_SCHEDULE_DAYS)
     return max(now, data.publish_at)
 
 
@@ -89,7 +89,7 @@ async def create_assessment(
     # A pupil id in the body is not an object of the path: a wrong one is a
     # validation error of the request (422), the group itself is visible.
     if group["pupil_grade"] is None:
-        raise Invalid(Code.ASSESSMENT_PUPIL_NOT_IN_GROUP)
+        raise Invalid(Code.ASSESSMENT_PUPIL_NOT_IN_GROUP, field="pupil_id")
     _check_content(data, group["pupil_grade"])
     published_at = _publication(data, now)
     immediate = published_at <= now

@@ -74,9 +74,9 @@ async def class_context(
 
 def _require_register_day(ctx: ClassContext) -> None:
     if ctx.day > ctx.local_today:
-        raise Invalid(Code.ATTENDANCE_FUTURE_DAY)
+        raise Invalid(Code.ATTENDANCE_FUTURE_DAY, field="date")
     if not ctx.is_school_day:
-        raise Invalid(Code.ATTENDANCE_NOT_SCHOOL_DAY)
+        raise Invalid(Code.ATTENDANCE_NOT_SCHOOL_DAY, field="date")
 
 
 def _status(row: asyncpg.Record) -> BoardStatus:
@@ -158,7 +158,7 @@ async def record_marks(
     _require_register_day(ctx)
     pupils = [m.pupil_id for m in data.marks]
     if len(set(pupils)) != len(pupils):
-        raise Invalid(Code.ATTENDANCE_DUPLICATE_PUPIL)
+        raise Invalid(Code.ATTENDANCE_DUPLICATE_PUPIL, field="marks")
     absent = sorted({m.pupil_id for m in data.marks if m.status is MarkStatus.absent})
     # The moment the marks speak for: now, but never before the first lesson;
     # a correction of an earlier day speaks for that day's first lesson.

@@ -50,7 +50,12 @@ class TypedBodyRequest(Request[Any, Any, Any]):
         field = self.route_handler.parsed_data_field
         target: Any = field.annotation if field is not None else Any
         try:
-            value = msgspec.json.decode(body or b"null", type=target)
+            try:
+                value = msgspec.json.decode(body or b"null", type=target)
+            except msgspec.ValidationError as exc:
+                if "got `float`" not in str(exc) or not _well_formed(body):
+                    raise
+                value = _with_whole_numbers(body, target)
         except msgspec.ValidationError as exc:
             if not _well_formed(body):
                 raise ClientException(detail="JSON is malformed") from exc
@@ -66,6 +71,23 @@ class TypedBodyRequest(Request[Any, Any, Any]):
             raise ClientException(detail="JSON is malformed: nested too deeply") from exc
         self._json = self._connection_state.json = value
         return value
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    return value
+
+
+def _with_whole_numbers(body: bytes, target: Any) -> Any:
+    """The body with ``48.0`` read as ``48``: JSON has one number type, and JSON Schema's
+    ``integer`` (what the document says) includes 48.0, which clients and generators
+    send. Only on this error path; a fraction stays refused."""
+    return msgspec.convert(_whole(msgspec.json.decode(body)), type=target)
 
 
 def _well_formed(body: bytes) -> bool:

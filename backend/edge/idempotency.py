@@ -7,7 +7,9 @@ reads its answer; if the first rolled back, the duplicate does the work.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 import msgspec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from litestar import Request, Response
 
 from backend.problems.codes import Code
@@ -41,7 +44,8 @@ class IdempotencyKey:
     fingerprint: str
 
 
-async def key_of(request: Request[Any, Any, Any], person_id: uuid.UUID) -> IdempotencyKey | None:
+def checked_key(request: Request[Any, Any, Any]) -> str | None:
+    """The request's ``Idempotency-Key`` header, if any; 422 for an empty or too long one."""
     key = request.headers.get("idempotency-key")
     if key is None:
         return None
@@ -49,10 +53,28 @@ async def key_of(request: Request[Any, Any, Any], person_id: uuid.UUID) -> Idemp
         raise Invalid(Code.IDEMPOTENCY_KEY_EMPTY, field="Idempotency-Key")
     if len(key) > MAX_KEY_LENGTH:
         raise Invalid(Code.IDEMPOTENCY_KEY_TOO_LONG, field="Idempotency-Key")
+    return key
+
+
+def check_key_on_post(request: Request[Any, Any, Any]) -> None:
+    """The application's ``before_request``: every POST, whatever its route, refuses an
+    empty or over-long key (api.md: <= 64 characters), also where nothing is stored."""
+    if request.method == "POST":
+        checked_key(request)
+
+
+def _fingerprint(request: Request[Any, Any, Any], body: bytes) -> str:
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.url.path}\n".encode())
-    digest.update(await request.body())
-    return IdempotencyKey(person_id, key, digest.hexdigest())
+    digest.update(body)
+    return digest.hexdigest()
+
+
+async def key_of(request: Request[Any, Any, Any], person_id: uuid.UUID) -> IdempotencyKey | None:
+    key = checked_key(request)
+    if key is None:
+        return None
+    return IdempotencyKey(person_id, key, _fingerprint(request, await request.body()))
 
 
 async def claim(conn: asyncpg.Connection, key: IdempotencyKey | None) -> Response[bytes] | None:
@@ -139,3 +161,46 @@ async def store(conn: asyncpg.Connection, key: IdempotencyKey | None, status: in
     if key is None:
         return
     await conn.execute(_STORE, key.person_id, key.key, status, msgspec.to_builtins(body))
+
+
+class SignInKey:
+    """``Idempotency-Key`` on ``/api/v1/auth/*``, where the caller is known only once the
+    credential in the body has been checked (backend/signin/service.py's ``Retry``).
+
+    The answer holds tokens, which the database otherwise keeps only as hashes, so it
+    is stored sealed (AES-GCM) under a key derived from the request body: only a
+    retry that carries the same credential can open it.
+    """
+
+    __slots__ = ("_fingerprint", "_key", "_secret")
+
+    def __init__(self, key: str, fingerprint: str, body: bytes) -> None:
+        self._key = key
+        self._fingerprint = fingerprint
+        self._secret = hashlib.sha256(b"skolebro idempotent sign-in\0" + body).digest()
+
+    async def replay(self, conn: asyncpg.Connection, person_id: uuid.UUID) -> dict[str, Any] | None:
+        """Claim the key for this person (None) or the first answer. Inside the transaction."""
+        if await conn.fetchval(_CLAIM, person_id, self._key, self._fingerprint):
+            return None
+        row = await conn.fetchrow(_EXISTING, person_id, self._key)
+        if row["fingerprint"] != self._fingerprint or not isinstance(row["response"], dict):
+            raise Invalid(Code.IDEMPOTENCY_KEY_REUSED, field="Idempotency-Key")
+        sealed = base64.b64decode(row["response"]["sealed"])
+        opened = AESGCM(self._secret).decrypt(sealed[:12], sealed[12:], None)
+        answer: dict[str, Any] = msgspec.json.decode(opened)
+        return answer
+
+    async def store(self, conn: asyncpg.Connection, person_id: uuid.UUID, answer: object) -> None:
+        nonce = os.urandom(12)
+        sealed = nonce + AESGCM(self._secret).encrypt(nonce, msgspec.json.encode(answer), None)
+        await conn.execute(_STORE, person_id, self._key, 200, {"sealed": base64.b64encode(sealed).decode()})
+
+
+async def sign_in_key(request: Request[Any, Any, Any]) -> SignInKey | None:
+    """The sign-in request's key (422 for an empty or too long one), or None."""
+    key = checked_key(request)
+    if key is None:
+        return None
+    body = await request.body()
+    return SignInKey(key, _fingerprint(request, body), body)

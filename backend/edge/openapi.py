@@ -5,9 +5,12 @@ Idempotency-Key header, problem documents instead of the framework's 400 shape, 
 from __future__ import annotations
 
 import copy
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
@@ -63,6 +66,9 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
             data_container=Problem,
             description=_DESCRIPTIONS.get(status, "Problem"),
             media_type="application/problem+json",
+            # Litestar's generated examples are random strings (``status: 6802``); the
+            # Problem component carries a real one instead (``_EXAMPLES``).
+            generate_examples=False,
         )
         for status in statuses
     }
@@ -87,7 +93,81 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
     for name, example in _EXAMPLES.items():
         if name in schemas:
             schemas[name]["examples"] = [example]
+    _closed_objects(schemas)
+    problem = schemas.get("Problem", {}).get("properties", {})
+    if "status" in problem:
+        problem["status"] = {"type": "integer", "minimum": 400, "maximum": 599, "examples": [422]}
     return out
+
+
+def _structs(cls: type[msgspec.Struct]) -> Iterator[type[msgspec.Struct]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _structs(sub)
+
+
+def _closed_objects(schemas: dict[str, Any]) -> None:
+    """``additionalProperties: false`` on every body that refuses unknown fields.
+
+    Read from the msgspec Structs themselves (``forbid_unknown_fields=True``), so a
+    body added later is described as strictly as it is decoded, with nothing to
+    remember. A name two Structs share is left open unless both are strict.
+    """
+    strict: dict[str, bool] = {}
+    by_name: dict[str, list[type[msgspec.Struct]]] = {}
+    for struct in _structs(msgspec.Struct):
+        forbids = bool(struct.__struct_config__.forbid_unknown_fields)
+        strict[struct.__name__] = strict.get(struct.__name__, True) and forbids
+        by_name.setdefault(struct.__name__, []).append(struct)
+    for name, schema in schemas.items():
+        if strict.get(name) and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+        if len(by_name.get(name, ())) == 1:
+            _constraints_from_msgspec(by_name[name][0], schema)
+
+
+# What msgspec checks of a value, as JSON Schema keywords.
+_CONSTRAINTS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+)
+
+
+def _constraints_from_msgspec(struct: type[msgspec.Struct], schema: dict[str, Any]) -> None:
+    """Every constraint msgspec enforces on a field, also in the document.
+
+    Litestar drops some on the way (``ge=0`` is falsy and vanishes, so
+    ``leave_teacher_max_days`` read as unbounded below); msgspec's own schema of the
+    Struct is what decoding checks, so it is the one to trust.
+    """
+    try:
+        _, components = msgspec.json.schema_components([struct])
+    except Exception:  # a generic or otherwise unschemable Struct: leave it as it is
+        return
+    theirs = components.get(struct.__name__, {}).get("properties", {})
+    for name, prop in schema.get("properties", {}).items():
+        truth = theirs.get(name)
+        if not isinstance(truth, dict) or "$ref" in prop:
+            continue
+        arms = [a for a in truth.get("anyOf", [truth]) if a.get("type") != "null"]
+        if len(arms) != 1:
+            continue
+        for keyword in _CONSTRAINTS:
+            if keyword in arms[0] and keyword not in prop:
+                if "oneOf" in prop:
+                    for arm in prop["oneOf"]:
+                        if arm.get("type") == arms[0].get("type"):
+                            arm.setdefault(keyword, arms[0][keyword])
+                else:
+                    prop[keyword] = arms[0][keyword]
 
 
 def _refine_operation(path: str, method: str, op: dict[str, Any]) -> None:
@@ -109,7 +189,18 @@ def _refine_operation(path: str, method: str, op: dict[str, Any]) -> None:
             }
         }
         responses["429"] = response
+    _optional_body(op)
+    for param in op.get("parameters", []):
+        if param.get("name") == "cursor" and param.get("in") == "query":
+            # What backend/lib/cursors.py hands out: unpadded base64url; "" is the first page.
+            param["schema"] = {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": 1000}
+            param["description"] = (
+                "Opaque: the `next_cursor` of the page before. Any other value is 422 with "
+                "`errors[].field` `cursor`."
+            )
     if method == "post":
+        # Every POST refuses an empty or over-long Idempotency-Key (backend/edge/idempotency.py).
+        responses.setdefault("422", _problem_response(422))
         params: list[dict[str, Any]] = op.setdefault("parameters", [])
         if not any(p.get("name", "").lower() == "idempotency-key" for p in params):
             params.append(
@@ -120,10 +211,26 @@ def _refine_operation(path: str, method: str, op: dict[str, Any]) -> None:
                     "description": "Repeat a POST safely: the same key and body within 24 hours "
                     "replays the first answer; the same key with another body is 422.",
                     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
-                    "example": "7f8c1d2e-5b4a-4c3d-9e8f-1a2b3c4d5e6f",
+                    # One of its own per operation: a generator replaying examples must
+                    # not send one key with two operations' bodies (that is a 422).
+                    "example": str(uuid.uuid5(uuid.NAMESPACE_URL, f"skolebro:{method} {path}")),
                 }
             )
     op["responses"] = dict(sorted(responses.items()))
+
+
+def _optional_body(op: dict[str, Any]) -> None:
+    """A body the handler takes as ``T | None = None`` is optional, not a required null
+    (``POST /auth/logout``: api.md says the body may name a device)."""
+    body = op.get("requestBody")
+    if not body:
+        return
+    for media in body.get("content", {}).values():
+        arms = media.get("schema", {}).get("oneOf", [])
+        real = [a for a in arms if a != {"type": "null"}]
+        if len(arms) == 2 and len(real) == 1:
+            media["schema"] = real[0]
+            body["required"] = False
 
 
 class RefinedJsonPlugin(JsonRenderPlugin):

@@ -187,7 +187,7 @@ async def save_preferences(
     if data.quiet_hours is not None:
         start, end = parse_hhmm(data.quiet_hours.start), parse_hhmm(data.quiet_hours.end)
         if start == end:
-            raise Invalid(Code.NOTIFICATIONS_QUIET_HOURS_EMPTY)
+            raise Invalid(Code.NOTIFICATIONS_QUIET_HOURS_EMPTY, field="quiet_hours")
     saved = await conn.fetchval(
         q.SAVE_PREFERENCES,
         person_id,

@@ -61,15 +61,15 @@ def _require_applicant(access: PupilAccess) -> None:
 
 def _check_span(data: LeaveRequestCreate, today: date) -> None:
     if not data.reason.strip():
-        raise Invalid(Code.LEAVE_REASON_BLANK)
+        raise Invalid(Code.LEAVE_REASON_BLANK, field="reason")
     if data.last_day < data.first_day:
-        raise Invalid(Code.LEAVE_LAST_BEFORE_FIRST)
+        raise Invalid(Code.LEAVE_LAST_BEFORE_FIRST, field="last_day")
     if data.first_day < today:
-        raise Invalid(Code.LEAVE_PAST_DAY)
+        raise Invalid(Code.LEAVE_PAST_DAY, field="first_day")
     if data.first_day > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise Invalid(Code.LEAVE_TOO_FAR_AHEAD, days=MAX_DAYS_AHEAD)
+        raise Invalid(Code.LEAVE_TOO_FAR_AHEAD, field="first_day", days=MAX_DAYS_AHEAD)
     if (data.last_day - data.first_day).days + 1 > MAX_SPAN_DAYS:
-        raise Invalid(Code.LEAVE_SPAN_TOO_LONG, days=MAX_SPAN_DAYS)
+        raise Invalid(Code.LEAVE_SPAN_TOO_LONG, field="last_day", days=MAX_SPAN_DAYS)
 
 
 async def create_request(
@@ -98,7 +98,7 @@ async def create_request(
         calendar = SchoolCalendar(frozenset(ctx["closed"]), ctx["starts_on"], ctx["ends_on"])
         school_days = len(calendar.school_days(data.first_day, data.last_day))
         if school_days == 0:
-            raise Invalid(Code.LEAVE_NO_SCHOOL_DAY)
+            raise Invalid(Code.LEAVE_NO_SCHOOL_DAY, field="first_day")
         request_id = uuid.uuid4()
         inserted = await conn.fetchval(
             q.INSERT_REQUEST,

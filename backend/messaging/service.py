@@ -163,7 +163,7 @@ def _options(access: PupilAccess, c: Candidates, locale: str) -> list[RecipientO
 
 
 def _refuse(kind: RecipientKind) -> Invalid:
-    return Invalid(Code.MESSAGING_RECIPIENT_NOT_ALLOWED, kind=kind.value)
+    return Invalid(Code.MESSAGING_RECIPIENT_NOT_ALLOWED, field="recipients", kind=kind.value)
 
 
 def _expand(
@@ -198,7 +198,7 @@ def _expand(
             for pid in c.guardians:
                 members.setdefault(pid, ParticipantRole.guardian)
     if not members:
-        raise Invalid(Code.MESSAGING_NO_RECIPIENTS)
+        raise Invalid(Code.MESSAGING_NO_RECIPIENTS, field="recipients")
     return members
 
 
@@ -497,6 +497,6 @@ async def set_office_hours(
 ) -> None:
     """Staff only: the route's guard (``running_staff_only``) has checked."""
     if hours is not None and hours["start"] >= hours["end"]:
-        raise Invalid(Code.MESSAGING_OFFICE_HOURS_ORDER)
+        raise Invalid(Code.MESSAGING_OFFICE_HOURS_ORDER, field="office_hours.end")
     await conn.execute(q.SET_OFFICE_HOURS, person, hours)
     log.info("office hours of %s set to %s", person, hours)

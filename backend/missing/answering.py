@@ -65,7 +65,7 @@ async def resolve(
     role = _answering_role(access, row)
     allowed = GUARDIAN_OUTCOMES if role == "guardian" else STAFF_OUTCOMES
     if data.outcome not in allowed:
-        raise Invalid(Code.MISSING_OUTCOME_NOT_ALLOWED)
+        raise Invalid(Code.MISSING_OUTCOME_NOT_ALLOWED, field="outcome")
     status = await conn.fetchval(q.LOCK_CASE, case_id, str(row["pupil_id"]))
     if status == "resolved":
         raise Conflict(Code.MISSING_ALREADY_RESOLVED)

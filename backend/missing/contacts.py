@@ -111,7 +111,7 @@ async def log_call(
         if not staff.is_open:
             raise Conflict(Code.MISSING_ALREADY_RESOLVED)
         if not await conn.fetchval(q.CASE_GUARDIAN, case_id, data.guardian_id, now):
-            raise Invalid(Code.MISSING_NOT_A_GUARDIAN)
+            raise Invalid(Code.MISSING_NOT_A_GUARDIAN, field="guardian_id")
         status = _CALL_STATUS[data.outcome]
         await conn.execute(
             q.LOG_CALL, case_id, staff.school_id, data.guardian_id, status, viewer, data.note, now

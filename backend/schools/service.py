@@ -202,7 +202,7 @@ async def list_closed_days(
     try:
         after_day = date.fromisoformat(after[0]) if after else None
     except ValueError as exc:
-        raise Invalid(Code.REQUEST_INVALID) from exc
+        raise Invalid(Code.REQUEST_INVALID, field="cursor") from exc
     rows = await conn.fetch(q.LIST_CLOSED_DAYS, school_id, first, last, after_day, limit + 1)
     items = [ClosedDay(date=r["day"], label=r["label"]) for r in rows[:limit]]
     return ClosedDayPage(

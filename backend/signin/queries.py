@@ -20,14 +20,20 @@ ORDER BY array_position($1::text[], username)
 
 INSERT_REFRESH = """
 INSERT INTO refresh_tokens
-    (id, family_id, person_id, client, token_hash, created_at, family_expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+    (id, family_id, person_id, client, token_hash, created_at, family_expires_at, parent_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 """
 
 LOCK_REFRESH = """
 SELECT r.id, r.family_id, r.person_id, r.client, r.family_expires_at, r.used_at, r.revoked_at,
        (p.deactivated_at IS NULL AND p.sign_in_enabled) AS active
 FROM refresh_tokens r JOIN people p ON p.id = r.person_id WHERE r.token_hash = $1 FOR UPDATE OF r
+"""
+
+LOCK_SUCCESSORS = "SELECT id, used_at FROM refresh_tokens WHERE parent_id = $1 FOR UPDATE"
+
+REVOKE_SUCCESSORS = """
+UPDATE refresh_tokens SET revoked_at = $2 WHERE parent_id = $1 AND revoked_at IS NULL
 """
 
 MARK_USED = "UPDATE refresh_tokens SET used_at = $2 WHERE id = $1"

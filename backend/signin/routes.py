@@ -13,9 +13,8 @@ from litestar.params import Body
 
 from backend.edge.bodies import SMALL_BODY_LIMIT, TOKEN_BODY_LIMIT
 from backend.edge.deps import caller_address
+from backend.edge.idempotency import sign_in_key
 from backend.edge.openapi import problems
-from backend.problems.codes import Code
-from backend.problems.errors import Invalid
 from backend.signin import service
 from backend.signin.service import SignIn
 from backend.signin.tokens import InvalidToken
@@ -41,7 +40,8 @@ class AuthController(Controller):
         now: datetime,
         data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> TokenResponse:
-        return await service.token(conn, sign_in, data, caller_address(request), now)
+        retry = await sign_in_key(request)
+        return await service.token(conn, sign_in, data, caller_address(request), now, retry)
 
     @post(
         "/logout",
@@ -58,20 +58,15 @@ class AuthController(Controller):
         now: datetime,
         data: Logout | None = None,
     ) -> None:
-        device_id = None
-        if data is not None and data.device_id:
-            try:
-                device_id = uuid.UUID(data.device_id)
-            except ValueError as exc:
-                raise Invalid(Code.REQUEST_INVALID, field="device_id") from exc
         await service.logout(
             conn,
             sign_in,
             _bearer_person(request, sign_in, now),
             data.refresh_token if data else None,
-            device_id,
+            data.device_id if data else None,
             caller_address(request),
             now,
+            await sign_in_key(request),
         )
 
 
@@ -106,5 +101,11 @@ class DevLoginController(Controller):
         data: DevLogin,
     ) -> TokenResponse:
         return await service.dev_login(
-            conn, sign_in, data.username, data.client.value, caller_address(request), now
+            conn,
+            sign_in,
+            data.username,
+            data.client.value,
+            caller_address(request),
+            now,
+            await sign_in_key(request),
         )

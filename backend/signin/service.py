@@ -8,9 +8,10 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
+import msgspec
 
 from backend.db.transactions import atomic
 from backend.problems.codes import Code
@@ -58,6 +59,26 @@ class Limits(Protocol):
     def by_family(self) -> Window: ...
 
 
+class Retry(Protocol):
+    """The request's ``Idempotency-Key`` (backend/edge/idempotency.py's ``SignInKey``):
+    claimed for the person the credential names, inside the use case's transaction."""
+
+    async def replay(self, conn: asyncpg.Connection, person_id: uuid.UUID) -> dict[str, Any] | None: ...
+    async def store(self, conn: asyncpg.Connection, person_id: uuid.UUID, answer: object) -> None: ...
+
+
+# A phone often loses the answer to a refresh (api.md: Auth): the just-spent token
+# presented again this soon after its rotation is a retry, not a theft.
+RETRY_WINDOW = timedelta(seconds=30)
+
+
+class _Reused(Exception):
+    """A spent refresh token used again outside the retry window (its family ends)."""
+
+    def __init__(self, family_id: uuid.UUID) -> None:
+        self.family_id = family_id
+
+
 @dataclass(frozen=True, slots=True)
 class SignIn:
     """What signing in needs of the process: its keys, trusted providers and counters."""
@@ -81,6 +102,7 @@ async def _issue_pair(
     client: str,
     now: datetime,
     family: tuple[uuid.UUID, datetime] | None = None,
+    parent_id: uuid.UUID | None = None,
 ) -> TokenResponse:
     refresh = secrets.token_urlsafe(32)
     family_id, family_expires = family or (
@@ -96,6 +118,7 @@ async def _issue_pair(
         _hash(refresh),
         now,
         family_expires,
+        parent_id,
     )
     return TokenResponse(
         access_token=si.tokens.issue(person_id, client, now),
@@ -125,8 +148,28 @@ async def dev_users(conn: asyncpg.Connection, usernames: list[str]) -> list[dict
     return [dict(r) for r in await conn.fetch(q.DEV_USERS, usernames)]
 
 
+async def _once(
+    conn: asyncpg.Connection, retry: Retry | None, person_id: uuid.UUID, issue: Any
+) -> TokenResponse:
+    """``issue()`` under the request's key: a retry gets the first pair. In a transaction."""
+    if retry is not None:
+        first = await retry.replay(conn, person_id)
+        if first is not None:
+            return msgspec.convert(first, TokenResponse)
+    pair: TokenResponse = await issue()
+    if retry is not None:
+        await retry.store(conn, person_id, pair)
+    return pair
+
+
 async def dev_login(
-    conn: asyncpg.Connection, si: SignIn, username: str, client: str, address: str, now: datetime
+    conn: asyncpg.Connection,
+    si: SignIn,
+    username: str,
+    client: str,
+    address: str,
+    now: datetime,
+    retry: Retry | None = None,
 ) -> TokenResponse:
     async with atomic(conn):
         si.limits.by_address.hit(address, si.rates.auth_per_minute)
@@ -134,11 +177,16 @@ async def dev_login(
         if person_id is None:
             raise Unauthorized(Code.AUTH_UNKNOWN_USER)
         log.info("dev login as %s (%s)", username, client)
-        return await _issue_pair(conn, si, person_id, client, now)
+        return await _once(conn, retry, person_id, lambda: _issue_pair(conn, si, person_id, client, now))
 
 
 async def token(
-    conn: asyncpg.Connection, si: SignIn, form: TokenRequest, address: str, now: datetime
+    conn: asyncpg.Connection,
+    si: SignIn,
+    form: TokenRequest,
+    address: str,
+    now: datetime,
+    retry: Retry | None = None,
 ) -> TokenResponse:
     if form.grant_type == "refresh_token":
         # Refreshes count per family (in refresh); only failed ones count against the
@@ -148,7 +196,7 @@ async def token(
         try:
             if not form.refresh_token:
                 raise InvalidGrant("refresh_token is required")
-            return await refresh(conn, si, form.refresh_token, now)
+            return await refresh(conn, si, form.refresh_token, now, retry)
         except InvalidGrant:
             si.limits.failures_by_address.record(address)
             raise
@@ -167,37 +215,63 @@ async def token(
         if person_id is None:
             log.info("token exchange: %s subject not in the roster", identity.provider)
             raise Unauthorized(Code.AUTH_UNKNOWN_USER)
+        client = form.client.value
         async with conn.transaction():
-            return await _issue_pair(conn, si, person_id, form.client.value, now)
+            return await _once(conn, retry, person_id, lambda: _issue_pair(conn, si, person_id, client, now))
     raise InvalidGrant(f"grant_type must be {TOKEN_EXCHANGE} or refresh_token")
 
 
-async def refresh(conn: asyncpg.Connection, si: SignIn, refresh_token: str, now: datetime) -> TokenResponse:
-    revoked_family: uuid.UUID | None = None
-    async with conn.transaction():
-        row = await conn.fetchrow(q.LOCK_REFRESH, _hash(refresh_token))
-        if row is None:
-            raise InvalidGrant("the refresh token is not known")
-        if row["revoked_at"] is not None or not row["active"]:
-            raise InvalidGrant("the refresh token has been revoked; sign in again")
-        if row["used_at"] is not None:
-            # A spent token used again means it leaked: end the whole family.
-            await conn.execute(q.REVOKE_FAMILY, row["family_id"], now)
-            revoked_family = row["family_id"]
-        elif row["family_expires_at"] <= now:
-            raise InvalidGrant("the sign-in has expired; sign in again")
-        else:
+async def refresh(
+    conn: asyncpg.Connection, si: SignIn, refresh_token: str, now: datetime, retry: Retry | None = None
+) -> TokenResponse:
+    """Rotate a refresh token: the family gets a new one and the presented one is spent.
+
+    The just-spent token presented again within ``RETRY_WINDOW`` of its rotation, while
+    the token it was rotated to is still unused, is a retry: that successor is revoked
+    and a new pair issued, so the family again holds exactly one live token. Any other
+    use of a spent token means it leaked, and the whole family ends.
+    """
+    try:
+        async with conn.transaction():
+            row = await conn.fetchrow(q.LOCK_REFRESH, _hash(refresh_token))
+            if row is None:
+                raise InvalidGrant("the refresh token is not known")
+            if row["revoked_at"] is not None or not row["active"]:
+                raise InvalidGrant("the refresh token has been revoked; sign in again")
+            if retry is not None:
+                first = await retry.replay(conn, row["person_id"])
+                if first is not None:
+                    return msgspec.convert(first, TokenResponse)
+            if row["used_at"] is not None:
+                if now - row["used_at"] > RETRY_WINDOW:
+                    raise _Reused(row["family_id"])
+                # Successors are locked so that two retries racing take turns.
+                successors = await conn.fetch(q.LOCK_SUCCESSORS, row["id"])
+                if any(s["used_at"] is not None for s in successors):
+                    raise _Reused(row["family_id"])  # the successor is in use: not a lost answer
+                await conn.execute(q.REVOKE_SUCCESSORS, row["id"], now)
+                log.info("refresh retried within the window: family %s", row["family_id"])
+            if row["family_expires_at"] <= now:
+                raise InvalidGrant("the sign-in has expired; sign in again")
             si.limits.by_family.hit(str(row["family_id"]), si.rates.refresh_per_minute)
-            await conn.execute(q.MARK_USED, row["id"], now)
-            return await _issue_pair(
+            if row["used_at"] is None:
+                await conn.execute(q.MARK_USED, row["id"], now)
+            pair = await _issue_pair(
                 conn,
                 si,
                 row["person_id"],
                 row["client"],
                 now,
                 (row["family_id"], row["family_expires_at"]),
+                parent_id=row["id"],
             )
-    log.warning("refresh token reuse: family %s revoked", revoked_family)
+            if retry is not None:
+                await retry.store(conn, row["person_id"], pair)
+            return pair
+    except _Reused as reused:
+        # Out of the rolled-back transaction: the revocation must stay.
+        await conn.execute(q.REVOKE_FAMILY, reused.family_id, now)
+        log.warning("refresh token reuse: family %s revoked", reused.family_id)
     raise InvalidGrant("the refresh token was already used; every session of it is signed out")
 
 
@@ -209,6 +283,7 @@ async def logout(
     device_id: uuid.UUID | None,
     address: str,
     now: datetime,
+    retry: Retry | None = None,
 ) -> None:
     """Revoke the refresh token's family and unregister the device.
 
@@ -219,15 +294,22 @@ async def logout(
     limit = si.rates.auth_per_minute
     si.limits.failures_by_address.check(address, limit)
     async with conn.transaction():
+        family_id: uuid.UUID | None = None
         if refresh_token:
             row = await conn.fetchrow(q.FAMILY_OF, _hash(refresh_token))
             if row is not None and person_id in (None, row["person_id"]):
                 person_id = row["person_id"]
-                await conn.execute(q.REVOKE_FAMILY, row["family_id"], now)
+                family_id = row["family_id"]
         if person_id is None:
             si.limits.failures_by_address.record(address)  # a guess at someone's refresh token
             raise Unauthorized(Code.AUTH_MISSING_TOKEN)
+        if retry is not None and await retry.replay(conn, person_id) is not None:
+            return  # signed out already; a 204 has nothing to replay
+        if family_id is not None:
+            await conn.execute(q.REVOKE_FAMILY, family_id, now)
         if device_id is not None:
             # Signing out on a phone: pushes still queued for it must not follow.
             await remove_device(conn, device_id, person_id, "device signed out")
+        if retry is not None:
+            await retry.store(conn, person_id, {})
     log.info("logout of %s", person_id)

@@ -68,6 +68,51 @@ class Source:
             self._zip.close()
 
 
+# Spellings of the demographics columns found in published exports (1.0 and 1.1
+# sets, spreadsheets saved by hand), compared without case, "_", "-" or spaces.
+_SPELLINGS = {
+    "demographics": {
+        "usersourcedid": "sourcedId",
+        "birthdate": "birthDate",
+        "dateofbirth": "birthDate",
+        "dob": "birthDate",
+        "birthday": "birthDate",
+    },
+}
+
+
+def _plain(column: str) -> str:
+    return "".join(ch for ch in column.lower() if ch not in "_- ")
+
+
+def canonical_columns(name: str, columns: list[str], roster: Roster) -> list[str]:
+    """The file's columns under the names OneRoster gives them, with a note where renamed.
+
+    A ``userSourcedId`` column names the user even where the file also has a
+    ``sourcedId`` of its own (then the record's id, not used).
+    """
+    spellings = _SPELLINGS.get(name[:-4])
+    if not spellings:
+        return columns
+    out = list(columns)
+    renamed: list[str] = []
+    for i, column in enumerate(columns):
+        target = spellings.get(_plain(column))
+        if target is None or column == target:
+            continue
+        if target in columns:
+            if target != "sourcedId" or _plain(column) != "usersourcedid":
+                continue  # the proper column is there too: it wins
+            out[columns.index(target)] = f"{target} (record)"
+        elif target in out:
+            continue  # an earlier spelling took it
+        out[i] = target
+        renamed.append(f"{column} as {target}")
+    if renamed:
+        roster.notes.append(f"{name}: read {', '.join(renamed)}")
+    return out
+
+
 def csv_rows(
     source: Source, name: str, errors: list[Problem], roster: Roster
 ) -> Iterator[tuple[str, dict[str, str]]]:
@@ -96,7 +141,7 @@ def csv_rows(
                 "comma-separated: export 'CSV UTF-8 (comma-separated)' to avoid surprises."
             )
         reader = csv.reader(io.StringIO(header), delimiter=delimiter)
-        columns = [c.strip() for c in next(reader)]
+        columns = canonical_columns(name, [c.strip() for c in next(reader)], roster)
         kind = name[:-4]
         unused = [c for c in columns if c and c not in USED_COLUMNS.get(kind, set())]
         if unused:
@@ -127,9 +172,11 @@ def csv_rows(
         raw.close()
 
 
-def read_manifest(source: Source) -> tuple[str, dict[str, str], list[Problem]]:
-    """The OneRoster version and each file's mode (bulk, delta or absent)."""
+def read_manifest(source: Source) -> tuple[str, dict[str, str], list[Problem], list[str]]:
+    """The OneRoster version, each file's mode (bulk, delta or absent), problems and notes."""
     problems: list[Problem] = []
+    notes: list[str] = []
+    empty: list[str] = []
     modes: dict[str, str] = {}
     version = ""
     if source.has("manifest.csv"):
@@ -140,6 +187,10 @@ def read_manifest(source: Source) -> tuple[str, dict[str, str], list[Problem]]:
                 version = row.get("value", "").strip()
             elif prop.startswith("file."):
                 kind = prop[len("file.") :]
+                if not value:
+                    # Published sets leave the files they do not ship blank.
+                    empty.append(prop)
+                    value = "absent"
                 if value not in ("bulk", "delta", "absent"):
                     problems.append(Problem(where, f"{prop} is {value!r}", "write bulk, delta or absent"))
                 elif kind in KINDS:
@@ -149,6 +200,8 @@ def read_manifest(source: Source) -> tuple[str, dict[str, str], list[Problem]]:
             raise RosterError(
                 Problem("manifest.csv", f"names OneRoster {version!r}", "export OneRoster 1.1 or 1.2")
             )
+    if empty:
+        notes.append(f"manifest.csv leaves {', '.join(empty)} empty; read as absent")
     version = version[:3] if version else ("1.2" if source.has("roles.csv") else "1.1")
     for kind in KINDS:
         if kind not in modes:
@@ -159,7 +212,7 @@ def read_manifest(source: Source) -> tuple[str, dict[str, str], list[Problem]]:
                     "manifest.csv", f"names {kind}.csv as {modes[kind]} but the file is missing", "add it"
                 )
             )
-    return version, modes, problems
+    return version, modes, problems, notes
 
 
 def detect_version(folder: Path) -> str:
@@ -174,7 +227,7 @@ def read_roster(path: Path, progress: Progress | None = None, options: ReadOptio
     """Read a folder or .zip of OneRoster CSV files."""
     source = Source(path)
     try:
-        version, modes, problems = read_manifest(source)
+        version, modes, problems, notes = read_manifest(source)
         if not any(m != "absent" for k, m in modes.items()):
             raise RosterError(
                 Problem(
@@ -196,6 +249,7 @@ def read_roster(path: Path, progress: Progress | None = None, options: ReadOptio
                     )
                 )
         roster = Roster(version=version, modes=modes)
+        roster.notes.extend(notes)
         tables: dict[str, Rows] = {
             kind: csv_rows(source, f"{kind}.csv", problems, roster)
             for kind in KINDS
