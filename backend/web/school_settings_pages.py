@@ -30,9 +30,15 @@ SEEK_ATTRS = {"seek_1_7": "grades_1_7", "seek_8_10": "grades_8_10", "seek_11_13"
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str  # the form field; the API's field but for the seek policy's three
-    kind: str  # the input's type: time, number, text, tel
-    low: int | None = None
-    high: int | None = None
+    kind: str  # time, number, decimal, text, tel, checkbox, lines (a name: hours map)
+    low: float | None = None
+    high: float | None = None
+    group: str | None = None  # the API's nested object holding it (``follow_up``)
+
+    @property
+    def key(self) -> str:
+        """The field's name in the API's body (inside ``group`` where there is one)."""
+        return self.name.removeprefix(f"{self.group}_") if self.group else self.name
 
 
 GROUPS: list[tuple[str, list[Field]]] = [
@@ -69,9 +75,46 @@ GROUPS: list[tuple[str, list[Field]]] = [
             Field("feide_realm", "text"),
         ],
     ),
+    (
+        "desk_settings_follow_up",
+        [
+            Field("follow_up_days_share_percent", "number", 1, 100, "follow_up"),
+            Field("follow_up_window_days", "number", 7, 120, "follow_up"),
+            Field("follow_up_spells", "number", 2, 20, "follow_up"),
+            Field("follow_up_same_weekday", "number", 2, 20, "follow_up"),
+            Field("follow_up_same_weekday_window_days", "number", 7, 120, "follow_up"),
+            Field("follow_up_unexplained_per_term", "number", 1, 50, "follow_up"),
+        ],
+    ),
+    (
+        "desk_settings_upper_secondary",
+        [
+            Field("absence_limit_percent", "decimal", 0.1, 50),
+            Field("absence_warning_percent", "decimal", 0.1, 50),
+            Field("absence_warnings_automatic", "checkbox"),
+            Field("absence_annual_hours", "lines"),
+        ],
+    ),
 ]
 FIELDS = [f for _, group in GROUPS for f in group]
-NUMBERS = {f.name for f in FIELDS if f.kind == "number"}
+BY_NAME = {f.name: f for f in FIELDS}
+# What a typed value must look like before the API's limits are asked; the key is the
+# portal text shown otherwise.
+SHAPES = {
+    "number": (re.compile(r"-?[0-9]{1,9}"), "desk_whole_number"),
+    "decimal": (re.compile(r"-?[0-9]{1,4}([.,][0-9]{1,2})?"), "desk_decimal_number"),
+}
+ANNUAL_HOURS_LINE = re.compile(r"(?P<subject>[^:=]+?)\s*[:=]\s*(?P<hours>[0-9]{1,9})")
+
+
+def _shown(f: Field, value: Any) -> str:
+    if f.kind == "checkbox":
+        return "on" if value else ""
+    if f.kind == "lines":
+        return "\n".join(f"{name}: {hours}" for name, hours in sorted(value.items()))
+    if f.kind == "decimal":
+        return f"{value:g}"
+    return "" if value is None else str(value)
 
 
 def _values(current: SchoolSettings) -> dict[str, str]:
@@ -81,9 +124,42 @@ def _values(current: SchoolSettings) -> dict[str, str]:
         if f.name in SEEK_ATTRS:
             out[f.name] = getattr(current.seek_policy, SEEK_ATTRS[f.name])
         else:
-            value = getattr(current, f.name)
-            out[f.name] = "" if value is None else str(value)
+            holder = getattr(current, f.group) if f.group else current
+            out[f.name] = _shown(f, getattr(holder, f.key))
     return out
+
+
+def _value(f: Field, text: str) -> Any:
+    """The typed text as the API's body carries it (its shape already checked)."""
+    if f.kind == "number":
+        return int(text)
+    if f.kind == "decimal":
+        return float(text.replace(",", "."))
+    if f.kind == "checkbox":
+        return text == "on"
+    if f.kind == "lines":
+        lines = (ANNUAL_HOURS_LINE.fullmatch(line.strip()) for line in text.splitlines() if line.strip())
+        return {m["subject"]: int(m["hours"]) for m in lines if m}
+    return text
+
+
+def _shape_problem(f: Field, text: str) -> str | None:
+    """The portal text for a value that is not even of the field's kind."""
+    if f.kind in SHAPES:
+        pattern, key = SHAPES[f.kind]
+        return None if pattern.fullmatch(text) else key
+    if f.kind == "lines" and any(
+        not ANNUAL_HOURS_LINE.fullmatch(line.strip()) for line in text.splitlines() if line.strip()
+    ):
+        return "desk_annual_hours_lines"
+    return None
+
+
+def _put(body: dict[str, Any], f: Field, value: Any) -> None:
+    if f.group:
+        body.setdefault(f.group, {})[f.key] = value
+    else:
+        body[f.name] = value
 
 
 def _alone(typed: dict[str, str], name: str) -> dict[str, Any]:
@@ -92,7 +168,9 @@ def _alone(typed: dict[str, str], name: str) -> dict[str, Any]:
     if name in SEEK_KEYS:
         others = {v: "first_lesson" for k, v in SEEK_KEYS.items() if k != name}
         return {"seek_policy": {SEEK_KEYS[name]: typed[name], **others}}
-    return {name: int(typed[name]) if name in NUMBERS else typed[name]}
+    body: dict[str, Any] = {}
+    _put(body, BY_NAME[name], _value(BY_NAME[name], typed[name]))
+    return body
 
 
 def _parsed(typed: dict[str, str], lang: str) -> tuple[SchoolSettingsUpdate | None, dict[str, str]]:
@@ -101,8 +179,8 @@ def _parsed(typed: dict[str, str], lang: str) -> tuple[SchoolSettingsUpdate | No
     for f in FIELDS:
         if f.name == "office_phone" and not typed[f.name]:
             continue
-        if f.name in NUMBERS and not re.fullmatch(r"-?[0-9]{1,9}", typed[f.name]):
-            errors[f.name] = translator(lang)("desk_whole_number")
+        if (shape := _shape_problem(f, typed[f.name])) is not None:
+            errors[f.name] = translator(lang)(shape)
             continue
         try:
             msgspec.convert(_alone(typed, f.name), SchoolSettingsUpdate)
@@ -115,7 +193,7 @@ def _parsed(typed: dict[str, str], lang: str) -> tuple[SchoolSettingsUpdate | No
         if f.name in SEEK_KEYS or (f.name == "office_phone" and not typed[f.name]):
             # An empty phone number stays as it is (the API cannot clear it either).
             continue
-        body[f.name] = int(typed[f.name]) if f.name in NUMBERS else typed[f.name]
+        _put(body, f, _value(f, typed[f.name]))
     return msgspec.convert(body, SchoolSettingsUpdate), {}
 
 
@@ -177,7 +255,7 @@ class SchoolSettingsPages(Controller):
         # A school the viewer does not lead is 404 before anything typed is looked at.
         await schools.get_settings(conn, session.person_id, school_id, now)
         lang = locale_of(request, session)
-        typed = {f.name: form.get(f.name, "").strip() for f in FIELDS}
+        typed = {f.name: form.get(f.name, "").strip() for f in FIELDS}  # an unticked box is absent
         data, errors = _parsed(typed, lang)
         summary = translator(lang)("desk_form_has_problems")
         if data is None:
@@ -201,7 +279,7 @@ def _form_field(api_field: str) -> str:
     for name, key in SEEK_KEYS.items():
         if api_field.endswith(key):
             return name
-    return api_field
+    return api_field.replace(".", "_")  # follow_up.spells → follow_up_spells
 
 
 def _notice(text: str | None) -> dict[str, Any]:

@@ -662,3 +662,49 @@ async def test_the_desk_speaks_english_and_nynorsk(client):
     for path in DESK_PAGES:
         page = await client.get(path + "?lang=en")
         assert page.status_code == 200 and "desk_" not in page.text, path
+
+
+async def test_the_follow_up_rules_and_the_upper_secondary_limits_are_settings_too(client, db):
+    await web_login(client, "leader")
+    page = await client.get(f"/web/schools/{SCHOOL}/settings")
+    assert 'name="follow_up_spells" type="number" value="3" min="2" max="20"' in page.text
+    assert 'name="absence_limit_percent" type="text" value="10"' in page.text
+    assert 'name="absence_warnings_automatic" type="checkbox"' in page.text
+    form = _form(page.text) | {
+        "follow_up_spells": "4",
+        "absence_warning_percent": "7,5",
+        "absence_warnings_automatic": "on",
+        "absence_annual_hours": "Norsk: 112\nMatematikk 1T = 140\n",
+    }
+    r = await post(client, f"/web/schools/{SCHOOL}/settings", **form)
+    assert r.status_code == 303, r.text
+    row = await _settings_row(db)
+    follow_up = row["follow_up"] if isinstance(row["follow_up"], dict) else json.loads(row["follow_up"])
+    assert follow_up["spells"] == 4 and follow_up["window_days"] == 28
+    assert float(row["absence_warning_percent"]) == 7.5 and row["absence_warnings_automatic"] is True
+    hours = row["absence_annual_hours"]
+    assert (hours if isinstance(hours, dict) else json.loads(hours)) == {"Norsk": 112, "Matematikk 1T": 140}
+    page = await client.get(r.headers["location"])
+    assert "Norsk: 112" in page.text and 'value="7.5"' in page.text
+
+
+async def test_bad_follow_up_rules_and_limits_are_shown_by_their_fields_and_change_nothing(client, db):
+    await web_login(client, "leader")
+    before = await _settings_row(db)
+    page = await client.get(f"/web/schools/{SCHOOL}/settings")
+    form = _form(page.text) | {
+        "follow_up_spells": "1",
+        "absence_limit_percent": "ti",
+        "absence_annual_hours": "Norsk 112",
+    }
+    r = await post(client, f"/web/schools/{SCHOOL}/settings", **form)
+    assert r.status_code == 422
+    for name in ("follow_up_spells", "absence_limit_percent", "absence_annual_hours"):
+        assert f'id="{name}-error"' in r.text, name
+    assert "Skriv et tall, for eksempel 8 eller 7,5." in r.text and "Norsk 112" in r.text
+    # Each valid alone, wrong together: the warning level must be below the limit.
+    form = _form(page.text) | {"absence_limit_percent": "8", "absence_warning_percent": "9"}
+    r = await post(client, f"/web/schools/{SCHOOL}/settings", **form)
+    assert r.status_code == 422
+    assert 'id="absence_warning_percent-error"' in r.text or 'id="absence_limit_percent-error"' in r.text
+    assert await _settings_row(db) == before
