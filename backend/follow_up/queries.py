@@ -20,6 +20,7 @@ WHERE f.id IN (SELECT fs.follow_up_id FROM follow_up_staff($2) fs WHERE fs.perso
   AND ($4::uuid IS NULL OR f.class_id = $4)
   AND ($5::uuid IS NULL OR f.school_id = $5)
   AND ($6::timestamptz IS NULL OR (f.opened_at, f.id) < ($6, $7::uuid))
+  AND ($9::uuid IS NULL OR f.pupil_id = $9)
 ORDER BY f.opened_at DESC, f.id DESC
 LIMIT $8
 """

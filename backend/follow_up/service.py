@@ -16,6 +16,7 @@ import asyncpg
 import msgspec
 
 from backend.access.follow_up_staff import follow_up_roles
+from backend.access.policy import PupilAccess
 from backend.db.transactions import atomic
 from backend.follow_up import queries as q
 from backend.lib.cursors import decode_instant_cursor, encode_cursor
@@ -74,8 +75,11 @@ async def list_follow_ups(
     cursor: str | None,
     limit: int,
     now: datetime,
+    *,
+    pupil_id: uuid.UUID | None = None,
 ) -> FollowUpPage:
-    """The follow-ups the viewer answers for: a contact teacher their classes', a leader the school's."""
+    """The follow-ups the viewer answers for: a contact teacher their classes', a leader the
+    school's (``pupil_id``: only that pupil's, for the pupil page)."""
     after_at, after_id = decode_instant_cursor(cursor)
     async with atomic(conn):
         rows = await conn.fetch(
@@ -88,6 +92,7 @@ async def list_follow_ups(
             after_at,
             after_id,
             limit + 1,
+            pupil_id,
         )
         page = rows[:limit]
         # Who has a follow-up is itself about a pupil's absence: an audited read.
@@ -98,6 +103,17 @@ async def list_follow_ups(
         else None
     )
     return FollowUpPage(items=[FollowUp(**_fields(r)) for r in page], next_cursor=next_cursor)  # type: ignore[arg-type]
+
+
+async def pupil_follow_ups(
+    conn: asyncpg.Connection, access: PupilAccess, viewer: uuid.UUID, now: datetime
+) -> list[FollowUp] | None:
+    """The pupil's follow-ups for the pupil page; None for a viewer who does not answer
+    for follow-ups (only the contact teacher and the school's leaders do)."""
+    if access.relation not in ("contact_teacher", "school_leader"):
+        return None
+    listed = await list_follow_ups(conn, viewer, None, None, None, None, 50, now, pupil_id=access.pupil_id)
+    return listed.items
 
 
 async def _detail(conn: asyncpg.Connection, row: asyncpg.Record) -> FollowUpDetail:

@@ -21,6 +21,7 @@ from backend.access.guardian_admin import READERS, guardians_access
 from backend.access.policy import pupil_access
 from backend.assessments import service as assessments
 from backend.edge.problem_handlers import status_of
+from backend.follow_up.service import pupil_follow_ups
 from backend.guardians import service as guardians
 from backend.leave import service as leave
 from backend.problems.errors import Forbidden, Invalid
@@ -61,7 +62,10 @@ async def _pupil_page(
             ).items
         if access.relation in READERS:
             guardian_list = await guardians.list_guardians(conn, session.person_id, pupil_id, now)
-    context: dict[str, Any] = {"absence_warnings": await warnings_view(conn, access, session.person_id, now)}
+    context: dict[str, Any] = {
+        "absence_warnings": await warnings_view(conn, access, session.person_id, now),
+        "follow_ups": await pupil_follow_ups(conn, access, session.person_id, now),
+    }
     if (notice := NOTICES.get(request.query_params.get("done") or "")) is not None:
         context["notice"] = translator(locale_of(request, session))(notice)
     return page(

@@ -102,3 +102,21 @@ async def test_the_statistics_page_is_404_for_others(client, who):
     await web_login(client, who)
     assert (await client.get(f"/web/owners/{DISTRICT}/statistics")).status_code == 404
     assert (await client.get(f"/web/owners/{DISTRICT}/statistics.csv")).status_code == 404
+
+
+async def test_the_pupil_page_shows_the_follow_ups_to_who_answers_for_them_only(client, tokens, db, clock):
+    for day in MONDAYS:
+        await past_report(db, OLA, day)
+    clock.set(EVENING)
+    assert (await run_follow_up_job(client, tokens))["opened"] == 1
+    follow_up = await db.fetchval("SELECT id FROM follow_ups WHERE pupil_id = $1", OLA)
+    for username in ("teacher.3a", "leader"):
+        client.cookies.clear()
+        await web_login(client, username)
+        page = await client.get(f"/web/pupils/{OLA}")
+        assert page.status_code == 200 and f'href="/web/follow-ups/{follow_up}"' in page.text, username
+    # The guardian sees the pupil page, but no follow-up section.
+    client.cookies.clear()
+    await web_login(client, "guardian.hansen")
+    page = await client.get(f"/web/pupils/{OLA}")
+    assert page.status_code == 200 and "pupil-follow-ups-heading" not in page.text
