@@ -140,15 +140,20 @@ async def sign_in(page: Any, username: str, then: str = "/web/") -> None:
     assert "/web/login" not in page.url
 
 
-async def assert_accessible(page: Any) -> None:
+async def assert_accessible(page: Any, *, scripted: bool = False) -> None:
     """No axe-core WCAG 2.1 A/AA violation on the page as the user sees it now.
 
     axe needs timers, which a page with scripts off does not run, so it checks a copy
     of the page's HTML in a scripted page of the same origin (the stylesheet loads as
     it did, and a form re-shown with its errors after a POST is checked as shown).
+    ``scripted``: the page runs scripts itself (``new_page(..., js=True)``); checked as is.
     """
     from axe_playwright_python.async_playwright import Axe
 
+    if scripted:
+        results = await Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+        assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
+        return
     state = await page.context.storage_state()
     context = await page.context.browser.new_context(
         storage_state=state, java_script_enabled=True, viewport=page.viewport_size
