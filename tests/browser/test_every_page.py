@@ -48,5 +48,5 @@ async def test_every_page_of_the_role_passes_axe(browser, service, username):
     await sign_in(page, username)
     for path in PAGES[username]:
         response = await page.goto(path)
-        assert response.status == 200, (username, path)
+        assert response.status == 200 and page.url == f"{service}{path}", (username, path, page.url)
         await assert_accessible(page, scripted=True)
