@@ -28,7 +28,7 @@ SESSION_STATE = {
     "a session setting": (re.compile(r"[\"'(]\s*SET\s+(?!LOCAL\b)(SESSION\s+)?[a-z_]+\s*(=|TO\b)", re.I), ()),
     "a session set_config": (re.compile(r"set_config\([^)]*,\s*false\s*\)", re.I), ()),
     "a held cursor": (re.compile(r"WITH\s+HOLD", re.I), ()),
-    "LISTEN": (re.compile(r"\badd_listener\(|[\"']\s*LISTEN\s+\w"), ("dispatcher.py",)),
+X
 }
 
 
