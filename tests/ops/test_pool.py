@@ -21,14 +21,15 @@ DAY = date(2026, 11, 24)
 
 
 # What asyncpg's default reset would undo, and the service no longer resets
-# (backend/db/pool.py: _keep_session). Only the files named may hold a session.
+# (backend/db/pool.py: _keep_session). Only the files named may hold a session: each
+# LISTENs or locks on a connection of its own, never one of the pool's.
 SESSION_STATE = {
     # migrate.py locks on its own direct connection (SKOLEBRO_DIRECT_DATABASE_URL).
     "a session advisory lock": (re.compile(r"pg_advisory_lock\(|pg_try_advisory_lock\("), ("migrate.py",)),
     "a session setting": (re.compile(r"[\"'(]\s*SET\s+(?!LOCAL\b)(SESSION\s+)?[a-z_]+\s*(=|TO\b)", re.I), ()),
     "a session set_config": (re.compile(r"set_config\([^)]*,\s*false\s*\)", re.I), ()),
     "a held cursor": (re.compile(r"WITH\s+HOLD", re.I), ()),
-X
+    "LISTEN": (re.compile(r"\badd_listener\(|[\"']\s*LISTEN\s+\w"), ("dispatcher.py", "listener.py")),
 }
 
 
