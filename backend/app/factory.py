@@ -38,6 +38,7 @@ from backend.missing.routes import MissingCaseController
 from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.reachability.routes import ReachabilityController, TestAlertController
+from backend.retention.routes import LegalHoldController
 from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
 from backend.signin.idp import IdentityVerifier
@@ -97,6 +98,7 @@ def create_app(
         TestAlertController,
         AuditLogController,
         GuardianController,
+        LegalHoldController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)

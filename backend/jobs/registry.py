@@ -16,6 +16,7 @@ import asyncpg
 from backend.jobs import daily, routine
 from backend.jobs.base import Job
 from backend.ops.metrics import observe_job
+from backend.retention.jobs import retention
 from backend.roster.jobs import RosterSync, roster_sync_job
 
 log = logging.getLogger("skolebro.jobs")
@@ -34,6 +35,7 @@ def job_table(roster: RosterSync | None = None) -> dict[str, Job]:
         "publish-assessments": daily.publish_assessments,
         "prune-devices": daily.prune_devices,
         "absence-warnings": daily.absence_warnings,
+        "retention": retention,
         "roster-sync": roster_sync_job(roster.settings, roster.pepper) if roster else roster_sync_job(None),
     }
 

@@ -136,3 +136,7 @@ class Code(StrEnum):
 
     # sms
     SMS_BAD_SIGNATURE = "sms.bad_signature"
+
+    # legal holds and the person's own export
+    LEGAL_HOLD_LEADERS_ONLY = "legal_hold.leaders_only"
+    EXPORT_TOO_SOON = "export.too_soon"

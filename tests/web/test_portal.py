@@ -317,7 +317,9 @@ async def test_pages_forbid_scripts_and_framing(client):
     for path in ("/web/leave", "/web/login", f"/web/classes/{CLASS_3A}/attendance"):
         r = await client.get(path)
         csp = r.headers["content-security-policy"]
-        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp and "frame-ancestors 'none'" in csp, path
+        assert (
+            "script-src 'self'" in csp and "'unsafe-inline'" not in csp and "frame-ancestors 'none'" in csp
+        ), path
         assert r.headers["cache-control"] == "no-store"
 
 
