@@ -16,7 +16,7 @@ SELECT $1 WHERE EXISTS (SELECT 1 FROM class_enrollments WHERE pupil_id = $1)
 """
 
 # Only one export per person at a time, and the last one's instant (the rate limit).
-LOCK_PERSON = "SELECT pg_advisory_xact_lock(hashtextextended('export:' || $1::text, 0))"
+LOCK_PERSON = "SELECT pg_advisory_xact_lock(hashtextextended('export:' || $1::uuid::text, 0))"
 LAST_EXPORT = "SELECT max(at) FROM data_exports WHERE person_id = $1"
 RECORD_EXPORT = "INSERT INTO data_exports (person_id, client, at, pupils) VALUES ($1, $2, $3, $4)"
 

@@ -15,6 +15,7 @@ from backend.web.error_pages import EXCEPTION_HANDLERS
 from backend.web.home_pages import HomePages
 from backend.web.leave_pages import LeavePages
 from backend.web.login_pages import SignInPages, SignOutPages
+from backend.web.my_data_pages import MyDataPages
 from backend.web.pages import HERE
 from backend.web.reach_pages import ReachPages
 
@@ -29,6 +30,7 @@ def web_router() -> Router:
             LeavePages,
             BoardPages,
             ReachPages,
+            MyDataPages,
             create_static_files_router(
                 path="/web/static", directories=[HERE / "static"], include_in_schema=False
             ),
