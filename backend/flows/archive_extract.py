@@ -9,6 +9,7 @@ The absence figures are the absence summary's own (the same rules as the API).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
@@ -41,6 +42,20 @@ def _first_year(school_year: str) -> int:
     if not (first.isdigit() and second.isdigit() and len(first) == 4 and int(second) == int(first) + 1):
         raise ExtractError(f"--school-year {school_year!r}: use YYYY-YYYY, e.g. 2026-2027")
     return int(first)
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExtractError(f"{out} exists and is not an empty folder")
+
+
+def _write_files(out: Path, files: dict[str, bytes]) -> None:
+    """Every file, then SHA256SUMS over them (``sha256sum -c`` checks it)."""
+    (out / "pupils").mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (out / name).write_bytes(content)
+    sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
+    (out / "SHA256SUMS").write_text(sums, encoding="utf-8")
 
 
 def _archive_access(year: asyncpg.Record, pupil: asyncpg.Record, today: date) -> PupilAccess:
@@ -121,8 +136,7 @@ async def write_extract(
 ) -> list[str]:
     """Write the extract into ``out`` (created; must be empty) and say what was written."""
     first = _first_year(school_year)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ExtractError(f"{out} exists and is not an empty folder")
+    await asyncio.to_thread(_check_out, out)
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         year = await conn.fetchrow(q.SCHOOL_YEAR, school_id, first)
         if year is None:
@@ -148,11 +162,7 @@ async def write_extract(
             "checksums": "SHA256SUMS",
         }
     )
-    (out / "pupils").mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        (out / name).write_bytes(content)
-    sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
-    (out / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    await asyncio.to_thread(_write_files, out, files)
     return [
         f"archive extract of {year['school_name']} {school_year}: {len(pupils)} pupils,"
         f" {len(files) + 1} files in {out}",
