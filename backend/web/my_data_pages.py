@@ -28,7 +28,7 @@ class MyDataPages(Controller):
 
     @get("/")
     async def my_data(self, request: Request[Any, Any, Any], session: WebSession) -> Response[Any]:
-        return page(request, session, "my_data.html")
+        return page(request, session, "my_data.html", too_soon=None)
 
     @post("/export", status_code=200)
     async def download(
@@ -43,9 +43,9 @@ class MyDataPages(Controller):
         plan = await export.start_export(conn, session.person_id, "web", now)
         if plan.retry_after is not None:
             _, detail = problem_text(Code.EXPORT_TOO_SOON, locale_of(request, session))
-            too_soon = page(request, session, "my_data.html", status=429, error=detail)
-            too_soon.headers["Retry-After"] = str(plan.retry_after)
-            return too_soon
+            answer = page(request, session, "my_data.html", status=429, error=detail, too_soon=detail)
+            answer.headers["Retry-After"] = str(plan.retry_after)
+            return answer
         if pool is None:
             raise RuntimeError("the database pool is not open")
         return Stream(
