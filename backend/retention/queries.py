@@ -106,9 +106,25 @@ CATEGORIES: dict[str, tuple[str, tuple[Target, ...]]] = {
             Target("refresh_tokens", "(t.family_expires_at < $1 OR t.revoked_at < $1)"),
         ),
     ),
+    # Closed absence follow-ups and their logged actions (ON DELETE CASCADE); the table
+    # comes with the follow-up package: while it is absent the category erases nothing.
+    "follow_ups": (
+        "follow_ups_days",
+        (
+            Target(
+                "follow_ups",
+                "t.status = 'closed' AND t.closed_at < $1 AND NOT " + _HELD.format(expr="t.pupil_id"),
+            ),
+        ),
+    ),
     "idempotency_keys": ("idempotency_days", (Target("idempotency_keys", "t.created_at < $1"),)),
     "job_claims": ("job_claims_days", (Target("job_claims", "t.claimed_at < $1"),)),
 }
+
+# Which of the tables the categories name exist in this database.
+EXISTING_TABLES = """
+SELECT array_agg(t) FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL
+"""
 
 # --- runs ----------------------------------------------------------------------------
 

@@ -92,12 +92,16 @@ async def run_retention(
             return report
         outcome = "abandoned"
         try:
+            names = sorted({t.table for _, targets in q.CATEGORIES.values() for t in targets})
+            present = set(await conn.fetchval(q.EXISTING_TABLES, names) or ())
             for name, (setting, targets) in q.CATEGORIES.items():
                 cutoff = now - timedelta(days=getattr(settings, setting))
                 report.cutoffs[name] = cutoff
                 report.erased[name] = 0
                 for target in targets:
                     assert target.table not in ARCHIVE_TABLES
+                    if target.table not in present:
+                        continue
                     if dry_run:
                         report.erased[name] += await conn.fetchval(target.count(), cutoff)
                         continue

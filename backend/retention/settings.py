@@ -36,6 +36,8 @@ class RetentionSettings:
     )
     # Every other audit entry (staff reads, the school's decisions, legal holds, exports).
     audit_days: int = field(default=1095, metadata=from_var("SKOLEBRO_RETAIN_AUDIT_DAYS", _days))
+    # Closed absence follow-ups with their logged actions, from the closing.
+    follow_ups_days: int = field(default=1095, metadata=from_var("SKOLEBRO_RETAIN_FOLLOW_UPS_DAYS", _days))
     # Web sessions, sign-in flows and refresh tokens, after they expired.
     sessions_days: int = field(default=30, metadata=from_var("SKOLEBRO_RETAIN_SESSIONS_DAYS", _days))
     # Idempotency keys (a retry's stored answer).
