@@ -67,11 +67,6 @@ class RetentionReport:
         return out
 
 
-def _deleted(status: str) -> int:
-    # asyncpg answers "DELETE n".
-    return int(status.rsplit(" ", 1)[-1])
-
-
 async def run_retention(
     pool: asyncpg.Pool,
     now: datetime,
@@ -91,6 +86,7 @@ async def run_retention(
             log.warning("retention run at %s skipped: another run is working", now.isoformat())
             return report
         outcome = "abandoned"
+        await conn.execute(q.CUSTOM_PLANS)
         try:
             names = sorted({t.table for _, targets in q.CATEGORIES.values() for t in targets})
             present = set(await conn.fetchval(q.EXISTING_TABLES, names) or ())
@@ -110,6 +106,7 @@ async def run_retention(
                     )
             outcome = "done"
         finally:
+            await conn.execute(q.RESET_PLANS)
             await conn.execute(q.FINISH_RUN, report.run_id, outcome, json.dumps(report.erased))
     log.info(
         "retention %s as of %s: %s",
@@ -134,12 +131,14 @@ async def _erase(
     # A thread takes all its messages along: fewer threads a batch.
     batch = max(1, settings.batch_size // 10) if target.table == "message_threads" else settings.batch_size
     total = 0
+    after = datetime.min.replace(tzinfo=UTC)
     while True:
-        n = _deleted(await conn.execute(sql, cutoff, batch))
-        total += n
+        row = await conn.fetchrow(sql, cutoff, batch, after)
+        total += row["erased"]
         await conn.execute(q.HEARTBEAT, run_id)
-        if n < batch:
+        if row["picked"] < batch:
             return total
+        after = row["last"]
         if pause_seconds:
             await asyncio.sleep(pause_seconds)
 
