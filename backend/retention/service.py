@@ -74,10 +74,11 @@ async def run_retention(
     *,
     dry_run: bool = False,
     started_by: str = "job",
-    pause_seconds: float = 0.0,
+    pause_seconds: float | None = None,
 ) -> RetentionReport:
     """Erase (or, dry, count) everything past its retention period as of ``now``."""
     report = RetentionReport(as_of=now, dry_run=dry_run)
+    pause = settings.pause_ms / 1000 if pause_seconds is None else pause_seconds
     async with pool.acquire() as conn:
         await conn.execute(q.ABANDON_STALE)
         report.run_id = await conn.fetchval(q.START_RUN, now, dry_run, started_by)
@@ -101,9 +102,7 @@ async def run_retention(
                     if dry_run:
                         report.erased[name] += await conn.fetchval(target.count(), cutoff)
                         continue
-                    report.erased[name] += await _erase(
-                        conn, report.run_id, target, cutoff, settings, pause_seconds
-                    )
+                    report.erased[name] += await _erase(conn, report.run_id, target, cutoff, settings, pause)
             outcome = "done"
         finally:
             await conn.execute(q.RESET_PLANS)

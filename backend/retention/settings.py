@@ -47,10 +47,16 @@ class RetentionSettings:
     # Rows per batch: each batch is its own short transaction.
     batch_size: int = field(default=5000, metadata=from_var("SKOLEBRO_RETENTION_BATCH", _days))
 
+    # A pause between batches, so that on a busy machine requests get the CPU between them.
+    pause_ms: int = field(default=25, metadata=from_var("SKOLEBRO_RETENTION_PAUSE_MS", _days))
+
     def check(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "batch_size":
+            if f.name == "pause_ms":
+                if not 0 <= value <= 5000:
+                    raise SettingsError("SKOLEBRO_RETENTION_PAUSE_MS must be 0-5000.")
+            elif f.name == "batch_size":
                 if not 100 <= value <= 50_000:
                     raise SettingsError("SKOLEBRO_RETENTION_BATCH must be 100-50000.")
             elif not 1 <= value <= 36_500:

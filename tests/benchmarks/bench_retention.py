@@ -193,7 +193,11 @@ async def orchestrate(args: argparse.Namespace) -> int:
                 proc.pid,
                 postmaster,
             )
-            retention_env = {**env, "SKOLEBRO_RETENTION_BATCH": str(args.batch)}
+            retention_env = {
+                **env,
+                "SKOLEBRO_RETENTION_BATCH": str(args.batch),
+                "SKOLEBRO_RETENTION_PAUSE_MS": str(args.pause_ms),
+            }
             started = time.perf_counter()
             # Its output is a dozen lines: the pipe never fills while the driver blocks.
             job = await asyncio.create_subprocess_exec(
@@ -224,7 +228,7 @@ async def orchestrate(args: argparse.Namespace) -> int:
         if job.returncode != 0:
             print(err, file=sys.stderr)
             return 1
-        print(f"\nretention run (skolebro retention run, batch {args.batch:,}):")
+        print(f"\nretention run (skolebro retention run, batch {args.batch:,}, pause {args.pause_ms} ms):")
         print(out.rstrip())
         print(f"wall time: {took:.1f} s (goal <= 300 s)")
         print(
@@ -254,6 +258,7 @@ def main() -> int:
     parser.add_argument("--history-days", type=int, default=365, help="days the inbox history spans")
     parser.add_argument("--extra-pupils", type=int, default=2000, help="pupils added to the demo school")
     parser.add_argument("--batch", type=int, default=5000, help="SKOLEBRO_RETENTION_BATCH")
+    parser.add_argument("--pause-ms", type=int, default=25, help="SKOLEBRO_RETENTION_PAUSE_MS")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds of each mix")
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--connections", type=int, default=32)
