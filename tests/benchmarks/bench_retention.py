@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -246,6 +247,7 @@ async def orchestrate(args: argparse.Namespace) -> int:
         return 0
     finally:
         await cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> int:
