@@ -360,6 +360,57 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention_run(args: argparse.Namespace) -> int:
+    from backend.lib.clock import parse_instant
+    from backend.retention.service import run_retention
+
+    try:
+        at = parse_instant(args.at) if args.at else None
+    except ValueError as exc:
+        print(f"skolebro: --at needs an RFC 3339 instant with an offset ({exc})", file=sys.stderr)
+        return 2
+    settings = _settings()
+
+    async def work(rt: Runtime) -> list[str]:
+        now = at or rt.clock.now()
+        report = await run_retention(
+            rt.require_pool(), now, settings.retention, dry_run=args.dry_run, started_by="cli"
+        )
+        return report.lines()
+
+    for line in asyncio.run(_with_database(settings, work)):
+        print(line)
+    if args.dry_run:
+        print("dry run: nothing was erased")
+    return 0
+
+
+def cmd_archive_extract(args: argparse.Namespace) -> int:
+    import uuid
+    from pathlib import Path
+
+    from backend.flows.archive_extract import ExtractError, write_extract
+
+    try:
+        school_id = uuid.UUID(args.school)
+    except ValueError:
+        print(f"skolebro: {args.school!r} is not a school id (a UUID)", file=sys.stderr)
+        return 2
+
+    async def work(rt: Runtime) -> list[str]:
+        async with rt.require_pool().acquire() as conn:
+            return await write_extract(conn, school_id, args.school_year, Path(args.out), rt.clock.now())
+
+    try:
+        lines = asyncio.run(_with_database(_settings(), work))
+    except ExtractError as exc:
+        print(f"skolebro: {exc}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
+    return 0
+
+
 def cmd_dispatcher(args: argparse.Namespace) -> int:
     """Only the push dispatcher: for deployments that split API and push roles."""
     import signal
@@ -448,6 +499,24 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("name", help="one of: " + ", ".join(job_names()))
     run.add_argument("--at", help="RFC 3339 instant, e.g. 2026-11-23T09:00:00+01:00")
     run.set_defaults(func=cmd_jobs_run)
+
+    retention = sub.add_parser("retention", help="erase what has passed its retention period").add_subparsers(
+        dest="retention_command", required=True
+    )
+    ret = retention.add_parser("run", help="erase (in short batches) and print per category what was erased")
+    ret.add_argument("--dry-run", action="store_true", help="count what would be erased, erase nothing")
+    ret.add_argument("--at", help="RFC 3339 instant to compute ages from (default: now)")
+    ret.set_defaults(func=cmd_retention_run)
+    archive = sub.add_parser("archive", help="the archive extract").add_subparsers(
+        dest="archive_command", required=True
+    )
+    ext = archive.add_parser(
+        "extract", help="write a school year's archive extract (docs/archive-extract.md)"
+    )
+    ext.add_argument("--school", required=True, help="the school's id")
+    ext.add_argument("--school-year", required=True, help="YYYY-YYYY, e.g. 2026-2027")
+    ext.add_argument("--out", required=True, help="folder to write (created; must be empty)")
+    ext.set_defaults(func=cmd_archive_extract)
 
     args = parser.parse_args(argv)
     from backend.db.schema_files import SchemaError

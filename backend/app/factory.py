@@ -44,6 +44,7 @@ from backend.ops.request_log import request_log_middleware
 from backend.ops.routes import OpsController
 from backend.owners.routes import OwnerController
 from backend.reachability.routes import ReachabilityController, TestAlertController
+from backend.retention.routes import LegalHoldController
 from backend.schools.calendar import norwegian_holidays
 from backend.schools.routes import SchoolController
 from backend.signin.idp import IdentityVerifier
@@ -116,6 +117,7 @@ def create_app(
         GuardianController,
         FollowUpController,
         OwnerController,
+        LegalHoldController,
     ]
     if rt.settings.dev_routes:
         sign_in.append(DevLoginController)

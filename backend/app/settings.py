@@ -19,6 +19,7 @@ import platformdirs
 
 from backend.db.settings import PLAN_CACHE_MODES, DatabaseSettings
 from backend.lib.config import SettingsError, from_var, nested, read_group
+from backend.retention.settings import RetentionSettings
 from backend.roster.jobs import RosterSync
 from backend.roster.oneroster.model import ReadOptions
 from backend.roster.settings import RosterSettings, read_options
@@ -59,6 +60,9 @@ class Settings:
     limits: RateLimitSettings = field(default_factory=RateLimitSettings, metadata=nested(RateLimitSettings))
     roster: RosterSettings = field(default_factory=RosterSettings, metadata=nested(RosterSettings))
     web: WebPortalSettings = field(default_factory=WebPortalSettings, metadata=nested(WebPortalSettings))
+    retention: RetentionSettings = field(
+        default_factory=RetentionSettings, metadata=nested(RetentionSettings)
+    )
 
     def roster_read_options(self) -> ReadOptions:
         return read_options(self.roster, self.identity.pepper)
@@ -126,6 +130,7 @@ class Settings:
                 "SKOLEBRO_VAPID_SUBJECT must be mailto:someone@example.no or an https:// address"
                 " (push services contact the operator there)."
             )
+        self.retention.check()
         if self.mail.smtp_url and not self.mail.smtp_url.startswith(("smtp://", "smtps://")):
             raise SettingsError("SKOLEBRO_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS).")
         if not self.is_production:

@@ -17,6 +17,7 @@ from backend.follow_up.jobs import absence_follow_up
 from backend.jobs import daily, routine
 from backend.jobs.base import Job
 from backend.ops.metrics import observe_job
+from backend.retention.jobs import retention
 from backend.roster.jobs import RosterSync, roster_sync_job
 
 log = logging.getLogger("skolebro.jobs")
@@ -36,6 +37,7 @@ def job_table(roster: RosterSync | None = None) -> dict[str, Job]:
         "prune-devices": daily.prune_devices,
         "absence-warnings": daily.absence_warnings,
         "absence-follow-up": absence_follow_up,
+        "retention": retention,
         "roster-sync": roster_sync_job(roster.settings, roster.pepper) if roster else roster_sync_job(None),
     }
 

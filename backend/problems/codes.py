@@ -167,3 +167,6 @@ class Code(StrEnum):
 
     # owner statistics
     STATISTICS_MONTH_OUTSIDE_YEAR = "statistics.month_outside_year"
+    # legal holds and the person's own export
+    LEGAL_HOLD_LEADERS_ONLY = "legal_hold.leaders_only"
+    EXPORT_TOO_SOON = "export.too_soon"

@@ -22,6 +22,7 @@ from backend.web.leave_pages import LeavePages
 from backend.web.login_pages import SignInPages, SignOutPages
 from backend.web.message_pages import InboxPages, ThreadPages
 from backend.web.morning_pages import MorningPages
+from backend.web.my_data_pages import MyDataPages
 from backend.web.notification_pages import NotificationPages
 from backend.web.pages import HERE
 from backend.web.pupil_pages import PupilPages
@@ -55,6 +56,7 @@ def web_router() -> Router:
             ThreadPages,
             InboxPages,
             FollowUpPages,
+            MyDataPages,
             create_static_files_router(
                 path="/web/static", directories=[HERE / "static"], include_in_schema=False
             ),

@@ -304,3 +304,17 @@ AS $$
 $$;
 
 RESET check_function_bodies;
+-- The role a staff member held at a school at an instant (the school year that
+-- enclosed that day), the highest if several: what a person's export names a
+-- staff reader by (GET /api/v1/me/export, staff_reads).
+CREATE OR REPLACE FUNCTION staff_role_on(p_person uuid, p_school uuid, p_at timestamptz) RETURNS text
+LANGUAGE sql STABLE
+AS $$
+    SELECT sa.role FROM staff_assignments sa
+    JOIN school_years sy ON sy.id = sa.school_year_id
+    JOIN schools s ON s.id = sa.school_id
+    WHERE sa.person_id = p_person AND sa.school_id = p_school
+      AND (p_at AT TIME ZONE s.timezone)::date BETWEEN sy.starts_on AND sy.ends_on
+    ORDER BY array_position(ARRAY['school_leader', 'contact_teacher', 'class_team', 'subject_teacher'], sa.role)
+    LIMIT 1
+$$;
