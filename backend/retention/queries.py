@@ -92,6 +92,15 @@ CATEGORIES: dict[str, tuple[str, tuple[Target, ...]]] = {
                 " WHERE c.id = t.case_id)",
                 "created_at",
             ),
+            # A written absence warning's e-mail (the warning itself is kept: the school
+            # must show it was sent, and when, to whom).
+            Target(
+                "absence_warning_mails",
+                "t.queued_at < $1 AND t.status <> 'queued' AND NOT EXISTS ("
+                "SELECT 1 FROM absence_warnings w JOIN legal_holds h ON h.pupil_id = w.pupil_id"
+                " WHERE w.id = t.warning_id)",
+                "queued_at",
+            ),
         ),
     ),
     "call_list_reads": (
@@ -128,8 +137,7 @@ CATEGORIES: dict[str, tuple[str, tuple[Target, ...]]] = {
             Target("refresh_tokens", "t.family_expires_at < $1", "family_expires_at"),
         ),
     ),
-    # Closed absence follow-ups and their logged actions (ON DELETE CASCADE); the table
-    # comes with the follow-up package: while it is absent the category erases nothing.
+    # Closed absence follow-ups and their logged actions (ON DELETE CASCADE).
     "follow_ups": (
         "follow_ups_days",
         (

@@ -267,3 +267,37 @@ def test_settings_are_checked():
     with pytest.raises(SettingsError):
         read_group(RetentionSettings, {"SKOLEBRO_RETAIN_INBOX_DAYS": "many"})
     assert read_group(RetentionSettings, {"SKOLEBRO_RETAIN_INBOX_DAYS": "90"}).inbox_days == 90
+
+
+async def test_a_sent_warning_mail_goes_and_the_warning_itself_stays(db, pool):
+    year = await db.fetchval(
+        "SELECT c.school_year_id FROM class_enrollments ce JOIN classes c ON c.id = ce.class_id"
+        " WHERE ce.pupil_id = $1",
+        KARI,
+    )
+    school = await db.fetchval("SELECT school_id FROM school_years WHERE id = $1", year)
+    warning = await db.fetchval(
+        "INSERT INTO absence_warnings (pupil_id, school_year_id, subject, school_id, percent, warned_at,"
+        " created_at, sent_at, status) VALUES ($1, $2, 'Matematikk', $3, 8.5, $4, $4, $4, 'sent')"
+        " RETURNING id",
+        KARI,
+        year,
+        school,
+        DEFAULT_NOW,
+    )
+    for status in ("sent", "queued"):
+        await db.execute(
+            "INSERT INTO absence_warning_mails (warning_id, person_id, address, locale, status, queued_at)"
+            " VALUES ($1, $2, 'hansen@example.no', 'nb', $3, $4)",
+            warning,
+            KARI,
+            status,
+            DEFAULT_NOW,
+        )
+    report = await run_retention(
+        pool, DEFAULT_NOW + timedelta(days=SETTINGS.contacts_days, hours=1), SETTINGS
+    )
+    assert report.erased["contacts"] >= 1
+    # A mail still waiting to go is not erased; the warning is the school's record.
+    assert await db.fetchval("SELECT array_agg(status) FROM absence_warning_mails") == ["queued"]
+    assert await db.fetchval("SELECT count(*) FROM absence_warnings WHERE id = $1", warning) == 1
