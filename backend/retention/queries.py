@@ -160,10 +160,9 @@ EXISTING_TABLES = """
 SELECT array_agg(t) FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL
 """
 
-# The run's own connection plans each batch for its real cut-off and position (the
-# request pool's default is a generic plan, which cannot know how few rows qualify).
-CUSTOM_PLANS = "SET plan_cache_mode = force_custom_plan"
-RESET_PLANS = "RESET plan_cache_mode"
+# Each batch is planned for its real cut-off and position (the pool's default is a
+# generic plan, which cannot know how few rows qualify); for its transaction only.
+CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
 
 # --- runs ----------------------------------------------------------------------------
 

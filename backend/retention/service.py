@@ -87,7 +87,6 @@ async def run_retention(
             log.warning("retention run at %s skipped: another run is working", now.isoformat())
             return report
         outcome = "abandoned"
-        await conn.execute(q.CUSTOM_PLANS)
         try:
             names = sorted({t.table for _, targets in q.CATEGORIES.values() for t in targets})
             present = set(await conn.fetchval(q.EXISTING_TABLES, names) or ())
@@ -105,7 +104,6 @@ async def run_retention(
                     report.erased[name] += await _erase(conn, report.run_id, target, cutoff, settings, pause)
             outcome = "done"
         finally:
-            await conn.execute(q.RESET_PLANS)
             await conn.execute(q.FINISH_RUN, report.run_id, outcome, json.dumps(report.erased))
     log.info(
         "retention %s as of %s: %s",
@@ -125,14 +123,18 @@ async def _erase(
     settings: RetentionSettings,
     pause_seconds: float,
 ) -> int:
-    """Batches until a short one: each statement is its own transaction (autocommit)."""
+    """Batches until a short one, each its own short transaction."""
     sql = target.erase()
     # A thread takes all its messages along: fewer threads a batch.
     batch = max(1, settings.batch_size // 10) if target.table == "message_threads" else settings.batch_size
     total = 0
     after = datetime.min.replace(tzinfo=UTC)
     while True:
-        row = await conn.fetchrow(sql, cutoff, batch, after)
+        async with conn.transaction():
+            # Planned for this batch's real cut-off and position, in this transaction
+            # only: the pooled connection goes back with the pool's own settings.
+            await conn.execute(q.CUSTOM_PLANS)
+            row = await conn.fetchrow(sql, cutoff, batch, after)
         total += row["erased"]
         await conn.execute(q.HEARTBEAT, run_id)
         if row["picked"] < batch:

@@ -69,6 +69,15 @@ SETTINGS_FORM = {
     "call_after_minutes": "10",
     "roster_sync_at": "05:00",
     "feide_realm": "vassenden.no",
+    "follow_up_days_share_percent": "10",
+    "follow_up_window_days": "28",
+    "follow_up_spells": "3",
+    "follow_up_same_weekday": "3",
+    "follow_up_same_weekday_window_days": "42",
+    "follow_up_unexplained_per_term": "3",
+    "absence_limit_percent": "10",
+    "absence_warning_percent": "8",
+    "absence_annual_hours": "",
 }
 ICS = (
     "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261221\nSUMMARY:Juleferie\n"
