@@ -37,7 +37,8 @@ ANSWERS = tuple(o.value for o in (Outcome.sick_at_home, Outcome.on_the_way, Outc
 assert set(ANSWERS) == {o.value for o in GUARDIAN_OUTCOMES}
 
 
-def _hhmm(value: datetime | None) -> str:
+def hhmm(value: datetime | None) -> str:
+    """A time of day on the case and reachability pages (empty when none)."""
     return value.strftime("%H:%M") if value else ""
 
 
@@ -79,7 +80,7 @@ async def render_case(
         read_only=guardian and not access.can_report_absence and case.status is not CaseStatus.resolved,
         form=form or {},
         errors=errors or {},
-        hhmm=_hhmm,
+        hhmm=hhmm,
     )
 
 

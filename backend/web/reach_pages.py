@@ -17,7 +17,7 @@ from backend.missing import contacts
 from backend.problems.codes import Code
 from backend.problems.errors import Invalid
 from backend.reachability import service as reachability
-from backend.web.case_pages import render_case
+from backend.web.case_pages import hhmm, render_case
 from backend.web.pages import SIGNED_IN, locale_of, page, see_other
 from backend.web.portal_texts import translator
 from backend.web.signed_in import WebSession
@@ -92,7 +92,7 @@ class ReachPages(Controller):
             "school_reachability.html",
             reach=result,
             school_id=school_id,
-            hhmm=_hhmm,
+            hhmm=hhmm,
             **_notice(notice),
         )
 
@@ -107,10 +107,6 @@ class ReachPages(Controller):
     ) -> Response[Any]:
         sent = await reachability.send_test_alert(conn, session.person_id, school_id, now)
         return see_other(f"/web/schools/{school_id}/reachability?done=test_alert&n={sent.recipients}")
-
-
-def _hhmm(value: datetime | None) -> str:
-    return value.strftime("%H:%M") if value else ""
 
 
 def _notice(text: str | None) -> dict[str, Any]:
