@@ -60,7 +60,11 @@ async def test_the_button_and_the_service_worker_with_javascript(browser, servic
     await expect(page.locator("#webpush-nojs")).to_be_hidden()
     await assert_accessible(page)
     await page.click("#webpush-enable")
-    # The worker is registered for the whole portal whatever the push service says.
+    # The worker is registered for the whole portal whatever the push service says
+    # (the click starts the registration; it completes a moment later).
+    await page.wait_for_function(
+        "navigator.serviceWorker.getRegistration('/web/').then(r => Boolean(r))", timeout=20_000
+    )
     scope = await page.evaluate("navigator.serviceWorker.getRegistration('/web/').then(r => r && r.scope)")
     assert scope == f"{service}/web/"
     await expect(page.locator("#webpush-status")).not_to_be_empty(timeout=20_000)
